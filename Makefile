@@ -1,0 +1,47 @@
+# Build, serve, test and benchmark Pathlight. Every target first runs
+# scripts/setup.sh, which installs missing tools and is quick when all are there.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+WASM_OUT := www/pkg
+PORT ?= 8080
+HOST ?= 127.0.0.1
+
+.PHONY: all setup build wasm www cli serve test bench clean
+
+all: build
+
+setup:
+	bash scripts/setup.sh
+
+# The wasm package for the page: www/pkg/pathlight.js and its .wasm file.
+wasm: setup
+	wasm-pack build --target web --release --out-dir $(WASM_OUT) --no-pack
+
+# The page's bundled scripts, written by the front end's build:www script.
+www: setup
+	npm run build:www
+
+# The native command-line tool: target/release/pathlight.
+cli: setup
+	cargo build --release --bin pathlight
+
+build: wasm www cli
+
+serve: wasm www
+	node scripts/serve.mjs --port $(PORT) --host $(HOST)
+
+# Native tests, browser unit tests, end-to-end tests and the acceptance
+# check, each as a stage; the last line counts passed and failed stages.
+test: setup
+	bash scripts/test.sh
+
+bench: setup
+	bash scripts/setup.sh --bench
+	bash tools/bench.sh
+
+clean:
+	cargo clean
+	rm -rf $(WASM_OUT) www/build bench-out

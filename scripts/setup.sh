@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs every tool the build and the tests need, skipping each one that
+# is already present at the right version. Safe to run again.
+# With --bench it also installs what `make bench` uses (hyperfine).
+set -euo pipefail
+
+with_bench=false
+if [ "${1:-}" = "--bench" ]; then
+  with_bench=true
+fi
+
+cd "$(dirname "$0")/.."
+
+# Must equal the wasm-bindgen version pinned with `=` in Cargo.toml, because
+# the CLI refuses to process output from a different library version.
+WASM_BINDGEN_VERSION=0.2.130
+WASM_PACK_VERSION=0.15.1
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf 'setup: %s\n' "$*"; }
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+command -v wasm-opt >/dev/null 2>&1 || need_apt+=(binaryen)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+if $with_bench; then
+  command -v hyperfine >/dev/null 2>&1 || need_apt+=(hyperfine)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing Debian packages: ${need_apt[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes a few minutes)"
+  # Without --locked: one locked dependency version is missing from the registry.
+  cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! wasm-pack --version 2>/dev/null | grep -q " $WASM_PACK_VERSION\$"; then
+  log "installing wasm-pack $WASM_PACK_VERSION (takes a few minutes)"
+  cargo install --quiet wasm-pack --version "$WASM_PACK_VERSION" --force
+fi
+
+if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+log "ready"

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Checks the native CLI on the real Olist lead files against figures that
+# this script computes itself with plain Python (csv and datetime modules).
+# Those figures must first match the published ones: 8,000 leads, 842 won
+# (10.5%), a median time to convert of 14 whole days, and one deal won
+# before its lead's first contact. Skips itself when the data folder
+# beside the repository is absent.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+data="$repo/../shared/data"
+olist="$data/crm-leads-olist"
+
+if [ ! -d "$data" ]; then
+  echo "acceptance: skipped, ../shared/data not found"
+  exit 0
+fi
+
+export PATH="$HOME/.cargo/bin:$PATH"
+cd "$repo"
+cargo build --release --quiet --bin pathlight
+cli="${CARGO_TARGET_DIR:-$repo/target}/release/pathlight"
+
+report="$(mktemp)"
+trap 'rm -f "$report"' EXIT
+
+echo "acceptance: pathlight analyze on the Olist leads and closed deals"
+"$cli" analyze \
+  "$olist/olist_marketing_qualified_leads_dataset.csv" \
+  "$olist/olist_closed_deals_dataset.csv" \
+  --map person=mql_id \
+  --date-event first_contact_date="lead created" \
+  --date-event won_date="deal won" \
+  --conversion "deal won" \
+  --json >"$report"
+
+python3 - "$olist" "$report" <<'PY'
+import csv
+import json
+import statistics
+import sys
+from datetime import datetime
+
+olist, report_path = sys.argv[1], sys.argv[2]
+DAY_MS = 86_400_000
+
+# Independent figures. The files were re-saved by a spreadsheet, so dates
+# read DD-MM-YYYY. A lead's first contact has no time of day (midnight),
+# and a won date has hours and minutes. Both are taken as UTC, the CLI's
+# default zone for times without an offset.
+first_contact = {}
+with open(f"{olist}/olist_marketing_qualified_leads_dataset.csv", newline="") as handle:
+    for row in csv.DictReader(handle):
+        first_contact[row["mql_id"]] = datetime.strptime(row["first_contact_date"], "%d-%m-%Y")
+
+won_after_ms = []
+won_before_first_touch = 0
+with open(f"{olist}/olist_closed_deals_dataset.csv", newline="") as handle:
+    for row in csv.DictReader(handle):
+        won = datetime.strptime(row["won_date"], "%d-%m-%Y %H:%M")
+        delta_ms = int((won - first_contact[row["mql_id"]]).total_seconds()) * 1000
+        if delta_ms < 0:
+            won_before_first_touch += 1
+        else:
+            won_after_ms.append(delta_ms)
+
+people = len(first_contact)
+converters = len(won_after_ms) + won_before_first_touch
+# 841 values, an odd count, so the median is one measured value and no
+# convention for averaging the two middle values comes into play.
+median_ms = statistics.median(won_after_ms)
+
+failures = []
+
+def check(label, actual, expected):
+    verdict = "ok" if actual == expected else "FAILED"
+    print(f"acceptance: {verdict:6} {label}: got {actual!r}, expected {expected!r}")
+    if actual != expected:
+        failures.append(label)
+
+# The independent figures must first agree with the published ones.
+check("independent leads", people, 8000)
+check("independent won deals", converters, 842)
+check("independent median in whole days", median_ms // DAY_MS, 14)
+check("independent deals won before first contact", won_before_first_touch, 1)
+
+with open(report_path) as handle:
+    report = json.load(handle)
+summary = report["summary"]
+timing = report.get("time_to_convert") or {}
+warnings = {warning["kind"]: warning for warning in report.get("warnings", [])}
+before_first_touch = warnings.get("conversion_before_first_touch", {})
+
+check("summary.people", summary.get("people"), people)
+check("summary.converters", summary.get("converters"), converters)
+check("conversion rate in percent, one decimal", round(summary.get("conversion_rate", 0) * 100, 1), 10.5)
+check("time_to_convert.measured", timing.get("measured"), len(won_after_ms))
+check("time_to_convert.median_ms", timing.get("median_ms"), median_ms)
+check("conversion_before_first_touch warning count", before_first_touch.get("count"), won_before_first_touch)
+
+if failures:
+    sys.exit(f"acceptance: {len(failures)} check(s) failed: {', '.join(failures)}")
+print(f"acceptance: all checks passed (median {median_ms} ms = {median_ms / DAY_MS:.3f} days)")
+PY
