@@ -1,0 +1,104 @@
+//! The analyses. Each module is a function of the journeys and its own options; [`run`] resolves
+//! the conversion once and feeds every analysis from it.
+
+pub mod funnel;
+pub mod paths;
+pub mod sankey;
+pub mod stats;
+pub mod timing;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::ingest::time::to_rfc3339;
+use crate::model::{EventLog, Journeys};
+use crate::report::{Report, Summary, Warning};
+
+/// Options for every analysis. Missing fields take their defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnalysisOptions {
+    /// The event that counts as a conversion; `None` for no conversion.
+    pub conversion: Option<String>,
+    pub funnel: funnel::FunnelOptions,
+    pub paths: paths::PathsOptions,
+    pub sankey: sankey::SankeyOptions,
+}
+
+/// Who converted: for each person, the position in their journey of their first conversion.
+pub struct Conversion {
+    pub event: Option<u32>,
+    pub first: Vec<Option<usize>>,
+}
+
+impl Conversion {
+    /// Finds each person's first conversion event.
+    pub fn find(log: &EventLog, journeys: &Journeys, name: Option<&str>) -> Result<Conversion, Error> {
+        let event = match name.map(str::trim).filter(|name| !name.is_empty()) {
+            None => None,
+            Some(name) => Some(log.event_names.get(name).ok_or_else(|| unknown_event(log, name))?),
+        };
+        let first = (0..journeys.people())
+            .map(|person| {
+                let target = event?;
+                journeys.journey(person).iter().position(|&at| log.event[at as usize] == target)
+            })
+            .collect();
+        Ok(Conversion { event, first })
+    }
+
+    pub fn converted(&self, person: usize) -> bool {
+        self.first[person].is_some()
+    }
+
+    pub fn converters(&self) -> u64 {
+        self.first.iter().filter(|first| first.is_some()).count() as u64
+    }
+}
+
+/// An error for an event name that does not occur, listing some that do.
+pub(crate) fn unknown_event(log: &EventLog, name: &str) -> Error {
+    let known: Vec<&str> = (0..log.event_names.len().min(12) as u32).map(|id| log.event_names.name(id)).collect();
+    Error::Options(format!(
+        "The event \"{name}\" does not occur in the loaded data. Events include: {}.",
+        known.join(", ")
+    ))
+}
+
+/// Runs every analysis and assembles the report. `load_warnings` come first in the report.
+pub fn run(
+    log: &EventLog,
+    journeys: &Journeys,
+    options: &AnalysisOptions,
+    time_zone: &str,
+    load_warnings: &[Warning],
+) -> Result<Report, Error> {
+    let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
+    let funnel = if options.funnel.steps.is_empty() {
+        None
+    } else {
+        Some(funnel::compute(log, journeys, &options.funnel)?)
+    };
+    let paths = paths::compute(log, journeys, &conversion, &options.paths)?;
+    let sankey = sankey::compute(log, journeys, &options.sankey, options.paths.collapse_repeats)?;
+    let mut warnings = load_warnings.to_vec();
+    let time_to_convert = match conversion.event {
+        Some(_) => Some(timing::time_to_convert(log, journeys, &conversion, &mut warnings)),
+        None => None,
+    };
+
+    let people = journeys.people() as u64;
+    let converters = conversion.converters();
+    let summary = Summary {
+        people,
+        events: log.len() as u64,
+        conversion_event: conversion.event.map(|id| log.event_names.name(id).to_string()),
+        converters,
+        conversion_rate: if people == 0 { 0.0 } else { converters as f64 / people as f64 },
+        distinct_journeys: paths::distinct_journeys(log, journeys),
+        first_event: log.time.iter().min().map(|&millis| to_rfc3339(millis)),
+        last_event: log.time.iter().max().map(|&millis| to_rfc3339(millis)),
+        time_zone: time_zone.to_string(),
+    };
+    Ok(Report { summary, funnel, paths, sankey, time_to_convert, warnings })
+}

@@ -1,0 +1,174 @@
+//! The `pathlight` command line: the same engine and the same JSON report as the page.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use pathlight::analysis::funnel::{FunnelOptions, FunnelStep};
+use pathlight::ingest::time::DateOrder;
+use pathlight::ingest::{DateEvent, FileConfig};
+use pathlight::{AnalysisOptions, LoadConfig, Workspace};
+
+#[derive(Parser)]
+#[command(name = "pathlight", version, about = "Customer-journey analysis of CSV exports")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read CSV files, merge them into journeys by person id and print the report.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// CSV files; events of the same person id across files form one journey.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The event that counts as a conversion (default: the suggested one).
+    #[arg(long)]
+    conversion: Option<String>,
+    /// Funnel steps separated by commas; a step may filter on a column: "page_view[page=/pricing]".
+    #[arg(long)]
+    funnel: Option<String>,
+    /// Conversion window measured from the step-1 event, such as 30d, 12h or 90m.
+    #[arg(long)]
+    window: Option<String>,
+    /// Assign a column to a role in every file that has it: person, time, event, channel or value.
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    maps: Vec<String>,
+    /// Turn a date column into an event with the given name, in every file that has the column.
+    #[arg(long = "date-event", value_name = "COLUMN=NAME")]
+    date_events: Vec<String>,
+    /// The delimiter for every file: , ; | or tab (default: sniffed per file).
+    #[arg(long)]
+    delimiter: Option<String>,
+    /// IANA time zone for times without an offset.
+    #[arg(long, default_value = "UTC")]
+    time_zone: String,
+    /// Read ambiguous dates such as 03/04/2024 month first instead of day first.
+    #[arg(long)]
+    month_first: bool,
+    /// Stop at the first bad value instead of skipping its row.
+    #[arg(long)]
+    strict: bool,
+    /// Keep consecutive repeats of an event in paths.
+    #[arg(long)]
+    keep_repeats: bool,
+    /// Print the report as JSON (the default and, for now, the only format).
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => analyze(args),
+    };
+    match result {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("pathlight: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn analyze(args: AnalyzeArgs) -> Result<String, String> {
+    let mut workspace = Workspace::new();
+    let mut config = LoadConfig {
+        time_zone: args.time_zone.clone(),
+        strict: args.strict,
+        date_order: if args.month_first { DateOrder::MonthFirst } else { DateOrder::DayFirst },
+        files: Vec::new(),
+    };
+    let maps = pairs(&args.maps, "--map", "ROLE=COLUMN")?;
+    let date_events = pairs(&args.date_events, "--date-event", "COLUMN=NAME")?;
+
+    for path in &args.files {
+        let bytes = std::fs::read(path).map_err(|error| format!("{}: cannot be read: {error}", path.display()))?;
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
+        let index = workspace.add_file(&name, bytes);
+        let inspection = workspace.inspect(index, args.delimiter.as_deref()).map_err(|error| error.to_string())?;
+        let columns: Vec<&str> = inspection.columns.iter().map(|column| column.name.as_str()).collect();
+        let mut mapping = inspection.mapping.clone();
+        for (role, column) in &maps {
+            if !columns.contains(&column.as_str()) {
+                continue;
+            }
+            let slot = match role.as_str() {
+                "person" => &mut mapping.person,
+                "time" => &mut mapping.time,
+                "event" => &mut mapping.event,
+                "channel" => &mut mapping.channel,
+                "value" => &mut mapping.value,
+                other => return Err(format!("--map: unknown role \"{other}\"; use person, time, event, channel or value")),
+            };
+            *slot = Some(column.clone());
+        }
+        let named: Vec<DateEvent> = date_events
+            .iter()
+            .filter(|(column, _)| columns.contains(&column.as_str()))
+            .map(|(column, name)| DateEvent { column: column.clone(), name: name.clone() })
+            .collect();
+        if !named.is_empty() {
+            mapping.date_events = named;
+            if mapping.event.is_none() {
+                mapping.time = None;
+            }
+        }
+        config.files.push(FileConfig { index, delimiter: args.delimiter.clone(), mapping });
+    }
+
+    let summary = workspace.load(&config).map_err(|error| error.to_string())?;
+    let conversion = args.conversion.clone().or(summary.suggested_conversion.clone());
+    let steps = match &args.funnel {
+        Some(text) => parse_steps(text)?,
+        None => Vec::new(),
+    };
+    let mut options = AnalysisOptions {
+        conversion,
+        funnel: FunnelOptions { steps, window: args.window.clone() },
+        ..AnalysisOptions::default()
+    };
+    options.paths.collapse_repeats = !args.keep_repeats;
+    let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
+    Ok(report.to_json())
+}
+
+/// Splits `KEY=VALUE` arguments.
+fn pairs(values: &[String], flag: &str, shape: &str) -> Result<Vec<(String, String)>, String> {
+    values
+        .iter()
+        .map(|value| {
+            value
+                .split_once('=')
+                .map(|(key, rest)| (key.trim().to_string(), rest.trim().to_string()))
+                .filter(|(key, rest)| !key.is_empty() && !rest.is_empty())
+                .ok_or_else(|| format!("{flag} \"{value}\" must look like {shape}"))
+        })
+        .collect()
+}
+
+/// Parses `a,b[column=value],c` into funnel steps.
+fn parse_steps(text: &str) -> Result<Vec<FunnelStep>, String> {
+    let mut steps = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+        let step = match part.split_once('[') {
+            None => FunnelStep { event: part.to_string(), column: None, value: None },
+            Some((event, filter)) => {
+                let filter = filter.strip_suffix(']').ok_or_else(|| format!("--funnel: the step \"{part}\" is missing its closing ]"))?;
+                let (column, value) = filter.split_once('=').ok_or_else(|| format!("--funnel: the filter in \"{part}\" must look like [column=value]"))?;
+                FunnelStep { event: event.trim().to_string(), column: Some(column.trim().to_string()), value: Some(value.trim().to_string()) }
+            }
+        };
+        steps.push(step);
+    }
+    Ok(steps)
+}

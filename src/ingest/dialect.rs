@@ -1,0 +1,212 @@
+//! The CSV dialect: preamble lines, delimiter, and a clean header.
+//!
+//! The delimiter is chosen from `,` `;` tab `|` by parsing the first rows with each candidate
+//! (quotes respected) and keeping the one whose field count is the most constant from the header
+//! on, preferring more fields on ties. Leading blank lines and `#` comment lines, as analytics
+//! exports write them, are a preamble and are skipped.
+
+use csv::{ReaderBuilder, StringRecord};
+
+/// The candidates, in the order that breaks exact ties.
+pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// How many records the sniffer parses with each candidate.
+const SNIFF_RECORDS: usize = 200;
+
+/// How a file is split into rows and fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    pub delimiter: u8,
+    /// False when the user chose the delimiter.
+    pub sniffed: bool,
+    /// Lines before the header: blank lines and `#` comments.
+    pub preamble_lines: usize,
+}
+
+/// Returns the name users see for a delimiter byte.
+pub fn delimiter_name(delimiter: u8) -> String {
+    match delimiter {
+        b'\t' => "tab".to_string(),
+        other => (other as char).to_string(),
+    }
+}
+
+/// Parses a delimiter as users write it: `,` `;` `|`, `tab` or `\t`.
+pub fn parse_delimiter(text: &str) -> Option<u8> {
+    match text {
+        "tab" | "\\t" | "\t" => Some(b'\t'),
+        "," => Some(b','),
+        ";" => Some(b';'),
+        "|" => Some(b'|'),
+        _ => None,
+    }
+}
+
+/// Counts the preamble lines at the start of `text` and returns the text after them.
+pub fn skip_preamble(text: &str) -> (usize, &str) {
+    let mut lines = 0;
+    let mut rest = text;
+    loop {
+        let line_end = rest.find('\n').map_or(rest.len(), |at| at + 1);
+        let line = rest[..line_end].trim();
+        if line_end == 0 || !(line.is_empty() || line.starts_with('#')) {
+            return (lines, rest);
+        }
+        lines += 1;
+        rest = &rest[line_end..];
+    }
+}
+
+/// Sniffs the dialect of `text`, or keeps `delimiter` when the user chose one.
+pub fn sniff(text: &str, delimiter: Option<u8>) -> Dialect {
+    let (preamble_lines, body) = skip_preamble(text);
+    if let Some(delimiter) = delimiter {
+        return Dialect { delimiter, sniffed: false, preamble_lines };
+    }
+    let sample = &body[..floor_char_boundary(body, 256 * 1024)];
+    let mut best = (b',', (false, 0.0, 0));
+    for candidate in DELIMITERS {
+        let score = consistency(sample, candidate);
+        if score.0 > best.1 .0
+            || (score.0 == best.1 .0 && (score.1 > best.1 .1 || (score.1 == best.1 .1 && score.2 > best.1 .2)))
+        {
+            best = (candidate, score);
+        }
+    }
+    Dialect { delimiter: best.0, sniffed: true, preamble_lines }
+}
+
+/// Scores a candidate: (splits the header, share of rows matching the header's field count,
+/// header field count).
+fn consistency(sample: &str, delimiter: u8) -> (bool, f64, usize) {
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(sample.as_bytes());
+    let mut records = reader.records().take(SNIFF_RECORDS + 1);
+    let header_fields = match records.next() {
+        Some(Ok(record)) => record.len(),
+        _ => return (false, 0.0, 0),
+    };
+    let (mut rows, mut matching) = (0usize, 0usize);
+    for record in records.flatten() {
+        rows += 1;
+        if record.len() == header_fields {
+            matching += 1;
+        }
+    }
+    // The sample may end inside the last row, so one short row is forgiven.
+    let share = if rows == 0 { 1.0 } else { matching.min(rows) as f64 / rows.saturating_sub(1).max(1) as f64 };
+    (header_fields > 1, share.min(1.0), header_fields)
+}
+
+/// The header after clean-up, and what the clean-up changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    pub names: Vec<String>,
+    /// (original, new) for each renamed duplicate.
+    pub renamed: Vec<(String, String)>,
+    /// How many unnamed trailing columns were dropped.
+    pub dropped_trailing: usize,
+}
+
+/// Cleans a header record: trims names, names unnamed columns `column_N`, drops unnamed
+/// trailing columns, and renames duplicates with a suffix that no other column has.
+pub fn clean_header(record: &StringRecord) -> Header {
+    let mut raw: Vec<String> = record.iter().map(|name| name.trim().to_string()).collect();
+    let mut dropped_trailing = 0;
+    while raw.len() > 1 && raw.last().is_some_and(|name| name.is_empty()) {
+        raw.pop();
+        dropped_trailing += 1;
+    }
+    for (position, name) in raw.iter_mut().enumerate() {
+        if name.is_empty() {
+            *name = format!("column_{}", position + 1);
+        }
+    }
+
+    let mut names: Vec<String> = Vec::with_capacity(raw.len());
+    let mut renamed = Vec::new();
+    for (position, name) in raw.iter().enumerate() {
+        if !names.contains(name) {
+            names.push(name.clone());
+            continue;
+        }
+        let mut suffix = 2;
+        let unique = loop {
+            let candidate = format!("{name}_{suffix}");
+            let taken = names.contains(&candidate) || raw[position + 1..].contains(&candidate) || raw[..position].contains(&candidate);
+            if !taken {
+                break candidate;
+            }
+            suffix += 1;
+        };
+        renamed.push((name.clone(), unique.clone()));
+        names.push(unique);
+    }
+    Header { names, renamed, dropped_trailing }
+}
+
+/// Returns the largest char boundary of `text` at or below `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    let mut at = at;
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semicolon_with_decimal_comma() {
+        let text = "date;channel;amount\n08/01/2024;email;1,25\n09/01/2024;ads;300,00\n";
+        assert_eq!(sniff(text, None).delimiter, b';');
+    }
+
+    #[test]
+    fn comma_inside_quotes_is_ignored() {
+        let text = "a;b\n\"x,y,z\";1\n\"p,q\";2\n";
+        assert_eq!(sniff(text, None).delimiter, b';');
+    }
+
+    #[test]
+    fn tab_and_pipe() {
+        assert_eq!(sniff("a\tb\tc\n1\t2\t3\n", None).delimiter, b'\t');
+        assert_eq!(sniff("a|b\n1|2\n", None).delimiter, b'|');
+    }
+
+    #[test]
+    fn preamble_is_skipped() {
+        let text = "# Demo property\n# Start date: 20240101\n\nEvent name,Event count\npage_view,120\n";
+        let (lines, rest) = skip_preamble(text);
+        assert_eq!(lines, 3);
+        assert!(rest.starts_with("Event name"));
+    }
+
+    #[test]
+    fn duplicate_names_skip_existing_suffixes() {
+        let header = clean_header(&StringRecord::from(vec!["step", "step", "step", "step_2"]));
+        assert_eq!(header.names, vec!["step", "step_3", "step_4", "step_2"]);
+        assert_eq!(header.renamed.len(), 2);
+    }
+
+    #[test]
+    fn unnamed_trailing_column_is_dropped() {
+        let header = clean_header(&StringRecord::from(vec!["user_id", "event", ""]));
+        assert_eq!(header.names, vec!["user_id", "event"]);
+        assert_eq!(header.dropped_trailing, 1);
+    }
+
+    #[test]
+    fn unnamed_leading_column_gets_a_name() {
+        let header = clean_header(&StringRecord::from(vec!["", "concept:name"]));
+        assert_eq!(header.names, vec!["column_1", "concept:name"]);
+    }
+}

@@ -1,0 +1,641 @@
+//! Reading files: bytes to events.
+//!
+//! [`inspect`] decodes a file, sniffs its dialect and proposes a column [`Mapping`] for the user to
+//! confirm. [`read_events`] then reads every row with the confirmed mapping into the
+//! [`EventLog`]. A bad value becomes a [`Problem`]: in lenient mode its row is skipped and
+//! counted, in strict mode it stops the load.
+
+pub mod decode;
+pub mod dialect;
+pub mod roles;
+pub mod time;
+
+use std::collections::HashSet;
+
+use chrono_tz::Tz;
+use csv::{ReaderBuilder, StringRecord};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{shorten, Error, Problem};
+use crate::model::{EventLog, NewEvent};
+use crate::report::Warning;
+pub use roles::{ColumnKind, DateEvent, Mapping};
+use time::{DateOrder, EpochUnit, TimeFormat};
+
+/// Rows looked at to describe columns and propose roles.
+const INSPECT_ROWS: usize = 1_000;
+/// Rows shown in the preview.
+const PREVIEW_ROWS: usize = 10;
+/// Problems kept as examples; the count covers all of them.
+pub const MAX_PROBLEM_EXAMPLES: usize = 20;
+
+/// One column as the inspection found it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnInfo {
+    pub name: String,
+    pub kind: ColumnKind,
+    pub examples: Vec<String>,
+    /// For time columns, the inferred format in words.
+    pub time_format: Option<String>,
+}
+
+/// What [`inspect`] learnt about a file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileInspection {
+    pub index: usize,
+    pub name: String,
+    pub bytes: u64,
+    pub encoding: String,
+    pub bom: bool,
+    /// `,` `;` `|` or `tab`.
+    pub delimiter: String,
+    pub delimiter_sniffed: bool,
+    /// Blank and `#` lines skipped before the header.
+    pub preamble_lines: usize,
+    pub columns: Vec<ColumnInfo>,
+    pub preview: Vec<Vec<String>>,
+    pub mapping: Mapping,
+    pub warnings: Vec<Warning>,
+}
+
+/// The confirmed settings of one file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FileConfig {
+    pub index: usize,
+    /// `None` to sniff.
+    pub delimiter: Option<String>,
+    pub mapping: Mapping,
+}
+
+/// Everything `load` needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoadConfig {
+    /// IANA zone for times without an offset.
+    pub time_zone: String,
+    /// Stop at the first bad value instead of skipping its row.
+    pub strict: bool,
+    /// Day-first or month-first, for dates that no value decides.
+    pub date_order: DateOrder,
+    pub files: Vec<FileConfig>,
+}
+
+impl Default for LoadConfig {
+    fn default() -> LoadConfig {
+        LoadConfig { time_zone: "UTC".to_string(), strict: false, date_order: DateOrder::DayFirst, files: Vec::new() }
+    }
+}
+
+impl LoadConfig {
+    /// A configuration that accepts every proposed mapping as it is.
+    pub fn from_inspections(inspections: &[FileInspection]) -> LoadConfig {
+        LoadConfig {
+            files: inspections
+                .iter()
+                .map(|inspection| FileConfig { index: inspection.index, delimiter: None, mapping: inspection.mapping.clone() })
+                .collect(),
+            ..LoadConfig::default()
+        }
+    }
+}
+
+/// Counts for one file after [`read_events`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FileStats {
+    pub name: String,
+    /// Data rows read, the header and preamble not included.
+    pub rows: u64,
+    pub events: u64,
+    pub skipped: u64,
+}
+
+/// Problems found while reading, with a capped list of examples.
+#[derive(Debug, Clone, Default)]
+pub struct Problems {
+    pub examples: Vec<Problem>,
+    pub count: u64,
+}
+
+impl Problems {
+    fn add(&mut self, problem: Problem) {
+        self.count += 1;
+        if self.examples.len() < MAX_PROBLEM_EXAMPLES {
+            self.examples.push(problem);
+        }
+    }
+}
+
+/// A decoded file split into its header and a reader positioned on the first data row.
+struct Table<'t> {
+    header: dialect::Header,
+    dialect: dialect::Dialect,
+    reader: csv::Reader<&'t [u8]>,
+}
+
+fn open_table<'t>(name: &str, text: &'t str, delimiter: Option<u8>) -> Result<Table<'t>, Error> {
+    let dialect = dialect::sniff(text, delimiter);
+    let (_, body) = dialect::skip_preamble(text);
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(dialect.delimiter)
+        .from_reader(body.as_bytes());
+    let mut record = StringRecord::new();
+    let has_header = reader.read_record(&mut record).map_err(|error| Error::File {
+        file: name.to_string(),
+        message: format!("the header row cannot be read: {error}"),
+    })?;
+    if !has_header {
+        return Err(Error::File {
+            file: name.to_string(),
+            message: "the file is empty: a header row and at least one data row are expected".to_string(),
+        });
+    }
+    let header = dialect::clean_header(&record);
+    Ok(Table { header, dialect, reader })
+}
+
+/// Decodes and sniffs a file, describes its columns and proposes a mapping.
+pub fn inspect(index: usize, name: &str, bytes: &[u8], delimiter: Option<u8>) -> Result<FileInspection, Error> {
+    let decoded = decode::decode(bytes);
+    let mut table = open_table(name, &decoded.text, delimiter)?;
+    let width = table.header.names.len();
+
+    let mut samples: Vec<Vec<String>> = vec![Vec::new(); width];
+    let mut preview = Vec::new();
+    let mut record = StringRecord::new();
+    let mut rows = 0;
+    while rows < INSPECT_ROWS {
+        match table.reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => {
+                return Err(Error::File { file: name.to_string(), message: format!("the file cannot be parsed as CSV: {error}") })
+            }
+        }
+        rows += 1;
+        if preview.len() < PREVIEW_ROWS {
+            preview.push((0..width).map(|at| record.get(at).unwrap_or("").to_string()).collect());
+        }
+        for (at, sample) in samples.iter_mut().enumerate() {
+            sample.push(record.get(at).unwrap_or("").trim().to_string());
+        }
+    }
+
+    let mut columns = Vec::with_capacity(width);
+    let mut facts_distinct = Vec::with_capacity(width);
+    for (name, values) in table.header.names.iter().zip(&samples) {
+        let (kind, time_format) = column_kind(values);
+        let non_empty: Vec<&String> = values.iter().filter(|value| !value.is_empty()).collect();
+        let distinct: HashSet<&String> = non_empty.iter().copied().collect();
+        facts_distinct.push(if non_empty.is_empty() { 0.0 } else { distinct.len() as f64 / non_empty.len() as f64 });
+        let mut examples = Vec::new();
+        for value in &non_empty {
+            if examples.len() == 3 {
+                break;
+            }
+            if !examples.contains(*value) {
+                examples.push(shorten(value, 60));
+            }
+        }
+        columns.push(ColumnInfo { name: name.clone(), kind, examples, time_format: time_format.map(|format| format.describe()) });
+    }
+
+    let facts: Vec<roles::ColumnFacts<'_>> = columns
+        .iter()
+        .zip(&facts_distinct)
+        .map(|(column, &distinct_share)| roles::ColumnFacts { name: &column.name, kind: column.kind, distinct_share })
+        .collect();
+    let mapping = roles::detect(&facts);
+
+    Ok(FileInspection {
+        index,
+        name: name.to_string(),
+        bytes: bytes.len() as u64,
+        encoding: decoded.encoding.to_string(),
+        bom: decoded.bom,
+        delimiter: dialect::delimiter_name(table.dialect.delimiter),
+        delimiter_sniffed: table.dialect.sniffed,
+        preamble_lines: table.dialect.preamble_lines,
+        columns,
+        preview,
+        warnings: header_warnings(name, &table.header),
+        mapping,
+    })
+}
+
+fn column_kind(values: &[String]) -> (ColumnKind, Option<TimeFormat>) {
+    let non_empty: Vec<&str> = values.iter().map(String::as_str).filter(|value| !value.is_empty()).collect();
+    if non_empty.is_empty() {
+        return (ColumnKind::Empty, None);
+    }
+    if let Some(inferred) = time::infer_format(non_empty.iter().copied(), DateOrder::DayFirst) {
+        if inferred.parsed * 10 >= inferred.sampled * 9 {
+            return (ColumnKind::Time, Some(inferred.format));
+        }
+    }
+    let numbers = non_empty.iter().filter(|value| parse_number(value).is_some()).count();
+    if numbers * 10 >= non_empty.len() * 9 {
+        return (ColumnKind::Number, None);
+    }
+    (ColumnKind::Text, None)
+}
+
+/// Parses a number, accepting a decimal comma (`1,25`) and surrounding currency signs.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let trimmed = text.trim().trim_start_matches(['$', '€', '£']).trim_end_matches(['€', '$', '£']).trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let parsed = trimmed.parse::<f64>().ok().or_else(|| {
+        if trimmed.contains(',') && !trimmed.contains('.') && trimmed.matches(',').count() == 1 {
+            trimmed.replace(',', ".").parse::<f64>().ok()
+        } else {
+            None
+        }
+    })?;
+    parsed.is_finite().then_some(parsed)
+}
+
+fn header_warnings(file: &str, header: &dialect::Header) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if !header.renamed.is_empty() {
+        let examples = header.renamed.iter().map(|(old, new)| format!("{old} → {new}")).collect();
+        warnings.push(
+            Warning::new(
+                "renamed_columns",
+                header.renamed.len() as u64,
+                format!("{file}: duplicate column names were renamed so that no values are lost."),
+            )
+            .with_examples(examples),
+        );
+    }
+    if header.dropped_trailing > 0 {
+        warnings.push(Warning::new(
+            "dropped_empty_column",
+            header.dropped_trailing as u64,
+            format!("{file}: an unnamed column at the end of the header was dropped."),
+        ));
+    }
+    warnings
+}
+
+/// Where each role sits in one file, as column positions.
+struct Columns {
+    person: usize,
+    time: Option<(usize, TimeFormat)>,
+    event: Option<usize>,
+    channel: Option<usize>,
+    value: Option<usize>,
+    date_events: Vec<(usize, String, TimeFormat)>,
+    /// (column position, property index in the log)
+    properties: Vec<(usize, usize)>,
+}
+
+/// Settings shared by every file of one load.
+pub struct ReadSettings {
+    pub zone: Tz,
+    pub strict: bool,
+    pub date_order: DateOrder,
+}
+
+/// Reads every row of one file into `log` with the confirmed `config`.
+pub fn read_events(
+    file_index: u16,
+    name: &str,
+    bytes: &[u8],
+    config: &FileConfig,
+    settings: &ReadSettings,
+    log: &mut EventLog,
+    problems: &mut Problems,
+    warnings: &mut Vec<Warning>,
+) -> Result<FileStats, Error> {
+    let delimiter = match config.delimiter.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(dialect::parse_delimiter(text).ok_or_else(|| {
+            Error::Options(format!("{name}: the delimiter \"{text}\" is not supported. Use , ; | or tab."))
+        })?),
+    };
+    let decoded = decode::decode(bytes);
+    let text: &str = &decoded.text;
+    let columns = resolve_columns(name, text, delimiter, &config.mapping, settings.date_order, log, warnings)?;
+    let mut table = open_table(name, text, delimiter)?;
+    warnings.extend(header_warnings(name, &table.header));
+
+    let width = table.header.names.len();
+    let header = table.header.names.clone();
+    let preamble = table.dialect.preamble_lines as u64;
+    let mut stats = FileStats { name: name.to_string(), ..FileStats::default() };
+    let mut counts = RowCounts::default();
+    let mut record = StringRecord::new();
+
+    loop {
+        let row = preamble + table.reader.position().line();
+        match table.reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => {
+                return Err(Error::File { file: name.to_string(), message: format!("row {row} cannot be parsed as CSV: {error}") })
+            }
+        }
+        stats.rows += 1;
+        if record.len() < width {
+            counts.short += 1;
+        } else if record.len() > width && record.iter().skip(width).any(|cell| !cell.trim().is_empty()) {
+            counts.long += 1;
+            if counts.long_examples.len() < 3 {
+                counts.long_examples.push(format!("row {row}: {} fields, header has {width}", record.len()));
+            }
+        }
+
+        let cell = |at: usize| record.get(at).unwrap_or("").trim();
+        let bad = |column: usize, value: &str, message: &str| Problem {
+            file: name.to_string(),
+            row,
+            column: header[column].clone(),
+            value: shorten(value, 200),
+            message: message.to_string(),
+        };
+
+        let outcome = parse_row(&columns, &cell, settings.zone, &mut counts).map_err(|(column, message)| bad(column, cell(column), &message));
+        let parsed = match outcome {
+            Ok(parsed) => parsed,
+            Err(problem) => {
+                if settings.strict {
+                    return Err(Error::Value(problem));
+                }
+                problems.add(problem);
+                stats.skipped += 1;
+                continue;
+            }
+        };
+
+        let person = cell(columns.person);
+        let channel = columns.channel.map(cell).filter(|value| !value.is_empty());
+        for (event, time) in parsed.events {
+            log.push(
+                NewEvent { person, time, event, channel, value: parsed.value, file: file_index, row: row.min(u32::MAX as u64) as u32 },
+                columns.properties.iter().map(|&(at, property)| (property, record.get(at).unwrap_or("").trim())),
+            );
+            stats.events += 1;
+        }
+    }
+
+    warnings.extend(counts.into_warnings(name));
+    Ok(stats)
+}
+
+/// Counters of row shapes and time adjustments seen while reading one file.
+#[derive(Default)]
+struct RowCounts {
+    short: u64,
+    long: u64,
+    long_examples: Vec<String>,
+    shifted: u64,
+    epoch_units: Vec<EpochUnit>,
+    mixed_epoch: u64,
+}
+
+impl RowCounts {
+    fn into_warnings(self, file: &str) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        if self.short > 0 {
+            warnings.push(Warning::new(
+                "short_rows",
+                self.short,
+                format!("{file}: {} rows had fewer fields than the header; their missing cells were read as empty.", self.short),
+            ));
+        }
+        if self.long > 0 {
+            warnings.push(
+                Warning::new(
+                    "long_rows",
+                    self.long,
+                    format!("{file}: {} rows had more fields than the header; the extra cells were not read. Check the delimiter and quoting.", self.long),
+                )
+                .with_examples(self.long_examples),
+            );
+        }
+        if self.shifted > 0 {
+            warnings.push(Warning::new(
+                "daylight_saving",
+                self.shifted,
+                format!("{file}: {} local times fell on a daylight-saving change; ambiguous times took the earlier instant and times in a gap moved forward by the gap.", self.shifted),
+            ));
+        }
+        if self.mixed_epoch > 0 {
+            warnings.push(Warning::new(
+                "mixed_epoch_units",
+                self.mixed_epoch,
+                format!("{file}: {} epoch timestamps had a different number of digits from the first ones; each was converted by its own magnitude.", self.mixed_epoch),
+            ));
+        }
+        warnings
+    }
+}
+
+struct ParsedRow<'r> {
+    events: Vec<(&'r str, i64)>,
+    value: f64,
+}
+
+/// Parses the role cells of one row. An error names the column position and what is wrong.
+fn parse_row<'r>(
+    columns: &'r Columns,
+    cell: &dyn Fn(usize) -> &'r str,
+    zone: Tz,
+    counts: &mut RowCounts,
+) -> Result<ParsedRow<'r>, (usize, String)> {
+    if cell(columns.person).is_empty() {
+        return Err((columns.person, "the person id is missing".to_string()));
+    }
+    let value = match columns.value {
+        Some(at) if !cell(at).is_empty() => {
+            parse_number(cell(at)).ok_or_else(|| (at, "this is not a number".to_string()))?
+        }
+        _ => f64::NAN,
+    };
+
+    let mut place = |at: usize, format: TimeFormat| -> Result<i64, (usize, String)> {
+        let instant = format.parse(cell(at), zone).ok_or_else(|| {
+            (at, format!("this is not a time in the column's format ({})", format.describe()))
+        })?;
+        if instant.shifted {
+            counts.shifted += 1;
+        }
+        if let Some(unit) = instant.epoch_unit {
+            match counts.epoch_units.first() {
+                None => counts.epoch_units.push(unit),
+                Some(&first) if first != unit => counts.mixed_epoch += 1,
+                Some(_) => {}
+            }
+        }
+        Ok(instant.millis)
+    };
+
+    let mut events = Vec::new();
+    if let Some(event_at) = columns.event {
+        let name = cell(event_at);
+        if name.is_empty() {
+            return Err((event_at, "the event name is missing".to_string()));
+        }
+        let (time_at, format) = columns.time.ok_or((event_at, "no time column is mapped".to_string()))?;
+        if cell(time_at).is_empty() {
+            return Err((time_at, "the event time is missing".to_string()));
+        }
+        events.push((name, place(time_at, format)?));
+    }
+    for (at, event_name, format) in &columns.date_events {
+        if cell(*at).is_empty() {
+            continue;
+        }
+        events.push((event_name.as_str(), place(*at, *format)?));
+    }
+    Ok(ParsedRow { events, value })
+}
+
+/// Finds the mapped columns and infers each time column's format from its first values.
+fn resolve_columns(
+    name: &str,
+    text: &str,
+    delimiter: Option<u8>,
+    mapping: &Mapping,
+    date_order: DateOrder,
+    log: &mut EventLog,
+    warnings: &mut Vec<Warning>,
+) -> Result<Columns, Error> {
+    let mut table = open_table(name, text, delimiter)?;
+    let header = table.header.names.clone();
+    let find = |role: &str, column: &str| -> Result<usize, Error> {
+        header.iter().position(|name| name == column).ok_or_else(|| {
+            Error::Options(format!(
+                "{name}: the {role} column \"{column}\" is not in the header. The columns are: {}.",
+                header.join(", ")
+            ))
+        })
+    };
+    let optional = |role: &str, column: &Option<String>| -> Result<Option<usize>, Error> {
+        match column.as_deref() {
+            None | Some("") => Ok(None),
+            Some(column) => find(role, column).map(Some),
+        }
+    };
+
+    let person = match mapping.person.as_deref() {
+        Some(column) if !column.is_empty() => find("person id", column)?,
+        _ => {
+            return Err(Error::Options(format!(
+                "{name}: no person id column is chosen. Pick the column that identifies a person, customer, lead or case."
+            )))
+        }
+    };
+    let event = optional("event", &mapping.event)?;
+    let time = optional("time", &mapping.time)?;
+    let channel = optional("channel", &mapping.channel)?;
+    let value = optional("value", &mapping.value)?;
+    if event.is_some() && time.is_none() {
+        return Err(Error::Options(format!("{name}: an event column is chosen but no time column. Pick the column with each event's time.")));
+    }
+    let mut date_columns = Vec::new();
+    for date_event in &mapping.date_events {
+        if date_event.name.trim().is_empty() {
+            return Err(Error::Options(format!("{name}: the date column \"{}\" needs an event name.", date_event.column)));
+        }
+        date_columns.push((find("date", &date_event.column)?, date_event.name.trim().to_string()));
+    }
+    if event.is_none() && date_columns.is_empty() {
+        return Err(Error::Options(format!(
+            "{name}: no event column and no date column turned into an event. Pick an event column, or name an event for a date column."
+        )));
+    }
+
+    // Sample the time columns to infer one format per column.
+    let time_positions: Vec<usize> = time.into_iter().chain(date_columns.iter().map(|(at, _)| *at)).collect();
+    let mut samples: Vec<Vec<String>> = vec![Vec::new(); time_positions.len()];
+    let mut record = StringRecord::new();
+    let mut sampled_rows = 0;
+    while sampled_rows < time::INFERENCE_SAMPLE * 4 && samples.iter().any(|sample| sample.len() < time::INFERENCE_SAMPLE) {
+        match table.reader.read_record(&mut record) {
+            Ok(true) => sampled_rows += 1,
+            _ => break,
+        }
+        for (sample, &at) in samples.iter_mut().zip(&time_positions) {
+            let value = record.get(at).unwrap_or("").trim();
+            if !value.is_empty() && sample.len() < time::INFERENCE_SAMPLE {
+                sample.push(value.to_string());
+            }
+        }
+    }
+    let mut formats = Vec::new();
+    for (sample, &at) in samples.iter().zip(&time_positions) {
+        let column = &header[at];
+        let inferred = time::infer_format(sample.iter().map(String::as_str), date_order).ok_or_else(|| {
+            let example = sample.first().map_or(String::new(), |value| format!(" (first value \"{}\")", shorten(value, 60)));
+            Error::Options(format!(
+                "{name}: the column \"{column}\" is not a time column{example}. Pick the column that holds dates or timestamps."
+            ))
+        })?;
+        if inferred.ambiguous_order {
+            let order = match date_order {
+                DateOrder::DayFirst => "day first (31/12)",
+                DateOrder::MonthFirst => "month first (12/31)",
+            };
+            warnings.push(Warning::new(
+                "ambiguous_date_order",
+                1,
+                format!("{name}: no value in \"{column}\" shows whether dates are day first or month first; they were read {order}. Change the date order if that is wrong."),
+            ));
+        }
+        formats.push(inferred.format);
+    }
+
+    let time = time.map(|at| (at, formats[0]));
+    let offset = usize::from(time.is_some());
+    let date_events = date_columns
+        .into_iter()
+        .enumerate()
+        .map(|(i, (at, event_name))| (at, event_name, formats[offset + i]))
+        .collect();
+
+    let mut role_columns: Vec<usize> = vec![person];
+    role_columns.extend(event);
+    role_columns.extend(time.map(|(at, _)| at));
+    let mut properties = Vec::new();
+    for (at, column) in header.iter().enumerate() {
+        if !role_columns.contains(&at) {
+            properties.push((at, log.property_index(column)));
+        }
+    }
+    Ok(Columns { person, time, event, channel, value, date_events, properties })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_with_decimal_comma_and_currency() {
+        assert_eq!(parse_number("1,25"), Some(1.25));
+        assert_eq!(parse_number("300,00"), Some(300.0));
+        assert_eq!(parse_number("$12.50"), Some(12.5));
+        assert_eq!(parse_number("1,234,567"), None);
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("abc"), None);
+    }
+
+    #[test]
+    fn inspection_of_a_bom_file_with_comment_preamble() {
+        let inspection = inspect(0, "a.csv", b"\xEF\xBB\xBF# exported for demo property\nevent,count\nsign_up,7\n", None).unwrap();
+        assert_eq!(inspection.columns[0].name, "event");
+        assert_eq!(inspection.columns[1].name, "count");
+        assert_eq!(inspection.preview, vec![vec!["sign_up".to_string(), "7".to_string()]]);
+        assert_eq!(inspection.preamble_lines, 1);
+    }
+
+    #[test]
+    fn empty_file_is_a_clear_error() {
+        let error = inspect(0, "empty.csv", b"", None).unwrap_err();
+        assert!(error.to_string().contains("empty.csv: the file is empty"));
+    }
+}

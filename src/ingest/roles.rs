@@ -1,0 +1,231 @@
+//! Column roles: which column holds the person id, the event time, the event name, the channel
+//! and the value.
+//!
+//! Detection scores each header name against the names that common exports use (GA4, Segment,
+//! process-mining logs, CRM exports), then checks that the column's values fit the role: a time
+//! column must parse as times and a value column as numbers. The user confirms or overrides the
+//! result.
+
+use serde::{Deserialize, Serialize};
+
+/// What the values of a column look like, judged from a sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    Time,
+    Number,
+    Text,
+    Empty,
+}
+
+/// A date column that becomes an event, for files that have no event column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateEvent {
+    pub column: String,
+    /// The event name the user gave, such as "deal won".
+    pub name: String,
+}
+
+/// Which column plays which role. Columns are named as in the file's cleaned header.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Mapping {
+    pub person: Option<String>,
+    pub time: Option<String>,
+    pub event: Option<String>,
+    pub channel: Option<String>,
+    pub value: Option<String>,
+    pub date_events: Vec<DateEvent>,
+}
+
+/// Names that identify a person, best first.
+const PERSON_NAMES: &[&str] = &[
+    "user_id", "userid", "user_pseudo_id", "person_id", "customer_id", "customerid", "client_id",
+    "visitor_id", "contact_id", "lead_id", "mql_id", "case_concept_name", "case_id", "caseid",
+    "anonymous_id", "domain_userid", "distinct_id", "member_id", "subscriber_id", "account_id",
+    "email", "email_address", "user", "person", "customer", "client", "visitor", "contact",
+    "lead", "case",
+];
+/// Words that make an `_id` column a person id when no exact name matches.
+const PERSON_WORDS: &[&str] = &["user", "customer", "client", "visitor", "person", "contact", "lead", "member", "subscriber"];
+const TIME_NAMES: &[&str] = &[
+    "time_timestamp", "event_time", "event_timestamp", "timestamp", "ts", "time", "datetime",
+    "date_time", "event_date", "occurred_at", "created_at", "sent_at", "date",
+];
+const EVENT_NAMES: &[&str] = &[
+    "event", "event_name", "eventname", "event_type", "event_action", "concept_name", "activity",
+    "action", "touchpoint", "interaction", "step", "stage", "page", "page_path", "page_url",
+];
+const CHANNEL_NAMES: &[&str] = &[
+    "channel", "case_channel", "channel_grouping", "default_channel_group", "utm_source",
+    "traffic_source", "source", "source_medium", "medium", "utm_medium", "origin", "referrer",
+];
+const VALUE_NAMES: &[&str] = &[
+    "revenue", "value", "amount", "order_value", "deal_value", "purchase_revenue", "price",
+    "spend", "total", "sales",
+];
+
+/// A column as role detection sees it.
+#[derive(Debug, Clone)]
+pub struct ColumnFacts<'a> {
+    pub name: &'a str,
+    pub kind: ColumnKind,
+    /// Distinct values in the sample divided by non-empty values in the sample.
+    pub distinct_share: f64,
+}
+
+/// Lowercases a header and turns every run of other characters into one `_`.
+pub fn normalise(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// Proposes a mapping for one file.
+pub fn detect(columns: &[ColumnFacts<'_>]) -> Mapping {
+    let mut used: Vec<&str> = Vec::new();
+    let event = best(columns, EVENT_NAMES, &used, |c| c.kind == ColumnKind::Text);
+    let event = take(event, &mut used);
+    let person = best(columns, PERSON_NAMES, &used, |c| c.kind != ColumnKind::Empty && c.kind != ColumnKind::Time)
+        .or_else(|| person_by_word(columns, &used));
+    let person = take(person, &mut used);
+    let time = best(columns, TIME_NAMES, &used, |c| c.kind == ColumnKind::Time)
+        .or_else(|| first_time_column(columns, &used));
+    let channel = best(columns, CHANNEL_NAMES, &used, |c| c.kind == ColumnKind::Text);
+    let channel = take(channel, &mut used);
+    let value = best(columns, VALUE_NAMES, &used, |c| c.kind == ColumnKind::Number);
+    let value = take(value, &mut used);
+
+    let mut mapping = Mapping { person, time: None, event, channel, value, date_events: Vec::new() };
+    if mapping.event.is_some() {
+        mapping.time = time.map(str::to_string);
+    } else {
+        mapping.date_events = columns
+            .iter()
+            .filter(|column| column.kind == ColumnKind::Time)
+            .map(|column| DateEvent { column: column.name.to_string(), name: event_name_for(column.name) })
+            .collect();
+    }
+    mapping
+}
+
+/// Marks a chosen column as used and returns its name.
+fn take<'a>(choice: Option<&'a str>, used: &mut Vec<&'a str>) -> Option<String> {
+    if let Some(name) = choice {
+        used.push(name);
+    }
+    choice.map(str::to_string)
+}
+
+/// Picks the column whose normalised name comes earliest in `names` and that passes `fits`.
+fn best<'a>(columns: &[ColumnFacts<'a>], names: &[&str], used: &[&str], fits: impl Fn(&ColumnFacts<'a>) -> bool) -> Option<&'a str> {
+    columns
+        .iter()
+        .filter(|column| !used.contains(&column.name) && fits(column))
+        .filter_map(|column| {
+            let normalised = normalise(column.name);
+            names.iter().position(|name| *name == normalised).map(|rank| (rank, column.name))
+        })
+        .min_by_key(|(rank, _)| *rank)
+        .map(|(_, name)| name)
+}
+
+fn person_by_word<'a>(columns: &[ColumnFacts<'a>], used: &[&str]) -> Option<&'a str> {
+    columns
+        .iter()
+        .filter(|column| !used.contains(&column.name) && column.kind == ColumnKind::Text)
+        .find(|column| {
+            let normalised = normalise(column.name);
+            PERSON_WORDS.iter().any(|word| normalised.contains(word))
+        })
+        .map(|column| column.name)
+}
+
+fn first_time_column<'a>(columns: &[ColumnFacts<'a>], used: &[&str]) -> Option<&'a str> {
+    columns
+        .iter()
+        .find(|column| !used.contains(&column.name) && column.kind == ColumnKind::Time)
+        .map(|column| column.name)
+}
+
+/// Suggests an event name for a date column: `won_date` becomes "won", `first_contact_date`
+/// becomes "first contact".
+pub fn event_name_for(column: &str) -> String {
+    let normalised = normalise(column);
+    let trimmed = ["_date", "_at", "_time", "_timestamp", "_on"]
+        .iter()
+        .find_map(|suffix| normalised.strip_suffix(suffix))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(&normalised);
+    trimmed.replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts<'a>(columns: &[(&'a str, ColumnKind)]) -> Vec<ColumnFacts<'a>> {
+        columns.iter().map(|&(name, kind)| ColumnFacts { name, kind, distinct_share: 0.5 }).collect()
+    }
+
+    #[test]
+    fn process_mining_log() {
+        let columns = facts(&[
+            ("case:channel", ColumnKind::Text),
+            ("case:concept:name", ColumnKind::Text),
+            ("case:startdate", ColumnKind::Time),
+            ("concept:name", ColumnKind::Text),
+            ("org:resource", ColumnKind::Text),
+            ("time:timestamp", ColumnKind::Time),
+        ]);
+        let mapping = detect(&columns);
+        assert_eq!(mapping.person.as_deref(), Some("case:concept:name"));
+        assert_eq!(mapping.event.as_deref(), Some("concept:name"));
+        assert_eq!(mapping.time.as_deref(), Some("time:timestamp"));
+        assert_eq!(mapping.channel.as_deref(), Some("case:channel"));
+    }
+
+    #[test]
+    fn file_without_event_column_suggests_date_events() {
+        let columns = facts(&[
+            ("mql_id", ColumnKind::Text),
+            ("seller_id", ColumnKind::Text),
+            ("won_date", ColumnKind::Time),
+            ("declared_monthly_revenue", ColumnKind::Number),
+        ]);
+        let mapping = detect(&columns);
+        assert_eq!(mapping.person.as_deref(), Some("mql_id"));
+        assert_eq!(mapping.event, None);
+        assert_eq!(mapping.time, None);
+        assert_eq!(mapping.date_events, vec![DateEvent { column: "won_date".into(), name: "won".into() }]);
+    }
+
+    #[test]
+    fn web_analytics_export() {
+        let columns = facts(&[
+            ("event_time", ColumnKind::Time),
+            ("event_type", ColumnKind::Text),
+            ("product_id", ColumnKind::Number),
+            ("price", ColumnKind::Number),
+            ("user_id", ColumnKind::Number),
+            ("user_session", ColumnKind::Text),
+        ]);
+        let mapping = detect(&columns);
+        assert_eq!(mapping.person.as_deref(), Some("user_id"));
+        assert_eq!(mapping.event.as_deref(), Some("event_type"));
+        assert_eq!(mapping.time.as_deref(), Some("event_time"));
+        assert_eq!(mapping.value.as_deref(), Some("price"));
+    }
+
+    #[test]
+    fn normalise_headers() {
+        assert_eq!(normalise("Case:Concept:Name"), "case_concept_name");
+        assert_eq!(normalise(" Event name "), "event_name");
+    }
+}

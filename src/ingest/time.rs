@@ -1,0 +1,436 @@
+//! Timestamps: the accepted formats, how one format is chosen per column, and how times without
+//! a zone are placed on the UTC time line.
+//!
+//! Accepted formats, tried in this order:
+//! 1. Epoch numbers: whole seconds, milliseconds, microseconds or nanoseconds since 1970-01-01 UTC,
+//!    told apart by magnitude (about 10, 13, 16 or 19 digits for dates from 2001 to 2286).
+//! 2. ISO 8601 with an offset: `2024-01-01T10:00:00Z`, `2024-01-01 10:00:00.250+02:00`,
+//!    `+0200` or `+02`. The offset is converted, never relabelled.
+//! 3. ISO 8601 without an offset, `T` or a space between date and time, seconds and fractions
+//!    optional. A ` UTC` suffix (`2019-10-01 00:00:00 UTC`) makes it UTC; otherwise it is read in
+//!    the load's time zone.
+//! 4. An ISO date, `2024-01-01`, kept at day precision (midnight in the load's time zone).
+//! 5. Day first, `31-12-2024`, `31/12/2024` or `31.12.2024`, optionally followed by `HH:MM` or
+//!    `HH:MM:SS`.
+//! 6. Month first, `12/31/2024`, optionally followed by a time.
+//!
+//! A column gets one format, inferred from its first values ([`infer_format`]); Pathlight never
+//! switches format from row to row. Day-first and month-first are decided by a value that proves
+//! one of them, such as `25/12/2024`. When no value decides, the caller's preference applies and
+//! the choice is reported as ambiguous.
+//!
+//! A local time that a daylight-saving change makes ambiguous takes the earlier instant. A local
+//! time that falls into a gap moves forward by the length of the gap. Both are counted.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono_tz::Tz;
+
+/// Milliseconds in one day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// How many values [`infer_format`] looks at.
+pub const INFERENCE_SAMPLE: usize = 2_000;
+
+/// The shape of the values in one time column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// Integers since the Unix epoch; the unit comes from each value's magnitude.
+    Epoch,
+    /// Date and time with an offset or `Z`.
+    Offset(&'static str),
+    /// Date and time with a ` UTC` suffix.
+    UtcSuffix(&'static str),
+    /// Date and time with no zone: read in the load's time zone.
+    Local(&'static str),
+    /// A date alone, at day precision.
+    Date(&'static str),
+}
+
+/// Day-first or month-first, for dates such as `03/04/2024`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    #[default]
+    DayFirst,
+    MonthFirst,
+}
+
+/// A time placed on the UTC time line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instant {
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    pub millis: i64,
+    /// The value held a date only.
+    pub date_only: bool,
+    /// A daylight-saving change made the local time ambiguous or nonexistent.
+    pub shifted: bool,
+    /// The epoch unit differs from the one the column's first values use.
+    pub epoch_unit: Option<EpochUnit>,
+}
+
+/// The unit of an epoch number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpochUnit {
+    Seconds,
+    Millis,
+    Micros,
+    Nanos,
+}
+
+const OFFSET_FORMATS: [&str; 4] = [
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%dT%H:%M%#z",
+    "%Y-%m-%d %H:%M%#z",
+];
+const LOCAL_FORMATS: [&str; 6] = [
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S%.f",
+    "%Y/%m/%d %H:%M",
+];
+const DATE_FORMATS: [&str; 2] = ["%Y-%m-%d", "%Y/%m/%d"];
+const DAY_FIRST_FORMATS: [&str; 9] = [
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+];
+const MONTH_FIRST_FORMATS: [&str; 6] = [
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%m-%d-%Y %H:%M:%S",
+    "%m-%d-%Y %H:%M",
+    "%m-%d-%Y",
+];
+
+/// The format chosen for a column, and whether the day/month order was a guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inferred {
+    pub format: TimeFormat,
+    /// How many of the sampled values the format parses.
+    pub parsed: usize,
+    pub sampled: usize,
+    /// True when both day-first and month-first fit every sampled value.
+    pub ambiguous_order: bool,
+}
+
+impl TimeFormat {
+    /// A short description for people, such as "ISO 8601 with offset".
+    pub fn describe(&self) -> String {
+        match self {
+            TimeFormat::Epoch => "epoch number (unit by magnitude)".to_string(),
+            TimeFormat::Offset(_) => "ISO 8601 with offset".to_string(),
+            TimeFormat::UtcSuffix(_) => "date and time in UTC".to_string(),
+            TimeFormat::Local(format) => format!("local date and time ({})", pattern_for_people(format)),
+            TimeFormat::Date(format) => format!("date only ({})", pattern_for_people(format)),
+        }
+    }
+
+    fn candidates(order: DateOrder) -> Vec<TimeFormat> {
+        let mut all = vec![TimeFormat::Epoch];
+        all.extend(OFFSET_FORMATS.iter().map(|&f| TimeFormat::Offset(f)));
+        all.extend(LOCAL_FORMATS.iter().map(|&f| TimeFormat::UtcSuffix(f)));
+        all.extend(LOCAL_FORMATS.iter().map(|&f| TimeFormat::Local(f)));
+        all.extend(DATE_FORMATS.iter().map(|&f| TimeFormat::Date(f)));
+        let (first, second) = match order {
+            DateOrder::DayFirst => (&DAY_FIRST_FORMATS[..], &MONTH_FIRST_FORMATS[..]),
+            DateOrder::MonthFirst => (&MONTH_FIRST_FORMATS[..], &DAY_FIRST_FORMATS[..]),
+        };
+        for &format in first.iter().chain(second) {
+            all.push(if format.contains("%H") { TimeFormat::Local(format) } else { TimeFormat::Date(format) });
+        }
+        all
+    }
+
+    /// Parses one value in the time zone `zone`. Returns `None` when the value does not fit.
+    pub fn parse(&self, value: &str, zone: Tz) -> Option<Instant> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        match *self {
+            TimeFormat::Epoch => parse_epoch(value),
+            TimeFormat::Offset(format) => {
+                let normalised;
+                let text = match value.strip_suffix(['Z', 'z']) {
+                    Some(head) => {
+                        normalised = format!("{head}+00:00");
+                        normalised.as_str()
+                    }
+                    None => value,
+                };
+                let parsed = DateTime::parse_from_str(text, format).ok()?;
+                Some(Instant::exact(parsed.timestamp_millis()))
+            }
+            TimeFormat::UtcSuffix(format) => {
+                let head = value.strip_suffix(" UTC").or_else(|| value.strip_suffix(" utc"))?;
+                let naive = NaiveDateTime::parse_from_str(head.trim_end(), format).ok()?;
+                Some(Instant::exact(naive.and_utc().timestamp_millis()))
+            }
+            TimeFormat::Local(format) => {
+                let naive = NaiveDateTime::parse_from_str(value, format).ok()?;
+                Some(place_local(naive, zone, false))
+            }
+            TimeFormat::Date(format) => {
+                let date = NaiveDate::parse_from_str(value, format).ok()?;
+                Some(place_local(date.and_hms_opt(0, 0, 0)?, zone, true))
+            }
+        }
+    }
+}
+
+impl Instant {
+    fn exact(millis: i64) -> Instant {
+        Instant { millis, date_only: false, shifted: false, epoch_unit: None }
+    }
+}
+
+/// Chooses the format that parses the most of `values` (up to [`INFERENCE_SAMPLE`] non-empty
+/// ones). Returns `None` when no format parses any of them.
+pub fn infer_format<'a>(values: impl IntoIterator<Item = &'a str>, order: DateOrder) -> Option<Inferred> {
+    let sample: Vec<&str> = values
+        .into_iter()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .take(INFERENCE_SAMPLE)
+        .collect();
+    if sample.is_empty() {
+        return None;
+    }
+    let zone = Tz::UTC;
+    let mut best: Option<(TimeFormat, usize)> = None;
+    let mut fits_all = Vec::new();
+    for candidate in TimeFormat::candidates(order) {
+        let parsed = sample.iter().filter(|value| candidate.parse(value, zone).is_some()).count();
+        if parsed == sample.len() {
+            fits_all.push(candidate);
+        }
+        if parsed > best.map_or(0, |(_, count)| count) {
+            best = Some((candidate, parsed));
+        }
+    }
+    let (format, parsed) = best?;
+    if format == TimeFormat::Epoch && !plausible_epoch(&sample) {
+        return None;
+    }
+    let ambiguous_order = is_day_month(format) && fits_all.iter().any(|other| is_day_month(*other) && !same_order(format, *other));
+    Some(Inferred { format, parsed, sampled: sample.len(), ambiguous_order })
+}
+
+/// Epoch numbers must look like timestamps, not counts or ids: at least 9 digits.
+fn plausible_epoch(sample: &[&str]) -> bool {
+    sample.iter().all(|value| value.trim_start_matches('-').len() >= 9)
+}
+
+fn is_day_month(format: TimeFormat) -> bool {
+    let text = match format {
+        TimeFormat::Local(text) | TimeFormat::Date(text) => text,
+        _ => return false,
+    };
+    text.starts_with("%d") || text.starts_with("%m")
+}
+
+fn same_order(a: TimeFormat, b: TimeFormat) -> bool {
+    let first = |format: TimeFormat| match format {
+        TimeFormat::Local(text) | TimeFormat::Date(text) => text.as_bytes().get(1).copied(),
+        _ => None,
+    };
+    first(a) == first(b)
+}
+
+fn parse_epoch(value: &str) -> Option<Instant> {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let number: i64 = value.parse().ok()?;
+    let (unit, millis) = match digits.len() {
+        0..=11 => (EpochUnit::Seconds, number.checked_mul(1000)?),
+        12..=14 => (EpochUnit::Millis, number),
+        15..=17 => (EpochUnit::Micros, number / 1000),
+        18..=20 => (EpochUnit::Nanos, number / 1_000_000),
+        _ => return None,
+    };
+    Some(Instant { millis, date_only: false, shifted: false, epoch_unit: Some(unit) })
+}
+
+/// Places a local date and time in `zone`, following the daylight-saving rule in the module doc.
+fn place_local(naive: NaiveDateTime, zone: Tz, date_only: bool) -> Instant {
+    let (millis, shifted) = match zone.from_local_datetime(&naive) {
+        LocalResult::Single(time) => (time.timestamp_millis(), false),
+        LocalResult::Ambiguous(earlier, _) => (earlier.timestamp_millis(), true),
+        LocalResult::None => {
+            // Read the time with the offset in force just before the gap, which moves it forward
+            // by the gap's length. Gaps last at most a few hours.
+            let mut probe = naive;
+            let mut millis = None;
+            for _ in 0..(6 * 60) {
+                probe -= chrono::Duration::minutes(1);
+                if let LocalResult::Single(time) = zone.offset_from_local_datetime(&probe) {
+                    let offset_seconds = i64::from(time.fix().local_minus_utc());
+                    millis = Some(naive.and_utc().timestamp_millis() - offset_seconds * 1000);
+                    break;
+                }
+            }
+            (millis.unwrap_or_else(|| naive.and_utc().timestamp_millis()), true)
+        }
+    };
+    Instant { millis, date_only, shifted, epoch_unit: None }
+}
+
+/// Parses an IANA time-zone name such as `Europe/Paris` or `UTC`.
+pub fn parse_zone(name: &str) -> Option<Tz> {
+    name.trim().parse::<Tz>().ok()
+}
+
+/// Formats milliseconds since the epoch as RFC 3339 in UTC.
+pub fn to_rfc3339(millis: i64) -> String {
+    DateTime::from_timestamp_millis(millis)
+        .map(|time| time.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| millis.to_string())
+}
+
+fn pattern_for_people(format: &str) -> String {
+    format
+        .replace("%Y", "YYYY")
+        .replace("%m", "MM")
+        .replace("%d", "DD")
+        .replace("%H", "hh")
+        .replace("%M", "mm")
+        .replace("%S", "ss")
+        .replace("%.f", "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(value: &str, format: TimeFormat) -> String {
+        to_rfc3339(format.parse(value, Tz::UTC).unwrap().millis)
+    }
+
+    fn infer(values: &[&str]) -> Inferred {
+        infer_format(values.iter().copied(), DateOrder::DayFirst).unwrap()
+    }
+
+    #[test]
+    fn offset_is_converted_not_relabelled() {
+        let inferred = infer(&["2024-07-23T10:00:00+05:00", "2024-07-23T06:00:00+00:00"]);
+        assert_eq!(utc("2024-07-23T10:00:00+05:00", inferred.format), "2024-07-23T05:00:00Z");
+        assert_eq!(utc("2024-07-23T06:00:00+00:00", inferred.format), "2024-07-23T06:00:00Z");
+    }
+
+    #[test]
+    fn space_separated_with_fraction_and_offset() {
+        let inferred = infer(&["2011-10-11 13:45:40.276000+02:00"]);
+        let instant = inferred.format.parse("2011-10-11 13:45:40.276000+02:00", Tz::UTC).unwrap();
+        assert_eq!(to_rfc3339(instant.millis), "2011-10-11T11:45:40Z");
+        assert_eq!(instant.millis % 1000, 276);
+    }
+
+    #[test]
+    fn zulu_suffix() {
+        let inferred = infer(&["2024-03-22T13:01:00Z"]);
+        assert!(matches!(inferred.format, TimeFormat::Offset(_)));
+        assert_eq!(utc("2024-03-22T13:01:00Z", inferred.format), "2024-03-22T13:01:00Z");
+    }
+
+    #[test]
+    fn utc_suffix() {
+        let inferred = infer(&["2019-10-01 00:00:00 UTC"]);
+        assert!(matches!(inferred.format, TimeFormat::UtcSuffix(_)));
+        let paris = parse_zone("Europe/Paris").unwrap();
+        let instant = inferred.format.parse("2019-10-01 00:00:00 UTC", paris).unwrap();
+        assert_eq!(to_rfc3339(instant.millis), "2019-10-01T00:00:00Z");
+    }
+
+    #[test]
+    fn local_time_uses_the_zone() {
+        let inferred = infer(&["2024-01-15 10:00:00"]);
+        let paris = parse_zone("Europe/Paris").unwrap();
+        let instant = inferred.format.parse("2024-01-15 10:00:00", paris).unwrap();
+        assert_eq!(to_rfc3339(instant.millis), "2024-01-15T09:00:00Z");
+    }
+
+    #[test]
+    fn epoch_units_by_magnitude() {
+        let inferred = infer(&["1704067200000000", "1704067260000000"]);
+        assert_eq!(inferred.format, TimeFormat::Epoch);
+        assert_eq!(utc("1704067200000000", TimeFormat::Epoch), "2024-01-01T00:00:00Z");
+        assert_eq!(utc("1704067200000", TimeFormat::Epoch), "2024-01-01T00:00:00Z");
+        assert_eq!(utc("1704067200", TimeFormat::Epoch), "2024-01-01T00:00:00Z");
+        assert_eq!(utc("1704067200000000000", TimeFormat::Epoch), "2024-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn small_integers_are_not_epochs() {
+        assert!(infer_format(["7", "120"], DateOrder::DayFirst).is_none());
+    }
+
+    #[test]
+    fn day_first_proved_by_a_value() {
+        let inferred = infer_format(["03/04/2024", "25/12/2024"], DateOrder::MonthFirst).unwrap();
+        assert!(!inferred.ambiguous_order);
+        assert_eq!(utc("03/04/2024", inferred.format), "2024-04-03T00:00:00Z");
+    }
+
+    #[test]
+    fn month_first_proved_by_a_value() {
+        let inferred = infer(&["03/04/2024", "12/31/2024"]);
+        assert!(!inferred.ambiguous_order);
+        assert_eq!(utc("03/04/2024", inferred.format), "2024-03-04T00:00:00Z");
+    }
+
+    #[test]
+    fn undecided_order_is_flagged() {
+        let inferred = infer(&["03/04/2024", "05/06/2024"]);
+        assert!(inferred.ambiguous_order);
+        assert_eq!(utc("03/04/2024", inferred.format), "2024-04-03T00:00:00Z");
+    }
+
+    #[test]
+    fn olist_day_first_with_minutes() {
+        let inferred = infer(&["26-02-2018 19:58", "08-05-2018 20:17"]);
+        assert_eq!(utc("26-02-2018 19:58", inferred.format), "2018-02-26T19:58:00Z");
+    }
+
+    #[test]
+    fn date_only_keeps_day_precision() {
+        let inferred = infer(&["2024-01-01"]);
+        let instant = inferred.format.parse("2024-01-01", Tz::UTC).unwrap();
+        assert!(instant.date_only);
+    }
+
+    #[test]
+    fn daylight_saving_gap_moves_forward() {
+        let paris = parse_zone("Europe/Paris").unwrap();
+        let format = TimeFormat::Local("%Y-%m-%d %H:%M:%S%.f");
+        let instant = format.parse("2024-03-31 02:30:00", paris).unwrap();
+        assert!(instant.shifted);
+        assert_eq!(to_rfc3339(instant.millis), "2024-03-31T01:30:00Z");
+    }
+
+    #[test]
+    fn daylight_saving_overlap_takes_the_earlier_instant() {
+        let paris = parse_zone("Europe/Paris").unwrap();
+        let format = TimeFormat::Local("%Y-%m-%d %H:%M:%S%.f");
+        let instant = format.parse("2024-10-27 02:30:00", paris).unwrap();
+        assert!(instant.shifted);
+        assert_eq!(to_rfc3339(instant.millis), "2024-10-27T00:30:00Z");
+    }
+
+    #[test]
+    fn garbage_is_rejected() {
+        assert!(TimeFormat::Date("%d-%m-%Y").parse("01-May", Tz::UTC).is_none());
+        assert!(infer_format(["hello", "world"], DateOrder::DayFirst).is_none());
+    }
+}

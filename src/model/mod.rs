@@ -1,0 +1,213 @@
+//! The event model: every event in one columnar [`EventLog`], and each person's events in time
+//! order as [`Journeys`].
+
+use std::collections::HashMap;
+
+/// Marks a missing interned value (no channel, no property value).
+pub const NONE: u32 = u32::MAX;
+
+/// Stores each distinct string once and hands out dense `u32` ids in first-seen order.
+#[derive(Debug, Clone, Default)]
+pub struct Interner {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Interner {
+    /// Returns the id of `name`, adding it when it is new.
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+
+    /// Returns the string behind `id`, or "" for [`NONE`] and unknown ids.
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// A column of the input kept beside the events, such as `page`, for step filters.
+#[derive(Debug, Clone, Default)]
+pub struct Property {
+    pub name: String,
+    pub values: Interner,
+    /// One code per event: an id in `values`, or [`NONE`] where the event's file has no such
+    /// column or the cell is empty.
+    pub codes: Vec<u32>,
+}
+
+/// Every event of every loaded file, one entry per event in each column.
+#[derive(Debug, Clone, Default)]
+pub struct EventLog {
+    pub people: Interner,
+    pub event_names: Interner,
+    pub channels: Interner,
+    pub person: Vec<u32>,
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    pub time: Vec<i64>,
+    pub event: Vec<u32>,
+    /// An id in `channels`, or [`NONE`].
+    pub channel: Vec<u32>,
+    /// Revenue or value; NaN where there is none.
+    pub value: Vec<f64>,
+    /// Index of the source file, for drill-down and messages.
+    pub file: Vec<u16>,
+    /// Spreadsheet row of the source line (the header is row 1).
+    pub row: Vec<u32>,
+    pub properties: Vec<Property>,
+}
+
+/// One event as the reader hands it to [`EventLog::push`].
+#[derive(Debug, Clone, Copy)]
+pub struct NewEvent<'a> {
+    pub person: &'a str,
+    pub time: i64,
+    pub event: &'a str,
+    pub channel: Option<&'a str>,
+    pub value: f64,
+    pub file: u16,
+    pub row: u32,
+}
+
+impl EventLog {
+    pub fn len(&self) -> usize {
+        self.person.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.person.is_empty()
+    }
+
+    /// Returns the index of the property column `name`, adding an empty one when it is new.
+    pub fn property_index(&mut self, name: &str) -> usize {
+        if let Some(at) = self.properties.iter().position(|property| property.name == name) {
+            return at;
+        }
+        self.properties.push(Property {
+            name: name.to_string(),
+            values: Interner::default(),
+            codes: vec![NONE; self.len()],
+        });
+        self.properties.len() - 1
+    }
+
+    /// Appends one event with its property cells, given as (property index, value) pairs.
+    pub fn push<'c>(&mut self, event: NewEvent<'_>, cells: impl IntoIterator<Item = (usize, &'c str)>) {
+        self.person.push(self.people.intern(event.person));
+        self.time.push(event.time);
+        self.event.push(self.event_names.intern(event.event));
+        self.channel.push(event.channel.map_or(NONE, |name| self.channels.intern(name)));
+        self.value.push(event.value);
+        self.file.push(event.file);
+        self.row.push(event.row);
+        for property in &mut self.properties {
+            property.codes.push(NONE);
+        }
+        let last = self.len() - 1;
+        for (at, value) in cells {
+            if value.is_empty() {
+                continue;
+            }
+            if let Some(property) = self.properties.get_mut(at) {
+                property.codes[last] = property.values.intern(value);
+            }
+        }
+    }
+}
+
+/// Each person's events, sorted by time; ties keep file and row order.
+#[derive(Debug, Clone, Default)]
+pub struct Journeys {
+    /// Event indexes grouped by person, each group in time order.
+    pub order: Vec<u32>,
+    /// Person `p`'s events are `order[starts[p]..starts[p + 1]]`.
+    pub starts: Vec<u32>,
+}
+
+impl Journeys {
+    /// Groups the events of `log` by person and sorts each group by time, keeping the order of
+    /// insertion (file, then row) for equal times.
+    pub fn build(log: &EventLog) -> Journeys {
+        let people = log.people.len();
+        let mut starts = vec![0u32; people + 1];
+        for &person in &log.person {
+            starts[person as usize + 1] += 1;
+        }
+        for p in 0..people {
+            starts[p + 1] += starts[p];
+        }
+        let mut next = starts.clone();
+        let mut order = vec![0u32; log.len()];
+        for (index, &person) in log.person.iter().enumerate() {
+            let slot = &mut next[person as usize];
+            order[*slot as usize] = index as u32;
+            *slot += 1;
+        }
+        for p in 0..people {
+            let journey = &mut order[starts[p] as usize..starts[p + 1] as usize];
+            // A stable sort keeps insertion order for equal times.
+            journey.sort_by_key(|&event| log.time[event as usize]);
+        }
+        Journeys { order, starts }
+    }
+
+    pub fn people(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// Returns person `person`'s event indexes in time order.
+    pub fn journey(&self, person: usize) -> &[u32] {
+        &self.order[self.starts[person] as usize..self.starts[person + 1] as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(person: &str, time: i64, name: &str, row: u32) -> NewEvent<'static> {
+        let person: &'static str = Box::leak(person.to_string().into_boxed_str());
+        let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+        NewEvent { person, time, event: name, channel: None, value: f64::NAN, file: 0, row }
+    }
+
+    #[test]
+    fn journeys_sort_by_time_and_keep_ties_in_row_order() {
+        let mut log = EventLog::default();
+        log.push(event("u1", 20, "b", 2), []);
+        log.push(event("u2", 5, "x", 3), []);
+        log.push(event("u1", 10, "a", 4), []);
+        log.push(event("u1", 20, "c", 5), []);
+        let journeys = Journeys::build(&log);
+        assert_eq!(journeys.people(), 2);
+        assert_eq!(journeys.journey(0), &[2, 0, 3]);
+        assert_eq!(journeys.journey(1), &[1]);
+    }
+
+    #[test]
+    fn properties_fill_missing_cells_with_none() {
+        let mut log = EventLog::default();
+        log.push(event("u1", 1, "a", 2), []);
+        let page = log.property_index("page");
+        log.push(event("u1", 2, "b", 3), [(page, "/pricing")]);
+        assert_eq!(log.properties[page].codes, vec![NONE, 0]);
+        assert_eq!(log.properties[page].values.name(0), "/pricing");
+    }
+}

@@ -1,0 +1,68 @@
+//! The report: one serde type, returned as the same JSON by the page and the command line.
+//! docs/report.md describes its fields and docs/metrics.md defines every number.
+
+use serde::Serialize;
+
+use crate::analysis::funnel::FunnelReport;
+use crate::analysis::paths::PathsReport;
+use crate::analysis::sankey::SankeyReport;
+use crate::analysis::timing::TimeToConvert;
+
+/// Something the user should know about the data or the results, with a count and examples.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    /// A stable identifier such as `skipped_rows` or `conversion_before_first_touch`.
+    pub kind: String,
+    pub message: String,
+    pub count: u64,
+    /// A few examples, as text a person can look up in the file.
+    pub examples: Vec<String>,
+}
+
+impl Warning {
+    pub fn new(kind: &str, count: u64, message: String) -> Warning {
+        Warning { kind: kind.to_string(), message, count, examples: Vec::new() }
+    }
+
+    pub fn with_examples(mut self, examples: Vec<String>) -> Warning {
+        self.examples = examples;
+        self
+    }
+}
+
+/// Headline figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub people: u64,
+    pub events: u64,
+    pub conversion_event: Option<String>,
+    pub converters: u64,
+    /// Converters divided by people; 0 when there are no people.
+    pub conversion_rate: f64,
+    /// Distinct whole event sequences, repeats kept.
+    pub distinct_journeys: u64,
+    pub first_event: Option<String>,
+    pub last_event: Option<String>,
+    /// The zone used for times that carry none.
+    pub time_zone: String,
+}
+
+/// Everything `analyze` returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub summary: Summary,
+    pub funnel: Option<FunnelReport>,
+    pub paths: PathsReport,
+    pub sankey: SankeyReport,
+    pub time_to_convert: Option<TimeToConvert>,
+    /// Warnings from loading the files, then from the analyses.
+    pub warnings: Vec<Warning>,
+}
+
+impl Report {
+    /// Serialises the report as JSON.
+    pub fn to_json(&self) -> String {
+        // Serialising plain structs of strings and numbers cannot fail; NaN is never stored.
+        serde_json::to_string(self).unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"))
+    }
+}

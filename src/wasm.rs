@@ -1,0 +1,96 @@
+//! The WebAssembly boundary: the only module that knows about JavaScript.
+//!
+//! Each export converts its input, calls the engine and converts the output. Small values cross
+//! through serde-wasm-bindgen; the report crosses as one JSON string. Errors become JS `Error`s
+//! whose message is the engine's readable text.
+
+use wasm_bindgen::prelude::*;
+
+use crate::ingest::LoadConfig;
+use crate::{AnalysisOptions, Workspace};
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|error| JsError::new(&format!("Internal error while returning a result: {error}")))
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(|error| JsError::new(&format!("Invalid {what}: {error}")))
+}
+
+/// Holds the files and, once loaded, the journeys, so options can change without a re-read.
+#[wasm_bindgen]
+pub struct Analyzer {
+    workspace: Workspace,
+}
+
+#[wasm_bindgen]
+impl Analyzer {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Analyzer {
+        Analyzer { workspace: Workspace::new() }
+    }
+
+    /// Starts a file and returns its index.
+    #[wasm_bindgen(js_name = beginFile)]
+    pub fn begin_file(&mut self, name: &str) -> usize {
+        self.workspace.add_file(name, Vec::new())
+    }
+
+    /// Appends one slice of a file's bytes.
+    #[wasm_bindgen(js_name = pushChunk)]
+    pub fn push_chunk(&mut self, index: usize, bytes: &[u8]) -> Result<(), JsError> {
+        self.workspace.push_chunk(index, bytes).map_err(|error| JsError::new(&error.to_string()))
+    }
+
+    /// Inspects a complete file with the sniffed dialect.
+    #[wasm_bindgen(js_name = finishFile)]
+    pub fn finish_file(&self, index: usize) -> Result<JsValue, JsError> {
+        let inspection = self.workspace.inspect(index, None).map_err(|error| JsError::new(&error.to_string()))?;
+        to_js(&inspection)
+    }
+
+    /// Inspects a file again; `dialect.delimiter` overrides the sniffed delimiter.
+    pub fn inspect(&self, index: usize, dialect: JsValue) -> Result<JsValue, JsError> {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct Dialect {
+            delimiter: Option<String>,
+        }
+        let dialect: Dialect = if dialect.is_undefined() || dialect.is_null() { Dialect::default() } else { from_js(dialect, "dialect")? };
+        let inspection = self.workspace.inspect(index, dialect.delimiter.as_deref()).map_err(|error| JsError::new(&error.to_string()))?;
+        to_js(&inspection)
+    }
+
+    #[wasm_bindgen(js_name = removeFile)]
+    pub fn remove_file(&mut self, index: usize) {
+        self.workspace.remove_file(index);
+    }
+
+    /// Reads every configured file into journeys and returns the load summary.
+    pub fn load(&mut self, config: JsValue) -> Result<JsValue, JsError> {
+        let config: LoadConfig = from_js(config, "load configuration")?;
+        let summary = self.workspace.load(&config).map_err(|error| JsError::new(&error.to_string()))?;
+        to_js(&summary)
+    }
+
+    /// Runs every analysis and returns the report as a JSON string.
+    pub fn analyze(&self, options: JsValue) -> Result<String, JsError> {
+        let options: AnalysisOptions =
+            if options.is_undefined() || options.is_null() { AnalysisOptions::default() } else { from_js(options, "analysis options")? };
+        let report = self.workspace.analyze(&options).map_err(|error| JsError::new(&error.to_string()))?;
+        Ok(report.to_json())
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Analyzer {
+        Analyzer::new()
+    }
+}

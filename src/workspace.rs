@@ -1,0 +1,281 @@
+//! The stateful workspace: files are added once, loaded once into journeys, and analysed as often
+//! as the options change.
+
+use serde::Serialize;
+
+use crate::analysis::{self, AnalysisOptions};
+use crate::error::{Error, Problem};
+use crate::ingest::{self, dialect, time, FileInspection, FileStats, LoadConfig, Problems, ReadSettings};
+use crate::model::{EventLog, Journeys, NONE};
+use crate::report::{Report, Warning};
+
+/// Property values listed per column in the load summary.
+const PROPERTY_VALUES: usize = 50;
+/// Property columns listed in the load summary, for step filters.
+const PROPERTY_COLUMNS: usize = 40;
+
+/// Event names that usually mean a conversion, best first.
+const CONVERSION_WORDS: &[&str] = &[
+    "purchase", "order_completed", "order", "checkout_completed", "transaction", "deal_won", "won",
+    "closed_won", "subscribe", "subscription", "sign_up", "signup", "register", "registration",
+    "conversion", "convert", "booking", "book", "lead",
+];
+
+struct SourceFile {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+struct Loaded {
+    log: EventLog,
+    journeys: Journeys,
+    time_zone: String,
+    warnings: Vec<Warning>,
+}
+
+/// How often one event name occurs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NameCount {
+    pub name: String,
+    pub count: u64,
+}
+
+/// How often one property value occurs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// A property column and its most frequent values, for step filters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PropertySummary {
+    pub column: String,
+    pub distinct: u64,
+    pub values: Vec<ValueCount>,
+}
+
+/// What `load` returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoadSummary {
+    pub people: u64,
+    pub events: u64,
+    pub files: Vec<FileStats>,
+    pub skipped_rows: u64,
+    /// The first bad values found; `skipped_rows` counts all of them.
+    pub problems: Vec<Problem>,
+    pub event_names: Vec<NameCount>,
+    pub properties: Vec<PropertySummary>,
+    pub suggested_conversion: Option<String>,
+    pub suggested_funnel: Vec<String>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Files, and once loaded, their journeys.
+#[derive(Default)]
+pub struct Workspace {
+    files: Vec<Option<SourceFile>>,
+    loaded: Option<Loaded>,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace::default()
+    }
+
+    /// Adds a whole file and returns its index.
+    pub fn add_file(&mut self, name: &str, bytes: Vec<u8>) -> usize {
+        self.files.push(Some(SourceFile { name: name.to_string(), bytes }));
+        self.files.len() - 1
+    }
+
+    /// Appends bytes to a file added with [`Workspace::add_file`].
+    pub fn push_chunk(&mut self, index: usize, chunk: &[u8]) -> Result<(), Error> {
+        let file = self.file_mut(index)?;
+        file.bytes.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// Forgets a file. The indexes of the other files do not change.
+    pub fn remove_file(&mut self, index: usize) {
+        if let Some(slot) = self.files.get_mut(index) {
+            *slot = None;
+        }
+    }
+
+    /// Inspects a file, with `delimiter` (`,` `;` `|` `tab`) overriding the sniffed one.
+    pub fn inspect(&self, index: usize, delimiter: Option<&str>) -> Result<FileInspection, Error> {
+        let file = self.file(index)?;
+        let delimiter = match delimiter.map(str::trim).filter(|text| !text.is_empty()) {
+            None => None,
+            Some(text) => Some(dialect::parse_delimiter(text).ok_or_else(|| {
+                Error::Options(format!("{}: the delimiter \"{text}\" is not supported. Use , ; | or tab.", file.name))
+            })?),
+        };
+        ingest::inspect(index, &file.name, &file.bytes, delimiter)
+    }
+
+    /// Reads every configured file into journeys, replacing an earlier load.
+    pub fn load(&mut self, config: &LoadConfig) -> Result<LoadSummary, Error> {
+        let zone = time::parse_zone(&config.time_zone).ok_or_else(|| {
+            Error::Options(format!("The time zone \"{}\" is unknown. Use an IANA name such as UTC or Europe/Paris.", config.time_zone))
+        })?;
+        if config.files.is_empty() {
+            return Err(Error::Options("No file is configured to load.".to_string()));
+        }
+        if config.files.len() > u16::MAX as usize {
+            return Err(Error::Options(format!("At most {} files can be loaded together.", u16::MAX)));
+        }
+        let settings = ReadSettings { zone, strict: config.strict, date_order: config.date_order };
+        let mut log = EventLog::default();
+        let mut problems = Problems::default();
+        let mut warnings = Vec::new();
+        let mut files = Vec::new();
+        self.loaded = None;
+        for (position, file_config) in config.files.iter().enumerate() {
+            let file = self.file(file_config.index)?;
+            let stats = ingest::read_events(
+                position as u16,
+                &file.name,
+                &file.bytes,
+                file_config,
+                &settings,
+                &mut log,
+                &mut problems,
+                &mut warnings,
+            )?;
+            files.push(stats);
+        }
+        if log.is_empty() {
+            let detail = problems.examples.first().map_or(String::new(), |problem| format!(" The first problem: {problem}."));
+            return Err(Error::Options(format!("No events could be read from the files.{detail}")));
+        }
+        if problems.count > 0 {
+            warnings.insert(
+                0,
+                Warning::new(
+                    "skipped_rows",
+                    problems.count,
+                    format!("{} rows with a bad value were skipped. The first ones are listed; fix them in the file, or use strict mode to stop at the first.", problems.count),
+                )
+                .with_examples(problems.examples.iter().map(ToString::to_string).collect()),
+            );
+        }
+
+        let journeys = Journeys::build(&log);
+        let event_names = event_counts(&log);
+        let summary = LoadSummary {
+            people: journeys.people() as u64,
+            events: log.len() as u64,
+            skipped_rows: problems.count,
+            problems: problems.examples,
+            suggested_conversion: suggest_conversion(&event_names),
+            suggested_funnel: Vec::new(),
+            properties: property_summaries(&log),
+            event_names,
+            warnings: warnings.clone(),
+            files,
+        };
+        let mut summary = summary;
+        summary.suggested_funnel = suggest_funnel(&log, &journeys, summary.suggested_conversion.as_deref());
+        self.loaded = Some(Loaded { log, journeys, time_zone: config.time_zone.clone(), warnings });
+        Ok(summary)
+    }
+
+    /// Runs every analysis on the loaded journeys.
+    pub fn analyze(&self, options: &AnalysisOptions) -> Result<Report, Error> {
+        let loaded = self.loaded.as_ref().ok_or(Error::NotLoaded)?;
+        analysis::run(&loaded.log, &loaded.journeys, options, &loaded.time_zone, &loaded.warnings)
+    }
+
+    fn file(&self, index: usize) -> Result<&SourceFile, Error> {
+        self.files.get(index).and_then(Option::as_ref).ok_or_else(|| Error::Options(format!("There is no file number {index}.")))
+    }
+
+    fn file_mut(&mut self, index: usize) -> Result<&mut SourceFile, Error> {
+        self.files.get_mut(index).and_then(Option::as_mut).ok_or_else(|| Error::Options(format!("There is no file number {index}.")))
+    }
+}
+
+fn event_counts(log: &EventLog) -> Vec<NameCount> {
+    let mut counts = vec![0u64; log.event_names.len()];
+    for &event in &log.event {
+        counts[event as usize] += 1;
+    }
+    let mut named: Vec<NameCount> = counts
+        .into_iter()
+        .enumerate()
+        .map(|(id, count)| NameCount { name: log.event_names.name(id as u32).to_string(), count })
+        .collect();
+    named.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    named
+}
+
+fn property_summaries(log: &EventLog) -> Vec<PropertySummary> {
+    log.properties
+        .iter()
+        .take(PROPERTY_COLUMNS)
+        .map(|property| {
+            let mut counts = vec![0u64; property.values.len()];
+            for &code in &property.codes {
+                if code != NONE {
+                    counts[code as usize] += 1;
+                }
+            }
+            let mut values: Vec<ValueCount> = counts
+                .into_iter()
+                .enumerate()
+                .map(|(code, count)| ValueCount { value: property.values.name(code as u32).to_string(), count })
+                .collect();
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            values.truncate(PROPERTY_VALUES);
+            PropertySummary { column: property.name.clone(), distinct: property.values.len() as u64, values }
+        })
+        .collect()
+}
+
+/// Picks the event whose name best matches a conversion word.
+fn suggest_conversion(event_names: &[NameCount]) -> Option<String> {
+    let normalised: Vec<String> = event_names.iter().map(|event| ingest::roles::normalise(&event.name)).collect();
+    for word in CONVERSION_WORDS {
+        // `event_names` is sorted by count, so the first hit is the most frequent.
+        if let Some(at) = normalised.iter().position(|name| name == word) {
+            return Some(event_names[at].name.clone());
+        }
+        if let Some(at) = normalised.iter().position(|name| name.split('_').any(|part| part == *word) || name.contains(word)) {
+            return Some(event_names[at].name.clone());
+        }
+    }
+    None
+}
+
+/// Proposes up to four steps: the most widespread events in their usual order, ending with the
+/// conversion.
+fn suggest_funnel(log: &EventLog, journeys: &Journeys, conversion: Option<&str>) -> Vec<String> {
+    let names = log.event_names.len();
+    let conversion_id = conversion.and_then(|name| log.event_names.get(name));
+    let mut people = vec![0u64; names];
+    let mut position_sum = vec![0f64; names];
+    let mut seen = vec![usize::MAX; names];
+    for person in 0..journeys.people() {
+        let journey = journeys.journey(person);
+        for (position, &at) in journey.iter().enumerate() {
+            let event = log.event[at as usize] as usize;
+            if seen[event] == person {
+                continue;
+            }
+            seen[event] = person;
+            people[event] += 1;
+            position_sum[event] += position as f64 / journey.len().max(1) as f64;
+        }
+    }
+    let mut candidates: Vec<usize> = (0..names).filter(|&id| Some(id as u32) != conversion_id && people[id] > 0).collect();
+    candidates.sort_by(|&a, &b| people[b].cmp(&people[a]).then(a.cmp(&b)));
+    candidates.truncate(if conversion_id.is_some() { 3 } else { 4 });
+    candidates.sort_by(|&a, &b| (position_sum[a] / people[a] as f64).total_cmp(&(position_sum[b] / people[b] as f64)));
+    let mut steps: Vec<String> = candidates.into_iter().map(|id| log.event_names.name(id as u32).to_string()).collect();
+    if let Some(id) = conversion_id {
+        steps.push(log.event_names.name(id).to_string());
+    }
+    steps
+}
