@@ -1,0 +1,305 @@
+// Page logic: the state of one session (files, their mappings, the load
+// summary, the analysis options), the wiring of inputs to the worker, and the
+// calls that redraw each view. Reading files and loading them happen once,
+// and changing an analysis option re-runs only analyze().
+
+import { EngineClient } from './engine.js';
+import { renderFunnelView } from './views/funnel.js';
+import { mappingProblems, renderMappingView } from './views/mapping.js';
+import { defaultOptions, parseWindow, renderOptionsView } from './views/options.js';
+import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
+import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
+import { createStatusView } from './views/status.js';
+import { renderSummaryView } from './views/summary.js';
+import { renderTimingView } from './views/timing.js';
+import { formatCount } from './views/format.js';
+
+const SAMPLE_URL = 'samples/journeys.csv';
+const SAMPLE_NAME = 'journeys.csv';
+
+// Quiet time after the last option edit before analyze() runs, so typing a
+// window or clicking through steps sends one request, not one per keystroke.
+const ANALYZE_DELAY_MS = 150;
+
+const elements = {
+  dropZone: document.getElementById('drop-zone'),
+  fileInput: document.getElementById('file-input'),
+  sampleButton: document.getElementById('sample-button'),
+  mappingSection: document.getElementById('mapping-section'),
+  fileCards: document.getElementById('file-cards'),
+  timeZone: document.getElementById('time-zone'),
+  strict: document.getElementById('strict'),
+  mappingProblems: document.getElementById('mapping-problems'),
+  analyseButton: document.getElementById('analyse-button'),
+  resultsSection: document.getElementById('results-section'),
+  summaryView: document.getElementById('summary-view'),
+  optionsView: document.getElementById('options-view'),
+  funnelView: document.getElementById('funnel-view'),
+  pathsView: document.getElementById('paths-view'),
+  sankeyView: document.getElementById('sankey-view'),
+  timingView: document.getElementById('timing-view'),
+};
+
+const status = createStatusView(document.getElementById('status'));
+const engine = new EngineClient(new URL('./worker.js', import.meta.url));
+
+const state = {
+  // One entry per file the engine holds: { inspection, delimiter, mapping }.
+  files: [],
+  summary: null,
+  options: null,
+  busy: false,
+  analysisRun: 0,
+  analyzeTimer: null,
+};
+
+// Start the engine now, so the wasm is fetched while the page loads and not
+// later, when the user's data is being analysed.
+// The data-engine attribute on <html> shows tests and scripts when it is up.
+engine.request('ping')
+  .then(() => {
+    document.documentElement.dataset.engine = 'ready';
+  })
+  .catch((error) => {
+    document.documentElement.dataset.engine = 'failed';
+    status.showError(error.message);
+  });
+
+fillTimeZones(elements.timeZone);
+wireFileInputs();
+elements.sampleButton.addEventListener('click', () => runTask(trySample));
+elements.analyseButton.addEventListener('click', () => runTask(analyse));
+elements.timeZone.addEventListener('change', markStale);
+elements.strict.addEventListener('change', markStale);
+
+function wireFileInputs() {
+  elements.fileInput.addEventListener('change', () => {
+    const files = [...elements.fileInput.files];
+    elements.fileInput.value = '';
+    runTask(() => addFiles(files));
+  });
+
+  // A file dropped anywhere on the page is taken, instead of the browser
+  // navigating away to display it.
+  document.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    elements.dropZone.classList.add('dragging');
+  });
+  document.addEventListener('dragleave', (event) => {
+    if (event.relatedTarget === null) {
+      elements.dropZone.classList.remove('dragging');
+    }
+  });
+  document.addEventListener('drop', (event) => {
+    event.preventDefault();
+    elements.dropZone.classList.remove('dragging');
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (files.length > 0) {
+      runTask(() => addFiles(files));
+    }
+  });
+}
+
+/** Runs one user action at a time and shows its error, if any, in the status area. */
+async function runTask(task) {
+  if (state.busy) {
+    status.showNotice('Still working on the previous request…');
+    return;
+  }
+  state.busy = true;
+  setControlsDisabled(true);
+  status.clearError();
+  try {
+    await task();
+  } catch (error) {
+    status.showError(error.message);
+  } finally {
+    state.busy = false;
+    setControlsDisabled(false);
+    status.hideProgress();
+  }
+}
+
+async function addFiles(files) {
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  status.showNotice(`Reading ${formatCount(files.length)} ${files.length === 1 ? 'file' : 'files'}…`);
+  status.showProgress(`Reading ${files[0].name}`, 0);
+
+  const { inspections, failures } = await engine.request('addFiles', { files }, (progress) => {
+    const fraction = totalBytes > 0 ? progress.bytesRead / totalBytes : 1;
+    status.showProgress(`Reading ${progress.fileName} (${progress.fileNumber} of ${progress.fileCount})`, fraction);
+  });
+
+  for (const inspection of inspections) {
+    state.files.push(fileEntry(inspection, null));
+  }
+  status.showFileFailures(failures);
+  status.showNotice(inspections.length > 0
+    ? `Read ${formatCount(inspections.length)} ${inspections.length === 1 ? 'file' : 'files'}. Check the columns, then press Analyse.`
+    : '');
+  renderMapping();
+  markStale();
+}
+
+async function trySample() {
+  for (const file of state.files) {
+    await engine.request('removeFile', { index: file.inspection.index });
+  }
+  state.files = [];
+
+  const response = await fetch(SAMPLE_URL);
+  if (!response.ok) {
+    throw new Error(`The sample file could not be loaded (HTTP ${response.status}).`);
+  }
+  const blob = await response.blob();
+  await addFiles([new File([blob], SAMPLE_NAME, { type: 'text/csv' })]);
+  await analyse();
+}
+
+async function analyse() {
+  const problems = state.files.flatMap(mappingProblems);
+  if (state.files.length === 0) {
+    problems.push('Add a CSV file first.');
+  }
+  elements.mappingProblems.textContent = problems.join(' ');
+  if (problems.length > 0) {
+    return;
+  }
+
+  const config = {
+    time_zone: elements.timeZone.value,
+    strict: elements.strict.checked,
+    files: state.files.map((file) => ({
+      index: file.inspection.index,
+      delimiter: file.delimiter,
+      mapping: file.mapping,
+    })),
+  };
+  status.showNotice('Loading the journeys…');
+  status.clearResults();
+  const started = performance.now();
+  const summary = await engine.request('load', { config });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+
+  state.summary = summary;
+  state.options = defaultOptions(summary);
+  status.showLoadSummary(summary);
+  status.showNotice(`Loaded ${formatCount(summary.people)} people and ${formatCount(summary.events)} events in ${seconds} s.`);
+  renderOptionsView(elements.optionsView, summary, state.options, scheduleAnalysis);
+  elements.resultsSection.classList.remove('stale');
+  await runAnalysis();
+}
+
+function scheduleAnalysis() {
+  clearTimeout(state.analyzeTimer);
+  state.analyzeTimer = setTimeout(() => {
+    runAnalysis().catch((error) => status.showError(error.message));
+  }, ANALYZE_DELAY_MS);
+}
+
+/** Runs analyze() with the current options and draws the report, unless a newer run started meanwhile. */
+async function runAnalysis() {
+  const options = analysisOptions(state.options);
+  state.analysisRun += 1;
+  const run = state.analysisRun;
+
+  const json = await engine.request('analyze', { options });
+  if (run !== state.analysisRun) {
+    return;
+  }
+  const report = JSON.parse(json);
+  status.clearError();
+  renderReport(report);
+}
+
+function analysisOptions(options) {
+  const steps = options.funnelSteps
+    .filter((step) => step.event)
+    .map((step) => (step.column && step.value !== null
+      ? { event: step.event, column: step.column, value: step.value }
+      : { event: step.event }));
+  return {
+    conversion: options.conversion,
+    funnel: { steps, window: parseWindow(options.window) },
+    paths: { collapse_repeats: options.collapseRepeats, top: PATHS_DEFAULTS.top },
+    sankey: { ...SANKEY_DEFAULTS },
+    histogram_bins: null,
+  };
+}
+
+function renderReport(report) {
+  elements.resultsSection.hidden = false;
+  renderSummaryView(elements.summaryView, report.summary);
+  renderFunnelView(elements.funnelView, report.funnel);
+  renderPathsView(elements.pathsView, report.paths, (keep) => {
+    state.options.collapseRepeats = !keep;
+    scheduleAnalysis();
+  });
+  renderSankeyView(elements.sankeyView, report);
+  renderTimingView(elements.timingView, report.time_to_convert);
+  status.showReportWarnings(report);
+}
+
+function renderMapping() {
+  elements.mappingSection.hidden = state.files.length === 0;
+  elements.mappingProblems.textContent = '';
+  renderMappingView(elements.fileCards, state.files, {
+    onChange: markStale,
+    onRemove: (index) => runTask(() => removeFile(index)),
+    onDelimiterChange: (index, delimiter) => runTask(() => changeDelimiter(index, delimiter)),
+  });
+}
+
+async function removeFile(index) {
+  await engine.request('removeFile', { index });
+  state.files = state.files.filter((file) => file.inspection.index !== index);
+  renderMapping();
+  markStale();
+  if (state.files.length === 0) {
+    elements.resultsSection.hidden = true;
+    status.clearResults();
+    status.showNotice('');
+  }
+}
+
+async function changeDelimiter(index, delimiter) {
+  const inspection = await engine.request('inspect', { index, delimiter });
+  state.files = state.files.map((file) => (file.inspection.index === index ? fileEntry(inspection, delimiter) : file));
+  renderMapping();
+  markStale();
+}
+
+function fileEntry(inspection, delimiter) {
+  const mapping = structuredClone(inspection.mapping);
+  mapping.date_events = mapping.date_events ?? [];
+  return { inspection, delimiter, mapping };
+}
+
+// Results drawn before a change of files, columns or load settings no longer
+// match them, so they are dimmed until the next Analyse.
+function markStale() {
+  if (!elements.resultsSection.hidden) {
+    elements.resultsSection.classList.add('stale');
+    status.showNotice('The files or columns changed: press Analyse to read them again.');
+  }
+}
+
+function setControlsDisabled(disabled) {
+  elements.analyseButton.disabled = disabled;
+  elements.sampleButton.disabled = disabled;
+  elements.dropZone.classList.toggle('busy', disabled);
+}
+
+function fillTimeZones(select) {
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const zones = new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []);
+  zones.add('UTC');
+  zones.add(browserZone);
+  for (const zone of [...zones].sort()) {
+    const option = document.createElement('option');
+    option.value = zone;
+    option.textContent = zone === browserZone ? `${zone} (this browser)` : zone;
+    option.selected = zone === browserZone;
+    select.append(option);
+  }
+}

@@ -1,0 +1,66 @@
+// The top paths of converters and of non-converters, side by side, with the
+// "keep repeated steps" toggle.
+
+import { h, metricLink, replaceChildren } from './dom.js';
+import { formatCount, formatShare } from './format.js';
+
+// How many paths each table lists; sent to the engine as paths.top.
+export const PATHS_DEFAULTS = { top: 10 };
+
+/**
+ * Renders the report's paths into `root`. `onToggleRepeats(keep)` runs when
+ * the user changes the "keep repeated steps" toggle.
+ */
+export function renderPathsView(root, paths, onToggleRepeats) {
+  const toggle = h('input', {
+    type: 'checkbox',
+    checked: !paths.collapse_repeats,
+    dataset: { testid: 'keep-repeats' },
+    on: { change: () => onToggleRepeats(toggle.checked) },
+  });
+  const explanation = paths.collapse_repeats
+    ? 'A step repeated in a row counts once, so page_view, page_view, purchase reads page_view → purchase.'
+    : 'Every step counts, repeats included.';
+
+  replaceChildren(root,
+    h('div', { className: 'section-tools' },
+      h('label', { className: 'toggle' }, toggle, ' Keep repeated steps'),
+      h('span', { className: 'hint' }, explanation)),
+    h('div', { className: 'paths-columns' },
+      renderGroup('Converters', paths.converters, 'paths-converters'),
+      renderGroup('Non-converters', paths.non_converters, 'paths-non-converters')),
+  );
+}
+
+function renderGroup(title, group, testid) {
+  const heading = h('h4', {}, title, h('span', { className: 'hint' },
+    ` ${formatCount(group.people)} people, ${formatCount(group.distinct)} distinct paths`));
+  if (group.top.length === 0) {
+    return h('div', { className: 'paths-group', dataset: { testid } }, heading, h('p', { className: 'empty' }, 'No paths.'));
+  }
+  const rows = group.top.map((path) => h('tr', { dataset: { testid: 'path-row' } },
+    h('td', {}, renderSteps(path.steps)),
+    h('td', { className: 'number' }, formatCount(path.people)),
+    h('td', { className: 'number' }, formatShare(path.share)),
+  ));
+  return h('div', { className: 'paths-group', dataset: { testid } },
+    heading,
+    h('table', { className: 'paths-table' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, metricLink('paths', 'Path')),
+        h('th', { scope: 'col', className: 'number' }, 'People'),
+        h('th', { scope: 'col', className: 'number' }, 'Share'))),
+      h('tbody', {}, rows)),
+  );
+}
+
+function renderSteps(steps) {
+  const items = [];
+  steps.forEach((step, position) => {
+    if (position > 0) {
+      items.push(h('span', { className: 'arrow', attrs: { 'aria-hidden': 'true' } }, '→'));
+    }
+    items.push(h('span', { className: 'chip' }, step));
+  });
+  return h('span', { className: 'path', attrs: { 'aria-label': steps.join(', then ') } }, items);
+}

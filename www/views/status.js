@@ -1,0 +1,104 @@
+// The status area: the reading progress bar, errors (role=alert), short
+// notices, and the warnings, skipped rows and problem examples that loading
+// and analysis return as data.
+
+import { h, replaceChildren } from './dom.js';
+import { formatCount } from './format.js';
+
+/** Builds the status view inside `root` and returns its update functions. */
+export function createStatusView(root) {
+  const progressLabel = h('span', { className: 'progress-label', dataset: { testid: 'progress-label' } });
+  const progressBar = h('progress', { max: 1, value: 0, dataset: { testid: 'progress' } });
+  const progress = h('div', { className: 'progress', hidden: true }, progressLabel, progressBar);
+  const error = h('div', { className: 'status-error', attrs: { role: 'alert' }, dataset: { testid: 'status-error' } });
+  const notice = h('div', { className: 'status-notice', attrs: { role: 'status' }, dataset: { testid: 'status-notice' } });
+  const loadWarnings = h('div', { className: 'status-warnings', dataset: { testid: 'load-warnings' } });
+  const reportWarnings = h('div', { className: 'status-warnings', dataset: { testid: 'report-warnings' } });
+  replaceChildren(root, progress, error, notice, loadWarnings, reportWarnings);
+
+  return {
+    showProgress(label, fraction) {
+      progress.hidden = false;
+      progressLabel.textContent = label;
+      progressBar.value = Math.max(0, Math.min(1, fraction));
+    },
+    hideProgress() {
+      progress.hidden = true;
+    },
+    showError(message) {
+      replaceChildren(error, h('p', {}, message));
+    },
+    clearError() {
+      error.replaceChildren();
+    },
+    showNotice(message) {
+      notice.textContent = message;
+    },
+    showFileFailures(failures) {
+      if (failures.length === 0) {
+        return;
+      }
+      replaceChildren(error, failures.map((failure) => h('p', {}, `${failure.name}: ${failure.message}`)));
+    },
+    showLoadSummary(summary) {
+      replaceChildren(loadWarnings, renderFilesRead(summary), renderSkippedRows(summary), renderWarnings(summary.warnings, summary.skipped_rows > 0));
+    },
+    showReportWarnings(report) {
+      replaceChildren(reportWarnings, renderWarnings(report.warnings, false));
+    },
+    clearResults() {
+      loadWarnings.replaceChildren();
+      reportWarnings.replaceChildren();
+    },
+  };
+}
+
+function renderFilesRead(summary) {
+  const rows = summary.files.map((file) => h('tr', {},
+    h('td', { className: 'file-name' }, file.name),
+    h('td', { className: 'number' }, formatCount(file.rows)),
+    h('td', { className: 'number' }, formatCount(file.events)),
+    h('td', { className: 'number', dataset: { testid: 'file-skipped' } }, formatCount(file.skipped)),
+  ));
+  return h('details', { className: 'files-read' },
+    h('summary', {}, `Read ${formatCount(summary.files.length)} ${summary.files.length === 1 ? 'file' : 'files'}: ${formatCount(summary.events)} events`),
+    h('table', { className: 'compact' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'File'), h('th', {}, 'Rows'), h('th', {}, 'Events'), h('th', {}, 'Skipped rows'))),
+      h('tbody', {}, rows),
+    ),
+  );
+}
+
+function renderSkippedRows(summary) {
+  if (summary.skipped_rows === 0) {
+    return null;
+  }
+  const noun = summary.skipped_rows === 1 ? 'row was' : 'rows were';
+  const problems = summary.problems.map((problem) => h('li', { dataset: { testid: 'problem' } },
+    h('span', { className: 'problem-where' }, `${problem.file}, row ${formatCount(problem.row)}, column ${problem.column}`),
+    ': ',
+    h('code', {}, problem.value),
+    problem.message ? ` – ${problem.message}` : null,
+  ));
+  const listedNote = summary.problems.length < summary.skipped_rows
+    ? h('p', { className: 'hint' }, `The first ${formatCount(summary.problems.length)} are listed.`)
+    : null;
+  return h('div', { className: 'warning', dataset: { testid: 'skipped-rows' } },
+    h('p', {}, h('strong', { dataset: { testid: 'skipped-count' } }, formatCount(summary.skipped_rows)),
+      ` ${noun} skipped because a value could not be read. Switch to strict mode to stop at the first one instead.`),
+    h('ul', { className: 'problems' }, problems),
+    listedNote,
+  );
+}
+
+// With `skipRowWarnings`, a warning of kind skipped_rows is left out because
+// renderSkippedRows already shows the count and the examples.
+function renderWarnings(warnings, skipRowWarnings) {
+  const shown = (warnings ?? []).filter((warning) => !(skipRowWarnings && warning.kind === 'skipped_rows'));
+  return shown.map((warning) => h('div', { className: 'warning', dataset: { testid: 'warning', kind: warning.kind } },
+    h('p', {}, warning.message, warning.count > 1 ? ` (${formatCount(warning.count)})` : null),
+    warning.examples?.length
+      ? h('ul', { className: 'examples' }, warning.examples.map((example) => h('li', {}, h('code', {}, example))))
+      : null,
+  ));
+}

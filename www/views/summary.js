@@ -1,0 +1,33 @@
+// The summary figures: people, events, converters, conversion rate and
+// distinct journeys, with the time span the data covers.
+
+import { h, metricLink, replaceChildren } from './dom.js';
+import { formatCount, formatDateTime, formatShare } from './format.js';
+
+/** Renders the report's summary into `root`. */
+export function renderSummaryView(root, summary) {
+  const hasConversion = Boolean(summary.conversion_event);
+  const figures = [
+    figure(metricLink('people', 'People'), formatCount(summary.people), 'people'),
+    figure('Events', formatCount(summary.events), 'events'),
+    figure(metricLink('conversion-rate', 'Converters'), hasConversion ? formatCount(summary.converters) : '–', 'converters'),
+    figure(metricLink('conversion-rate', 'Conversion rate'), hasConversion ? formatShare(summary.conversion_rate) : '–', 'conversion-rate'),
+    figure(metricLink('distinct-journeys', 'Distinct journeys'), formatCount(summary.distinct_journeys), 'distinct-journeys'),
+  ];
+  const span = `From ${formatDateTime(summary.first_event, summary.time_zone)} to ${formatDateTime(summary.last_event, summary.time_zone)} (${summary.time_zone})`;
+  const conversion = hasConversion
+    ? h('span', {}, 'Converting means doing ', h('strong', {}, summary.conversion_event), '.')
+    : 'No conversion event is chosen.';
+
+  replaceChildren(root,
+    h('dl', { className: 'figures' }, figures),
+    h('p', { className: 'hint' }, span, '. ', conversion),
+  );
+}
+
+function figure(label, value, testid) {
+  return h('div', { className: 'figure' },
+    h('dt', {}, label),
+    h('dd', { dataset: { testid: `summary-${testid}` } }, value),
+  );
+}

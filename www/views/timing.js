@@ -1,0 +1,60 @@
+// Time to convert, for converters only: the percentiles and a histogram of
+// how many converters took how long.
+
+import { h, metricLink, replaceChildren } from './dom.js';
+import { formatCount, formatDuration } from './format.js';
+
+/** Renders the report's time to convert into `root`. */
+export function renderTimingView(root, timing) {
+  if (!timing) {
+    replaceChildren(root, h('p', { className: 'empty' }, 'Choose a conversion event to measure the time to convert.'));
+    return;
+  }
+
+  const excluded = timing.excluded > 0
+    ? ` ${formatCount(timing.excluded)} more could not be measured, and the warnings above say why.`
+    : '';
+  const caption = h('p', { className: 'hint', dataset: { testid: 'timing-caption' } },
+    metricLink('time-to-convert', 'Time to convert'),
+    `, converters only: measured for ${formatCount(timing.measured)} people.${excluded}`);
+
+  if (timing.measured === 0) {
+    replaceChildren(root, caption, h('p', { className: 'empty' }, 'No converter could be measured.'));
+    return;
+  }
+
+  const figures = [
+    ['Median', timing.median_ms, 'median'],
+    ['25th percentile', timing.p25_ms, 'p25'],
+    ['75th percentile', timing.p75_ms, 'p75'],
+    ['90th percentile', timing.p90_ms, 'p90'],
+    ['Mean', timing.mean_ms, 'mean'],
+  ].map(([label, ms, testid]) => h('div', { className: 'figure' },
+    h('dt', {}, label),
+    h('dd', { dataset: { testid: `timing-${testid}` } }, formatDuration(ms))));
+
+  replaceChildren(root,
+    caption,
+    h('dl', { className: 'figures small' }, figures),
+    renderHistogram(timing.histogram),
+  );
+}
+
+function renderHistogram(bins) {
+  if (!bins || bins.length === 0) {
+    return null;
+  }
+  const largest = Math.max(1, ...bins.map((bin) => bin.people));
+  const rows = bins.map((bin) => {
+    const bar = h('div', { className: 'bar' });
+    bar.style.width = `${((bin.people / largest) * 100).toFixed(2)}%`;
+    return h('tr', { dataset: { testid: 'histogram-bin' } },
+      h('th', { scope: 'row' }, bin.label),
+      h('td', { className: 'bar-cell' }, h('div', { className: 'bar-track' }, bar)),
+      h('td', { className: 'number' }, formatCount(bin.people)));
+  });
+  return h('table', { className: 'histogram', dataset: { testid: 'histogram' } },
+    h('caption', {}, 'Converters by time to convert'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, h('span', { className: 'visually-hidden' }, 'Bar')), h('th', { scope: 'col', className: 'number' }, 'People'))),
+    h('tbody', {}, rows));
+}
