@@ -1,0 +1,117 @@
+// Shared set-up for the browser tests: a server on a free loopback port, the
+// Debian Chromium through playwright-core, and small readers for the page.
+
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+export const CHROMIUM_PATH = process.env.PATHLIGHT_CHROMIUM ?? '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+// Time allowed for one analysis to show on the page, in milliseconds.
+export const RESULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts a server and a browser, opens the page and waits until the engine
+ * in the worker has started. Registers clean-up with the test context `t`.
+ * Every request the browser context sends is recorded in `requests`.
+ */
+export async function openApp(t, { width = 1100 } = {}) {
+  const server = await startServer({ port: 0, host: '127.0.0.1', root: process.env.PATHLIGHT_WWW_ROOT });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+  });
+
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const requests = [];
+  context.on('request', (request) => requests.push(request.url()));
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+
+  await page.goto(server.url);
+  await page.waitForSelector('html[data-engine]', { state: 'attached', timeout: RESULT_TIMEOUT_MS });
+  const engineState = await page.getAttribute('html', 'data-engine');
+  if (engineState !== 'ready') {
+    const message = await page.textContent('[data-testid=status-error]');
+    throw new Error(`The engine did not start (data-engine=${engineState}): ${message}`);
+  }
+  return { page, context, server, requests, pageErrors };
+}
+
+/** Reads a whole number from the element with this data-testid, ignoring separators. */
+export async function readCount(page, testid) {
+  const text = await page.textContent(`[data-testid=${testid}]`);
+  return parseCount(text);
+}
+
+export function parseCount(text) {
+  const digits = text.replace(/[^\d]/g, '');
+  if (digits === '') {
+    throw new Error(`Expected a count, found "${text}".`);
+  }
+  return Number.parseInt(digits, 10);
+}
+
+/** Drops files on the drop zone with a synthetic drag-and-drop, as a user's drop would arrive. */
+export async function dropFiles(page, files) {
+  await page.evaluate((entries) => {
+    const transfer = new DataTransfer();
+    for (const { name, text } of entries) {
+      transfer.items.add(new File([text], name, { type: 'text/csv' }));
+    }
+    const zone = document.querySelector('[data-testid=drop-zone]');
+    zone.dispatchEvent(new DragEvent('dragenter', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    zone.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+  }, files);
+}
+
+/** Presses Analyse and waits for the summary of the new report. */
+export async function analyse(page) {
+  await page.click('[data-testid=analyse-button]');
+  await page.waitForSelector('[data-testid=results]:not([hidden]):not(.stale) [data-testid=summary-people]', { timeout: RESULT_TIMEOUT_MS });
+}
+
+/** Chooses the column for each role in the first file card, e.g. { person: 'user', time: 'ts' }. */
+export async function mapColumns(page, roles) {
+  for (const [role, column] of Object.entries(roles)) {
+    await page.selectOption(`[data-testid=file-card] [data-testid=map-${role}]`, column);
+  }
+}
+
+/**
+ * Replaces the funnel with these event names, in order, with no window, and
+ * waits until the funnel chart shows exactly those steps.
+ */
+export async function setFunnel(page, events) {
+  await page.fill('[data-testid=funnel-window]', '');
+  while (await page.locator('[data-testid=funnel-step-remove]').count() > 0) {
+    await page.locator('[data-testid=funnel-step-remove]').first().click();
+  }
+  for (const event of events) {
+    await page.click('[data-testid=funnel-add-step]');
+    await page.locator('[data-testid=funnel-step-event]').last().selectOption(event);
+  }
+  await page.waitForFunction((expected) => {
+    const labels = [...document.querySelectorAll('[data-testid=funnel-step-label]')].map((node) => node.textContent);
+    return labels.length === expected.length && labels.every((label, position) => label === expected[position]);
+  }, events, { timeout: RESULT_TIMEOUT_MS });
+}
+
+/** Reads the people column of the funnel chart, one number per step. */
+export async function readFunnelPeople(page) {
+  const texts = await page.locator('[data-testid=funnel-step-people]').allTextContents();
+  return texts.map(parseCount);
+}
