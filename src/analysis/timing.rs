@@ -106,7 +106,7 @@ pub fn time_to_convert(log: &EventLog, journeys: &Journeys, conversion: &Convers
             Warning::new(
                 "conversion_before_first_touch",
                 before_first_touch,
-                format!("{before_first_touch} people converted before any other event of theirs. This is a data error (for example a deal won before its lead was created) or their journey starts before the data does; they are left out of time to convert."),
+                format!("{} converted before any other event of theirs. This is a data error (for example a deal won before its lead was created) or their journey starts before the data does; they are left out of time to convert.", people(before_first_touch)),
             )
             .with_examples(examples),
         );
@@ -115,7 +115,7 @@ pub fn time_to_convert(log: &EventLog, journeys: &Journeys, conversion: &Convers
         warnings.push(Warning::new(
             "conversion_without_journey",
             no_touch,
-            format!("{no_touch} converters have no event other than the conversion; they are left out of time to convert."),
+            format!("{} converted with no other event of theirs in the data; they are left out of time to convert.", people(no_touch)),
         ));
     }
 
@@ -131,6 +131,14 @@ pub fn time_to_convert(log: &EventLog, journeys: &Journeys, conversion: &Convers
         p90_ms: quantile(&durations, 0.9),
         max_ms: durations.last().copied(),
         histogram: histogram(&durations),
+    }
+}
+
+fn people(count: u64) -> String {
+    if count == 1 {
+        "1 person".to_string()
+    } else {
+        format!("{count} people")
     }
 }
 
@@ -160,6 +168,17 @@ pub fn histogram(sorted: &[f64]) -> Vec<Bin> {
         let at = bins.iter().position(|bin| bin.to_ms.is_none_or(|to| duration < to as f64)).unwrap_or(bins.len() - 1);
         bins[at].people += 1;
     }
+
+    // Leading empty bins merge into the first bin that holds people, which then starts at 0.
+    let first = bins.iter().position(|bin| bin.people > 0).unwrap_or(0);
+    bins.drain(..first);
+    if let Some(bin) = bins.first_mut().filter(|bin| bin.from_ms > 0) {
+        bin.from_ms = 0;
+        bin.label = match LADDER.iter().find(|&&(edge, _)| Some(edge) == bin.to_ms) {
+            Some((_, name)) => format!("under {name}"),
+            None => "any time".to_string(),
+        };
+    }
     bins
 }
 
@@ -184,6 +203,16 @@ mod tests {
         assert_eq!(labels, ["0 to 10 s", "10 s to 1 min"]);
         assert_eq!(bins[0].people, 1);
         assert_eq!(bins[1].people, 1);
+    }
+
+    #[test]
+    fn histogram_starts_at_the_first_filled_bin() {
+        let bins = histogram(&[5.0 * HOUR as f64, 2.5 * DAY as f64]);
+        let labels: Vec<&str> = bins.iter().map(|bin| bin.label.as_str()).collect();
+        assert_eq!(labels, ["under 6 h", "6 h to 12 h", "12 h to 1 day", "1 day to 2 days", "2 days to 3 days"]);
+        assert_eq!(bins[0].from_ms, 0);
+        assert_eq!(bins[0].people, 1);
+        assert_eq!(bins[4].people, 1);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The `pathlight` command line: the same engine and the same JSON report as the page.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,6 +9,7 @@ use clap::{Parser, Subcommand};
 use pathlight::analysis::funnel::{FunnelOptions, FunnelStep};
 use pathlight::ingest::time::DateOrder;
 use pathlight::ingest::{DateEvent, FileConfig};
+use pathlight::synth::{write_csv, RowOrder, SynthOptions};
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
 #[derive(Parser)]
@@ -21,6 +23,24 @@ struct Cli {
 enum Command {
     /// Read CSV files, merge them into journeys by person id and print the report.
     Analyze(AnalyzeArgs),
+    /// Write synthetic multi-channel journeys as CSV to standard output.
+    Generate(GenerateArgs),
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// Number of people; each has about 10 events on average.
+    #[arg(long, default_value_t = 10_000)]
+    people: u32,
+    /// Seed of the random stream; the same seed gives the same file.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Length in days of the period in which first visits fall.
+    #[arg(long, default_value_t = 180)]
+    days: u32,
+    /// Write each person's rows together instead of all rows in time order.
+    #[arg(long)]
+    by_person: bool,
 }
 
 #[derive(clap::Args)]
@@ -67,10 +87,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Generate(args) => generate(args),
     };
     match result {
         Ok(output) => {
-            println!("{output}");
+            if !output.is_empty() {
+                println!("{output}");
+            }
             ExitCode::SUCCESS
         }
         Err(message) => {
@@ -140,6 +163,20 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.paths.collapse_repeats = !args.keep_repeats;
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
+}
+
+fn generate(args: GenerateArgs) -> Result<String, String> {
+    let options = SynthOptions {
+        people: args.people,
+        seed: args.seed,
+        days: args.days.max(1),
+        order: if args.by_person { RowOrder::ByPerson } else { RowOrder::ByTime },
+        ..SynthOptions::default()
+    };
+    let stdout = std::io::stdout();
+    let mut output = std::io::BufWriter::new(stdout.lock());
+    write_csv(&options, &mut output).and_then(|_| output.flush()).map_err(|error| format!("cannot write the CSV: {error}"))?;
+    Ok(String::new())
 }
 
 /// Splits `KEY=VALUE` arguments.
