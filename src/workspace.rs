@@ -156,7 +156,11 @@ impl Workspace {
                 Warning::new(
                     "skipped_rows",
                     problems.count,
-                    format!("{} rows with a bad value were skipped. The first ones are listed; fix them in the file, or use strict mode to stop at the first.", problems.count),
+                    format!(
+                        "{} with a bad value {} skipped. The first ones are listed; fix them in the file, or use strict mode to stop at the first.",
+                        if problems.count == 1 { "1 row".to_string() } else { format!("{} rows", problems.count) },
+                        if problems.count == 1 { "was" } else { "were" }
+                    ),
                 )
                 .with_examples(problems.examples.iter().map(ToString::to_string).collect()),
             );

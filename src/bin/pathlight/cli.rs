@@ -1,4 +1,4 @@
-//! The `pathlight` command line: the same engine and the same JSON report as the page.
+//! The command line's arguments and subcommands.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -83,7 +83,7 @@ struct AnalyzeArgs {
     json: bool,
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),

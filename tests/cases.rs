@@ -1,0 +1,365 @@
+//! Small inputs that break journey analyzers, each with its right value.
+
+use pathlight::analysis::funnel::{FunnelOptions, FunnelStep};
+use pathlight::{AnalysisOptions, Error, LoadConfig, LoadSummary, Report, Workspace};
+
+/// Loads `files` with their proposed mappings and returns the workspace and the load summary.
+fn load(files: &[(&str, &[u8])]) -> (Workspace, LoadSummary) {
+    let mut workspace = Workspace::new();
+    let mut inspections = Vec::new();
+    for (name, bytes) in files {
+        let index = workspace.add_file(name, bytes.to_vec());
+        inspections.push(workspace.inspect(index, None).unwrap());
+    }
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    (workspace, summary)
+}
+
+fn funnel(steps: &[&str], window: Option<&str>) -> AnalysisOptions {
+    AnalysisOptions {
+        funnel: FunnelOptions {
+            steps: steps.iter().map(|event| FunnelStep { event: event.to_string(), ..FunnelStep::default() }).collect(),
+            window: window.map(str::to_string),
+        },
+        ..AnalysisOptions::default()
+    }
+}
+
+fn step_counts(report: &Report) -> Vec<u64> {
+    report.funnel.as_ref().unwrap().steps.iter().map(|step| step.people).collect()
+}
+
+fn analyze(csv: &str, options: &AnalysisOptions) -> Report {
+    let (workspace, _) = load(&[("case.csv", csv.as_bytes())]);
+    workspace.analyze(options).unwrap()
+}
+
+#[test]
+fn bom_before_comment_line() {
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c01.csv", b"\xEF\xBB\xBF# exported for demo property\nevent,count\nsign_up,7\n".to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let names: Vec<&str> = inspection.columns.iter().map(|column| column.name.as_str()).collect();
+    assert_eq!(names, ["event", "count"]);
+    assert_eq!(inspection.preview.len(), 1);
+}
+
+#[test]
+fn preamble_and_blank_line_before_header() {
+    let text = "# ----\n# Demo property - events\n# Start date: 20240101\n# End date: 20240131\n# ----\n\nEvent name,Event count\npage_view,120\nsign_up,7\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c02.csv", text.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.columns[0].name, "Event name");
+    assert_eq!(inspection.preview.len(), 2);
+    assert_eq!(inspection.preamble_lines, 6);
+}
+
+#[test]
+fn semicolon_file_with_decimal_comma() {
+    let text = "user;date;event;amount\nu1;08/01/2024;purchase;1,25\nu2;09/01/2024;purchase;300,00\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c03.csv", text.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.delimiter, ";");
+    assert_eq!(inspection.mapping.value.as_deref(), Some("amount"));
+    let summary = workspace.load(&LoadConfig::from_inspections(&[inspection])).unwrap();
+    assert_eq!(summary.events, 2);
+    assert_eq!(summary.skipped_rows, 0);
+}
+
+#[test]
+fn duplicate_headers_keep_every_value() {
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c04.csv", b"step,step,step,step_1\na,b,c,d\n".to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let names: Vec<&str> = inspection.columns.iter().map(|column| column.name.as_str()).collect();
+    assert_eq!(names, ["step", "step_2", "step_3", "step_1"]);
+    assert_eq!(inspection.preview[0], ["a", "b", "c", "d"]);
+    assert!(inspection.warnings.iter().any(|warning| warning.kind == "renamed_columns"));
+}
+
+#[test]
+fn ragged_rows_are_read_and_counted() {
+    let text = "user_id,event,ts,campaign\nu1,open,2024-01-01T10:00:00Z\nu2,click,2024-01-01T11:00:00Z,spring\nu3\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c05.csv", text.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let summary = workspace.load(&LoadConfig::from_inspections(&[inspection])).unwrap();
+    assert_eq!(summary.files[0].rows, 3);
+    assert_eq!(summary.events, 2);
+    // u3 has no event name or time: skipped with a message, not dropped silently.
+    assert_eq!(summary.skipped_rows, 1);
+    assert_eq!(summary.problems[0].row, 4);
+    assert_eq!(summary.problems[0].column, "event");
+    let short = summary.warnings.iter().find(|warning| warning.kind == "short_rows").unwrap();
+    assert_eq!(short.count, 2);
+}
+
+#[test]
+fn unnamed_trailing_column_is_dropped() {
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c05b.csv", b"user_id,event,\nu1,open\n".to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.columns.len(), 2);
+    assert_eq!(inspection.preview.len(), 1);
+}
+
+#[test]
+fn longer_rows_are_flagged() {
+    let text = "user,event,ts\nu1,a,2024-01-01T10:00:00Z,extra\nu1,b,2024-01-01T11:00:00Z\n";
+    let (_, summary) = load(&[("long.csv", text.as_bytes())]);
+    let long = summary.warnings.iter().find(|warning| warning.kind == "long_rows").unwrap();
+    assert_eq!(long.count, 1);
+    assert_eq!(summary.events, 2);
+}
+
+#[test]
+fn utf16_excel_unicode_text() {
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend("event\tuser\tts\r\nsignup\tu1\t2024-01-01\r\n".encode_utf16().flat_map(u16::to_le_bytes));
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c06.txt", bytes);
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.delimiter, "tab");
+    assert_eq!(inspection.columns[0].name, "event");
+    assert_eq!(inspection.preview[0][..2], ["signup", "u1"]);
+}
+
+#[test]
+fn chunk_boundary_inside_a_character() {
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c07.csv", Vec::new());
+    workspace.push_chunk(index, b"page,title\n/p1,Caf\xC3").unwrap();
+    workspace.push_chunk(index, b"\xA9\n").unwrap();
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.encoding, "UTF-8");
+    assert_eq!(inspection.preview[0][1], "Café");
+}
+
+#[test]
+fn microsecond_epochs() {
+    let csv = "user_pseudo_id,event_name,event_timestamp\np1,session_start,1704067200000000\np1,purchase,1704067260000000\n";
+    let report = analyze(csv, &AnalysisOptions { conversion: Some("purchase".into()), ..AnalysisOptions::default() });
+    assert_eq!(report.summary.first_event.as_deref(), Some("2024-01-01T00:00:00Z"));
+    assert_eq!(report.time_to_convert.unwrap().median_ms, Some(60_000.0));
+}
+
+#[test]
+fn mixed_epoch_units_are_flagged() {
+    let csv = "user_pseudo_id,event_name,event_timestamp\np1,session_start,1704067200000000\np1,purchase,1704067260000000\np2,session_start,1704067200\n";
+    let (workspace, summary) = load(&[("c08.csv", csv.as_bytes())]);
+    assert!(summary.warnings.iter().any(|warning| warning.kind == "mixed_epoch_units" && warning.count == 1));
+    let report = workspace.analyze(&AnalysisOptions::default()).unwrap();
+    assert_eq!(report.summary.first_event.as_deref(), Some("2024-01-01T00:00:00Z"));
+}
+
+#[test]
+fn offsets_are_converted() {
+    let csv = "case,activity,ts\nc1,lead_created,2024-07-23T10:00:00+05:00\nc1,deal_won,2024-07-23T06:00:00+00:00\n";
+    let report = analyze(csv, &AnalysisOptions { conversion: Some("deal_won".into()), ..funnel(&["lead_created", "deal_won"], None) });
+    assert_eq!(step_counts(&report), [1, 1]);
+    assert_eq!(report.time_to_convert.unwrap().median_ms, Some(3_600_000.0));
+}
+
+#[test]
+fn repeated_step_with_identical_timestamps() {
+    let csv = "user,event,ts\nu1,onboarding_done,2024-03-22T13:01:00Z\nu1,page_view,2024-03-22T13:10:00Z\nu1,page_view,2024-03-22T13:10:00Z\nu1,page_view,2024-03-22T13:11:00Z\n";
+    let report = analyze(csv, &funnel(&["onboarding_done", "page_view", "page_view"], Some("1d")));
+    assert_eq!(step_counts(&report), [1, 1, 1]);
+}
+
+#[test]
+fn one_event_fills_one_step() {
+    let csv = "user,event,ts\nu1,page_view,2024-05-01T10:00:00Z\nu2,page_view,2024-05-01T10:00:00Z\nu2,page_view,2024-05-01T10:03:00Z\n";
+    let report = analyze(csv, &funnel(&["page_view", "page_view"], None));
+    assert_eq!(step_counts(&report), [2, 1]);
+    assert_eq!(report.funnel.unwrap().steps[1].median_ms_from_previous, Some(180_000.0));
+}
+
+#[test]
+fn events_are_ordered_by_event_time_not_row() {
+    let csv = "user,event,sent_at,received_at\nu1,signup_done,2024-02-01T10:00:05Z,2024-02-01T10:00:09Z\nu1,signup_started,2024-02-01T10:00:01Z,2024-02-01T10:00:10Z\n";
+    let (workspace, _) = load(&[("c13.csv", csv.as_bytes())]);
+    let report = workspace.analyze(&funnel(&["signup_started", "signup_done"], None)).unwrap();
+    assert_eq!(step_counts(&report), [1, 1]);
+    assert_eq!(report.funnel.unwrap().steps[1].median_ms_from_previous, Some(4_000.0));
+}
+
+#[test]
+fn window_is_measured_from_step_one_inclusive() {
+    let csv = "user,event,ts\nu1,A,2024-04-01T10:00:00Z\nu1,B,2024-04-01T10:40:00Z\nu1,C,2024-04-01T11:20:00Z\nu2,A,2024-04-01T10:00:00Z\nu2,B,2024-04-01T11:00:00Z\n";
+    let report = analyze(csv, &funnel(&["A", "B", "C"], Some("60m")));
+    assert_eq!(step_counts(&report), [2, 2, 0]);
+    let funnel = report.funnel.unwrap();
+    assert_eq!(funnel.window_ms, Some(3_600_000));
+    assert!(funnel.rule.contains("boundary included"));
+}
+
+#[test]
+fn a_later_start_can_reach_further_within_the_window() {
+    let csv = "user,event,ts\nu1,A,2024-04-01T08:00:00Z\nu1,A,2024-04-01T10:00:00Z\nu1,B,2024-04-01T10:30:00Z\n";
+    let report = analyze(csv, &funnel(&["A", "B"], Some("1h")));
+    assert_eq!(step_counts(&report), [1, 1]);
+    assert_eq!(report.funnel.unwrap().steps[1].median_ms_from_previous, Some(1_800_000.0));
+}
+
+#[test]
+fn time_to_convert_stays_inside_the_window() {
+    let csv = "user,event,ts\nu1,open_modal,2024-08-21T10:00:00Z\nu1,submit,2024-08-21T10:00:30Z\nu2,open_modal,2024-08-21T10:00:00Z\nu2,submit,2024-08-21T10:45:00Z\n";
+    let report = analyze(csv, &funnel(&["open_modal", "submit"], Some("1m")));
+    let funnel = report.funnel.unwrap();
+    assert_eq!(funnel.steps[1].people, 1);
+    assert_eq!(funnel.steps[1].of_previous, 0.5);
+    assert_eq!(funnel.steps[1].median_ms_from_previous, Some(30_000.0));
+}
+
+#[test]
+fn sankey_of_a_cycle_is_step_indexed() {
+    let csv = "user,page,ts\nu1,/home,2024-04-01T10:00:00Z\nu1,/pricing,2024-04-01T10:01:00Z\nu1,/home,2024-04-01T10:02:00Z\nu1,/signup,2024-04-01T10:03:00Z\n";
+    let report = analyze(csv, &AnalysisOptions::default());
+    let labels: Vec<(u32, &str)> = report.sankey.nodes.iter().map(|node| (node.step, node.label.as_str())).collect();
+    assert_eq!(labels, [(1, "/home"), (2, "/pricing"), (3, "/home"), (4, "/signup")]);
+    for link in &report.sankey.links {
+        let source = &report.sankey.nodes[link.source as usize];
+        let target = &report.sankey.nodes[link.target as usize];
+        assert_eq!(target.step, source.step + 1, "every link goes one step forward");
+    }
+}
+
+#[test]
+fn sankey_groups_the_rest_into_other() {
+    let mut csv = String::from("user,event,ts\n");
+    for person in 0..12 {
+        csv.push_str(&format!("u{person},start,2024-04-01T10:00:00Z\nu{person},page_{person},2024-04-01T10:01:00Z\n"));
+    }
+    let options = AnalysisOptions { sankey: pathlight::analysis::sankey::SankeyOptions { steps: 2, top_k: 3 }, ..AnalysisOptions::default() };
+    let report = analyze(&csv, &options);
+    let step_two: Vec<_> = report.sankey.nodes.iter().filter(|node| node.step == 2).collect();
+    assert_eq!(step_two.len(), 4);
+    let other = step_two.iter().find(|node| node.other).unwrap();
+    assert_eq!(other.people, 9);
+}
+
+#[test]
+fn files_merge_by_person_id() {
+    let leads = "lead_id,created_date,origin\nL1,01-03-2024,organic_search\nL2,02-03-2024,paid_search\n";
+    let deals = "lead_id,won_date\nL1,15-03-2024 10:00\n";
+    let mut workspace = Workspace::new();
+    let first = workspace.add_file("leads.csv", leads.as_bytes().to_vec());
+    let second = workspace.add_file("deals.csv", deals.as_bytes().to_vec());
+    let inspections = [workspace.inspect(first, None).unwrap(), workspace.inspect(second, None).unwrap()];
+    assert_eq!(inspections[0].mapping.date_events[0].name, "created");
+    assert_eq!(inspections[1].mapping.date_events[0].name, "won");
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    assert_eq!(summary.people, 2);
+    assert_eq!(summary.suggested_conversion.as_deref(), Some("won"));
+    let report = workspace.analyze(&AnalysisOptions { conversion: Some("won".into()), ..AnalysisOptions::default() }).unwrap();
+    assert_eq!(report.summary.converters, 1);
+    assert_eq!(report.time_to_convert.unwrap().median_ms, Some((14.0 * 24.0 + 10.0) * 3_600_000.0));
+}
+
+#[test]
+fn conversion_before_first_touch_is_reported() {
+    let leads = "lead_id,created_date\nL1,10-03-2024\nL2,01-03-2024\n";
+    let deals = "lead_id,won_date\nL1,05-03-2024\nL2,04-03-2024\n";
+    let (workspace, _) = load(&[("leads.csv", leads.as_bytes()), ("deals.csv", deals.as_bytes())]);
+    let report = workspace.analyze(&AnalysisOptions { conversion: Some("won".into()), ..AnalysisOptions::default() }).unwrap();
+    let timing = report.time_to_convert.unwrap();
+    assert_eq!(timing.measured, 1);
+    assert_eq!(timing.excluded, 1);
+    let warning = report.warnings.iter().find(|warning| warning.kind == "conversion_before_first_touch").unwrap();
+    assert_eq!(warning.count, 1);
+    assert!(warning.examples[0].starts_with("L1:"));
+}
+
+#[test]
+fn bad_value_names_file_row_column_and_value() {
+    let csv = "user,event,ts\nu1,a,2024-01-01T10:00:00Z\nu2,b,yesterday\nu3,c,2024-01-02T10:00:00Z\n";
+    let (_, summary) = load(&[("bad.csv", csv.as_bytes())]);
+    assert_eq!(summary.skipped_rows, 1);
+    let problem = &summary.problems[0];
+    assert_eq!((problem.file.as_str(), problem.row, problem.column.as_str(), problem.value.as_str()), ("bad.csv", 3, "ts", "yesterday"));
+    assert_eq!(summary.warnings[0].kind, "skipped_rows");
+    assert_eq!(summary.warnings[0].examples[0], "bad.csv, row 3, column \"ts\": this is not a time in the column's format (ISO 8601 with offset) (value \"yesterday\")");
+}
+
+#[test]
+fn strict_mode_stops_at_the_first_bad_value() {
+    let csv = "user,event,ts\nu1,a,2024-01-01T10:00:00Z\nu2,b,yesterday\nu3,c,2024-01-02T10:00:00Z\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("bad.csv", csv.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let mut config = LoadConfig::from_inspections(&[inspection]);
+    config.strict = true;
+    let error = workspace.load(&config).unwrap_err();
+    assert!(matches!(error, Error::Value(_)));
+    let message = error.to_string();
+    assert!(message.contains("bad.csv, row 3, column \"ts\""), "{message}");
+    assert!(message.contains("yesterday"), "{message}");
+}
+
+#[test]
+fn quoted_fields_hold_delimiters_quotes_and_newlines() {
+    let csv = "user,event,ts,note\nu1,a,2024-01-01T10:00:00Z,\"x, \"\"y\"\"\nz\"\nu1,b,2024-01-01T11:00:00Z,plain\n";
+    let (_, summary) = load(&[("quoted.csv", csv.as_bytes())]);
+    assert_eq!(summary.events, 2);
+    let note = summary.properties.iter().find(|property| property.column == "note").unwrap();
+    assert!(note.values.iter().any(|value| value.value == "x, \"y\"\nz"));
+}
+
+#[test]
+fn zone_applies_to_times_without_offset() {
+    let csv = "user,event,ts\nu1,a,2024-01-15 10:00:00\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("zone.csv", csv.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let mut config = LoadConfig::from_inspections(&[inspection]);
+    config.time_zone = "America/New_York".into();
+    workspace.load(&config).unwrap();
+    let report = workspace.analyze(&AnalysisOptions::default()).unwrap();
+    assert_eq!(report.summary.first_event.as_deref(), Some("2024-01-15T15:00:00Z"));
+    config.time_zone = "Mars/Olympus".into();
+    assert!(workspace.load(&config).unwrap_err().to_string().contains("Mars/Olympus"));
+}
+
+#[test]
+fn step_filter_on_a_property() {
+    let csv = "user,event,page,ts\nu1,page_view,/home,2024-01-01T10:00:00Z\nu1,page_view,/pricing,2024-01-01T10:01:00Z\nu2,page_view,/home,2024-01-01T10:00:00Z\n";
+    let options = AnalysisOptions {
+        funnel: FunnelOptions {
+            steps: vec![
+                FunnelStep { event: "page_view".into(), column: Some("page".into()), value: Some("/home".into()) },
+                FunnelStep { event: "page_view".into(), column: Some("page".into()), value: Some("/pricing".into()) },
+            ],
+            window: None,
+        },
+        ..AnalysisOptions::default()
+    };
+    let report = analyze(csv, &options);
+    assert_eq!(step_counts(&report), [2, 1]);
+    assert_eq!(report.funnel.unwrap().steps[1].label, "page_view where page = /pricing");
+}
+
+#[test]
+fn unknown_funnel_event_is_a_clear_error() {
+    let csv = "user,event,ts\nu1,a,2024-01-01T10:00:00Z\n";
+    let (workspace, _) = load(&[("a.csv", csv.as_bytes())]);
+    let error = workspace.analyze(&funnel(&["missing"], None)).unwrap_err();
+    assert!(error.to_string().contains("\"missing\" does not occur"), "{error}");
+}
+
+#[test]
+fn paths_collapse_repeats_by_default() {
+    let csv = "user,event,ts\nu1,a,2024-01-01T10:00:00Z\nu1,a,2024-01-01T10:01:00Z\nu1,buy,2024-01-01T10:02:00Z\nu2,a,2024-01-01T10:00:00Z\nu2,buy,2024-01-01T10:05:00Z\nu3,a,2024-01-01T10:00:00Z\n";
+    let mut options = AnalysisOptions { conversion: Some("buy".into()), ..AnalysisOptions::default() };
+    let report = analyze(csv, &options);
+    assert_eq!(report.paths.converters.top[0].steps, ["a", "buy"]);
+    assert_eq!(report.paths.converters.top[0].people, 2);
+    assert_eq!(report.paths.non_converters.people, 1);
+    assert_eq!(report.summary.distinct_journeys, 3);
+
+    options.paths.collapse_repeats = false;
+    let report = analyze(csv, &options);
+    assert_eq!(report.paths.converters.distinct, 2);
+}
