@@ -2,7 +2,7 @@
 //!
 //! The engine reads event exports (web analytics, CRM deals, e-mail engagement), merges them into
 //! one journey per person and computes a funnel, the most common paths, a Sankey diagram of the
-//! first steps and the time to convert. It knows nothing about how it is called: the command-line
+//! first steps and the time to convert. It does not depend on how it is called: the command-line
 //! tool in `src/bin/pathlight/` and the WebAssembly boundary in `src/wasm.rs` both drive the same
 //! [`Workspace`].
 //!

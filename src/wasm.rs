@@ -1,4 +1,4 @@
-//! The WebAssembly boundary: the only module that knows about JavaScript.
+//! The WebAssembly boundary: the only module that uses wasm-bindgen and JavaScript types.
 //!
 //! Each export converts its input, calls the engine and converts the output. Small values cross
 //! through serde-wasm-bindgen; the report crosses as one JSON string. Errors become JS `Error`s

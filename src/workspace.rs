@@ -55,7 +55,7 @@ pub struct PropertySummary {
     pub values: Vec<ValueCount>,
 }
 
-/// What `load` returns.
+/// The result of `load`: counts, problems and suggestions for the analysis options.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoadSummary {
     pub people: u64,

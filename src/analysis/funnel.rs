@@ -1,6 +1,6 @@
 //! Ordered funnels with a conversion window measured from the step-1 event.
 //!
-//! A person reaches step k when their journey holds events e1, …, ek, in this order (by time,
+//! A person reaches step k when their journey contains events e1, …, ek, in this order (by time,
 //! ties by file and row), where ei matches step i and every ei is a different event. Other events
 //! may come in between. With a window, ek must lie at most the window after e1, boundary
 //! included. Among all step-1 events, the one that takes the person furthest is used (the

@@ -2,7 +2,7 @@
 //!
 //! Only converters are measured. A converter whose first conversion comes before every other
 //! event of theirs has no journey before converting; such people are left out and reported,
-//! because the data either misses their start or holds a date error.
+//! because the data either misses their start or contains a date error.
 
 use serde::Serialize;
 
@@ -169,7 +169,7 @@ pub fn histogram(sorted: &[f64]) -> Vec<Bin> {
         bins[at].people += 1;
     }
 
-    // Leading empty bins merge into the first bin that holds people, which then starts at 0.
+    // Leading empty bins merge into the first bin that has people, which then starts at 0.
     let first = bins.iter().position(|bin| bin.people > 0).unwrap_or(0);
     bins.drain(..first);
     if let Some(bin) = bins.first_mut().filter(|bin| bin.from_ms > 0) {

@@ -1,8 +1,8 @@
 //! Decoding file bytes to text.
 //!
-//! Rules, in order: a byte-order mark decides (UTF-8, UTF-16 LE or BE) and is removed; bytes that
-//! are valid UTF-8 are UTF-8, unless NUL bytes in alternate positions show UTF-16 without a mark;
-//! anything else is read as Windows-1252, which maps every byte to a character.
+//! Rules, in order. A byte-order mark decides (UTF-8, UTF-16 LE or BE) and is removed. NUL bytes
+//! in alternate positions mean UTF-16 without a mark. Bytes that are valid UTF-8 are UTF-8.
+//! Anything else is read as Windows-1252, which maps every byte to a character.
 
 use std::borrow::Cow;
 

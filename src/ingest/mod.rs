@@ -39,7 +39,7 @@ pub struct ColumnInfo {
     pub time_format: Option<String>,
 }
 
-/// What [`inspect`] learnt about a file.
+/// The result of [`inspect`]: the file's dialect, columns, preview and proposed mapping.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FileInspection {
     pub index: usize,
@@ -88,7 +88,7 @@ impl Default for LoadConfig {
 }
 
 impl LoadConfig {
-    /// A configuration that accepts every proposed mapping as it is.
+    /// Builds a configuration that accepts every proposed mapping as it is.
     pub fn from_inspections(inspections: &[FileInspection]) -> LoadConfig {
         LoadConfig {
             files: inspections
@@ -282,7 +282,7 @@ fn header_warnings(file: &str, header: &dialect::Header) -> Vec<Warning> {
     warnings
 }
 
-/// Where each role sits in one file, as column positions.
+/// The column position of each role in one file.
 struct Columns {
     person: usize,
     time: Option<(usize, TimeFormat)>,

@@ -1,4 +1,4 @@
-//! Column roles: which column holds the person id, the event time, the event name, the channel
+//! Column roles: which column contains the person id, the event time, the event name, the channel
 //! and the value.
 //!
 //! Detection scores each header name against the names that common exports use (GA4, Segment,
@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What the values of a column look like, judged from a sample.
+/// The kind of values in a column, judged from a sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
@@ -26,7 +26,7 @@ pub struct DateEvent {
     pub name: String,
 }
 
-/// Which column plays which role. Columns are named as in the file's cleaned header.
+/// The column chosen for each role, named as in the file's cleaned header.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Mapping {
@@ -65,7 +65,7 @@ const VALUE_NAMES: &[&str] = &[
     "spend", "total", "sales",
 ];
 
-/// A column as role detection sees it.
+/// The facts about a column that role detection uses.
 #[derive(Debug, Clone)]
 pub struct ColumnFacts<'a> {
     pub name: &'a str,

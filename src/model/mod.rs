@@ -189,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn journeys_sort_by_time_and_keep_ties_in_row_order() {
+    fn journeys_keep_row_order_on_ties() {
         let mut log = EventLog::default();
         log.push(event("u1", 20, "b", 2), []);
         log.push(event("u2", 5, "x", 3), []);

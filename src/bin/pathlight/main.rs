@@ -8,7 +8,7 @@ fn main() -> std::process::ExitCode {
     cli::main()
 }
 
-/// The command line is native only. Cargo still builds every binary when it builds the
+/// Does nothing: the command line is native only. Cargo still builds every binary when it builds the
 /// integration tests for wasm32, so this empty entry point keeps that build working.
 #[cfg(target_arch = "wasm32")]
 fn main() {}
