@@ -1,0 +1,87 @@
+//! The command-line tool, run as a user runs it.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn write_fixture(name: &str, text: &str) -> PathBuf {
+    let directory = std::env::temp_dir().join(format!("pathlight-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let path = directory.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn pathlight(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pathlight")).args(args).output().unwrap()
+}
+
+#[test]
+fn analyze_prints_the_json_report() {
+    let events = write_fixture(
+        "events.csv",
+        "user,event,page,ts\nu1,page_view,/pricing,2024-01-01T10:00:00Z\nu1,purchase,,2024-01-01T10:30:00Z\nu2,page_view,/home,2024-01-01T11:00:00Z\n",
+    );
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--funnel", "page_view[page=/pricing],purchase", "--window", "1h", "--json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["people"], 2);
+    assert_eq!(report["summary"]["conversion_event"], "purchase");
+    assert_eq!(report["funnel"]["steps"][0]["people"], 1);
+    assert_eq!(report["funnel"]["steps"][1]["people"], 1);
+    assert_eq!(report["funnel"]["steps"][1]["median_ms_from_previous"], 1_800_000.0);
+}
+
+#[test]
+fn files_join_through_mapped_person_column() {
+    let leads = write_fixture("leads.csv", "mql_id,first_contact_date,origin\nm1,01-02-2018,organic_search\nm2,03-02-2018,paid_search\n");
+    let deals = write_fixture("deals.csv", "mql_id,seller_id,won_date\nm1,s9,15-02-2018 10:00\n");
+    let output = pathlight(&[
+        "analyze",
+        leads.to_str().unwrap(),
+        deals.to_str().unwrap(),
+        "--map",
+        "person=mql_id",
+        "--date-event",
+        "first_contact_date=lead created",
+        "--date-event",
+        "won_date=deal won",
+        "--conversion",
+        "deal won",
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["people"], 2);
+    assert_eq!(report["summary"]["converters"], 1);
+    assert_eq!(report["time_to_convert"]["median_ms"], (14.0 * 24.0 + 10.0) * 3_600_000.0);
+}
+
+#[test]
+fn strict_mode_fails_with_the_location() {
+    let events = write_fixture("bad.csv", "user,event,ts\nu1,a,2024-01-01T10:00:00Z\nu2,b,not a time\nu3,c,2024-01-02T10:00:00Z\n");
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--strict"]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("bad.csv, row 3, column \"ts\""), "{message}");
+    assert!(message.contains("not a time"), "{message}");
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let output = pathlight(&["analyze", "/nonexistent/events.csv"]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("/nonexistent/events.csv: cannot be read"), "{message}");
+}
+
+#[test]
+fn generate_is_deterministic_for_a_seed() {
+    let first = pathlight(&["generate", "--people", "50", "--seed", "3"]);
+    let second = pathlight(&["generate", "--people", "50", "--seed", "3"]);
+    assert!(first.status.success());
+    assert_eq!(first.stdout, second.stdout);
+    let text = String::from_utf8(first.stdout).unwrap();
+    assert!(text.starts_with("user_id,timestamp,event,channel,page,revenue\n"));
+}
