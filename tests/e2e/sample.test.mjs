@@ -29,11 +29,15 @@ test('sample shows funnel, sankey and timing', async (t) => {
   assert.deepEqual(pageErrors, []);
 });
 
-test('sample fits a 700 px iframe width', async (t) => {
-  const { page } = await openApp(t, { width: 700 });
-  await page.click('[data-testid=sample-button]');
-  await page.waitForSelector('[data-testid=funnel-step-row]', { timeout: RESULT_TIMEOUT_MS });
+test('sample fits a 700 px iframe', async (t) => {
+  const { page, server } = await openApp(t);
+  await page.setContent(`<iframe src="${server.url}" width="700" height="800"></iframe>`);
+  const frame = await (await page.waitForSelector('iframe')).contentFrame();
+  await frame.waitForSelector('html[data-engine=ready]', { state: 'attached', timeout: RESULT_TIMEOUT_MS });
+  await frame.click('[data-testid=sample-button]');
+  await frame.waitForSelector('[data-testid=funnel-step-row]', { timeout: RESULT_TIMEOUT_MS });
+  await frame.waitForSelector('svg[data-testid=sankey]', { timeout: RESULT_TIMEOUT_MS });
 
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `the page is ${overflow} px wider than the 700 px viewport`);
+  const overflow = await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than its 700 px iframe`);
 });

@@ -187,6 +187,7 @@ function renderStep(step, position, summary, options, onStructureChange, onChang
   }, label);
 
   return h('li', { className: 'funnel-step', dataset: { testid: 'funnel-step' } },
+    h('span', { className: 'step-number' }, `${position + 1}.`),
     eventSelect,
     h('span', { className: 'where' }, 'where'),
     columnSelect,

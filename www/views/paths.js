@@ -57,8 +57,9 @@ function renderGroup(title, group, testid) {
 function renderSteps(steps) {
   const items = [];
   steps.forEach((step, position) => {
+    // The spaces around the arrow are where a long path may wrap.
     if (position > 0) {
-      items.push(h('span', { className: 'arrow', attrs: { 'aria-hidden': 'true' } }, '→'));
+      items.push(' ', h('span', { className: 'arrow', attrs: { 'aria-hidden': 'true' } }, '→'), ' ');
     }
     items.push(h('span', { className: 'chip' }, step));
   });

@@ -18,6 +18,9 @@ const LAYOUT = {
   nodeWidth: 12,
   nodePadding: 12,
   labelCharacters: 22,
+  // Nodes thinner than this get no label, because neighbouring labels would
+  // overlap. Their tooltip still names them.
+  minLabelledHeight: 9,
 };
 
 const PALETTE = ['#3b6fd8', '#e07b39', '#2f9e77', '#c2417c', '#7a5cc8', '#a4861e', '#2a8bb0', '#cc4b4b', '#5d8a2f', '#8c6d5a'];
@@ -81,21 +84,12 @@ function drawLayout({ graph, height, stepCount }, data) {
     'stroke-width': Math.max(1, link.width),
   }, svg('title', {}, `${link.source.label} → ${link.target.label}: ${formatCount(link.people)} people`)));
 
-  const nodes = graph.nodes.map((node) => {
-    const atRight = node.x1 > LAYOUT.width * 0.75;
-    return svg('g', { class: 'sankey-node', 'data-testid': 'sankey-node' },
-      svg('rect', {
-        x: node.x0, y: node.y0, width: node.x1 - node.x0, height: Math.max(1, node.y1 - node.y0), fill: colors(node),
-      }, svg('title', {}, `Step ${node.step}: ${node.label}, ${formatCount(node.people)} people`)),
-      svg('text', {
-        x: atRight ? node.x0 - 4 : node.x1 + 4,
-        y: (node.y0 + node.y1) / 2,
-        dy: '0.35em',
-        'text-anchor': atRight ? 'end' : 'start',
-        class: 'sankey-label',
-      }, `${shorten(node.label)} (${formatCount(node.people)})`),
-    );
-  });
+  const nodes = graph.nodes.map((node) => svg('g', { class: 'sankey-node', 'data-testid': 'sankey-node' },
+    svg('rect', {
+      x: node.x0, y: node.y0, width: node.x1 - node.x0, height: Math.max(1, node.y1 - node.y0), fill: colors(node),
+    }, svg('title', {}, `Step ${node.step}: ${node.label}, ${formatCount(node.people)} people`)),
+    nodeLabel(node, stepCount),
+  ));
 
   return svg('svg', {
     viewBox: `0 0 ${LAYOUT.width} ${height}`,
@@ -105,6 +99,22 @@ function drawLayout({ graph, height, stepCount }, data) {
     'data-testid': 'sankey',
     class: 'sankey',
   }, headers, svg('g', { class: 'sankey-links' }, links), svg('g', { class: 'sankey-nodes' }, nodes));
+}
+
+// Labels sit right of their node, except in the last column, where they sit
+// left of it so they stay inside the drawing.
+function nodeLabel(node, stepCount) {
+  if (node.y1 - node.y0 < LAYOUT.minLabelledHeight) {
+    return null;
+  }
+  const atRight = node.step === stepCount;
+  return svg('text', {
+    x: atRight ? node.x0 - 4 : node.x1 + 4,
+    y: (node.y0 + node.y1) / 2,
+    dy: '0.35em',
+    'text-anchor': atRight ? 'end' : 'start',
+    class: 'sankey-label',
+  }, `${shorten(node.label)} (${formatCount(node.people)})`);
 }
 
 function columnPositions(nodes, stepCount) {

@@ -2,7 +2,7 @@
 // notices, and the warnings, skipped rows and problem examples that loading
 // and analysis return as data.
 
-import { h, replaceChildren } from './dom.js';
+import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount } from './format.js';
 
 /** Builds the status view inside `root` and returns its update functions. */
@@ -85,7 +85,8 @@ function renderSkippedRows(summary) {
     : null;
   return h('div', { className: 'warning', dataset: { testid: 'skipped-rows' } },
     h('p', {}, h('strong', { dataset: { testid: 'skipped-count' } }, formatCount(summary.skipped_rows)),
-      ` ${noun} skipped because a value could not be read. Switch to strict mode to stop at the first one instead.`),
+      ` ${noun} skipped because a value could not be read. Switch to strict mode to stop at the first one instead. `,
+      metricLink('skipped-rows', 'Which rows are skipped')),
     h('ul', { className: 'problems' }, problems),
     listedNote,
   );
@@ -94,8 +95,8 @@ function renderSkippedRows(summary) {
 // With `skipRowWarnings`, a warning of kind skipped_rows is left out because
 // renderSkippedRows already shows the count and the examples.
 function renderWarnings(warnings, skipRowWarnings) {
-  const shown = (warnings ?? []).filter((warning) => !(skipRowWarnings && warning.kind === 'skipped_rows'));
-  return shown.map((warning) => h('div', { className: 'warning', dataset: { testid: 'warning', kind: warning.kind } },
+  const listed = (warnings ?? []).filter((warning) => !(skipRowWarnings && warning.kind === 'skipped_rows'));
+  return listed.map((warning) => h('div', { className: 'warning', dataset: { testid: 'warning', kind: warning.kind } },
     h('p', {}, warning.message, warning.count > 1 ? ` (${formatCount(warning.count)})` : null),
     warning.examples?.length
       ? h('ul', { className: 'examples' }, warning.examples.map((example) => h('li', {}, h('code', {}, example))))

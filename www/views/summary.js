@@ -9,8 +9,8 @@ export function renderSummaryView(root, summary) {
   const hasConversion = Boolean(summary.conversion_event);
   const figures = [
     figure(metricLink('people', 'People'), formatCount(summary.people), 'people'),
-    figure('Events', formatCount(summary.events), 'events'),
-    figure(metricLink('conversion-rate', 'Converters'), hasConversion ? formatCount(summary.converters) : '–', 'converters'),
+    figure(metricLink('events', 'Events'), formatCount(summary.events), 'events'),
+    figure(metricLink('converters', 'Converters'), hasConversion ? formatCount(summary.converters) : '–', 'converters'),
     figure(metricLink('conversion-rate', 'Conversion rate'), hasConversion ? formatShare(summary.conversion_rate) : '–', 'conversion-rate'),
     figure(metricLink('distinct-journeys', 'Distinct journeys'), formatCount(summary.distinct_journeys), 'distinct-journeys'),
   ];
