@@ -157,7 +157,7 @@ function renderDateEvents(file, handlers) {
   });
   return h('fieldset', { className: 'date-events-editor' },
     h('legend', {}, 'Date columns as events'),
-    h('p', { className: 'hint' }, 'Each date column with a name becomes one event per row, at that date.'),
+    h('p', { className: 'hint' }, 'Each date column with a name becomes one event per row, at that date, so this file needs no event time column.'),
     rows,
   );
 }
