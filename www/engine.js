@@ -8,7 +8,7 @@ export class EngineClient {
     this.pending = new Map();
     this.failure = null;
     this.worker.addEventListener('message', (event) => this.receive(event.data));
-    this.worker.addEventListener('error', (event) => this.failAll(event.message || 'The analysis worker failed to start.'));
+    this.worker.addEventListener('error', (event) => this.failAll(event.message || 'The analysis worker failed to start, so no file can be analysed. Reload the page to try again.'));
   }
 
   /** Sends one request; `onProgress` receives the progress messages for it. */

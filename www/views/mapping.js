@@ -27,7 +27,7 @@ const NO_COLUMN = '';
 /**
  * Renders one card per file into `root`. `files` contains entries of
  * { inspection, mapping }, and the view edits `mapping` in place.
- * `handlers.onDelimiterChange(index, delimiter)` asks for a new inspection,
+ * `handlers.onDelimiterChange(index, delimiter)` requests a new inspection,
  * `handlers.onRemove(index)` drops a file, and `handlers.onChange()` runs
  * after any mapping edit.
  */
