@@ -71,7 +71,7 @@ else
   skip_stage wasm "tests/wasm.rs not found"
 fi
 
-run_stage build bash -c 'wasm-pack build --target web --release --out-dir www/pkg --no-pack && npm run build:www'
+run_stage build make --no-print-directory wasm www
 build_result=$(last_result)
 
 if ! compgen -G 'tests/e2e/*.mjs' >/dev/null && ! compgen -G 'tests/e2e/*.js' >/dev/null; then

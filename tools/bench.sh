@@ -24,7 +24,7 @@ log() { printf 'bench: %s\n' "$*"; }
 mkdir -p "$OUT"
 log "building the native CLI and the wasm package"
 cargo build --release --quiet --bin pathlight
-wasm-pack --quiet build --target web --release --out-dir www/pkg --no-pack
+make --no-print-directory wasm
 cli="${CARGO_TARGET_DIR:-$repo/target}/release/pathlight"
 
 files=()
