@@ -8,8 +8,8 @@
 
 import init, { Analyzer } from './pkg/pathlight.js';
 
-// Files are read in slices of this size, so a large export is never held
-// twice in memory: once as a slice in JS, once inside the engine.
+// Files are read in slices of this size, so JS holds at most one slice of a
+// file at a time and only the engine keeps the whole file.
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
 const engineReady = init().then(() => new Analyzer());
