@@ -78,12 +78,25 @@ def main(out_dir, runs, seed, analyze_flags):
             f"| {wasm_seconds:.3f} s | {events_per_second(entry['events'], wasm_seconds)} |"
         )
 
+    lines += [""]
+    for entry in browser["files"]:
+        name = entry["file"].removesuffix(".csv")
+        native_report = json.loads((out / f"native-{name}-report.json").read_text())
+        native_funnel = [step["people"] for step in native_report["funnel"]["steps"]]
+        wasm_funnel = entry["runs"][0]["funnel_people"]
+        verdict = "the same" if native_funnel == wasm_funnel else "DIFFERENT"
+        lines.append(
+            f"Funnel people on {entry['file']}: native {native_funnel}, wasm {wasm_funnel} ({verdict})."
+        )
+
     lines += [
         "",
         "The native time is the whole process: reading the file, parsing, building journeys,",
         "analyzing and printing the JSON report. The wasm time starts once the bytes are in the",
         "worker and the module is initialized: pushing the bytes in 4 MiB slices, `finishFile`,",
-        "`load` and `analyze`. Medians of each phase in the browser:",
+        "`load` and `analyze`. The wasm module is built without wasm-opt, because Debian's",
+        "binaryen 108 breaks wasm-bindgen's externref table. Medians of each phase in the",
+        "browser, taken separately, so they need not add up to the total median:",
         "",
         "| input | read and inspect | load | analyze |",
         "| --- | ---: | ---: | ---: |",
