@@ -114,6 +114,9 @@ def main(out_dir, runs, seed, analyze_flags):
         "",
         f"- CPU: {cpu_model()}, {os.cpu_count()} cores (`nproc`: {command_output('nproc')})",
         f"- Memory: {memory_gib()}",
+        "- Load average over 1, 5 and 15 minutes when the report was written: "
+        + ", ".join(f"{load:.2f}" for load in os.getloadavg())
+        + " (other work on the machine slows the runs)",
         f"- OS: {os_name()}",
         f"- {command_output('rustc', '--version')}",
         f"- Node {command_output('node', '--version')}, {browser['browser']} (headless, Debian package)",
