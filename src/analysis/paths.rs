@@ -3,7 +3,7 @@
 //! A path is a person's event names in journey order. By default a run of the same event
 //! (`page_view, page_view`) counts as one step; `collapse_repeats: false` keeps every event.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -72,7 +72,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
     if options.top == 0 || options.top > MAX_TOP {
         return Err(Error::Options(format!("The number of top paths must be between 1 and {MAX_TOP}, not {}.", options.top)));
     }
-    let mut counts: [HashMap<Vec<u32>, u64>; 2] = [HashMap::new(), HashMap::new()];
+    let mut counts: [HashMap<Vec<u32>, u64>; 2] = [HashMap::default(), HashMap::default()];
     let mut people = [0u64; 2];
     let mut path = Vec::new();
     for person in 0..journeys.people() {
@@ -105,7 +105,7 @@ fn group_report(log: &EventLog, counts: HashMap<Vec<u32>, u64>, people: u64, top
 
 /// Counts distinct whole journeys, every event kept (the "variants" of process mining).
 pub fn distinct_journeys(log: &EventLog, journeys: &Journeys) -> u64 {
-    let mut seen: HashMap<Vec<u32>, ()> = HashMap::new();
+    let mut seen: HashMap<Vec<u32>, ()> = HashMap::default();
     let mut path = Vec::new();
     for person in 0..journeys.people() {
         journey_path(log, journeys.journey(person), false, &mut path);

@@ -4,7 +4,7 @@
 //! has no cycle and any layout terminates. Each step keeps its `top_k` most frequent events;
 //! the rest of that step merges into one "Other" node.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +68,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &SankeyOptions, col
     }
 
     // Event counts per step.
-    let mut per_step: Vec<HashMap<u32, u64>> = vec![HashMap::new(); options.steps];
+    let mut per_step: Vec<HashMap<u32, u64>> = vec![HashMap::default(); options.steps];
     let mut path = Vec::new();
     for person in 0..journeys.people() {
         journey_path(log, journeys.journey(person), collapse_repeats, &mut path);
@@ -84,7 +84,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &SankeyOptions, col
     for (step, counts) in per_step.iter().enumerate() {
         let mut ranked: Vec<(u32, u64)> = counts.iter().map(|(&event, &count)| (event, count)).collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| log.event_names.name(a.0).cmp(log.event_names.name(b.0))));
-        let mut ids = HashMap::new();
+        let mut ids = HashMap::default();
         for &(event, count) in ranked.iter().take(options.top_k) {
             let id = nodes.len() as u32;
             ids.insert(event, id);
@@ -100,7 +100,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &SankeyOptions, col
         other_of.push(other);
     }
 
-    let mut link_counts: HashMap<(u32, u32), u64> = HashMap::new();
+    let mut link_counts: HashMap<(u32, u32), u64> = HashMap::default();
     let node = |step: usize, event: u32| node_of[step].get(&event).copied().or(other_of[step]);
     for person in 0..journeys.people() {
         journey_path(log, journeys.journey(person), collapse_repeats, &mut path);

@@ -20,7 +20,7 @@ use crate::error::{shorten, Error, Problem};
 use crate::model::{EventLog, NewEvent};
 use crate::report::Warning;
 pub use roles::{ColumnKind, DateEvent, Mapping};
-use time::{DateOrder, EpochUnit, TimeFormat};
+use time::{DateOrder, EpochUnit, TimeFormat, TimeParser};
 
 /// Rows looked at to describe columns and propose roles.
 const INSPECT_ROWS: usize = 1_000;
@@ -285,11 +285,11 @@ fn header_warnings(file: &str, header: &dialect::Header) -> Vec<Warning> {
 /// The column position of each role in one file.
 struct Columns {
     person: usize,
-    time: Option<(usize, TimeFormat)>,
+    time: Option<(usize, TimeParser)>,
     event: Option<usize>,
     channel: Option<usize>,
     value: Option<usize>,
-    date_events: Vec<(usize, String, TimeFormat)>,
+    date_events: Vec<(usize, String, TimeParser)>,
     /// (column position, property index in the log)
     properties: Vec<(usize, usize)>,
 }
@@ -458,9 +458,9 @@ fn parse_row<'r>(
         _ => f64::NAN,
     };
 
-    let mut place = |at: usize, format: TimeFormat| -> Result<i64, (usize, String)> {
-        let instant = format.parse(cell(at), zone).ok_or_else(|| {
-            (at, format!("this is not a time in the column's format ({})", format.describe()))
+    let mut place = |at: usize, parser: &TimeParser| -> Result<i64, (usize, String)> {
+        let instant = parser.parse(cell(at), zone).ok_or_else(|| {
+            (at, format!("this is not a time in the column's format ({})", parser.format.describe()))
         })?;
         if instant.shifted {
             counts.shifted += 1;
@@ -481,17 +481,17 @@ fn parse_row<'r>(
         if name.is_empty() {
             return Err((event_at, "the event name is missing".to_string()));
         }
-        let (time_at, format) = columns.time.ok_or((event_at, "no time column is mapped".to_string()))?;
-        if cell(time_at).is_empty() {
-            return Err((time_at, "the event time is missing".to_string()));
+        let (time_at, parser) = columns.time.as_ref().ok_or((event_at, "no time column is mapped".to_string()))?;
+        if cell(*time_at).is_empty() {
+            return Err((*time_at, "the event time is missing".to_string()));
         }
-        events.push((name, place(time_at, format)?));
+        events.push((name, place(*time_at, parser)?));
     }
-    for (at, event_name, format) in &columns.date_events {
+    for (at, event_name, parser) in &columns.date_events {
         if cell(*at).is_empty() {
             continue;
         }
-        events.push((event_name.as_str(), place(*at, *format)?));
+        events.push((event_name.as_str(), place(*at, parser)?));
     }
     Ok(ParsedRow { events, value })
 }
@@ -591,17 +591,17 @@ fn resolve_columns(
         formats.push(inferred.format);
     }
 
-    let time = time.map(|at| (at, formats[0]));
+    let time = time.map(|at| (at, TimeParser::new(formats[0])));
     let offset = usize::from(time.is_some());
     let date_events = date_columns
         .into_iter()
         .enumerate()
-        .map(|(i, (at, event_name))| (at, event_name, formats[offset + i]))
+        .map(|(i, (at, event_name))| (at, event_name, TimeParser::new(formats[offset + i])))
         .collect();
 
     let mut role_columns: Vec<usize> = vec![person];
     role_columns.extend(event);
-    role_columns.extend(time.map(|(at, _)| at));
+    role_columns.extend(time.as_ref().map(|(at, _)| *at));
     let mut properties = Vec::new();
     for (at, column) in header.iter().enumerate() {
         if !role_columns.contains(&at) {

@@ -22,7 +22,8 @@
 //! A local time that a daylight-saving change makes ambiguous takes the earlier instant. A local
 //! time that falls into a gap moves forward by the length of the gap. Both are counted.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono::format::{Item, Parsed, StrftimeItems};
+use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
 /// Milliseconds in one day.
@@ -152,40 +153,72 @@ impl TimeFormat {
     }
 
     /// Parses one value in the time zone `zone`. Returns `None` when the value does not fit.
+    /// To parse a whole column, build a [`TimeParser`] once instead.
+    pub fn parse(&self, value: &str, zone: Tz) -> Option<Instant> {
+        TimeParser::new(*self).parse(value, zone)
+    }
+}
+
+/// A [`TimeFormat`] with its format string compiled once, for parsing many values.
+#[derive(Debug, Clone)]
+pub struct TimeParser {
+    pub format: TimeFormat,
+    items: Vec<Item<'static>>,
+    /// For [`TimeFormat::Offset`], the same format without the offset, for values ending in `Z`.
+    utc_items: Vec<Item<'static>>,
+}
+
+impl TimeParser {
+    pub fn new(format: TimeFormat) -> TimeParser {
+        let compile = |text: &'static str| StrftimeItems::new(text).parse().unwrap_or_default();
+        let (items, utc_items) = match format {
+            TimeFormat::Epoch => (Vec::new(), Vec::new()),
+            TimeFormat::Offset(text) => (compile(text), compile(text.strip_suffix("%#z").unwrap_or(text))),
+            TimeFormat::UtcSuffix(text) | TimeFormat::Local(text) | TimeFormat::Date(text) => (compile(text), Vec::new()),
+        };
+        TimeParser { format, items, utc_items }
+    }
+
+    /// Parses one value in the time zone `zone`. Returns `None` when the value does not fit.
     pub fn parse(&self, value: &str, zone: Tz) -> Option<Instant> {
         let value = value.trim();
         if value.is_empty() {
             return None;
         }
-        match *self {
+        match self.format {
             TimeFormat::Epoch => parse_epoch(value),
-            TimeFormat::Offset(format) => {
-                let normalised;
-                let text = match value.strip_suffix(['Z', 'z']) {
-                    Some(head) => {
-                        normalised = format!("{head}+00:00");
-                        normalised.as_str()
-                    }
-                    None => value,
-                };
-                let parsed = DateTime::parse_from_str(text, format).ok()?;
-                Some(Instant::exact(parsed.timestamp_millis()))
-            }
-            TimeFormat::UtcSuffix(format) => {
+            TimeFormat::Offset(_) => match value.strip_suffix(['Z', 'z']) {
+                Some(head) => {
+                    let naive = fields(head, &self.utc_items)?.to_naive_datetime_with_offset(0).ok()?;
+                    Some(Instant::exact(naive.and_utc().timestamp_millis()))
+                }
+                None => {
+                    let time = fields(value, &self.items)?.to_datetime().ok()?;
+                    Some(Instant::exact(time.timestamp_millis()))
+                }
+            },
+            TimeFormat::UtcSuffix(_) => {
                 let head = value.strip_suffix(" UTC").or_else(|| value.strip_suffix(" utc"))?;
-                let naive = NaiveDateTime::parse_from_str(head.trim_end(), format).ok()?;
+                let naive = fields(head.trim_end(), &self.items)?.to_naive_datetime_with_offset(0).ok()?;
                 Some(Instant::exact(naive.and_utc().timestamp_millis()))
             }
-            TimeFormat::Local(format) => {
-                let naive = NaiveDateTime::parse_from_str(value, format).ok()?;
+            TimeFormat::Local(_) => {
+                let naive = fields(value, &self.items)?.to_naive_datetime_with_offset(0).ok()?;
                 Some(place_local(naive, zone, false))
             }
-            TimeFormat::Date(format) => {
-                let date = NaiveDate::parse_from_str(value, format).ok()?;
+            TimeFormat::Date(_) => {
+                let date = fields(value, &self.items)?.to_naive_date().ok()?;
                 Some(place_local(date.and_hms_opt(0, 0, 0)?, zone, true))
             }
         }
     }
+}
+
+/// Splits `value` into date and time fields with compiled format items.
+fn fields(value: &str, items: &[Item<'static>]) -> Option<Parsed> {
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, value, items.iter()).ok()?;
+    Some(parsed)
 }
 
 impl Instant {
@@ -210,7 +243,8 @@ pub fn infer_format<'a>(values: impl IntoIterator<Item = &'a str>, order: DateOr
     let mut best: Option<(TimeFormat, usize)> = None;
     let mut fits_all = Vec::new();
     for candidate in TimeFormat::candidates(order) {
-        let parsed = sample.iter().filter(|value| candidate.parse(value, zone).is_some()).count();
+        let parser = TimeParser::new(candidate);
+        let parsed = sample.iter().filter(|value| parser.parse(value, zone).is_some()).count();
         if parsed == sample.len() {
             fits_all.push(candidate);
         }

@@ -1,7 +1,7 @@
 //! The event model: every event in one columnar [`EventLog`], and each person's events in time
 //! order as [`Journeys`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Marks a missing interned value (no channel, no property value).
 pub const NONE: u32 = u32::MAX;
