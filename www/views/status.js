@@ -15,6 +15,7 @@ export function createStatusView(root) {
   const loadWarnings = h('div', { className: 'status-warnings', dataset: { testid: 'load-warnings' } });
   const reportWarnings = h('div', { className: 'status-warnings', dataset: { testid: 'report-warnings' } });
   replaceChildren(root, progress, error, notice, loadWarnings, reportWarnings);
+  let loadWarningKeys = new Set();
 
   return {
     showProgress(label, fraction) {
@@ -41,12 +42,18 @@ export function createStatusView(root) {
       replaceChildren(error, failures.map((failure) => h('p', {}, `${failure.name}: ${failure.message}`)));
     },
     showLoadSummary(summary) {
-      replaceChildren(loadWarnings, renderFilesRead(summary), renderSkippedRows(summary), renderWarnings(summary.warnings, summary.skipped_rows > 0));
+      // renderSkippedRows already shows the count and examples of skipped rows.
+      const listed = (summary.warnings ?? []).filter((warning) => !(summary.skipped_rows > 0 && warning.kind === 'skipped_rows'));
+      loadWarningKeys = new Set((summary.warnings ?? []).map(warningKey));
+      replaceChildren(loadWarnings, renderFilesRead(summary), renderSkippedRows(summary), renderWarnings(listed));
     },
     showReportWarnings(report) {
-      replaceChildren(reportWarnings, renderWarnings(report.warnings, false));
+      // The report repeats the load's warnings, which are already on screen.
+      const listed = (report.warnings ?? []).filter((warning) => !loadWarningKeys.has(warningKey(warning)));
+      replaceChildren(reportWarnings, renderWarnings(listed));
     },
     clearResults() {
+      loadWarningKeys = new Set();
       loadWarnings.replaceChildren();
       reportWarnings.replaceChildren();
     },
@@ -92,11 +99,12 @@ function renderSkippedRows(summary) {
   );
 }
 
-// With `skipRowWarnings`, a warning of kind skipped_rows is left out because
-// renderSkippedRows already shows the count and the examples.
-function renderWarnings(warnings, skipRowWarnings) {
-  const listed = (warnings ?? []).filter((warning) => !(skipRowWarnings && warning.kind === 'skipped_rows'));
-  return listed.map((warning) => h('div', { className: 'warning', dataset: { testid: 'warning', kind: warning.kind } },
+function warningKey(warning) {
+  return `${warning.kind}\n${warning.message}`;
+}
+
+function renderWarnings(warnings) {
+  return warnings.map((warning) => h('div', { className: 'warning', dataset: { testid: 'warning', kind: warning.kind } },
     h('p', {}, warning.message, warning.count > 1 ? ` (${formatCount(warning.count)})` : null),
     warning.examples?.length
       ? h('ul', { className: 'examples' }, warning.examples.map((example) => h('li', {}, h('code', {}, example))))
