@@ -149,6 +149,9 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
         None => None,
         Some(text) => Some(parse_duration(text)?),
     };
+    if options.steps.is_empty() {
+        return Err(Error::Options("A funnel needs at least one step.".to_string()));
+    }
     let matchers = options.steps.iter().map(|step| resolve(log, step)).collect::<Result<Vec<_>, _>>()?;
     let steps = matchers.len();
 
@@ -182,7 +185,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
                 people: reached[i],
                 of_previous: share(reached[i], previous),
                 of_first: share(reached[i], first),
-                dropped: previous - reached[i],
+                dropped: previous.saturating_sub(reached[i]),
                 median_ms_from_previous: if i == 0 { None } else { median(&mut gaps[i]) },
             }
         })
