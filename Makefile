@@ -6,10 +6,8 @@ SHELL := bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM_OUT := www/pkg
-# --no-opt: Debian's wasm-opt (binaryen 108) rewrites wasm-bindgen's externref
-# table as anyref, and Chromium then fails at start-up with "WebAssembly.Table.set():
-# Argument 1 is invalid for table". The unoptimized module is about 8% larger.
-WASM_PACK_BUILD := wasm-pack build --target web --release --out-dir $(WASM_OUT) --no-pack --no-opt
+# wasm-opt is switched off in Cargo.toml ([package.metadata.wasm-pack]), with the reason.
+WASM_PACK_BUILD := wasm-pack build --target web --release --out-dir $(WASM_OUT) --no-pack
 PORT ?= 8080
 HOST ?= 127.0.0.1
 
