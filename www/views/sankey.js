@@ -11,22 +11,37 @@ import { formatCount } from './format.js';
 export const SANKEY_DEFAULTS = { steps: 5, top_k: 8 };
 
 const LAYOUT = {
-  width: 660,
+  // Used when the view has no width yet, for example while it is hidden.
+  fallbackWidth: 660,
+  // The SVG never gets narrower than this, and .sankey-scroll scrolls instead.
+  minWidth: 520,
   minHeight: 280,
   heightPerNode: 34,
   headerHeight: 22,
   nodeWidth: 12,
   nodePadding: 12,
-  labelCharacters: 22,
+  // Space between a node and its label, in pixels.
+  labelGap: 4,
+  // The widest a label gets when the drawing has room to spare, in pixels.
+  maxLabelWidth: 200,
+  // A label is dropped rather than cut to fewer characters of its name than this.
+  minLabelCharacters: 3,
   // Nodes thinner than this get no label, because neighbouring labels would
   // overlap. Their tooltip still names them.
   minLabelledHeight: 9,
+  // A change of the view's width smaller than this keeps the current drawing,
+  // so a scroll bar that comes and goes cannot make it redraw in a loop.
+  redrawWidthChange: 24,
 };
 
 const PALETTE = ['#3b6fd8', '#e07b39', '#2f9e77', '#c2417c', '#7a5cc8', '#a4861e', '#2a8bb0', '#cc4b4b', '#5d8a2f', '#8c6d5a'];
 const OTHER_COLOR = '#9aa0a6';
 
-/** Renders the report's Sankey into `root`. */
+// Each view root's latest report and the width it was drawn at, so a resize
+// can redraw it.
+const drawnViews = new WeakMap();
+
+/** Renders the report's Sankey into `root`, as wide as `root` is. */
 export function renderSankeyView(root, report) {
   const data = report.sankey;
   if (!data || data.nodes.length === 0) {
@@ -34,9 +49,10 @@ export function renderSankeyView(root, report) {
     return;
   }
 
+  const width = viewWidth(root) ?? LAYOUT.fallbackWidth;
   let layout;
   try {
-    layout = computeLayout(data);
+    layout = computeLayout(data, width);
   } catch (error) {
     replaceChildren(root, h('p', { className: 'field-error', attrs: { role: 'alert' } },
       `The Sankey diagram could not be laid out: ${error.message}`));
@@ -45,14 +61,60 @@ export function renderSankeyView(root, report) {
 
   const hint = h('p', { className: 'hint' },
     metricLink('sankey', 'Journeys step by step'),
-    `: the first ${formatCount(data.steps)} steps of each journey. Per step, events outside the ${formatCount(data.top_k)} most common are grouped as "other". Hover a band for its count.`);
-  replaceChildren(root, hint, h('div', { className: 'sankey-scroll' }, drawLayout(layout, data)));
+    `: the first ${formatCount(data.steps)} steps of each journey. Each bar is as tall as the people at that step, so a band that narrows shows people whose journey ends there. Per step, events outside the ${formatCount(data.top_k)} most common are grouped as "other". Hover a bar or band for its count.`);
+  const chart = drawLayout(layout, data);
+  replaceChildren(root, hint, h('div', { className: 'sankey-scroll' }, chart));
+  fitLabels(chart, layout.labelWidth);
+  redrawOnResize(root, report, width);
 }
 
-function computeLayout(data) {
+// The width to lay the diagram out at, or null while `root` is not displayed.
+function viewWidth(root) {
+  if (root.clientWidth === 0) {
+    return null;
+  }
+  return Math.max(LAYOUT.minWidth, Math.floor(root.clientWidth));
+}
+
+function redrawOnResize(root, report, width) {
+  const drawn = drawnViews.get(root);
+  if (drawn) {
+    drawn.report = report;
+    drawn.width = width;
+    return;
+  }
+  const view = { report, width, frame: 0 };
+  drawnViews.set(root, view);
+  if (typeof ResizeObserver !== 'function') {
+    return;
+  }
+  // The redraw waits for the next frame: redrawing inside the observer's
+  // callback would resize `root` again while the browser delivers sizes.
+  new ResizeObserver(() => {
+    cancelAnimationFrame(view.frame);
+    view.frame = requestAnimationFrame(() => {
+      const current = viewWidth(root);
+      if (current !== null && Math.abs(current - view.width) >= LAYOUT.redrawWidthChange) {
+        renderSankeyView(root, view.report);
+      }
+    });
+  }).observe(root);
+}
+
+// Labels sit right of their nodes, so the last step keeps a margin for its
+// labels, as wide as the space between two columns when the drawing is
+// narrow and at most LAYOUT.maxLabelWidth. A node's height follows its people
+// (d3-sankey's fixedValue), not the larger of its inflow and outflow, so
+// people whose journey ends at a step show as the gap below that node's
+// outgoing bands.
+function computeLayout(data, width) {
   const stepCount = Math.max(...data.nodes.map((node) => node.step));
   const busiestStep = Math.max(...countBy(data.nodes, (node) => node.step).values());
   const height = Math.max(LAYOUT.minHeight, busiestStep * LAYOUT.heightPerNode + LAYOUT.headerHeight);
+  const lastMargin = Math.min((width - 2) / stepCount - LAYOUT.nodeWidth, LAYOUT.maxLabelWidth + 2 * LAYOUT.labelGap);
+  const lastNodeRight = width - 1 - lastMargin;
+  const columnSpacing = stepCount > 1 ? (lastNodeRight - 1 - LAYOUT.nodeWidth) / (stepCount - 1) : width;
+  const labelWidth = Math.min(columnSpacing - LAYOUT.nodeWidth, lastMargin) - 2 * LAYOUT.labelGap;
 
   const generator = sankey()
     .nodeId((node) => node.id)
@@ -60,21 +122,29 @@ function computeLayout(data) {
     .nodeWidth(LAYOUT.nodeWidth)
     .nodePadding(LAYOUT.nodePadding)
     .nodeSort(null)
-    .extent([[1, LAYOUT.headerHeight], [LAYOUT.width - 1, height - 4]]);
+    .extent([[1, LAYOUT.headerHeight], [lastNodeRight, height - 4]]);
 
   const graph = generator({
-    nodes: data.nodes.map((node) => ({ ...node })),
+    nodes: data.nodes.map((node) => ({ ...node, fixedValue: node.people })),
     links: data.links.map((link) => ({ source: link.source, target: link.target, value: link.people, people: link.people })),
   });
-  return { graph, height, stepCount };
+  // d3-sankey spreads columns over (columns - 1) gaps, which leaves a single
+  // column at x = NaN.
+  if (stepCount === 1) {
+    for (const node of graph.nodes) {
+      node.x0 = 1;
+      node.x1 = 1 + LAYOUT.nodeWidth;
+    }
+  }
+  return { graph, width, height, stepCount, labelWidth };
 }
 
-function drawLayout({ graph, height, stepCount }, data) {
+function drawLayout({ graph, width, height, stepCount }, data) {
   const colors = colorByLabel(data.nodes);
   const linkPath = sankeyLinkHorizontal();
 
-  const headers = columnPositions(graph.nodes, stepCount).map(({ x, anchor, step }) => svg('text', {
-    x, y: 14, class: 'sankey-step', 'text-anchor': anchor,
+  const headers = columnPositions(graph.nodes, stepCount).map(({ x, step }) => svg('text', {
+    x, y: 14, class: 'sankey-step',
   }, `Step ${step}`));
 
   const links = graph.links.map((link) => svg('path', {
@@ -87,12 +157,12 @@ function drawLayout({ graph, height, stepCount }, data) {
   const nodes = graph.nodes.map((node) => svg('g', { class: 'sankey-node', 'data-testid': 'sankey-node' },
     svg('rect', {
       x: node.x0, y: node.y0, width: node.x1 - node.x0, height: Math.max(1, node.y1 - node.y0), fill: colors(node),
-    }, svg('title', {}, `Step ${node.step}: ${node.label}, ${formatCount(node.people)} people`)),
-    nodeLabel(node, stepCount),
+    }, svg('title', {}, nodeTitle(node))),
+    nodeLabel(node),
   ));
 
   return svg('svg', {
-    viewBox: `0 0 ${LAYOUT.width} ${height}`,
+    viewBox: `0 0 ${width} ${height}`,
     width: '100%',
     role: 'img',
     'aria-label': `Sankey diagram of the first ${stepCount} steps of each journey`,
@@ -101,35 +171,74 @@ function drawLayout({ graph, height, stepCount }, data) {
   }, headers, svg('g', { class: 'sankey-links' }, links), svg('g', { class: 'sankey-nodes' }, nodes));
 }
 
-// Labels sit right of their node, except in the last column, where they sit
-// left of it so they stay inside the drawing.
-function nodeLabel(node, stepCount) {
+function nodeTitle(node) {
+  return `Step ${node.step}: ${node.label}, ${formatCount(node.people)} people`;
+}
+
+// A label sits right of its node. fitLabels shortens its visible part, the
+// tspan, and the <title> keeps the full text for the tooltip.
+function nodeLabel(node) {
   if (node.y1 - node.y0 < LAYOUT.minLabelledHeight) {
     return null;
   }
-  const atRight = node.step === stepCount;
   return svg('text', {
-    x: atRight ? node.x0 - 4 : node.x1 + 4,
+    x: node.x1 + LAYOUT.labelGap,
     y: (node.y0 + node.y1) / 2,
     dy: '0.35em',
-    'text-anchor': atRight ? 'end' : 'start',
     class: 'sankey-label',
-  }, `${shorten(node.label)} (${formatCount(node.people)})`);
+    'data-testid': 'sankey-label',
+  },
+  svg('tspan', { 'data-name': node.label, 'data-count': formatCount(node.people) }, labelText(node.label, formatCount(node.people))),
+  svg('title', {}, nodeTitle(node)));
+}
+
+function labelText(name, count) {
+  return `${name} (${count})`;
+}
+
+/**
+ * Shortens each label of the drawn `chart` to fit `maxWidth` user units: the
+ * name is cut with an ellipsis and the count kept. A label whose name would
+ * keep fewer than LAYOUT.minLabelCharacters shows the count alone, or nothing
+ * when even that does not fit. A chart that is not displayed measures every
+ * label as 0 wide, so its labels stay whole.
+ */
+function fitLabels(chart, maxWidth) {
+  for (const text of chart.querySelectorAll('text.sankey-label')) {
+    const tspan = text.querySelector('tspan');
+    const { name, count } = tspan.dataset;
+    if (text.getComputedTextLength() <= maxWidth) {
+      continue;
+    }
+    // The longest prefix of the name that fits, found by bisection.
+    let fits = 0;
+    let tooLong = name.length;
+    while (tooLong - fits > 1) {
+      const middle = Math.floor((fits + tooLong) / 2);
+      tspan.textContent = labelText(`${name.slice(0, middle).trimEnd()}…`, count);
+      if (text.getComputedTextLength() <= maxWidth) {
+        fits = middle;
+      } else {
+        tooLong = middle;
+      }
+    }
+    if (fits >= LAYOUT.minLabelCharacters) {
+      tspan.textContent = labelText(`${name.slice(0, fits).trimEnd()}…`, count);
+      continue;
+    }
+    tspan.textContent = `(${count})`;
+    if (text.getComputedTextLength() > maxWidth) {
+      text.remove();
+    }
+  }
 }
 
 function columnPositions(nodes, stepCount) {
   const positions = [];
   for (let step = 1; step <= stepCount; step += 1) {
     const node = nodes.find((candidate) => candidate.step === step);
-    if (!node) {
-      continue;
-    }
-    if (step === 1) {
-      positions.push({ step, x: node.x0, anchor: 'start' });
-    } else if (step === stepCount) {
-      positions.push({ step, x: node.x1, anchor: 'end' });
-    } else {
-      positions.push({ step, x: (node.x0 + node.x1) / 2, anchor: 'middle' });
+    if (node) {
+      positions.push({ step, x: node.x0 });
     }
   }
   return positions;
@@ -147,8 +256,4 @@ function countBy(items, key) {
     counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   }
   return counts;
-}
-
-function shorten(label) {
-  return label.length > LAYOUT.labelCharacters ? `${label.slice(0, LAYOUT.labelCharacters - 1)}…` : label;
 }
