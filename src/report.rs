@@ -19,6 +19,15 @@ pub struct Warning {
     pub examples: Vec<String>,
 }
 
+/// Writes a count with its noun, such as "1 row" or "3 rows".
+pub fn counted(count: u64, singular: &str, plural: &str) -> String {
+    if count == 1 {
+        format!("1 {singular}")
+    } else {
+        format!("{count} {plural}")
+    }
+}
+
 impl Warning {
     pub fn new(kind: &str, count: u64, message: String) -> Warning {
         Warning { kind: kind.to_string(), message, count, examples: Vec::new() }
@@ -41,6 +50,9 @@ pub struct Summary {
     pub conversion_rate: f64,
     /// Distinct whole event sequences, repeats kept.
     pub distinct_journeys: u64,
+    /// Sum of the value column over all events; `None` when no event has a value.
+    pub total_value: Option<f64>,
+    pub events_with_value: u64,
     pub first_event: Option<String>,
     pub last_event: Option<String>,
     /// The zone used for times that carry none.

@@ -106,7 +106,8 @@ impl Workspace {
     /// Inspects a file, with `delimiter` (`,` `;` `|` `tab`) overriding the sniffed one.
     pub fn inspect(&self, index: usize, delimiter: Option<&str>) -> Result<FileInspection, Error> {
         let file = self.file(index)?;
-        let delimiter = match delimiter.map(str::trim).filter(|text| !text.is_empty()) {
+        // A tab is whitespace, so only spaces are trimmed here.
+        let delimiter = match delimiter.map(|text| text.trim_matches(' ')).filter(|text| !text.is_empty()) {
             None => None,
             Some(text) => Some(dialect::parse_delimiter(text).ok_or_else(|| {
                 Error::Options(format!("{}: the delimiter \"{text}\" is not supported. Use , ; | or tab.", file.name))
@@ -173,7 +174,7 @@ impl Workspace {
             events: log.len() as u64,
             skipped_rows: problems.count,
             problems: problems.examples,
-            suggested_conversion: suggest_conversion(&event_names),
+            suggested_conversion: suggest_conversion(&event_names, &opening_events(&log, &journeys)),
             suggested_funnel: Vec::new(),
             properties: property_summaries(&log),
             event_names,
@@ -238,16 +239,36 @@ fn property_summaries(log: &EventLog) -> Vec<PropertySummary> {
         .collect()
 }
 
-/// Picks the event whose name best matches a conversion word.
-fn suggest_conversion(event_names: &[NameCount]) -> Option<String> {
-    let normalised: Vec<String> = event_names.iter().map(|event| ingest::roles::normalise(&event.name)).collect();
+/// Returns the names of events that open more than half of all journeys. Such an event is where
+/// journeys start, so it is never suggested as the conversion.
+fn opening_events(log: &EventLog, journeys: &Journeys) -> Vec<String> {
+    let mut opens = vec![0u64; log.event_names.len()];
+    for person in 0..journeys.people() {
+        if let Some(&first) = journeys.journey(person).first() {
+            opens[log.event[first as usize] as usize] += 1;
+        }
+    }
+    let people = journeys.people() as u64;
+    (0..opens.len())
+        .filter(|&id| opens[id] * 2 > people)
+        .map(|id| log.event_names.name(id as u32).to_string())
+        .collect()
+}
+
+/// Picks the event whose name best matches a conversion word, passing over `excluded` names.
+fn suggest_conversion(event_names: &[NameCount], excluded: &[String]) -> Option<String> {
+    let candidates: Vec<(&NameCount, String)> = event_names
+        .iter()
+        .filter(|event| !excluded.contains(&event.name))
+        .map(|event| (event, ingest::roles::normalise(&event.name)))
+        .collect();
     for word in CONVERSION_WORDS {
         // `event_names` is sorted by count, so the first hit is the most frequent.
-        if let Some(at) = normalised.iter().position(|name| name == word) {
-            return Some(event_names[at].name.clone());
+        if let Some((event, _)) = candidates.iter().find(|(_, name)| name == word) {
+            return Some(event.name.clone());
         }
-        if let Some(at) = normalised.iter().position(|name| name.split('_').any(|part| part == *word) || name.contains(word)) {
-            return Some(event_names[at].name.clone());
+        if let Some((event, _)) = candidates.iter().find(|(_, name)| name.split('_').any(|part| part == *word) || name.contains(word)) {
+            return Some(event.name.clone());
         }
     }
     None

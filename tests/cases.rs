@@ -212,6 +212,10 @@ fn time_to_convert_stays_inside_the_window() {
     assert_eq!(funnel.steps[1].people, 1);
     assert_eq!(funnel.steps[1].of_previous, 0.5);
     assert_eq!(funnel.steps[1].median_ms_from_previous, Some(30_000.0));
+    let completion = funnel.completion.unwrap();
+    assert_eq!(completion.people, 1);
+    assert_eq!(completion.mean_ms, 30_000.0);
+    assert_eq!(completion.median_ms, 30_000.0);
 }
 
 #[test]
@@ -362,4 +366,59 @@ fn paths_collapse_repeats_by_default() {
     options.paths.collapse_repeats = false;
     let report = analyze(csv, &options);
     assert_eq!(report.paths.converters.distinct, 2);
+}
+
+#[test]
+fn tab_override_takes_effect() {
+    let text = "user,x\tevent,y\tts\nu1,1\ta,2\t2024-01-01T10:00:00Z\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("tabs.csv", text.as_bytes().to_vec());
+    assert_eq!(workspace.inspect(index, None).unwrap().delimiter, ",");
+    for spelling in ["tab", "\t", "\\t"] {
+        let inspection = workspace.inspect(index, Some(spelling)).unwrap();
+        assert_eq!(inspection.delimiter, "tab", "spelling {spelling:?}");
+        assert!(!inspection.delimiter_sniffed);
+        assert_eq!(inspection.columns[1].name, "event,y");
+    }
+}
+
+#[test]
+fn header_only_file_is_a_clear_error() {
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("header.csv", b"user,event,ts\n".to_vec());
+    let message = workspace.inspect(index, None).unwrap_err().to_string();
+    assert_eq!(message, "header.csv: the file has a header row but no data rows.");
+}
+
+#[test]
+fn binary_file_is_rejected() {
+    let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("junk.bin", bytes);
+    let message = workspace.inspect(index, None).unwrap_err().to_string();
+    assert!(message.contains("does not look like a text file"), "{message}");
+}
+
+#[test]
+fn implausible_times_are_reported() {
+    let csv = "user,event,ts\nu1,a,1704067200\nu1,b,-1704067200\nu2,a,1704067300\n";
+    let (_, summary) = load(&[("epochs.csv", csv.as_bytes())]);
+    let warning = summary.warnings.iter().find(|warning| warning.kind == "implausible_times").unwrap();
+    assert_eq!(warning.count, 1);
+    assert_eq!(warning.examples, ["-1704067200 read as 1916-01-02T00:00:00Z"]);
+}
+
+#[test]
+fn opening_event_is_not_suggested_as_conversion() {
+    let csv = "case,activity,ts\nc1,register request,2024-01-01T10:00:00Z\nc1,pay,2024-01-02T10:00:00Z\nc2,register request,2024-01-01T11:00:00Z\n";
+    let (_, summary) = load(&[("process.csv", csv.as_bytes())]);
+    assert_eq!(summary.suggested_conversion, None);
+}
+
+#[test]
+fn total_value_sums_the_value_column() {
+    let csv = "user,event,ts,revenue\nu1,visit,2024-01-01T10:00:00Z,\nu1,purchase,2024-01-01T10:05:00Z,49.50\nu2,purchase,2024-01-02T09:00:00Z,10\n";
+    let report = analyze(csv, &AnalysisOptions::default());
+    assert_eq!(report.summary.total_value, Some(59.5));
+    assert_eq!(report.summary.events_with_value, 2);
 }

@@ -85,3 +85,21 @@ fn generate_is_deterministic_for_a_seed() {
     let text = String::from_utf8(first.stdout).unwrap();
     assert!(text.starts_with("user_id,timestamp,event,channel,page,revenue\n"));
 }
+
+#[test]
+fn unknown_mapped_column_is_an_error() {
+    let events = write_fixture("map.csv", "user,event,ts\nu1,a,2024-01-01T10:00:00Z\n");
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--map", "person=nosuch"]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("--map: no file has a column named \"nosuch\""), "{message}");
+}
+
+#[test]
+fn filter_without_a_column_is_an_error() {
+    let events = write_fixture("filter.csv", "user,event,ts\nu1,a,2024-01-01T10:00:00Z\n");
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--funnel", "a[=1]"]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("must look like [column=value]"), "{message}");
+}

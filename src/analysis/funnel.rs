@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::median;
+use super::stats::{median, quantile};
 use super::unknown_event;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys};
@@ -51,6 +51,18 @@ pub struct FunnelStepReport {
     pub median_ms_from_previous: Option<f64>,
 }
 
+/// Time from the step-1 event to the last step's event, over the people who completed the
+/// funnel. With a window, every such time lies within the window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunnelCompletion {
+    pub people: u64,
+    pub mean_ms: f64,
+    pub p25_ms: f64,
+    pub median_ms: f64,
+    pub p75_ms: f64,
+    pub p90_ms: f64,
+}
+
 /// The funnel part of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunnelReport {
@@ -59,6 +71,8 @@ pub struct FunnelReport {
     /// The counting rule in one sentence, shown beside the chart.
     pub rule: String,
     pub steps: Vec<FunnelStepReport>,
+    /// `None` for a one-step funnel or when nobody completed it.
+    pub completion: Option<FunnelCompletion>,
 }
 
 /// A step resolved to ids. `None` ids mean the step can never match.
@@ -94,11 +108,14 @@ pub fn parse_duration(text: &str) -> Result<i64, Error> {
         "w" | "week" | "weeks" => 604_800_000.0,
         _ => return Err(invalid()),
     };
-    let millis = number * unit_ms;
-    if !(millis.is_finite() && millis > 0.0 && millis < 1e15) {
+    let millis = (number * unit_ms).round();
+    if !millis.is_finite() || millis >= 1e15 {
         return Err(invalid());
     }
-    Ok(millis.round() as i64)
+    if millis < 1.0 {
+        return Err(Error::Options(format!("The window \"{text}\" is shorter than a millisecond. Use a longer window, or none.")));
+    }
+    Ok(millis as i64)
 }
 
 /// Formats a duration in the largest unit that divides it, such as "30 days" or "90 minutes".
@@ -128,12 +145,12 @@ fn resolve(log: &EventLog, step: &FunnelStep) -> Result<Matcher, Error> {
     let filter = match step.column.as_deref().filter(|column| !column.is_empty()) {
         None => None,
         Some(column) => {
-            let property = log.properties.iter().position(|property| property.name == column).ok_or_else(|| {
-                let names: Vec<&str> = log.properties.iter().map(|property| property.name.as_str()).collect();
+            let property = log.find_property(column).ok_or_else(|| {
+                let names: Vec<&str> = log.properties.iter().take(30).map(|property| property.name.as_str()).collect();
+                let available = if names.is_empty() { "none".to_string() } else { names.join(", ") };
                 Error::Options(format!(
-                    "The step \"{}\" filters on the column \"{column}\", which no loaded file has. Columns: {}.",
-                    step.event,
-                    names.join(", ")
+                    "The step \"{}\" filters on the column \"{column}\", which is not a filter column. The person, event and time columns cannot be filtered on. Filter columns: {available}.",
+                    step.event
                 ))
             })?;
             let value = step.value.as_deref().unwrap_or("");
@@ -159,6 +176,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
     let mut gaps: Vec<Vec<f64>> = vec![Vec::new(); steps];
     let mut times = vec![0i64; steps];
     let mut best_times = vec![0i64; steps];
+    let mut completions: Vec<f64> = Vec::new();
     for person in 0..journeys.people() {
         let journey = journeys.journey(person);
         let depth = furthest_step(log, journey, &matchers, window_ms, &mut times, &mut best_times);
@@ -167,6 +185,9 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
             if step > 0 {
                 gaps[step].push((best_times[step] - best_times[step - 1]) as f64);
             }
+        }
+        if depth == steps && steps > 1 {
+            completions.push((best_times[steps - 1] - best_times[0]) as f64);
         }
     }
 
@@ -199,7 +220,23 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
     let rule = format!(
         "A person reaches a step when they do its event after the previous step's event{within}. Each event fills at most one step, other events in between are allowed, and each person counts once."
     );
-    Ok(FunnelReport { window_ms, window_label, rule, steps: report_steps })
+    Ok(FunnelReport { window_ms, window_label, rule, steps: report_steps, completion: completion(completions) })
+}
+
+fn completion(mut durations: Vec<f64>) -> Option<FunnelCompletion> {
+    if durations.is_empty() {
+        return None;
+    }
+    durations.sort_by(f64::total_cmp);
+    let at = |q: f64| quantile(&durations, q).unwrap_or(0.0);
+    Some(FunnelCompletion {
+        people: durations.len() as u64,
+        mean_ms: durations.iter().sum::<f64>() / durations.len() as f64,
+        p25_ms: at(0.25),
+        median_ms: at(0.5),
+        p75_ms: at(0.75),
+        p90_ms: at(0.9),
+    })
 }
 
 fn share(part: u64, whole: u64) -> f64 {
@@ -263,7 +300,8 @@ mod tests {
         assert_eq!(parse_duration("90m").unwrap(), 90 * 60_000);
         assert_eq!(parse_duration(" 1.5h ").unwrap(), 5_400_000);
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("0d").is_err());
+        assert!(parse_duration("0d").unwrap_err().to_string().contains("shorter than a millisecond"));
+        assert!(parse_duration("0.0000001s").is_err());
         assert!(parse_duration("d").is_err());
     }
 

@@ -89,6 +89,11 @@ pub fn run(
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
+    let (total_value, events_with_value) = log
+        .value
+        .iter()
+        .filter(|value| !value.is_nan())
+        .fold((0.0, 0u64), |(sum, count), value| (sum + value, count + 1));
     let summary = Summary {
         people,
         events: log.len() as u64,
@@ -96,6 +101,8 @@ pub fn run(
         converters,
         conversion_rate: if people == 0 { 0.0 } else { converters as f64 / people as f64 },
         distinct_journeys: paths::distinct_journeys(log, journeys),
+        total_value: (events_with_value > 0).then_some(total_value),
+        events_with_value,
         first_event: log.time.iter().min().map(|&millis| to_rfc3339(millis)),
         last_event: log.time.iter().max().map(|&millis| to_rfc3339(millis)),
         time_zone: time_zone.to_string(),

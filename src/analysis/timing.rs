@@ -10,7 +10,7 @@ use super::stats::quantile;
 use super::Conversion;
 use crate::ingest::time::to_rfc3339;
 use crate::model::{EventLog, Journeys};
-use crate::report::Warning;
+use crate::report::{counted, Warning};
 
 const SECOND: i64 = 1_000;
 const MINUTE: i64 = 60 * SECOND;
@@ -106,7 +106,7 @@ pub fn time_to_convert(log: &EventLog, journeys: &Journeys, conversion: &Convers
             Warning::new(
                 "conversion_before_first_touch",
                 before_first_touch,
-                format!("{} converted before any other event of theirs. This is a data error (for example a deal won before its lead was created) or their journey starts before the data does; they are left out of time to convert.", people(before_first_touch)),
+                format!("{} converted before any other event of theirs, so their time to convert cannot be measured and they are left out of it. Check the data: a deal won before its lead was created is a data error, and journeys that start before the data does look the same.", people(before_first_touch)),
             )
             .with_examples(examples),
         );
@@ -135,11 +135,7 @@ pub fn time_to_convert(log: &EventLog, journeys: &Journeys, conversion: &Convers
 }
 
 fn people(count: u64) -> String {
-    if count == 1 {
-        "1 person".to_string()
-    } else {
-        format!("{count} people")
-    }
+    counted(count, "person", "people")
 }
 
 /// Bins sorted durations on edges from [`LADDER`] that span the data, at most [`MAX_BINS`] bins.

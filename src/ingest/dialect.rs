@@ -5,6 +5,8 @@
 //! on, preferring more fields on ties. Leading blank lines and `#` comment lines, as analytics
 //! exports write them, are a preamble and are skipped.
 
+use std::collections::HashSet;
+
 use csv::{ReaderBuilder, StringRecord};
 
 /// The candidates, in the order that breaks exact ties.
@@ -126,22 +128,26 @@ pub fn clean_header(record: &StringRecord) -> Header {
         }
     }
 
+    // Every name in the header is taken up front, so a generated suffix never collides with a
+    // column that comes later.
+    let mut taken: HashSet<String> = raw.iter().cloned().collect();
+    let mut seen: HashSet<&str> = HashSet::with_capacity(raw.len());
     let mut names: Vec<String> = Vec::with_capacity(raw.len());
     let mut renamed = Vec::new();
-    for (position, name) in raw.iter().enumerate() {
-        if !names.contains(name) {
+    for name in &raw {
+        if seen.insert(name.as_str()) {
             names.push(name.clone());
             continue;
         }
         let mut suffix = 2;
         let unique = loop {
             let candidate = format!("{name}_{suffix}");
-            let taken = names.contains(&candidate) || raw[position + 1..].contains(&candidate) || raw[..position].contains(&candidate);
-            if !taken {
+            if !taken.contains(&candidate) {
                 break candidate;
             }
             suffix += 1;
         };
+        taken.insert(unique.clone());
         renamed.push((name.clone(), unique.clone()));
         names.push(unique);
     }
@@ -195,6 +201,17 @@ mod tests {
         let header = clean_header(&StringRecord::from(vec!["step", "step", "step", "step_2"]));
         assert_eq!(header.names, vec!["step", "step_3", "step_4", "step_2"]);
         assert_eq!(header.renamed.len(), 2);
+    }
+
+    #[test]
+    fn many_duplicates_are_renamed_quickly() {
+        let mut fields = vec!["user", "event", "ts"];
+        fields.extend(std::iter::repeat_n("c", 20_000));
+        let header = clean_header(&StringRecord::from(fields));
+        assert_eq!(header.names.len(), 20_003);
+        assert_eq!(header.names[4], "c_2");
+        assert_eq!(header.names[20_002], "c_20000");
+        assert_eq!(header.renamed.len(), 19_999);
     }
 
     #[test]

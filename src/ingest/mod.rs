@@ -18,12 +18,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{shorten, Error, Problem};
 use crate::model::{EventLog, NewEvent};
-use crate::report::Warning;
+use crate::report::{counted, Warning};
 pub use roles::{ColumnKind, DateEvent, Mapping};
 use time::{DateOrder, EpochUnit, TimeFormat, TimeParser};
 
 /// Rows looked at to describe columns and propose roles.
 const INSPECT_ROWS: usize = 1_000;
+/// Times outside 1980-01-01 to 2100-01-01 UTC are read but reported, because they usually mean a
+/// wrong unit or a placeholder value.
+const PLAUSIBLE_FROM_MS: i64 = 315_532_800_000;
+const PLAUSIBLE_UNTIL_MS: i64 = 4_102_444_800_000;
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 10;
 /// Problems kept as examples; the count covers all of them.
@@ -133,7 +137,22 @@ struct Table<'t> {
     reader: csv::Reader<&'t [u8]>,
 }
 
+/// Rejects bytes that are not text: more than 1% control characters (other than tab, line feed
+/// and carriage return) at the start of the decoded file.
+fn check_text(name: &str, text: &str) -> Result<(), Error> {
+    let sample: Vec<char> = text.chars().take(8_192).collect();
+    let control = sample.iter().filter(|&&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')).count();
+    if control * 100 > sample.len() {
+        return Err(Error::File {
+            file: name.to_string(),
+            message: "this does not look like a text file. Export the data as CSV (comma, semicolon or tab separated) and add that file.".to_string(),
+        });
+    }
+    Ok(())
+}
+
 fn open_table<'t>(name: &str, text: &'t str, delimiter: Option<u8>) -> Result<Table<'t>, Error> {
+    check_text(name, text)?;
     let dialect = dialect::sniff(text, delimiter);
     let (_, body) = dialect::skip_preamble(text);
     let mut reader = ReaderBuilder::new()
@@ -181,6 +200,13 @@ pub fn inspect(index: usize, name: &str, bytes: &[u8], delimiter: Option<u8>) ->
         for (at, sample) in samples.iter_mut().enumerate() {
             sample.push(record.get(at).unwrap_or("").trim().to_string());
         }
+    }
+
+    if rows == 0 {
+        return Err(Error::File {
+            file: name.to_string(),
+            message: "the file has a header row but no data rows.".to_string(),
+        });
     }
 
     let mut columns = Vec::with_capacity(width);
@@ -314,7 +340,7 @@ pub fn read_events(
 ) -> Result<FileStats, Error> {
     let delimiter = match config.delimiter.as_deref() {
         None | Some("") => None,
-        Some(text) => Some(dialect::parse_delimiter(text).ok_or_else(|| {
+        Some(text) => Some(dialect::parse_delimiter(text.trim_matches(' ')).ok_or_else(|| {
             Error::Options(format!("{name}: the delimiter \"{text}\" is not supported. Use , ; | or tab."))
         })?),
     };
@@ -396,6 +422,8 @@ struct RowCounts {
     shifted: u64,
     epoch_units: Vec<EpochUnit>,
     mixed_epoch: u64,
+    implausible: u64,
+    implausible_examples: Vec<String>,
 }
 
 impl RowCounts {
@@ -405,7 +433,7 @@ impl RowCounts {
             warnings.push(Warning::new(
                 "short_rows",
                 self.short,
-                format!("{file}: {} rows had fewer fields than the header; their missing cells were read as empty.", self.short),
+                format!("{file}: {} fewer fields than the header; the missing cells were read as empty.", counted(self.short, "row had", "rows had")),
             ));
         }
         if self.long > 0 {
@@ -413,7 +441,7 @@ impl RowCounts {
                 Warning::new(
                     "long_rows",
                     self.long,
-                    format!("{file}: {} rows had more fields than the header; the extra cells were not read. Check the delimiter and quoting.", self.long),
+                    format!("{file}: {} more fields than the header; the extra cells were not read. Check the delimiter and quoting.", counted(self.long, "row had", "rows had")),
                 )
                 .with_examples(self.long_examples),
             );
@@ -422,15 +450,25 @@ impl RowCounts {
             warnings.push(Warning::new(
                 "daylight_saving",
                 self.shifted,
-                format!("{file}: {} local times fell on a daylight-saving change; ambiguous times took the earlier instant and times in a gap moved forward by the gap.", self.shifted),
+                format!("{file}: {} on a daylight-saving change; ambiguous times took the earlier instant and times in a gap moved forward by the gap.", counted(self.shifted, "local time fell", "local times fell")),
             ));
         }
         if self.mixed_epoch > 0 {
             warnings.push(Warning::new(
                 "mixed_epoch_units",
                 self.mixed_epoch,
-                format!("{file}: {} epoch timestamps had a different number of digits from the first ones; each was converted by its own magnitude.", self.mixed_epoch),
+                format!("{file}: {} a different number of digits from the first ones; each was converted by its own magnitude.", counted(self.mixed_epoch, "epoch timestamp had", "epoch timestamps had")),
             ));
+        }
+        if self.implausible > 0 {
+            warnings.push(
+                Warning::new(
+                    "implausible_times",
+                    self.implausible,
+                    format!("{file}: {} before 1980 or after 2100. Check the time column and its unit.", counted(self.implausible, "time is", "times are")),
+                )
+                .with_examples(self.implausible_examples),
+            );
         }
         warnings
     }
@@ -464,6 +502,12 @@ fn parse_row<'r>(
         })?;
         if instant.shifted {
             counts.shifted += 1;
+        }
+        if !(PLAUSIBLE_FROM_MS..PLAUSIBLE_UNTIL_MS).contains(&instant.millis) {
+            counts.implausible += 1;
+            if counts.implausible_examples.len() < 3 {
+                counts.implausible_examples.push(format!("{} read as {}", shorten(cell(at), 40), time::to_rfc3339(instant.millis)));
+            }
         }
         if let Some(unit) = instant.epoch_unit {
             match counts.epoch_units.first() {

@@ -48,8 +48,11 @@ const PERSON_NAMES: &[&str] = &[
 ];
 /// Words that make an `_id` column a person id when no exact name matches.
 const PERSON_WORDS: &[&str] = &["user", "customer", "client", "visitor", "person", "contact", "lead", "member", "subscriber"];
+/// Snowplow's `derived_tstamp` is its best estimate of when the event happened; its
+/// `etl_tstamp` and `load_tstamp` are processing times and match no name here.
 const TIME_NAMES: &[&str] = &[
-    "time_timestamp", "event_time", "event_timestamp", "timestamp", "ts", "time", "datetime",
+    "time_timestamp", "event_time", "event_timestamp", "derived_tstamp", "dvce_created_tstamp",
+    "collector_tstamp", "timestamp", "ts", "time", "datetime",
     "date_time", "event_date", "occurred_at", "created_at", "sent_at", "date",
 ];
 const EVENT_NAMES: &[&str] = &[
@@ -147,10 +150,16 @@ fn person_by_word<'a>(columns: &[ColumnFacts<'a>], used: &[&str]) -> Option<&'a 
         .map(|column| column.name)
 }
 
+/// Picks the first time column, passing over processing times such as `etl_tstamp`.
 fn first_time_column<'a>(columns: &[ColumnFacts<'a>], used: &[&str]) -> Option<&'a str> {
-    columns
-        .iter()
-        .find(|column| !used.contains(&column.name) && column.kind == ColumnKind::Time)
+    let processing = |name: &str| {
+        let normalised = normalise(name);
+        ["etl", "load", "import", "processed", "updated"].iter().any(|word| normalised.split('_').any(|part| part == *word))
+    };
+    let candidates = || columns.iter().filter(|column| !used.contains(&column.name) && column.kind == ColumnKind::Time);
+    candidates()
+        .find(|column| !processing(column.name))
+        .or_else(|| candidates().next())
         .map(|column| column.name)
 }
 
@@ -221,6 +230,26 @@ mod tests {
         assert_eq!(mapping.event.as_deref(), Some("event_type"));
         assert_eq!(mapping.time.as_deref(), Some("event_time"));
         assert_eq!(mapping.value.as_deref(), Some("price"));
+    }
+
+    #[test]
+    fn snowplow_prefers_the_event_time() {
+        let columns = facts(&[
+            ("etl_tstamp", ColumnKind::Time),
+            ("collector_tstamp", ColumnKind::Time),
+            ("event", ColumnKind::Text),
+            ("domain_userid", ColumnKind::Text),
+            ("derived_tstamp", ColumnKind::Time),
+        ]);
+        let mapping = detect(&columns);
+        assert_eq!(mapping.time.as_deref(), Some("derived_tstamp"));
+        assert_eq!(mapping.person.as_deref(), Some("domain_userid"));
+    }
+
+    #[test]
+    fn processing_times_come_last() {
+        let columns = facts(&[("load_tstamp", ColumnKind::Time), ("visit", ColumnKind::Time), ("event", ColumnKind::Text), ("user", ColumnKind::Text)]);
+        assert_eq!(detect(&columns).time.as_deref(), Some("visit"));
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub struct EventLog {
     /// Spreadsheet row of the source line (the header is row 1).
     pub row: Vec<u32>,
     pub properties: Vec<Property>,
+    /// Index of each property in `properties`, by name.
+    property_ids: HashMap<String, usize>,
 }
 
 /// One event as the reader hands it to [`EventLog::push`].
@@ -95,11 +97,17 @@ impl EventLog {
         self.person.is_empty()
     }
 
+    /// Returns the index of the property column `name`, if any file has it.
+    pub fn find_property(&self, name: &str) -> Option<usize> {
+        self.property_ids.get(name).copied()
+    }
+
     /// Returns the index of the property column `name`, adding an empty one when it is new.
     pub fn property_index(&mut self, name: &str) -> usize {
-        if let Some(at) = self.properties.iter().position(|property| property.name == name) {
+        if let Some(&at) = self.property_ids.get(name) {
             return at;
         }
+        self.property_ids.insert(name.to_string(), self.properties.len());
         self.properties.push(Property {
             name: name.to_string(),
             values: Interner::default(),

@@ -112,6 +112,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         files: Vec::new(),
     };
     let maps = pairs(&args.maps, "--map", "ROLE=COLUMN")?;
+    let mut all_columns: std::collections::HashSet<String> = std::collections::HashSet::new();
     let date_events = pairs(&args.date_events, "--date-event", "COLUMN=NAME")?;
 
     for path in &args.files {
@@ -120,6 +121,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         let index = workspace.add_file(&name, bytes);
         let inspection = workspace.inspect(index, args.delimiter.as_deref()).map_err(|error| error.to_string())?;
         let columns: Vec<&str> = inspection.columns.iter().map(|column| column.name.as_str()).collect();
+        all_columns.extend(columns.iter().map(|column| column.to_string()));
         let mut mapping = inspection.mapping.clone();
         for (role, column) in &maps {
             if !columns.contains(&column.as_str()) {
@@ -147,6 +149,13 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
             }
         }
         config.files.push(FileConfig { index, delimiter: args.delimiter.clone(), mapping });
+    }
+
+    let named_columns = maps.iter().map(|(_, column)| ("--map", column)).chain(date_events.iter().map(|(column, _)| ("--date-event", column)));
+    for (flag, column) in named_columns {
+        if !all_columns.contains(column) {
+            return Err(format!("{flag}: no file has a column named \"{column}\""));
+        }
     }
 
     let summary = workspace.load(&config).map_err(|error| error.to_string())?;
@@ -201,7 +210,10 @@ fn parse_steps(text: &str) -> Result<Vec<FunnelStep>, String> {
             None => FunnelStep { event: part.to_string(), column: None, value: None },
             Some((event, filter)) => {
                 let filter = filter.strip_suffix(']').ok_or_else(|| format!("--funnel: the step \"{part}\" is missing its closing ]"))?;
-                let (column, value) = filter.split_once('=').ok_or_else(|| format!("--funnel: the filter in \"{part}\" must look like [column=value]"))?;
+                let (column, value) = filter
+                    .split_once('=')
+                    .filter(|(column, _)| !column.trim().is_empty())
+                    .ok_or_else(|| format!("--funnel: the filter in \"{part}\" must look like [column=value]"))?;
                 FunnelStep { event: event.trim().to_string(), column: Some(column.trim().to_string()), value: Some(value.trim().to_string()) }
             }
         };
