@@ -5,7 +5,7 @@
 //! on, preferring more fields on ties. Leading blank lines and `#` comment lines, as analytics
 //! exports write them, are a preamble and are skipped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use csv::{ReaderBuilder, StringRecord};
 
@@ -130,8 +130,10 @@ pub fn clean_header(record: &StringRecord) -> Header {
 
     // Every name in the header is taken up front, so a generated suffix never collides with a
     // column that comes later.
+    // The next suffix to try per name keeps many copies of one name linear.
     let mut taken: HashSet<String> = raw.iter().cloned().collect();
     let mut seen: HashSet<&str> = HashSet::with_capacity(raw.len());
+    let mut next_suffix: HashMap<&str, usize> = HashMap::new();
     let mut names: Vec<String> = Vec::with_capacity(raw.len());
     let mut renamed = Vec::new();
     for name in &raw {
@@ -139,13 +141,13 @@ pub fn clean_header(record: &StringRecord) -> Header {
             names.push(name.clone());
             continue;
         }
-        let mut suffix = 2;
+        let suffix = next_suffix.entry(name.as_str()).or_insert(2);
         let unique = loop {
             let candidate = format!("{name}_{suffix}");
+            *suffix += 1;
             if !taken.contains(&candidate) {
                 break candidate;
             }
-            suffix += 1;
         };
         taken.insert(unique.clone());
         renamed.push((name.clone(), unique.clone()));
