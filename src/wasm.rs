@@ -51,13 +51,13 @@ impl Analyzer {
 
     /// Inspects a complete file with the sniffed dialect.
     #[wasm_bindgen(js_name = finishFile)]
-    pub fn finish_file(&self, index: usize) -> Result<JsValue, JsError> {
+    pub fn finish_file(&mut self, index: usize) -> Result<JsValue, JsError> {
         let inspection = self.workspace.inspect(index, None).map_err(|error| JsError::new(&error.to_string()))?;
         to_js(&inspection)
     }
 
     /// Inspects a file again; `dialect.delimiter` overrides the sniffed delimiter.
-    pub fn inspect(&self, index: usize, dialect: JsValue) -> Result<JsValue, JsError> {
+    pub fn inspect(&mut self, index: usize, dialect: JsValue) -> Result<JsValue, JsError> {
         #[derive(serde::Deserialize, Default)]
         #[serde(default)]
         struct Dialect {

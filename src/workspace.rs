@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::analysis::{self, AnalysisOptions};
 use crate::error::{Error, Problem};
+use crate::ingest::decode::StreamDecoder;
 use crate::ingest::{self, dialect, time, FileInspection, FileStats, LoadConfig, Problems, ReadSettings};
 use crate::model::{EventLog, Journeys, NONE};
 use crate::report::{Report, Warning};
@@ -23,7 +24,8 @@ const CONVERSION_WORDS: &[&str] = &[
 
 struct SourceFile {
     name: String,
-    bytes: Vec<u8>,
+    /// The file's text, decoded chunk by chunk as it arrives.
+    decoder: StreamDecoder,
 }
 
 struct Loaded {
@@ -83,16 +85,19 @@ impl Workspace {
         Workspace::default()
     }
 
-    /// Adds a whole file and returns its index.
+    /// Adds a file with its first bytes (or none) and returns its index.
     pub fn add_file(&mut self, name: &str, bytes: Vec<u8>) -> usize {
-        self.files.push(Some(SourceFile { name: name.to_string(), bytes }));
+        let mut decoder = StreamDecoder::new();
+        decoder.push(&bytes);
+        self.files.push(Some(SourceFile { name: name.to_string(), decoder }));
         self.files.len() - 1
     }
 
-    /// Appends bytes to a file added with [`Workspace::add_file`].
+    /// Appends bytes to a file added with [`Workspace::add_file`]. The bytes are decoded at once
+    /// and only the text is kept.
     pub fn push_chunk(&mut self, index: usize, chunk: &[u8]) -> Result<(), Error> {
         let file = self.file_mut(index)?;
-        file.bytes.extend_from_slice(chunk);
+        file.decoder.push(chunk);
         Ok(())
     }
 
@@ -104,7 +109,9 @@ impl Workspace {
     }
 
     /// Inspects a file, with `delimiter` (`,` `;` `|` `tab`) overriding the sniffed one.
-    pub fn inspect(&self, index: usize, delimiter: Option<&str>) -> Result<FileInspection, Error> {
+    /// The file counts as complete from here on: later chunks are ignored.
+    pub fn inspect(&mut self, index: usize, delimiter: Option<&str>) -> Result<FileInspection, Error> {
+        self.file_mut(index)?.decoder.finish();
         let file = self.file(index)?;
         // A tab is whitespace, so only spaces are trimmed here.
         let delimiter = match delimiter.map(|text| text.trim_matches(' ')).filter(|text| !text.is_empty()) {
@@ -113,7 +120,7 @@ impl Workspace {
                 Error::Options(format!("{}: the delimiter \"{text}\" is not supported. Use , ; | or tab.", file.name))
             })?),
         };
-        ingest::inspect(index, &file.name, &file.bytes, delimiter)
+        ingest::inspect(index, &file.name, &file.decoder, delimiter)
     }
 
     /// Reads every configured file into journeys, replacing an earlier load.
@@ -134,11 +141,12 @@ impl Workspace {
         let mut files = Vec::new();
         self.loaded = None;
         for (position, file_config) in config.files.iter().enumerate() {
+            self.file_mut(file_config.index)?.decoder.finish();
             let file = self.file(file_config.index)?;
             let stats = ingest::read_events(
                 position as u16,
                 &file.name,
-                &file.bytes,
+                &file.decoder,
                 file_config,
                 &settings,
                 &mut log,

@@ -1,49 +1,199 @@
-//! Decoding file bytes to text.
+//! Decoding file bytes to text, one chunk at a time.
 //!
 //! Rules, in order. A byte-order mark decides (UTF-8, UTF-16 LE or BE) and is removed. NUL bytes
-//! in alternate positions mean UTF-16 without a mark. Bytes that are valid UTF-8 are UTF-8.
-//! Anything else is read as Windows-1252, which maps every byte to a character.
+//! in alternate positions mean UTF-16 without a mark. Otherwise the bytes are read as UTF-8, and
+//! the first invalid UTF-8 sequence switches the file to Windows-1252 as long as everything
+//! before it was ASCII, because the two encodings agree on ASCII. Invalid bytes after non-ASCII
+//! UTF-8 text are replaced with U+FFFD and counted.
+//!
+//! [`StreamDecoder`] appends each chunk's text to one `String` as the chunk arrives and keeps at
+//! most three undecoded bytes, so a file is never held both as bytes and as text. A character
+//! split across two chunks decodes as if the file had come in one piece.
 
-use std::borrow::Cow;
+use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+/// Bytes looked at before the encoding is decided, unless the file is shorter.
+const DECISION_BYTES: usize = 4096;
 
-/// Text decoded from a file, with the encoding that was used.
-#[derive(Debug)]
-pub struct Decoded<'a> {
-    pub text: Cow<'a, str>,
-    pub encoding: &'static str,
-    pub bom: bool,
+/// The encoding in use, once decided.
+enum State {
+    /// Too few bytes to decide yet; they wait in `head`.
+    Undecided,
+    /// UTF-8 so far. `carry` holds an incomplete sequence from the end of the last chunk.
+    Utf8 { carry: Vec<u8>, ascii_only: bool },
+    /// Any other encoding, decoded by encoding_rs, which carries split sequences itself.
+    Other(Decoder),
 }
 
-/// Decodes `bytes` following the rules in the module doc.
-pub fn decode(bytes: &[u8]) -> Decoded<'_> {
-    if let Some((encoding, bom_length)) = Encoding::for_bom(bytes) {
-        let body = &bytes[bom_length..];
-        return Decoded {
-            text: decode_with(encoding, body),
-            encoding: encoding.name(),
-            bom: true,
+/// Decodes a file chunk by chunk into one `String`.
+pub struct StreamDecoder {
+    state: State,
+    head: Vec<u8>,
+    text: String,
+    encoding: &'static Encoding,
+    bom: bool,
+    replaced: u64,
+    bytes: u64,
+    finished: bool,
+}
+
+impl Default for StreamDecoder {
+    fn default() -> StreamDecoder {
+        StreamDecoder::new()
+    }
+}
+
+impl StreamDecoder {
+    pub fn new() -> StreamDecoder {
+        StreamDecoder {
+            state: State::Undecided,
+            head: Vec::new(),
+            text: String::new(),
+            encoding: UTF_8,
+            bom: false,
+            replaced: 0,
+            bytes: 0,
+            finished: false,
+        }
+    }
+
+    /// Decodes one more chunk. Chunks pushed after [`StreamDecoder::finish`] are ignored.
+    pub fn push(&mut self, chunk: &[u8]) {
+        if self.finished {
+            return;
+        }
+        self.bytes += chunk.len() as u64;
+        if let State::Undecided = self.state {
+            self.head.extend_from_slice(chunk);
+            if self.head.len() >= DECISION_BYTES {
+                self.decide();
+            }
+            return;
+        }
+        self.decode(chunk, false);
+    }
+
+    /// Decodes what is left. An incomplete sequence at the very end becomes U+FFFD.
+    pub fn finish(&mut self) {
+        if self.finished {
+            return;
+        }
+        if let State::Undecided = self.state {
+            self.decide();
+        }
+        self.decode(&[], true);
+        self.finished = true;
+    }
+
+    /// The text decoded so far; all of it after [`StreamDecoder::finish`].
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The WHATWG name of the encoding, such as `UTF-8` or `windows-1252`.
+    pub fn encoding(&self) -> &'static str {
+        self.encoding.name()
+    }
+
+    pub fn bom(&self) -> bool {
+        self.bom
+    }
+
+    /// Invalid byte sequences replaced with U+FFFD.
+    pub fn replaced(&self) -> u64 {
+        self.replaced
+    }
+
+    /// Bytes pushed so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Chooses the encoding from the first bytes and decodes them.
+    fn decide(&mut self) {
+        let head = std::mem::take(&mut self.head);
+        let (encoding, skip) = match Encoding::for_bom(&head) {
+            Some((encoding, length)) => {
+                self.bom = true;
+                (encoding, length)
+            }
+            None => (utf16_without_bom(&head).unwrap_or(UTF_8), 0),
         };
+        self.encoding = encoding;
+        self.state = if encoding == UTF_8 {
+            State::Utf8 { carry: Vec::new(), ascii_only: true }
+        } else {
+            State::Other(encoding.new_decoder_without_bom_handling())
+        };
+        self.decode(&head[skip..], false);
     }
-    // NUL bytes are valid UTF-8, so UTF-16 must be ruled out first.
-    if let Some(encoding) = utf16_without_bom(bytes) {
-        return Decoded { text: decode_with(encoding, bytes), encoding: encoding.name(), bom: false };
+
+    fn decode(&mut self, chunk: &[u8], last: bool) {
+        match &mut self.state {
+            State::Undecided => {}
+            State::Other(decoder) => {
+                decode_into(decoder, chunk, last, &mut self.text, &mut self.replaced);
+            }
+            State::Utf8 { carry, ascii_only } => {
+                let mut joined;
+                let bytes: &[u8] = if carry.is_empty() {
+                    chunk
+                } else {
+                    joined = std::mem::take(carry);
+                    joined.extend_from_slice(chunk);
+                    &joined
+                };
+                match std::str::from_utf8(bytes) {
+                    Ok(text) => {
+                        *ascii_only &= text.is_ascii();
+                        self.text.push_str(text);
+                    }
+                    Err(error) => {
+                        let valid_text = std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or_default();
+                        *ascii_only &= valid_text.is_ascii();
+                        self.text.push_str(valid_text);
+                        let rest = &bytes[error.valid_up_to()..];
+                        if error.error_len().is_none() && !last {
+                            // An incomplete character at the end: wait for the next chunk.
+                            *carry = rest.to_vec();
+                        } else if *ascii_only {
+                            self.encoding = WINDOWS_1252;
+                            let mut decoder = WINDOWS_1252.new_decoder_without_bom_handling();
+                            decode_into(&mut decoder, rest, last, &mut self.text, &mut self.replaced);
+                            self.state = State::Other(decoder);
+                        } else {
+                            let mut decoder = UTF_8.new_decoder_without_bom_handling();
+                            decode_into(&mut decoder, rest, last, &mut self.text, &mut self.replaced);
+                            self.state = State::Other(decoder);
+                        }
+                    }
+                }
+            }
+        }
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Decoded { text: Cow::Borrowed(text), encoding: UTF_8.name(), bom: false };
-    }
-    Decoded { text: decode_with(WINDOWS_1252, bytes), encoding: WINDOWS_1252.name(), bom: false }
 }
 
-fn decode_with<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> Cow<'a, str> {
-    let (text, _had_errors) = encoding.decode_without_bom_handling(bytes);
-    text
+/// Decodes `bytes` with replacement into `text`, counting replacements.
+fn decode_into(decoder: &mut Decoder, bytes: &[u8], last: bool, text: &mut String, replaced: &mut u64) {
+    let mut remaining = bytes;
+    loop {
+        let needed = decoder.max_utf8_buffer_length(remaining.len()).unwrap_or(remaining.len() * 3 + 16);
+        text.reserve(needed);
+        let start = text.len();
+        let (result, read, had_errors) = decoder.decode_to_string(remaining, text, last);
+        if had_errors {
+            *replaced += text[start..].matches('\u{FFFD}').count() as u64;
+        }
+        remaining = &remaining[read..];
+        if result == encoding_rs::CoderResult::InputEmpty {
+            break;
+        }
+    }
 }
 
 /// Guesses UTF-16 from NUL bytes: ASCII text in UTF-16 has a NUL in every other byte.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    let sample = &bytes[..bytes.len().min(4096) & !1];
+    let sample = &bytes[..bytes.len().min(DECISION_BYTES) & !1];
     if sample.len() < 4 {
         return None;
     }
@@ -59,6 +209,14 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// Decodes a whole file at once.
+pub fn decode_all(bytes: &[u8]) -> StreamDecoder {
+    let mut decoder = StreamDecoder::new();
+    decoder.push(bytes);
+    decoder.finish();
+    decoder
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,35 +225,96 @@ mod tests {
         text.encode_utf16().flat_map(|unit| unit.to_le_bytes()).collect()
     }
 
+    fn in_chunks(bytes: &[u8], size: usize) -> StreamDecoder {
+        let mut decoder = StreamDecoder::new();
+        for chunk in bytes.chunks(size) {
+            decoder.push(chunk);
+        }
+        decoder.finish();
+        decoder
+    }
+
     #[test]
     fn utf8_bom_is_removed() {
-        let decoded = decode(b"\xEF\xBB\xBFevent,count\n");
-        assert_eq!(decoded.text, "event,count\n");
-        assert!(decoded.bom);
-        assert_eq!(decoded.encoding, "UTF-8");
+        let decoded = decode_all(b"\xEF\xBB\xBFevent,count\n");
+        assert_eq!(decoded.text(), "event,count\n");
+        assert!(decoded.bom());
+        assert_eq!(decoded.encoding(), "UTF-8");
     }
 
     #[test]
     fn utf16le_with_bom() {
         let mut bytes = vec![0xFF, 0xFE];
         bytes.extend(utf16le("event\tuser\r\nsignup\tu1\r\n"));
-        let decoded = decode(&bytes);
-        assert_eq!(decoded.text, "event\tuser\r\nsignup\tu1\r\n");
-        assert_eq!(decoded.encoding, "UTF-16LE");
+        let decoded = decode_all(&bytes);
+        assert_eq!(decoded.text(), "event\tuser\r\nsignup\tu1\r\n");
+        assert_eq!(decoded.encoding(), "UTF-16LE");
+    }
+
+    #[test]
+    fn utf16be_with_bom() {
+        let mut bytes = vec![0xFE, 0xFF];
+        bytes.extend("a,b\n".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode_all(&bytes).text(), "a,b\n");
     }
 
     #[test]
     fn utf16le_without_bom() {
         let bytes = utf16le("event\tuser\r\nsignup\tu1\r\n");
-        let decoded = decode(&bytes);
-        assert_eq!(decoded.text, "event\tuser\r\nsignup\tu1\r\n");
-        assert!(!decoded.bom);
+        let decoded = decode_all(&bytes);
+        assert_eq!(decoded.text(), "event\tuser\r\nsignup\tu1\r\n");
+        assert!(!decoded.bom());
+        assert_eq!(decoded.encoding(), "UTF-16LE");
     }
 
     #[test]
     fn invalid_utf8_falls_back_to_windows_1252() {
-        let decoded = decode(b"page,title\n/p1,Caf\xE9\n");
-        assert_eq!(decoded.text, "page,title\n/p1,Café\n");
-        assert_eq!(decoded.encoding, "windows-1252");
+        let decoded = decode_all(b"page,title\n/p1,Caf\xE9\n");
+        assert_eq!(decoded.text(), "page,title\n/p1,Café\n");
+        assert_eq!(decoded.encoding(), "windows-1252");
+        assert_eq!(decoded.replaced(), 0);
+    }
+
+    #[test]
+    fn every_chunk_size_gives_the_same_text() {
+        let mut text = String::from("page,title\n");
+        for i in 0..2000 {
+            text.push_str(&format!("/p{i},Café ☕ naïve 𝄞\n"));
+        }
+        let utf8 = text.as_bytes();
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(utf16le(&text));
+        for size in [1, 2, 3, 5, 7, 64, 4095, 4096, 4097, 100_000] {
+            assert_eq!(in_chunks(utf8, size).text(), text, "UTF-8 in chunks of {size}");
+            assert_eq!(in_chunks(&utf16, size).text(), text, "UTF-16 in chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn windows_1252_found_after_the_decision_window() {
+        let mut bytes = b"page,title\n".to_vec();
+        for i in 0..1000 {
+            bytes.extend(format!("/p{i},plain\n").as_bytes());
+        }
+        bytes.extend(b"/last,Caf\xE9 cr\xE8me\n");
+        for size in [1, 3, 4096, 1 << 20] {
+            let decoded = in_chunks(&bytes, size);
+            assert_eq!(decoded.encoding(), "windows-1252", "chunks of {size}");
+            assert!(decoded.text().ends_with("/last,Café crème\n"), "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn invalid_bytes_after_utf8_text_are_replaced_and_counted() {
+        let decoded = decode_all("a,é\n".as_bytes().iter().copied().chain(*b"b,\xFF\n").collect::<Vec<u8>>().as_slice());
+        assert_eq!(decoded.encoding(), "UTF-8");
+        assert_eq!(decoded.text(), "a,é\nb,\u{FFFD}\n");
+        assert_eq!(decoded.replaced(), 1);
+    }
+
+    #[test]
+    fn truncated_character_at_the_end_is_replaced() {
+        let decoded = decode_all("a,é\nb,".as_bytes().iter().copied().chain([0xC3]).collect::<Vec<u8>>().as_slice());
+        assert!(decoded.text().ends_with('\u{FFFD}'));
     }
 }

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{shorten, Error, Problem};
 use crate::model::{EventLog, NewEvent};
 use crate::report::{counted, Warning};
+use decode::StreamDecoder;
 pub use roles::{ColumnKind, DateEvent, Mapping};
 use time::{DateOrder, EpochUnit, TimeFormat, TimeParser};
 
@@ -175,10 +176,9 @@ fn open_table<'t>(name: &str, text: &'t str, delimiter: Option<u8>) -> Result<Ta
     Ok(Table { header, dialect, reader })
 }
 
-/// Decodes and sniffs a file, describes its columns and proposes a mapping.
-pub fn inspect(index: usize, name: &str, bytes: &[u8], delimiter: Option<u8>) -> Result<FileInspection, Error> {
-    let decoded = decode::decode(bytes);
-    let mut table = open_table(name, &decoded.text, delimiter)?;
+/// Sniffs a decoded file, describes its columns and proposes a mapping.
+pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, delimiter: Option<u8>) -> Result<FileInspection, Error> {
+    let mut table = open_table(name, decoded.text(), delimiter)?;
     let width = table.header.names.len();
 
     let mut samples: Vec<Vec<String>> = vec![Vec::new(); width];
@@ -238,15 +238,15 @@ pub fn inspect(index: usize, name: &str, bytes: &[u8], delimiter: Option<u8>) ->
     Ok(FileInspection {
         index,
         name: name.to_string(),
-        bytes: bytes.len() as u64,
-        encoding: decoded.encoding.to_string(),
-        bom: decoded.bom,
+        bytes: decoded.bytes(),
+        encoding: decoded.encoding().to_string(),
+        bom: decoded.bom(),
         delimiter: dialect::delimiter_name(table.dialect.delimiter),
         delimiter_sniffed: table.dialect.sniffed,
         preamble_lines: table.dialect.preamble_lines,
         columns,
         preview,
-        warnings: header_warnings(name, &table.header),
+        warnings: file_warnings(name, &table.header, decoded),
         mapping,
     })
 }
@@ -285,8 +285,19 @@ pub fn parse_number(text: &str) -> Option<f64> {
     parsed.is_finite().then_some(parsed)
 }
 
-fn header_warnings(file: &str, header: &dialect::Header) -> Vec<Warning> {
+fn file_warnings(file: &str, header: &dialect::Header, decoded: &StreamDecoder) -> Vec<Warning> {
     let mut warnings = Vec::new();
+    if decoded.replaced() > 0 {
+        warnings.push(Warning::new(
+            "invalid_bytes",
+            decoded.replaced(),
+            format!(
+                "{file}: {} not valid {} and replaced with the replacement character (U+FFFD). Save the file as UTF-8 to keep those characters.",
+                counted(decoded.replaced(), "byte sequence was", "byte sequences were"),
+                decoded.encoding()
+            ),
+        ));
+    }
     if !header.renamed.is_empty() {
         let examples = header.renamed.iter().map(|(old, new)| format!("{old} → {new}")).collect();
         warnings.push(
@@ -331,7 +342,7 @@ pub struct ReadSettings {
 pub fn read_events(
     file_index: u16,
     name: &str,
-    bytes: &[u8],
+    decoded: &StreamDecoder,
     config: &FileConfig,
     settings: &ReadSettings,
     log: &mut EventLog,
@@ -344,11 +355,10 @@ pub fn read_events(
             Error::Options(format!("{name}: the delimiter \"{text}\" is not supported. Use , ; | or tab."))
         })?),
     };
-    let decoded = decode::decode(bytes);
-    let text: &str = &decoded.text;
+    let text = decoded.text();
     let columns = resolve_columns(name, text, delimiter, &config.mapping, settings.date_order, log, warnings)?;
     let mut table = open_table(name, text, delimiter)?;
-    warnings.extend(header_warnings(name, &table.header));
+    warnings.extend(file_warnings(name, &table.header, decoded));
 
     let width = table.header.names.len();
     let header = table.header.names.clone();
@@ -671,7 +681,7 @@ mod tests {
 
     #[test]
     fn inspection_of_a_bom_file_with_comment_preamble() {
-        let inspection = inspect(0, "a.csv", b"\xEF\xBB\xBF# exported for demo property\nevent,count\nsign_up,7\n", None).unwrap();
+        let inspection = inspect(0, "a.csv", &decode::decode_all(b"\xEF\xBB\xBF# exported for demo property\nevent,count\nsign_up,7\n"), None).unwrap();
         assert_eq!(inspection.columns[0].name, "event");
         assert_eq!(inspection.columns[1].name, "count");
         assert_eq!(inspection.preview, vec![vec!["sign_up".to_string(), "7".to_string()]]);
@@ -680,7 +690,7 @@ mod tests {
 
     #[test]
     fn empty_file_is_a_clear_error() {
-        let error = inspect(0, "empty.csv", b"", None).unwrap_err();
+        let error = inspect(0, "empty.csv", &decode::decode_all(b""), None).unwrap_err();
         assert!(error.to_string().contains("empty.csv: the file is empty"));
     }
 }
