@@ -5,7 +5,7 @@
 
 import { EngineClient } from './engine.js';
 import { renderFunnelView } from './views/funnel.js';
-import { mappingProblems, renderMappingView } from './views/mapping.js';
+import { mappingProblems, mappingToLoad, renderMappingView } from './views/mapping.js';
 import { defaultOptions, parseWindow, renderOptionsView } from './views/options.js';
 import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
@@ -172,7 +172,7 @@ async function analyse() {
     files: state.files.map((file) => ({
       index: file.inspection.index,
       delimiter: file.delimiter,
-      mapping: file.mapping,
+      mapping: mappingToLoad(file),
     })),
   };
   status.showNotice('Loading the journeys…');

@@ -6,11 +6,13 @@
 import { h, replaceChildren } from './dom.js';
 import { formatBytes, formatCount } from './format.js';
 
+// Values as the engine's inspect() accepts them and FileInspection.delimiter
+// reports them, so a sniffed delimiter selects its own option.
 const DELIMITERS = [
-  { value: ',', label: 'Comma ( , )' },
-  { value: ';', label: 'Semicolon ( ; )' },
-  { value: '\t', label: 'Tab' },
-  { value: '|', label: 'Pipe ( | )' },
+  { value: ',', label: 'Comma ,' },
+  { value: ';', label: 'Semicolon ;' },
+  { value: 'tab', label: 'Tab' },
+  { value: '|', label: 'Pipe |' },
 ];
 
 const ROLES = [
@@ -20,6 +22,8 @@ const ROLES = [
   { key: 'channel', label: 'Channel', required: false, hint: 'source or medium, if any' },
   { key: 'value', label: 'Value', required: false, hint: 'revenue or amount, if any' },
 ];
+
+const TIME_ROLE = ROLES.find((role) => role.key === 'time');
 
 const PREVIEW_ROWS = 5;
 const NO_COLUMN = '';
@@ -53,6 +57,19 @@ export function mappingProblems(file) {
   return problems;
 }
 
+/**
+ * Returns the mapping to load for a file: the event column with its time
+ * column, or else the date columns as events. The view hides the other
+ * choice, so it is not loaded even when the mapping still contains it.
+ */
+export function mappingToLoad(file) {
+  const { mapping } = file;
+  if (mapping.event) {
+    return { ...mapping, date_events: [] };
+  }
+  return { ...mapping, time: null };
+}
+
 function renderFileCard(file, handlers) {
   const { inspection } = file;
   const encoding = inspection.bom ? `${inspection.encoding} with BOM` : inspection.encoding;
@@ -62,12 +79,21 @@ function renderFileCard(file, handlers) {
   };
   refreshDateEvents();
 
-  const roleSelects = ROLES.map((role) => renderRoleSelect(file, role, () => {
+  // Choosing or clearing the event column shows or hides the date-event
+  // editor and decides whether the time select is needed.
+  const roleFields = new Map();
+  const renderRole = (role) => renderRoleSelect(file, role, () => {
     if (role.key === 'event') {
       refreshDateEvents();
+      const timeField = renderRole(TIME_ROLE);
+      roleFields.get(TIME_ROLE.key).replaceWith(timeField);
+      roleFields.set(TIME_ROLE.key, timeField);
     }
     handlers.onChange();
-  }));
+  });
+  for (const role of ROLES) {
+    roleFields.set(role.key, renderRole(role));
+  }
 
   return h('article', { className: 'file-card', dataset: { testid: 'file-card', file: inspection.name } },
     h('header', { className: 'file-card-header' },
@@ -81,7 +107,7 @@ function renderFileCard(file, handlers) {
       }, 'Remove'),
     ),
     renderDelimiterSelect(file, handlers),
-    h('div', { className: 'role-grid' }, roleSelects),
+    h('div', { className: 'role-grid' }, [...roleFields.values()]),
     dateEventsBlock,
     renderInspectionWarnings(inspection.warnings),
     renderPreview(inspection),
@@ -90,12 +116,13 @@ function renderFileCard(file, handlers) {
 
 function renderDelimiterSelect(file, handlers) {
   const { inspection } = file;
-  const options = DELIMITERS.map(({ value, label }) => {
-    const detected = inspection.delimiter_sniffed && value === inspection.delimiter;
-    return h('option', { value, selected: value === inspection.delimiter }, detected ? `${label}, detected` : label);
-  });
+  const detectedSuffix = (value) => (inspection.delimiter_sniffed && value === inspection.delimiter ? ' (detected)' : '');
+  const options = DELIMITERS.map(({ value, label }) => h('option', {
+    value,
+    selected: value === inspection.delimiter,
+  }, `${label}${detectedSuffix(value)}`));
   if (!DELIMITERS.some(({ value }) => value === inspection.delimiter)) {
-    options.push(h('option', { value: inspection.delimiter, selected: true }, `"${inspection.delimiter}", detected`));
+    options.push(h('option', { value: inspection.delimiter, selected: true }, `"${inspection.delimiter}"${detectedSuffix(inspection.delimiter)}`));
   }
   const select = h('select', {
     dataset: { testid: 'delimiter' },
@@ -106,6 +133,13 @@ function renderDelimiterSelect(file, handlers) {
 
 function renderRoleSelect(file, role, onChange) {
   const { inspection, mapping } = file;
+  if (role.key === TIME_ROLE.key && !mapping.event) {
+    return h('label', { className: 'field', title: 'Each date column turned into an event gives that event its time.' },
+      h('span', {}, role.label),
+      h('select', { disabled: true, dataset: { testid: 'map-time' } },
+        h('option', { value: NO_COLUMN, selected: true }, 'not needed')),
+      h('span', { className: 'field-note', dataset: { testid: 'map-time-note' } }, 'Date columns are events.'));
+  }
   const current = mapping[role.key] ?? NO_COLUMN;
   const options = [
     h('option', { value: NO_COLUMN, selected: current === NO_COLUMN }, role.required ? '– choose a column –' : '– none –'),
