@@ -422,3 +422,19 @@ fn total_value_sums_the_value_column() {
     assert_eq!(report.summary.total_value, Some(59.5));
     assert_eq!(report.summary.events_with_value, 2);
 }
+
+#[test]
+fn spreadsheet_serial_dates_with_placeholders() {
+    let csv = "deal_id,created,closed\nd1,45292,45306\nd2,1,45300\nd3,45293,60\n";
+    let (workspace, summary) = load(&[("c10.csv", csv.as_bytes())]);
+    // deal_id is not a name the detector knows, so the first column is the person.
+    assert_eq!(summary.people, 3);
+    let placeholders = summary.warnings.iter().find(|warning| warning.kind == "placeholder_dates").unwrap();
+    assert_eq!(placeholders.count, 2);
+    assert_eq!(summary.events, 4);
+    let report = workspace.analyze(&AnalysisOptions { conversion: Some("closed".into()), ..AnalysisOptions::default() }).unwrap();
+    let timing = report.time_to_convert.unwrap();
+    assert_eq!(timing.measured, 1, "only d1 has both dates");
+    assert_eq!(timing.median_ms, Some(14.0 * 86_400_000.0));
+    assert_eq!(report.summary.first_event.as_deref(), Some("2024-01-01T00:00:00Z"));
+}

@@ -212,7 +212,7 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, delimiter: Opt
     let mut columns = Vec::with_capacity(width);
     let mut facts_distinct = Vec::with_capacity(width);
     for (name, values) in table.header.names.iter().zip(&samples) {
-        let (kind, time_format) = column_kind(values);
+        let (kind, time_format) = column_kind(name, values);
         let non_empty: Vec<&String> = values.iter().filter(|value| !value.is_empty()).collect();
         let distinct: HashSet<&String> = non_empty.iter().copied().collect();
         facts_distinct.push(if non_empty.is_empty() { 0.0 } else { distinct.len() as f64 / non_empty.len() as f64 });
@@ -251,12 +251,12 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, delimiter: Opt
     })
 }
 
-fn column_kind(values: &[String]) -> (ColumnKind, Option<TimeFormat>) {
+fn column_kind(name: &str, values: &[String]) -> (ColumnKind, Option<TimeFormat>) {
     let non_empty: Vec<&str> = values.iter().map(String::as_str).filter(|value| !value.is_empty()).collect();
     if non_empty.is_empty() {
         return (ColumnKind::Empty, None);
     }
-    if let Some(inferred) = time::infer_format(non_empty.iter().copied(), DateOrder::DayFirst) {
+    if let Some(inferred) = time::infer_format(name, non_empty.iter().copied(), DateOrder::DayFirst) {
         // A majority is enough: the bad values are reported row by row when the file is loaded.
         if inferred.parsed * 2 > inferred.sampled {
             return (ColumnKind::Time, Some(inferred.format));
@@ -434,6 +434,8 @@ struct RowCounts {
     mixed_epoch: u64,
     implausible: u64,
     implausible_examples: Vec<String>,
+    placeholders: u64,
+    placeholder_examples: Vec<String>,
 }
 
 impl RowCounts {
@@ -469,6 +471,16 @@ impl RowCounts {
                 self.mixed_epoch,
                 format!("{file}: {} a different number of digits from the first ones; each was converted by its own magnitude.", counted(self.mixed_epoch, "epoch timestamp had", "epoch timestamps had")),
             ));
+        }
+        if self.placeholders > 0 {
+            warnings.push(
+                Warning::new(
+                    "placeholder_dates",
+                    self.placeholders,
+                    format!("{file}: {} placeholders for a missing date and read as empty.", counted(self.placeholders, "date was", "dates were")),
+                )
+                .with_examples(self.placeholder_examples),
+            );
         }
         if self.implausible > 0 {
             warnings.push(
@@ -506,7 +518,14 @@ fn parse_row<'r>(
         _ => f64::NAN,
     };
 
-    let mut place = |at: usize, parser: &TimeParser| -> Result<i64, (usize, String)> {
+    let mut place = |at: usize, parser: &TimeParser| -> Result<Option<i64>, (usize, String)> {
+        if let Some(reason) = parser.placeholder(cell(at)) {
+            counts.placeholders += 1;
+            if counts.placeholder_examples.len() < 3 {
+                counts.placeholder_examples.push(format!("{}: {reason}", cell(at)));
+            }
+            return Ok(None);
+        }
         let instant = parser.parse(cell(at), zone).ok_or_else(|| {
             (at, format!("this is not a time in the column's format ({})", parser.format.describe()))
         })?;
@@ -526,7 +545,7 @@ fn parse_row<'r>(
                 Some(_) => {}
             }
         }
-        Ok(instant.millis)
+        Ok(Some(instant.millis))
     };
 
     let mut events = Vec::new();
@@ -539,13 +558,18 @@ fn parse_row<'r>(
         if cell(*time_at).is_empty() {
             return Err((*time_at, "the event time is missing".to_string()));
         }
-        events.push((name, place(*time_at, parser)?));
+        match place(*time_at, parser)? {
+            Some(time) => events.push((name, time)),
+            None => return Err((*time_at, "the event time is a placeholder for a missing date".to_string())),
+        }
     }
     for (at, event_name, parser) in &columns.date_events {
         if cell(*at).is_empty() {
             continue;
         }
-        events.push((event_name.as_str(), place(*at, parser)?));
+        if let Some(time) = place(*at, parser)? {
+            events.push((event_name.as_str(), time));
+        }
     }
     Ok(ParsedRow { events, value })
 }
@@ -625,7 +649,7 @@ fn resolve_columns(
     let mut formats = Vec::new();
     for (sample, &at) in samples.iter().zip(&time_positions) {
         let column = &header[at];
-        let inferred = time::infer_format(sample.iter().map(String::as_str), date_order).ok_or_else(|| {
+        let inferred = time::infer_format(column, sample.iter().map(String::as_str), date_order).ok_or_else(|| {
             let example = sample.first().map_or(String::new(), |value| format!(" (first value \"{}\")", shorten(value, 60)));
             Error::Options(format!(
                 "{name}: the column \"{column}\" is not a time column{example}. Pick the column that holds dates or timestamps."

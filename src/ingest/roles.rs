@@ -43,8 +43,8 @@ const PERSON_NAMES: &[&str] = &[
     "user_id", "userid", "user_pseudo_id", "person_id", "customer_id", "customerid", "client_id",
     "visitor_id", "contact_id", "lead_id", "mql_id", "case_concept_name", "case_id", "caseid",
     "anonymous_id", "domain_userid", "distinct_id", "member_id", "subscriber_id", "account_id",
-    "email", "email_address", "user", "person", "customer", "client", "visitor", "contact",
-    "lead", "case",
+    "email", "email_address", "deal_id", "opportunity_id", "user", "person", "customer",
+    "client", "visitor", "contact", "lead", "case", "deal",
 ];
 /// Words that make an `_id` column a person id when no exact name matches.
 const PERSON_WORDS: &[&str] = &["user", "customer", "client", "visitor", "person", "contact", "lead", "member", "subscriber"];
@@ -96,7 +96,8 @@ pub fn detect(columns: &[ColumnFacts<'_>]) -> Mapping {
     let event = best(columns, EVENT_NAMES, &used, |c| c.kind == ColumnKind::Text);
     let event = take(event, &mut used);
     let person = best(columns, PERSON_NAMES, &used, |c| c.kind != ColumnKind::Empty && c.kind != ColumnKind::Time)
-        .or_else(|| person_by_word(columns, &used));
+        .or_else(|| person_by_word(columns, &used))
+        .or_else(|| first_id_column(columns, &used));
     let person = take(person, &mut used);
     let time = best(columns, TIME_NAMES, &used, |c| c.kind == ColumnKind::Time)
         .or_else(|| first_time_column(columns, &used));
@@ -151,6 +152,18 @@ fn person_by_word<'a>(columns: &[ColumnFacts<'a>], used: &[&str]) -> Option<&'a 
 }
 
 /// Picks the first time column, passing over processing times such as `etl_tstamp`.
+/// Picks the first column named like an id (`id`, `*_id`, `*Id`) that is not a time.
+fn first_id_column<'a>(columns: &[ColumnFacts<'a>], used: &[&str]) -> Option<&'a str> {
+    columns
+        .iter()
+        .filter(|column| !used.contains(&column.name) && matches!(column.kind, ColumnKind::Text | ColumnKind::Number))
+        .find(|column| {
+            let normalised = normalise(column.name);
+            normalised == "id" || normalised.ends_with("_id") || column.name.ends_with("Id")
+        })
+        .map(|column| column.name)
+}
+
 fn first_time_column<'a>(columns: &[ColumnFacts<'a>], used: &[&str]) -> Option<&'a str> {
     let processing = |name: &str| {
         let normalised = normalise(name);

@@ -13,6 +13,13 @@
 //! 5. Day first, `31-12-2024`, `31/12/2024` or `31.12.2024`, optionally followed by `HH:MM` or
 //!    `HH:MM:SS`.
 //! 6. Month first, `12/31/2024`, optionally followed by a time.
+//! 7. RFC 2822, as e-mail tools write it: `Tue, 1 Jul 2003 10:52:37 +0200`.
+//! 8. A compact date, `20240131`, at day precision.
+//! 9. Spreadsheet serial dates in the 1900 system (`45292` is 2024-01-01, fractions are the time
+//!    of day), only in a column whose name says it holds dates (`created`, `won_date`, …) and
+//!    whose values are mostly between 20,000 and 80,000 (years 1954 to 2119). Serials below 367
+//!    (within 1900, such as the `1` many CRMs write for "no date") and serial 60 (the
+//!    29 February 1900 that never existed) are placeholders: they are read as empty and counted.
 //!
 //! A column gets one format, inferred from its first values ([`infer_format`]); Pathlight never
 //! switches format from row to row. Day-first and month-first are decided by a value that proves
@@ -45,6 +52,10 @@ pub enum TimeFormat {
     Local(&'static str),
     /// A date alone, at day precision.
     Date(&'static str),
+    /// RFC 2822, with its own offset.
+    Rfc2822,
+    /// Days since 1899-12-30, as spreadsheets store dates; read in the load's time zone.
+    SpreadsheetSerial,
 }
 
 /// Day-first or month-first, for dates such as `03/04/2024`.
@@ -93,6 +104,13 @@ const LOCAL_FORMATS: [&str; 6] = [
     "%Y/%m/%d %H:%M",
 ];
 const DATE_FORMATS: [&str; 2] = ["%Y-%m-%d", "%Y/%m/%d"];
+const COMPACT_DATE: &str = "%Y%m%d";
+/// Serials of real dates: 1954 to 2119.
+const SERIAL_RANGE: std::ops::Range<f64> = 20_000.0..80_000.0;
+/// Serials below this fall within 1900 and are taken as placeholders.
+const SERIAL_PLACEHOLDER_BELOW: f64 = 367.0;
+/// Milliseconds from 1899-12-30 to 1970-01-01.
+const SERIAL_EPOCH_OFFSET_DAYS: f64 = 25_569.0;
 const DAY_FIRST_FORMATS: [&str; 9] = [
     "%d-%m-%Y %H:%M:%S",
     "%d-%m-%Y %H:%M",
@@ -133,11 +151,16 @@ impl TimeFormat {
             TimeFormat::UtcSuffix(_) => "date and time in UTC".to_string(),
             TimeFormat::Local(format) => format!("local date and time ({})", pattern_for_people(format)),
             TimeFormat::Date(format) => format!("date only ({})", pattern_for_people(format)),
+            TimeFormat::Rfc2822 => "RFC 2822 date and time".to_string(),
+            TimeFormat::SpreadsheetSerial => "spreadsheet serial date (1900 system)".to_string(),
         }
     }
 
-    fn candidates(order: DateOrder) -> Vec<TimeFormat> {
+    fn candidates(order: DateOrder, serial_allowed: bool) -> Vec<TimeFormat> {
         let mut all = vec![TimeFormat::Epoch];
+        if serial_allowed {
+            all.push(TimeFormat::SpreadsheetSerial);
+        }
         all.extend(OFFSET_FORMATS.iter().map(|&f| TimeFormat::Offset(f)));
         all.extend(LOCAL_FORMATS.iter().map(|&f| TimeFormat::UtcSuffix(f)));
         all.extend(LOCAL_FORMATS.iter().map(|&f| TimeFormat::Local(f)));
@@ -149,6 +172,8 @@ impl TimeFormat {
         for &format in first.iter().chain(second) {
             all.push(if format.contains("%H") { TimeFormat::Local(format) } else { TimeFormat::Date(format) });
         }
+        all.push(TimeFormat::Rfc2822);
+        all.push(TimeFormat::Date(COMPACT_DATE));
         all
     }
 
@@ -172,7 +197,7 @@ impl TimeParser {
     pub fn new(format: TimeFormat) -> TimeParser {
         let compile = |text: &'static str| StrftimeItems::new(text).parse().unwrap_or_default();
         let (items, utc_items) = match format {
-            TimeFormat::Epoch => (Vec::new(), Vec::new()),
+            TimeFormat::Epoch | TimeFormat::Rfc2822 | TimeFormat::SpreadsheetSerial => (Vec::new(), Vec::new()),
             TimeFormat::Offset(text) => (compile(text), compile(text.strip_suffix("%#z").unwrap_or(text))),
             TimeFormat::UtcSuffix(text) | TimeFormat::Local(text) | TimeFormat::Date(text) => (compile(text), Vec::new()),
         };
@@ -206,10 +231,42 @@ impl TimeParser {
                 let naive = fields(value, &self.items)?.to_naive_datetime_with_offset(0).ok()?;
                 Some(place_local(naive, zone, false))
             }
-            TimeFormat::Date(_) => {
+            TimeFormat::Date(format) => {
+                if format == COMPACT_DATE && value.len() != 8 {
+                    return None;
+                }
                 let date = fields(value, &self.items)?.to_naive_date().ok()?;
                 Some(place_local(date.and_hms_opt(0, 0, 0)?, zone, true))
             }
+            TimeFormat::Rfc2822 => {
+                let time = DateTime::parse_from_rfc2822(value).ok()?;
+                Some(Instant::exact(time.timestamp_millis()))
+            }
+            TimeFormat::SpreadsheetSerial => {
+                let serial: f64 = value.parse().ok()?;
+                if !(SERIAL_PLACEHOLDER_BELOW..SERIAL_RANGE.end).contains(&serial) {
+                    return None;
+                }
+                let millis = ((serial - SERIAL_EPOCH_OFFSET_DAYS) * DAY_MS as f64).round() as i64;
+                let naive = DateTime::from_timestamp_millis(millis)?.naive_utc();
+                Some(place_local(naive, zone, serial.fract() == 0.0))
+            }
+        }
+    }
+
+    /// Returns why `value` counts as a placeholder rather than a time, for formats that have
+    /// placeholders: spreadsheet serials within 1900, including the nonexistent 29 February.
+    pub fn placeholder(&self, value: &str) -> Option<&'static str> {
+        if self.format != TimeFormat::SpreadsheetSerial {
+            return None;
+        }
+        let serial: f64 = value.trim().parse().ok()?;
+        if serial == 60.0 {
+            Some("spreadsheet serial 60 is 29 February 1900, a date that never existed")
+        } else if (0.0..SERIAL_PLACEHOLDER_BELOW).contains(&serial) {
+            Some("spreadsheet serials within 1900 are placeholders for a missing date")
+        } else {
+            None
         }
     }
 }
@@ -227,9 +284,18 @@ impl Instant {
     }
 }
 
+/// Returns true for column names that say the column holds dates, such as `created`,
+/// `won_date` or `Close Date`. Only such columns may hold spreadsheet serials.
+pub fn is_date_name(column: &str) -> bool {
+    let lower = column.to_lowercase();
+    ["date", "time", "day", "created", "closed", "won", "lost", "updated", "_at", "when", "stamp"]
+        .iter()
+        .any(|word| lower.contains(word))
+}
+
 /// Chooses the format that parses the most of `values` (up to [`INFERENCE_SAMPLE`] non-empty
-/// ones). Returns `None` when no format parses any of them.
-pub fn infer_format<'a>(values: impl IntoIterator<Item = &'a str>, order: DateOrder) -> Option<Inferred> {
+/// ones) of the column named `column`. Returns `None` when no format parses any of them.
+pub fn infer_format<'a>(column: &str, values: impl IntoIterator<Item = &'a str>, order: DateOrder) -> Option<Inferred> {
     let sample: Vec<&str> = values
         .into_iter()
         .map(str::trim)
@@ -242,9 +308,13 @@ pub fn infer_format<'a>(values: impl IntoIterator<Item = &'a str>, order: DateOr
     let zone = Tz::UTC;
     let mut best: Option<(TimeFormat, usize)> = None;
     let mut fits_all = Vec::new();
-    for candidate in TimeFormat::candidates(order) {
+    let epoch_allowed = plausible_epoch(&sample);
+    for candidate in TimeFormat::candidates(order, is_date_name(column) && mostly_serials(&sample)) {
+        if candidate == TimeFormat::Epoch && !epoch_allowed {
+            continue;
+        }
         let parser = TimeParser::new(candidate);
-        let parsed = sample.iter().filter(|value| parser.parse(value, zone).is_some()).count();
+        let parsed = sample.iter().filter(|value| parser.parse(value, zone).is_some() || parser.placeholder(value).is_some()).count();
         if parsed == sample.len() {
             fits_all.push(candidate);
         }
@@ -253,11 +323,17 @@ pub fn infer_format<'a>(values: impl IntoIterator<Item = &'a str>, order: DateOr
         }
     }
     let (format, parsed) = best?;
-    if format == TimeFormat::Epoch && !plausible_epoch(&sample) {
-        return None;
-    }
     let ambiguous_order = is_day_month(format) && fits_all.iter().any(|other| is_day_month(*other) && !same_order(format, *other));
     Some(Inferred { format, parsed, sampled: sample.len(), ambiguous_order })
+}
+
+/// Returns true when most values are serials of real dates and at least 90% are serials or
+/// placeholders.
+fn mostly_serials(sample: &[&str]) -> bool {
+    let numbers: Vec<f64> = sample.iter().filter_map(|value| value.parse::<f64>().ok()).collect();
+    let real = numbers.iter().filter(|number| SERIAL_RANGE.contains(number)).count();
+    let placeholders = numbers.iter().filter(|number| (0.0..SERIAL_PLACEHOLDER_BELOW).contains(*number)).count();
+    real * 2 > sample.len() && (real + placeholders) * 10 >= sample.len() * 9
 }
 
 /// Epoch numbers must look like timestamps, not counts or ids: at least 9 digits.
@@ -353,7 +429,7 @@ mod tests {
     }
 
     fn infer(values: &[&str]) -> Inferred {
-        infer_format(values.iter().copied(), DateOrder::DayFirst).unwrap()
+        infer_format("ts", values.iter().copied(), DateOrder::DayFirst).unwrap()
     }
 
     #[test]
@@ -407,12 +483,12 @@ mod tests {
 
     #[test]
     fn small_integers_are_not_epochs() {
-        assert!(infer_format(["7", "120"], DateOrder::DayFirst).is_none());
+        assert!(infer_format("ts", ["7", "120"], DateOrder::DayFirst).is_none());
     }
 
     #[test]
     fn day_first_proved_by_a_value() {
-        let inferred = infer_format(["03/04/2024", "25/12/2024"], DateOrder::MonthFirst).unwrap();
+        let inferred = infer_format("ts", ["03/04/2024", "25/12/2024"], DateOrder::MonthFirst).unwrap();
         assert!(!inferred.ambiguous_order);
         assert_eq!(utc("03/04/2024", inferred.format), "2024-04-03T00:00:00Z");
     }
@@ -463,8 +539,44 @@ mod tests {
     }
 
     #[test]
+    fn rfc_2822() {
+        let inferred = infer(&["Tue, 1 Jul 2003 10:52:37 +0200"]);
+        assert_eq!(inferred.format, TimeFormat::Rfc2822);
+        assert_eq!(utc("Tue, 1 Jul 2003 10:52:37 +0200", inferred.format), "2003-07-01T08:52:37Z");
+    }
+
+    #[test]
+    fn compact_dates() {
+        let inferred = infer(&["19970101", "19970312"]);
+        assert_eq!(inferred.format, TimeFormat::Date(COMPACT_DATE));
+        assert_eq!(utc("19970312", inferred.format), "1997-03-12T00:00:00Z");
+    }
+
+    #[test]
+    fn spreadsheet_serials_in_a_date_column() {
+        let values = ["45292", "45306", "1", "45300.5"];
+        let inferred = infer_format("created", values, DateOrder::DayFirst).unwrap();
+        assert_eq!(inferred.format, TimeFormat::SpreadsheetSerial);
+        assert_eq!(inferred.parsed, 4);
+        let parser = TimeParser::new(inferred.format);
+        assert_eq!(to_rfc3339(parser.parse("45292", Tz::UTC).unwrap().millis), "2024-01-01T00:00:00Z");
+        assert_eq!(to_rfc3339(parser.parse("45306", Tz::UTC).unwrap().millis), "2024-01-15T00:00:00Z");
+        assert_eq!(to_rfc3339(parser.parse("45300.5", Tz::UTC).unwrap().millis), "2024-01-09T12:00:00Z");
+        assert!(parser.parse("1", Tz::UTC).is_none());
+        assert!(parser.placeholder("1").is_some());
+        assert!(parser.placeholder("60").unwrap().contains("never existed"));
+        assert!(parser.placeholder("45292").is_none());
+    }
+
+    #[test]
+    fn serials_need_a_date_name() {
+        let values = ["45292", "45306", "45300"];
+        assert!(infer_format("amount", values, DateOrder::DayFirst).is_none());
+    }
+
+    #[test]
     fn garbage_is_rejected() {
         assert!(TimeFormat::Date("%d-%m-%Y").parse("01-May", Tz::UTC).is_none());
-        assert!(infer_format(["hello", "world"], DateOrder::DayFirst).is_none());
+        assert!(infer_format("ts", ["hello", "world"], DateOrder::DayFirst).is_none());
     }
 }
