@@ -1,6 +1,7 @@
 // A value that cannot be read is reported where the user sees it. In lenient
 // mode the row is skipped and counted, and the message names the file, row,
-// column and value. In strict mode loading stops with an alert.
+// column and value. In strict mode loading stops with an alert. A file that
+// cannot be read at all is named once in the alert.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,4 +56,16 @@ test('bad time in strict mode alerts', async (t) => {
   assert.match(text, /yesterday/, 'shows the value');
   assert.match(text, /\b4\b/, 'names the row');
   assert.ok(await page.isHidden('[data-testid=results]'), 'no results are shown');
+});
+
+test('failed file named once', async (t) => {
+  const { page } = await openApp(t);
+  await dropFiles(page, [{ name: 'empty.csv', text: '' }]);
+
+  const alert = page.locator('[role=alert][data-testid=status-error]');
+  await alert.locator('p').first().waitFor({ state: 'visible', timeout: RESULT_TIMEOUT_MS });
+  const text = await alert.textContent();
+  assert.match(text, /^empty\.csv: /, 'starts with the file name');
+  assert.equal(text.split('empty.csv').length - 1, 1, `names the file once: "${text}"`);
+  assert.match(text, /empty/, 'says the file is empty');
 });

@@ -39,7 +39,7 @@ export function createStatusView(root) {
       if (failures.length === 0) {
         return;
       }
-      replaceChildren(error, failures.map((failure) => h('p', {}, `${failure.name}: ${failure.message}`)));
+      replaceChildren(error, failures.map((failure) => h('p', {}, messageWithFileName(failure.name, failure.message))));
     },
     showLoadSummary(summary) {
       // renderSkippedRows already shows the count and examples of skipped rows.
@@ -58,6 +58,12 @@ export function createStatusView(root) {
       reportWarnings.replaceChildren();
     },
   };
+}
+
+// The engine's file errors already start with "name: ", but an error from
+// reading the File in the browser does not.
+function messageWithFileName(name, message) {
+  return message.startsWith(`${name}: `) ? message : `${name}: ${message}`;
 }
 
 function renderFilesRead(summary) {
