@@ -14,7 +14,8 @@ test('metric links reach existing anchors', async (t) => {
   const hrefs = await page.locator('a.metric-link').evaluateAll((links) => [...new Set(links.map((link) => link.href))]);
   const anchors = new Set(hrefs.map((href) => new URL(href).hash.slice(1)));
   for (const expected of ['people', 'conversion-rate', 'distinct-journeys', 'funnel', 'of-previous', 'of-first',
-    'drop-off', 'median-time-between-steps', 'paths', 'sankey', 'time-to-convert']) {
+    'drop-off', 'median-time-between-steps', 'funnel-completion-time', 'paths', 'sankey', 'time-to-convert',
+    'total-value']) {
     assert.ok(anchors.has(expected), `a metric label links to #${expected}`);
   }
 

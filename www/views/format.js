@@ -8,6 +8,10 @@ const percentFormat = new Intl.NumberFormat('en-US', {
   maximumFractionDigits: 1,
 });
 
+// Amounts from the value column: separators and at most two decimals, with
+// no currency, because the file does not say which one.
+const amountFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
 const MS_PER_SECOND = 1000;
 const MS_PER_MINUTE = 60 * MS_PER_SECOND;
 const MS_PER_HOUR = 60 * MS_PER_MINUTE;
@@ -19,6 +23,14 @@ export function formatCount(value) {
     return '–';
   }
   return countFormat.format(value);
+}
+
+/** Formats an amount, such as a total value, as "3,463.5". */
+export function formatAmount(value) {
+  if (value === null || value === undefined || Number.isNaN(value)) {
+    return '–';
+  }
+  return amountFormat.format(value);
 }
 
 /** Formats a share from 0 to 1 as a percentage with one decimal. */

@@ -1,6 +1,7 @@
 // The funnel chart: one row per step with a bar for its people, the share of
 // the previous and of the first step, the drop-off and the median time from
-// the previous step, and the report's rule text beside it.
+// the previous step, and the report's rule text beside it. Below it, the
+// funnel completion time of the people who reached the last step.
 
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
@@ -34,7 +35,38 @@ export function renderFunnelView(root, funnel) {
         h('p', {}, funnel.rule),
         h('p', {}, windowText)),
     ),
+    renderCompletion(funnel),
   );
+}
+
+// Reports from before the engine measured completion have no `completion`
+// field, so nothing is shown. It is null for a one-step funnel, where there is
+// nothing to measure, and when nobody reached the last step.
+function renderCompletion(funnel) {
+  const { completion } = funnel;
+  if (completion === undefined || (completion === null && funnel.steps.length < 2)) {
+    return null;
+  }
+  // window_label is also set without a window ("no window"), so window_ms decides.
+  const within = typeof funnel.window_ms === 'number' ? `, within the window of ${funnel.window_label}` : '';
+  const title = metricLink('funnel-completion-time', 'Funnel completion time');
+  if (completion === null) {
+    return h('p', { className: 'hint', dataset: { testid: 'funnel-completion' } },
+      title, `: nobody completed the funnel${within}.`);
+  }
+
+  const figures = [
+    ['Median', completion.median_ms, 'median'],
+    ['Mean', completion.mean_ms, 'mean'],
+  ].map(([label, ms, testid]) => h('div', { className: 'figure' },
+    h('dt', {}, label),
+    h('dd', { dataset: { testid: `funnel-completion-${testid}` } }, formatDuration(ms))));
+  const people = completion.people === 1 ? 'person' : 'people';
+  return h('div', { className: 'funnel-completion', dataset: { testid: 'funnel-completion' } },
+    h('p', { className: 'hint', dataset: { testid: 'funnel-completion-caption' } },
+      title,
+      `: from the step-1 event to the last step's event, for the ${formatCount(completion.people)} ${people} who completed the funnel${within}.`),
+    h('dl', { className: 'figures small' }, figures));
 }
 
 function renderStepRow(step, position, firstPeople) {
