@@ -6,7 +6,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::ingest::LoadConfig;
+use crate::ingest::{FileConfig, LoadConfig};
 use crate::{AnalysisOptions, Workspace};
 
 #[wasm_bindgen(start)]
@@ -56,15 +56,12 @@ impl Analyzer {
         to_js(&inspection)
     }
 
-    /// Inspects a file again; `dialect.delimiter` overrides the sniffed delimiter.
+    /// Inspects a file again with `{ delimiter, header, column_names }`; missing fields are sniffed.
     pub fn inspect(&mut self, index: usize, dialect: JsValue) -> Result<JsValue, JsError> {
-        #[derive(serde::Deserialize, Default)]
-        #[serde(default)]
-        struct Dialect {
-            delimiter: Option<String>,
-        }
-        let dialect: Dialect = if dialect.is_undefined() || dialect.is_null() { Dialect::default() } else { from_js(dialect, "dialect")? };
-        let inspection = self.workspace.inspect(index, dialect.delimiter.as_deref()).map_err(|error| JsError::new(&error.to_string()))?;
+        let config: FileConfig = if dialect.is_undefined() || dialect.is_null() { FileConfig::default() } else { from_js(dialect, "dialect")? };
+        let name = format!("file {index}");
+        let choice = config.dialect_choice(&name).map_err(|error| JsError::new(&error.to_string()))?;
+        let inspection = self.workspace.inspect_with(index, &choice).map_err(|error| JsError::new(&error.to_string()))?;
         to_js(&inspection)
     }
 

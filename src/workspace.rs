@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::analysis::{self, AnalysisOptions};
 use crate::error::{Error, Problem};
 use crate::ingest::decode::StreamDecoder;
-use crate::ingest::{self, dialect, time, FileInspection, FileStats, LoadConfig, Problems, ReadSettings};
+use crate::ingest::{self, time, DialectChoice, FileInspection, FileStats, LoadConfig, Problems, ReadSettings};
 use crate::model::{EventLog, Journeys, NONE};
 use crate::report::{Report, Warning};
 
@@ -108,19 +108,19 @@ impl Workspace {
         }
     }
 
-    /// Inspects a file, with `delimiter` (`,` `;` `|` `tab`) overriding the sniffed one.
-    /// The file counts as complete from here on: later chunks are ignored.
+    /// Inspects a file, with `delimiter` (`,` `;` `|` `tab` `whitespace`) overriding the sniffed
+    /// one. The file counts as complete from here on: later chunks are ignored.
     pub fn inspect(&mut self, index: usize, delimiter: Option<&str>) -> Result<FileInspection, Error> {
+        let name = self.file(index)?.name.clone();
+        let choice = DialectChoice { delimiter: ingest::parse_delimiter_choice(&name, delimiter)?, ..DialectChoice::default() };
+        self.inspect_with(index, &choice)
+    }
+
+    /// Inspects a file with the user's dialect choices: delimiter, header row and column names.
+    pub fn inspect_with(&mut self, index: usize, choice: &DialectChoice) -> Result<FileInspection, Error> {
         self.file_mut(index)?.decoder.finish();
         let file = self.file(index)?;
-        // A tab is whitespace, so only spaces are trimmed here.
-        let delimiter = match delimiter.map(|text| text.trim_matches(' ')).filter(|text| !text.is_empty()) {
-            None => None,
-            Some(text) => Some(dialect::parse_delimiter(text).ok_or_else(|| {
-                Error::Options(format!("{}: the delimiter \"{text}\" is not supported. Use , ; | or tab.", file.name))
-            })?),
-        };
-        ingest::inspect(index, &file.name, &file.decoder, delimiter)
+        ingest::inspect(index, &file.name, &file.decoder, choice)
     }
 
     /// Reads every configured file into journeys, replacing an earlier load.

@@ -438,3 +438,36 @@ fn spreadsheet_serial_dates_with_placeholders() {
     assert_eq!(timing.median_ms, Some(14.0 * 86_400_000.0));
     assert_eq!(report.summary.first_event.as_deref(), Some("2024-01-01T00:00:00Z"));
 }
+
+#[test]
+fn headerless_whitespace_file_with_named_columns() {
+    let text = " 00004 0001 19970101  2   29.33\n 00004 0001 19970118  2   29.73\n 00018 0003 19970102  2   77.00\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("cdnow.txt", text.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.delimiter, "whitespace");
+    assert!(!inspection.has_header);
+    assert_eq!(inspection.preview.len(), 3);
+    assert_eq!(inspection.columns[2].kind, pathlight::ingest::ColumnKind::Time);
+
+    let names: Vec<String> = ["customer", "index", "date", "cds", "amount"].map(String::from).to_vec();
+    let file = pathlight::ingest::FileConfig {
+        index,
+        column_names: names,
+        mapping: pathlight::Mapping {
+            person: Some("customer".into()),
+            value: Some("amount".into()),
+            date_events: vec![pathlight::ingest::DateEvent { column: "date".into(), name: "purchase".into() }],
+            ..pathlight::Mapping::default()
+        },
+        ..pathlight::ingest::FileConfig::default()
+    };
+    let config = LoadConfig { files: vec![file], ..LoadConfig::default() };
+    let summary = workspace.load(&config).unwrap();
+    assert_eq!(summary.people, 2);
+    assert_eq!(summary.events, 3);
+    assert_eq!(summary.skipped_rows, 0);
+    let report = workspace.analyze(&AnalysisOptions::default()).unwrap();
+    assert_eq!(report.summary.total_value, Some(29.33 + 29.73 + 77.0));
+    assert_eq!(report.summary.first_event.as_deref(), Some("1997-01-01T00:00:00Z"));
+}

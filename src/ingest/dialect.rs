@@ -11,6 +11,9 @@ use csv::{ReaderBuilder, StringRecord};
 
 /// The candidates, in the order that breaks exact ties.
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+/// Stands for "runs of spaces and tabs", for files such as fixed-width exports. Such files have
+/// no quoting.
+pub const WHITESPACE: u8 = b' ';
 
 /// How many records the sniffer parses with each candidate.
 const SNIFF_RECORDS: usize = 200;
@@ -29,6 +32,7 @@ pub struct Dialect {
 pub fn delimiter_name(delimiter: u8) -> String {
     match delimiter {
         b'\t' => "tab".to_string(),
+        WHITESPACE => "whitespace".to_string(),
         other => (other as char).to_string(),
     }
 }
@@ -40,6 +44,7 @@ pub fn parse_delimiter(text: &str) -> Option<u8> {
         "," => Some(b','),
         ";" => Some(b';'),
         "|" => Some(b'|'),
+        "whitespace" | "space" | " " => Some(WHITESPACE),
         _ => None,
     }
 }
@@ -75,7 +80,30 @@ pub fn sniff(text: &str, delimiter: Option<u8>) -> Dialect {
             best = (candidate, score);
         }
     }
+    if !best.1 .0 && splits_on_whitespace(sample) {
+        return Dialect { delimiter: WHITESPACE, sniffed: true, preamble_lines };
+    }
     Dialect { delimiter: best.0, sniffed: true, preamble_lines }
+}
+
+/// Returns true when the first lines split on runs of spaces and tabs into a constant number of
+/// fields, two or more.
+fn splits_on_whitespace(sample: &str) -> bool {
+    let mut counts = sample.lines().filter(|line| !line.trim().is_empty()).take(SNIFF_RECORDS).map(|line| line.split_whitespace().count());
+    let Some(first) = counts.next() else { return false };
+    first > 1 && counts.all(|count| count == first)
+}
+
+/// Returns true when a first row reads as data rather than names: most of its fields are
+/// numbers or dates.
+pub fn looks_like_data(record: &StringRecord) -> bool {
+    let fields: Vec<&str> = record.iter().map(str::trim).filter(|field| !field.is_empty()).collect();
+    let numeric = fields
+        .iter()
+        .filter(|field| field.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '/' | ':' | ',' | ' ' | 'T' | 'Z' | '+')))
+        .filter(|field| field.chars().any(|c| c.is_ascii_digit()))
+        .count();
+    !fields.is_empty() && numeric * 2 > fields.len()
 }
 
 /// Scores a candidate: (splits the header, share of rows matching the header's field count,

@@ -8,12 +8,13 @@
 pub mod decode;
 pub mod dialect;
 pub mod roles;
+pub mod table;
 pub mod time;
 
 use std::collections::HashSet;
 
 use chrono_tz::Tz;
-use csv::{ReaderBuilder, StringRecord};
+use csv::StringRecord;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{shorten, Error, Problem};
@@ -21,6 +22,8 @@ use crate::model::{EventLog, NewEvent};
 use crate::report::{counted, Warning};
 use decode::StreamDecoder;
 pub use roles::{ColumnKind, DateEvent, Mapping};
+pub use table::DialectChoice;
+use table::Table;
 use time::{DateOrder, EpochUnit, TimeFormat, TimeParser};
 
 /// Rows looked at to describe columns and propose roles.
@@ -55,6 +58,8 @@ pub struct FileInspection {
     /// `,` `;` `|` or `tab`.
     pub delimiter: String,
     pub delimiter_sniffed: bool,
+    /// False when the file has no header row: its columns are `column_1`, … or named by the user.
+    pub has_header: bool,
     /// Blank and `#` lines skipped before the header.
     pub preamble_lines: usize,
     pub columns: Vec<ColumnInfo>,
@@ -68,9 +73,34 @@ pub struct FileInspection {
 #[serde(default)]
 pub struct FileConfig {
     pub index: usize,
-    /// `None` to sniff.
+    /// `,` `;` `|` `tab` or `whitespace`; `None` to sniff.
     pub delimiter: Option<String>,
+    /// Whether the first row is a header; `None` to sniff.
+    pub header: Option<bool>,
+    /// Names for the columns of a file without a header row.
+    pub column_names: Vec<String>,
     pub mapping: Mapping,
+}
+
+impl FileConfig {
+    /// Turns the user's dialect settings into a [`DialectChoice`].
+    pub fn dialect_choice(&self, name: &str) -> Result<DialectChoice, Error> {
+        Ok(DialectChoice {
+            delimiter: parse_delimiter_choice(name, self.delimiter.as_deref())?,
+            header: self.header,
+            column_names: self.column_names.clone(),
+        })
+    }
+}
+
+/// Parses a delimiter as the user gave it; `None` or "" means sniff.
+pub fn parse_delimiter_choice(name: &str, text: Option<&str>) -> Result<Option<u8>, Error> {
+    let Some(text) = text.filter(|text| !text.is_empty()) else { return Ok(None) };
+    // A lone tab or space is itself the choice; only longer names lose surrounding spaces.
+    let trimmed = if text.trim().is_empty() { text } else { text.trim_matches(' ') };
+    dialect::parse_delimiter(trimmed).map(Some).ok_or_else(|| {
+        Error::Options(format!("{name}: the delimiter \"{text}\" is not supported. Use , ; | tab or whitespace."))
+    })
 }
 
 /// Everything `load` needs.
@@ -98,7 +128,7 @@ impl LoadConfig {
         LoadConfig {
             files: inspections
                 .iter()
-                .map(|inspection| FileConfig { index: inspection.index, delimiter: None, mapping: inspection.mapping.clone() })
+                .map(|inspection| FileConfig { index: inspection.index, mapping: inspection.mapping.clone(), ..FileConfig::default() })
                 .collect(),
             ..LoadConfig::default()
         }
@@ -131,54 +161,9 @@ impl Problems {
     }
 }
 
-/// A decoded file split into its header and a reader positioned on the first data row.
-struct Table<'t> {
-    header: dialect::Header,
-    dialect: dialect::Dialect,
-    reader: csv::Reader<&'t [u8]>,
-}
-
-/// Rejects bytes that are not text: more than 1% control characters (other than tab, line feed
-/// and carriage return) at the start of the decoded file.
-fn check_text(name: &str, text: &str) -> Result<(), Error> {
-    let sample: Vec<char> = text.chars().take(8_192).collect();
-    let control = sample.iter().filter(|&&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')).count();
-    if control * 100 > sample.len() {
-        return Err(Error::File {
-            file: name.to_string(),
-            message: "this does not look like a text file. Export the data as CSV (comma, semicolon or tab separated) and add that file.".to_string(),
-        });
-    }
-    Ok(())
-}
-
-fn open_table<'t>(name: &str, text: &'t str, delimiter: Option<u8>) -> Result<Table<'t>, Error> {
-    check_text(name, text)?;
-    let dialect = dialect::sniff(text, delimiter);
-    let (_, body) = dialect::skip_preamble(text);
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(dialect.delimiter)
-        .from_reader(body.as_bytes());
-    let mut record = StringRecord::new();
-    let has_header = reader.read_record(&mut record).map_err(|error| Error::File {
-        file: name.to_string(),
-        message: format!("the header row cannot be read: {error}"),
-    })?;
-    if !has_header {
-        return Err(Error::File {
-            file: name.to_string(),
-            message: "the file is empty: a header row and at least one data row are expected".to_string(),
-        });
-    }
-    let header = dialect::clean_header(&record);
-    Ok(Table { header, dialect, reader })
-}
-
 /// Sniffs a decoded file, describes its columns and proposes a mapping.
-pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, delimiter: Option<u8>) -> Result<FileInspection, Error> {
-    let mut table = open_table(name, decoded.text(), delimiter)?;
+pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &DialectChoice) -> Result<FileInspection, Error> {
+    let mut table = Table::open(name, decoded.text(), choice)?;
     let width = table.header.names.len();
 
     let mut samples: Vec<Vec<String>> = vec![Vec::new(); width];
@@ -186,12 +171,8 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, delimiter: Opt
     let mut record = StringRecord::new();
     let mut rows = 0;
     while rows < INSPECT_ROWS {
-        match table.reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                return Err(Error::File { file: name.to_string(), message: format!("the file cannot be parsed as CSV: {error}") })
-            }
+        if table.next_row(name, &mut record)?.is_none() {
+            break;
         }
         rows += 1;
         if preview.len() < PREVIEW_ROWS {
@@ -242,6 +223,7 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, delimiter: Opt
         encoding: decoded.encoding().to_string(),
         bom: decoded.bom(),
         delimiter: dialect::delimiter_name(table.dialect.delimiter),
+        has_header: table.has_header,
         delimiter_sniffed: table.dialect.sniffed,
         preamble_lines: table.dialect.preamble_lines,
         columns,
@@ -349,33 +331,19 @@ pub fn read_events(
     problems: &mut Problems,
     warnings: &mut Vec<Warning>,
 ) -> Result<FileStats, Error> {
-    let delimiter = match config.delimiter.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(dialect::parse_delimiter(text.trim_matches(' ')).ok_or_else(|| {
-            Error::Options(format!("{name}: the delimiter \"{text}\" is not supported. Use , ; | or tab."))
-        })?),
-    };
+    let choice = config.dialect_choice(name)?;
     let text = decoded.text();
-    let columns = resolve_columns(name, text, delimiter, &config.mapping, settings.date_order, log, warnings)?;
-    let mut table = open_table(name, text, delimiter)?;
+    let columns = resolve_columns(name, text, &choice, &config.mapping, settings.date_order, log, warnings)?;
+    let mut table = Table::open(name, text, &choice)?;
     warnings.extend(file_warnings(name, &table.header, decoded));
 
     let width = table.header.names.len();
     let header = table.header.names.clone();
-    let preamble = table.dialect.preamble_lines as u64;
     let mut stats = FileStats { name: name.to_string(), ..FileStats::default() };
     let mut counts = RowCounts::default();
     let mut record = StringRecord::new();
 
-    loop {
-        let row = preamble + table.reader.position().line();
-        match table.reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                return Err(Error::File { file: name.to_string(), message: format!("row {row} cannot be parsed as CSV: {error}") })
-            }
-        }
+    while let Some(row) = table.next_row(name, &mut record)? {
         stats.rows += 1;
         if record.len() < width {
             counts.short += 1;
@@ -578,13 +546,13 @@ fn parse_row<'r>(
 fn resolve_columns(
     name: &str,
     text: &str,
-    delimiter: Option<u8>,
+    choice: &DialectChoice,
     mapping: &Mapping,
     date_order: DateOrder,
     log: &mut EventLog,
     warnings: &mut Vec<Warning>,
 ) -> Result<Columns, Error> {
-    let mut table = open_table(name, text, delimiter)?;
+    let mut table = Table::open(name, text, choice)?;
     let header = table.header.names.clone();
     let find = |role: &str, column: &str| -> Result<usize, Error> {
         header.iter().position(|name| name == column).ok_or_else(|| {
@@ -635,8 +603,8 @@ fn resolve_columns(
     let mut record = StringRecord::new();
     let mut sampled_rows = 0;
     while sampled_rows < time::INFERENCE_SAMPLE * 4 && samples.iter().any(|sample| sample.len() < time::INFERENCE_SAMPLE) {
-        match table.reader.read_record(&mut record) {
-            Ok(true) => sampled_rows += 1,
+        match table.next_row(name, &mut record) {
+            Ok(Some(_)) => sampled_rows += 1,
             _ => break,
         }
         for (sample, &at) in samples.iter_mut().zip(&time_positions) {
@@ -705,7 +673,7 @@ mod tests {
 
     #[test]
     fn inspection_of_a_bom_file_with_comment_preamble() {
-        let inspection = inspect(0, "a.csv", &decode::decode_all(b"\xEF\xBB\xBF# exported for demo property\nevent,count\nsign_up,7\n"), None).unwrap();
+        let inspection = inspect(0, "a.csv", &decode::decode_all(b"\xEF\xBB\xBF# exported for demo property\nevent,count\nsign_up,7\n"), &DialectChoice::default()).unwrap();
         assert_eq!(inspection.columns[0].name, "event");
         assert_eq!(inspection.columns[1].name, "count");
         assert_eq!(inspection.preview, vec![vec!["sign_up".to_string(), "7".to_string()]]);
@@ -714,7 +682,7 @@ mod tests {
 
     #[test]
     fn empty_file_is_a_clear_error() {
-        let error = inspect(0, "empty.csv", &decode::decode_all(b""), None).unwrap_err();
+        let error = inspect(0, "empty.csv", &decode::decode_all(b""), &DialectChoice::default()).unwrap_err();
         assert!(error.to_string().contains("empty.csv: the file is empty"));
     }
 }

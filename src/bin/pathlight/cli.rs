@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use pathlight::analysis::funnel::{FunnelOptions, FunnelStep};
 use pathlight::ingest::time::DateOrder;
-use pathlight::ingest::{DateEvent, FileConfig};
+use pathlight::ingest::{parse_delimiter_choice, DateEvent, DialectChoice, FileConfig};
 use pathlight::synth::{write_csv, RowOrder, SynthOptions};
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
@@ -63,9 +63,15 @@ struct AnalyzeArgs {
     /// Turn a date column into an event with the given name, in every file that has the column.
     #[arg(long = "date-event", value_name = "COLUMN=NAME")]
     date_events: Vec<String>,
-    /// The delimiter for every file: , ; | or tab (default: sniffed per file).
+    /// The delimiter for every file: , ; | tab or whitespace (default: sniffed per file).
     #[arg(long)]
     delimiter: Option<String>,
+    /// The files have no header row (default: sniffed per file).
+    #[arg(long)]
+    no_header: bool,
+    /// Names for the columns of files without a header row, separated by commas.
+    #[arg(long, value_name = "NAMES")]
+    columns: Option<String>,
     /// IANA time zone for times without an offset.
     #[arg(long, default_value = "UTC")]
     time_zone: String,
@@ -112,6 +118,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         files: Vec::new(),
     };
     let maps = pairs(&args.maps, "--map", "ROLE=COLUMN")?;
+    let column_names: Vec<String> = args.columns.as_deref().map_or_else(Vec::new, |names| names.split(',').map(|name| name.trim().to_string()).collect());
     let mut all_columns: std::collections::HashSet<String> = std::collections::HashSet::new();
     let date_events = pairs(&args.date_events, "--date-event", "COLUMN=NAME")?;
 
@@ -119,7 +126,12 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         let bytes = std::fs::read(path).map_err(|error| format!("{}: cannot be read: {error}", path.display()))?;
         let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
         let index = workspace.add_file(&name, bytes);
-        let inspection = workspace.inspect(index, args.delimiter.as_deref()).map_err(|error| error.to_string())?;
+        let choice = DialectChoice {
+            delimiter: parse_delimiter_choice(&name, args.delimiter.as_deref()).map_err(|error| error.to_string())?,
+            header: if args.no_header { Some(false) } else { None },
+            column_names: column_names.clone(),
+        };
+        let inspection = workspace.inspect_with(index, &choice).map_err(|error| error.to_string())?;
         let columns: Vec<&str> = inspection.columns.iter().map(|column| column.name.as_str()).collect();
         all_columns.extend(columns.iter().map(|column| column.to_string()));
         let mut mapping = inspection.mapping.clone();
@@ -148,7 +160,13 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
                 mapping.time = None;
             }
         }
-        config.files.push(FileConfig { index, delimiter: args.delimiter.clone(), mapping });
+        config.files.push(FileConfig {
+            index,
+            delimiter: args.delimiter.clone(),
+            header: choice.header,
+            column_names: choice.column_names.clone(),
+            mapping,
+        });
     }
 
     let named_columns = maps.iter().map(|(_, column)| ("--map", column)).chain(date_events.iter().map(|(column, _)| ("--date-event", column)));

@@ -1,0 +1,189 @@
+//! A decoded file as a table: a header and the rows after it, in whichever dialect the file uses.
+//!
+//! Rows come from the csv crate for delimited files, or from splitting lines on runs of spaces
+//! and tabs for whitespace-separated files, which have no quoting. A file without a header row
+//! gets the names `column_1`, `column_2`, … or the names the user gave, and its first row is
+//! data.
+
+use csv::{ReaderBuilder, StringRecord};
+
+use super::dialect::{self, Dialect, Header};
+use crate::error::Error;
+
+/// What the user chose about the dialect; `None` fields are sniffed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DialectChoice {
+    pub delimiter: Option<u8>,
+    /// Whether the first row is a header.
+    pub header: Option<bool>,
+    /// Column names for a file without a header row, in column order. Missing names keep
+    /// their generated `column_N`.
+    pub column_names: Vec<String>,
+}
+
+enum Rows<'t> {
+    Csv(csv::Reader<&'t [u8]>),
+    Whitespace { lines: std::str::Lines<'t>, line: u64 },
+}
+
+/// A header and a reader positioned on the first data row.
+pub struct Table<'t> {
+    pub header: Header,
+    pub dialect: Dialect,
+    /// False when the file had no header row and the names were generated or given.
+    pub has_header: bool,
+    rows: Rows<'t>,
+    /// The first row of a header-less file, read while looking for a header, with its line.
+    pending: Option<(StringRecord, u64)>,
+}
+
+impl<'t> Table<'t> {
+    /// Splits `text` into a header and rows. Fails when the text has no row at all.
+    pub fn open(name: &str, text: &'t str, choice: &DialectChoice) -> Result<Table<'t>, Error> {
+        check_text(name, text)?;
+        let dialect = dialect::sniff(text, choice.delimiter);
+        let (_, body) = dialect::skip_preamble(text);
+        let mut rows = if dialect.delimiter == dialect::WHITESPACE {
+            Rows::Whitespace { lines: body.lines(), line: 0 }
+        } else {
+            Rows::Csv(ReaderBuilder::new().has_headers(false).flexible(true).delimiter(dialect.delimiter).from_reader(body.as_bytes()))
+        };
+
+        let mut first = StringRecord::new();
+        let line = match next_record(&mut rows, &mut first).map_err(|message| Error::File {
+            file: name.to_string(),
+            message: format!("the first row cannot be read: {message}"),
+        })? {
+            Some(line) => line,
+            None => {
+                return Err(Error::File {
+                    file: name.to_string(),
+                    message: "the file is empty: a header row and at least one data row are expected".to_string(),
+                })
+            }
+        };
+
+        let has_header = choice.header.unwrap_or_else(|| !dialect::looks_like_data(&first));
+        let (header, pending) = if has_header {
+            (dialect::clean_header(&first), None)
+        } else {
+            let names = (0..first.len())
+                .map(|position| match choice.column_names.get(position).map(|name| name.trim()) {
+                    Some(given) if !given.is_empty() => given.to_string(),
+                    _ => format!("column_{}", position + 1),
+                })
+                .collect::<Vec<String>>();
+            (dialect::clean_header(&StringRecord::from(names)), Some((first, line)))
+        };
+        Ok(Table { header, dialect, has_header, rows, pending })
+    }
+
+    /// Reads the next data row into `record` and returns its spreadsheet row number (the first
+    /// line of the file is row 1), or `None` at the end.
+    pub fn next_row(&mut self, name: &str, record: &mut StringRecord) -> Result<Option<u64>, Error> {
+        let preamble = self.dialect.preamble_lines as u64;
+        if let Some((first, line)) = self.pending.take() {
+            *record = first;
+            return Ok(Some(preamble + line));
+        }
+        let line = next_record(&mut self.rows, record).map_err(|message| Error::File {
+            file: name.to_string(),
+            message: format!("a row after line {} cannot be read: {message}", preamble + self.line()),
+        })?;
+        Ok(line.map(|line| preamble + line))
+    }
+
+    fn line(&self) -> u64 {
+        match &self.rows {
+            Rows::Csv(reader) => reader.position().line(),
+            Rows::Whitespace { line, .. } => *line,
+        }
+    }
+}
+
+/// Reads one record and returns the line it starts on, counted from 1 after the preamble.
+fn next_record(rows: &mut Rows<'_>, record: &mut StringRecord) -> Result<Option<u64>, String> {
+    match rows {
+        Rows::Csv(reader) => {
+            let line = reader.position().line();
+            match reader.read_record(record) {
+                Ok(true) => Ok(Some(line)),
+                Ok(false) => Ok(None),
+                Err(error) => Err(error.to_string()),
+            }
+        }
+        Rows::Whitespace { lines, line } => loop {
+            let Some(text) = lines.next() else { return Ok(None) };
+            *line += 1;
+            if text.trim().is_empty() {
+                continue;
+            }
+            record.clear();
+            for field in text.split_whitespace() {
+                record.push_field(field);
+            }
+            return Ok(Some(*line));
+        },
+    }
+}
+
+/// Rejects bytes that are not text: more than 1% control characters (other than tab, line feed
+/// and carriage return) at the start of the decoded file.
+fn check_text(name: &str, text: &str) -> Result<(), Error> {
+    let sample: Vec<char> = text.chars().take(8_192).collect();
+    let control = sample.iter().filter(|&&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')).count();
+    if control * 100 > sample.len() {
+        return Err(Error::File {
+            file: name.to_string(),
+            message: "this does not look like a text file. Export the data as CSV (comma, semicolon or tab separated) and add that file.".to_string(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(table: &mut Table<'_>) -> Vec<(u64, Vec<String>)> {
+        let mut record = StringRecord::new();
+        let mut all = Vec::new();
+        while let Some(row) = table.next_row("t.csv", &mut record).unwrap() {
+            all.push((row, record.iter().map(str::to_string).collect()));
+        }
+        all
+    }
+
+    #[test]
+    fn whitespace_separated_without_header() {
+        let text = "00004 0001 19970101  2   29.33\n00004 0001 19970118  2   29.73\n\n00018 0003 19970102  2   77.00\n";
+        let mut table = Table::open("cdnow.txt", text, &DialectChoice::default()).unwrap();
+        assert!(!table.has_header);
+        assert_eq!(table.header.names, ["column_1", "column_2", "column_3", "column_4", "column_5"]);
+        let all = rows(&mut table);
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0], (1, vec!["00004".into(), "0001".into(), "19970101".into(), "2".into(), "29.33".into()]));
+        assert_eq!(all[2].0, 4);
+    }
+
+    #[test]
+    fn user_names_the_columns() {
+        let choice = DialectChoice { column_names: vec!["customer".into(), "".into(), "date".into()], ..DialectChoice::default() };
+        let table = Table::open("cdnow.txt", "00004 0001 19970101\n", &choice).unwrap();
+        assert_eq!(table.header.names, ["customer", "column_2", "date"]);
+    }
+
+    #[test]
+    fn header_row_is_kept_apart() {
+        let mut table = Table::open("a.csv", "user,event,ts\nu1,a,2024-01-01T10:00:00Z\n", &DialectChoice::default()).unwrap();
+        assert!(table.has_header);
+        assert_eq!(rows(&mut table), [(2, vec!["u1".to_string(), "a".into(), "2024-01-01T10:00:00Z".into()])]);
+    }
+
+    #[test]
+    fn header_can_be_forced_off() {
+        let choice = DialectChoice { header: Some(false), ..DialectChoice::default() };
+        let mut table = Table::open("a.csv", "a,b\nc,d\n", &choice).unwrap();
+        assert_eq!(rows(&mut table).len(), 2);
+    }
+}
