@@ -471,3 +471,10 @@ fn headerless_whitespace_file_with_named_columns() {
     assert_eq!(report.summary.total_value, Some(29.33 + 29.73 + 77.0));
     assert_eq!(report.summary.first_event.as_deref(), Some("1997-01-01T00:00:00Z"));
 }
+
+#[test]
+fn row_numbers_count_blank_lines() {
+    let csv = "user,event,ts\nu1,a,2024-01-01T10:00:00Z\n\n\nu2,b,not a time\nu3,c,2024-01-02T10:00:00Z\n";
+    let (_, summary) = load(&[("blank.csv", csv.as_bytes())]);
+    assert_eq!(summary.problems[0].row, 5);
+}

@@ -228,7 +228,7 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
         preamble_lines: table.dialect.preamble_lines,
         columns,
         preview,
-        warnings: file_warnings(name, &table.header, decoded),
+        warnings: file_warnings(name, &table.header, decoded).into_iter().chain(table.stop_warning(name)).collect(),
         mapping,
     })
 }
@@ -388,6 +388,7 @@ pub fn read_events(
     }
 
     warnings.extend(counts.into_warnings(name));
+    warnings.extend(table.stop_warning(name));
     Ok(stats)
 }
 

@@ -22,7 +22,9 @@ pub struct DialectChoice {
 }
 
 enum Rows<'t> {
-    Csv(csv::Reader<&'t [u8]>),
+    /// The csv crate's line numbers leave out blank lines, so lines are counted here from the
+    /// byte offset of each record: `counted` newlines lie before byte `offset` of `body`.
+    Csv { reader: csv::Reader<&'t [u8]>, body: &'t [u8], offset: usize, counted: u64 },
     Whitespace { lines: std::str::Lines<'t>, line: u64 },
 }
 
@@ -35,6 +37,8 @@ pub struct Table<'t> {
     rows: Rows<'t>,
     /// The first row of a header-less file, read while looking for a header, with its line.
     pending: Option<(StringRecord, u64)>,
+    /// The row of a `#` line after the data, where reading stopped: a second table or notes.
+    pub stopped_at: Option<u64>,
 }
 
 impl<'t> Table<'t> {
@@ -46,7 +50,8 @@ impl<'t> Table<'t> {
         let mut rows = if dialect.delimiter == dialect::WHITESPACE {
             Rows::Whitespace { lines: body.lines(), line: 0 }
         } else {
-            Rows::Csv(ReaderBuilder::new().has_headers(false).flexible(true).delimiter(dialect.delimiter).from_reader(body.as_bytes()))
+            let reader = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(dialect.delimiter).from_reader(body.as_bytes());
+            Rows::Csv { reader, body: body.as_bytes(), offset: 0, counted: 0 }
         };
 
         let mut first = StringRecord::new();
@@ -75,7 +80,7 @@ impl<'t> Table<'t> {
                 .collect::<Vec<String>>();
             (dialect::clean_header(&StringRecord::from(names)), Some((first, line)))
         };
-        Ok(Table { header, dialect, has_header, rows, pending })
+        Ok(Table { header, dialect, has_header, rows, pending, stopped_at: None })
     }
 
     /// Reads the next data row into `record` and returns its spreadsheet row number (the first
@@ -86,16 +91,36 @@ impl<'t> Table<'t> {
             *record = first;
             return Ok(Some(preamble + line));
         }
+        if self.stopped_at.is_some() {
+            return Ok(None);
+        }
         let line = next_record(&mut self.rows, record).map_err(|message| Error::File {
             file: name.to_string(),
             message: format!("a row after line {} cannot be read: {message}", preamble + self.line()),
         })?;
-        Ok(line.map(|line| preamble + line))
+        let Some(line) = line else { return Ok(None) };
+        // A `#` line after the data starts a second table or notes, as analytics exports write
+        // them; its rows are reported, not read as data.
+        if record.get(0).is_some_and(|first| first.trim_start().starts_with('#')) && record.iter().skip(1).all(|field| field.trim().is_empty()) {
+            self.stopped_at = Some(preamble + line);
+            return Ok(None);
+        }
+        Ok(Some(preamble + line))
+    }
+
+    /// Returns a warning when reading stopped before the end of the file.
+    pub fn stop_warning(&self, name: &str) -> Option<crate::report::Warning> {
+        let row = self.stopped_at?;
+        Some(crate::report::Warning::new(
+            "second_table",
+            1,
+            format!("{name}: reading stopped at row {row}, a line starting with #. What follows is a second table or notes; save it as its own file to analyse it."),
+        ))
     }
 
     fn line(&self) -> u64 {
         match &self.rows {
-            Rows::Csv(reader) => reader.position().line(),
+            Rows::Csv { counted, .. } => *counted + 1,
             Rows::Whitespace { line, .. } => *line,
         }
     }
@@ -104,14 +129,22 @@ impl<'t> Table<'t> {
 /// Reads one record and returns the line it starts on, counted from 1 after the preamble.
 fn next_record(rows: &mut Rows<'_>, record: &mut StringRecord) -> Result<Option<u64>, String> {
     match rows {
-        Rows::Csv(reader) => {
-            let line = reader.position().line();
-            match reader.read_record(record) {
-                Ok(true) => Ok(Some(line)),
-                Ok(false) => Ok(None),
-                Err(error) => Err(error.to_string()),
+        Rows::Csv { reader, body, offset, counted } => match reader.read_record(record) {
+            Ok(true) => {
+                // The position is where the previous record ended, before any blank lines.
+                let mut start = record.position().map_or(*offset, |position| position.byte() as usize).min(body.len());
+                while matches!(body.get(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                if start > *offset {
+                    *counted += body[*offset..start].iter().filter(|&&byte| byte == b'\n').count() as u64;
+                    *offset = start;
+                }
+                Ok(Some(*counted + 1))
             }
-        }
+            Ok(false) => Ok(None),
+            Err(error) => Err(error.to_string()),
+        },
         Rows::Whitespace { lines, line } => loop {
             let Some(text) = lines.next() else { return Ok(None) };
             *line += 1;
@@ -178,6 +211,15 @@ mod tests {
         let mut table = Table::open("a.csv", "user,event,ts\nu1,a,2024-01-01T10:00:00Z\n", &DialectChoice::default()).unwrap();
         assert!(table.has_header);
         assert_eq!(rows(&mut table), [(2, vec!["u1".to_string(), "a".into(), "2024-01-01T10:00:00Z".into()])]);
+    }
+
+    #[test]
+    fn second_table_is_not_appended() {
+        let text = "# a\nuser,event,ts\nu1,a,2024-01-01T00:00:00Z\n\n# export 2\nid,name,when\nu9,b,2024-01-02T00:00:00Z\n";
+        let mut table = Table::open("c02.csv", text, &DialectChoice::default()).unwrap();
+        assert_eq!(rows(&mut table).len(), 1);
+        assert_eq!(table.stopped_at, Some(5));
+        assert!(table.stop_warning("c02.csv").unwrap().message.contains("row 5"));
     }
 
     #[test]
