@@ -478,3 +478,17 @@ fn row_numbers_count_blank_lines() {
     let (_, summary) = load(&[("blank.csv", csv.as_bytes())]);
     assert_eq!(summary.problems[0].row, 5);
 }
+
+#[test]
+fn dialect_details_are_shown() {
+    let text = "# Start date: 20240101\n# End date: 20240131\n\ndate;channel;amount\r\n08/01/2024;email;1,25\r\n09/01/2024;ads;300,00\r\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c03.csv", text.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.delimiter, ";");
+    assert_eq!(inspection.quote, "\"");
+    assert_eq!(inspection.line_ending, "CRLF");
+    assert!(inspection.decimal_comma);
+    let period = inspection.period.unwrap();
+    assert_eq!((period.start.as_deref(), period.end.as_deref()), (Some("2024-01-01"), Some("2024-01-31")));
+}

@@ -26,6 +26,70 @@ pub struct Dialect {
     pub sniffed: bool,
     /// Lines before the header: blank lines and `#` comments.
     pub preamble_lines: usize,
+    /// `"` unless fields are wrapped in `'` and never in `"`.
+    pub quote: u8,
+    /// `LF`, `CRLF` or `CR`, whichever ends most lines of the sample.
+    pub line_ending: &'static str,
+}
+
+/// The reporting period that analytics exports write in their `#` preamble, such as
+/// `# Start date: 20240101` and `# End date: 20240131`, as ISO dates.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Period {
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// Reads the period from the preamble lines of `text`, if they name one.
+pub fn preamble_period(text: &str) -> Option<Period> {
+    let (lines, _) = skip_preamble(text);
+    let mut period = Period { start: None, end: None };
+    for line in text.lines().take(lines) {
+        let Some((label, value)) = line.trim_start_matches('#').split_once(':') else { continue };
+        let label = label.trim().to_lowercase();
+        let value = value.trim();
+        let date = chrono::NaiveDate::parse_from_str(value, "%Y%m%d")
+            .or_else(|_| chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d"))
+            .ok()
+            .map(|date| date.format("%Y-%m-%d").to_string());
+        match label.as_str() {
+            "start date" | "start" | "from" => period.start = date,
+            "end date" | "end" | "to" => period.end = date,
+            _ => {}
+        }
+    }
+    (period.start.is_some() || period.end.is_some()).then_some(period)
+}
+
+/// Names the line ending used by most lines of `sample`.
+fn line_ending(sample: &str) -> &'static str {
+    let crlf = sample.matches("\r\n").count();
+    let lf = sample.matches('\n').count() - crlf;
+    let cr = sample.matches('\r').count() - crlf;
+    if cr > lf && cr > crlf {
+        "CR"
+    } else if crlf > lf {
+        "CRLF"
+    } else {
+        "LF"
+    }
+}
+
+/// Returns `'` when some rows wrap fields in single quotes and none in double quotes.
+fn quote_character(sample: &str, delimiter: u8) -> u8 {
+    let delimiter = delimiter as char;
+    let wrapped = |quote: char| {
+        sample
+            .lines()
+            .take(SNIFF_RECORDS)
+            .filter(|line| line.split(delimiter).any(|field| field.len() >= 2 && field.starts_with(quote) && field.ends_with(quote)))
+            .count()
+    };
+    if wrapped('\'') > 0 && wrapped('"') == 0 {
+        b'\''
+    } else {
+        b'"'
+    }
 }
 
 /// Returns the name users see for a delimiter byte.
@@ -67,10 +131,18 @@ pub fn skip_preamble(text: &str) -> (usize, &str) {
 /// Sniffs the dialect of `text`, or keeps `delimiter` when the user chose one.
 pub fn sniff(text: &str, delimiter: Option<u8>) -> Dialect {
     let (preamble_lines, body) = skip_preamble(text);
-    if let Some(delimiter) = delimiter {
-        return Dialect { delimiter, sniffed: false, preamble_lines };
-    }
     let sample = &body[..floor_char_boundary(body, 256 * 1024)];
+    let ending = line_ending(sample);
+    let dialect = |delimiter: u8, sniffed: bool| Dialect {
+        delimiter,
+        sniffed,
+        preamble_lines,
+        quote: if delimiter == WHITESPACE { b'"' } else { quote_character(sample, delimiter) },
+        line_ending: ending,
+    };
+    if let Some(delimiter) = delimiter {
+        return dialect(delimiter, false);
+    }
     let mut best = (b',', (false, 0.0, 0));
     for candidate in DELIMITERS {
         let score = consistency(sample, candidate);
@@ -81,9 +153,9 @@ pub fn sniff(text: &str, delimiter: Option<u8>) -> Dialect {
         }
     }
     if !best.1 .0 && splits_on_whitespace(sample) {
-        return Dialect { delimiter: WHITESPACE, sniffed: true, preamble_lines };
+        return dialect(WHITESPACE, true);
     }
-    Dialect { delimiter: best.0, sniffed: true, preamble_lines }
+    dialect(best.0, true)
 }
 
 /// Returns true when the first lines split on runs of spaces and tabs into a constant number of
@@ -210,6 +282,24 @@ mod tests {
     fn comma_inside_quotes_is_ignored() {
         let text = "a;b\n\"x,y,z\";1\n\"p,q\";2\n";
         assert_eq!(sniff(text, None).delimiter, b';');
+    }
+
+    #[test]
+    fn single_quotes_and_line_endings() {
+        let dialect = sniff("a,b\r\n'x, y',1\r\n'z',2\r\n", None);
+        assert_eq!(dialect.quote, b'\'');
+        assert_eq!(dialect.line_ending, "CRLF");
+        assert_eq!(sniff("a,b\n\"x\",1\n", None).quote, b'"');
+        assert_eq!(sniff("a,b\r1,2\r", None).line_ending, "CR");
+    }
+
+    #[test]
+    fn period_from_the_preamble() {
+        let text = "# ----\n# Demo property - events\n# Start date: 20240101\n# End date: 20240131\n\nEvent name,Event count\n";
+        let period = preamble_period(text).unwrap();
+        assert_eq!(period.start.as_deref(), Some("2024-01-01"));
+        assert_eq!(period.end.as_deref(), Some("2024-01-31"));
+        assert_eq!(preamble_period("a,b\n1,2\n"), None);
     }
 
     #[test]

@@ -62,6 +62,14 @@ pub struct FileInspection {
     pub has_header: bool,
     /// Blank and `#` lines skipped before the header.
     pub preamble_lines: usize,
+    /// The reporting period named in the preamble, if any.
+    pub period: Option<dialect::Period>,
+    /// `"` or `'`.
+    pub quote: String,
+    /// `LF`, `CRLF` or `CR`.
+    pub line_ending: String,
+    /// True when a number column writes decimals with a comma (`1,25`).
+    pub decimal_comma: bool,
     pub columns: Vec<ColumnInfo>,
     pub preview: Vec<Vec<String>>,
     pub mapping: Mapping,
@@ -226,6 +234,13 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
         has_header: table.has_header,
         delimiter_sniffed: table.dialect.sniffed,
         preamble_lines: table.dialect.preamble_lines,
+        period: dialect::preamble_period(decoded.text()),
+        quote: (table.dialect.quote as char).to_string(),
+        line_ending: table.dialect.line_ending.to_string(),
+        decimal_comma: columns
+            .iter()
+            .zip(&samples)
+            .any(|(column, values)| column.kind == ColumnKind::Number && values.iter().any(|value| uses_decimal_comma(value))),
         columns,
         preview,
         warnings: file_warnings(name, &table.header, decoded).into_iter().chain(table.stop_warning(name)).collect(),
@@ -249,6 +264,12 @@ fn column_kind(name: &str, values: &[String]) -> (ColumnKind, Option<TimeFormat>
         return (ColumnKind::Number, None);
     }
     (ColumnKind::Text, None)
+}
+
+/// Returns true for a number written with a decimal comma, such as `1,25`.
+fn uses_decimal_comma(text: &str) -> bool {
+    let trimmed = text.trim();
+    trimmed.parse::<f64>().is_err() && trimmed.matches(',').count() == 1 && !trimmed.contains('.') && parse_number(trimmed).is_some()
 }
 
 /// Parses a number, accepting a decimal comma (`1,25`) and surrounding currency signs.

@@ -50,7 +50,12 @@ impl<'t> Table<'t> {
         let mut rows = if dialect.delimiter == dialect::WHITESPACE {
             Rows::Whitespace { lines: body.lines(), line: 0 }
         } else {
-            let reader = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(dialect.delimiter).from_reader(body.as_bytes());
+            let reader = ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(dialect.delimiter)
+                .quote(dialect.quote)
+                .from_reader(body.as_bytes());
             Rows::Csv { reader, body: body.as_bytes(), offset: 0, counted: 0 }
         };
 
