@@ -7,8 +7,9 @@ use crate::analysis::{self, AnalysisOptions};
 use crate::error::{Error, Problem};
 use crate::ingest::decode::StreamDecoder;
 use crate::ingest::{self, time, DialectChoice, FileInspection, FileStats, LoadConfig, Problems, ReadSettings};
-use crate::model::{EventLog, Journeys, NONE};
-use crate::report::{Report, Warning};
+use crate::model::identity::{self, MergeSummary};
+use crate::model::{duplicates, EventLog, Journeys, NONE};
+use crate::report::{counted, Report, Warning};
 
 /// Property values listed per column in the load summary.
 const PROPERTY_VALUES: usize = 50;
@@ -71,6 +72,16 @@ pub struct LoadSummary {
     pub suggested_conversion: Option<String>,
     pub suggested_funnel: Vec<String>,
     pub warnings: Vec<Warning>,
+    /// Distinct identifiers read from the person and identity columns.
+    pub identifiers: u64,
+    /// Identifiers that were merged with another one into a person.
+    pub merged_identifiers: u64,
+    /// People made of more than one identifier.
+    pub merged_people: u64,
+    /// Exact duplicate events removed. The first of each set was kept.
+    pub duplicate_events: u64,
+    /// Events that share their time with the previous event of the same person.
+    pub tied_timestamps: u64,
 }
 
 /// Files, and once loaded, their journeys.
@@ -175,7 +186,8 @@ impl Workspace {
             );
         }
 
-        let journeys = Journeys::build(&log);
+        let file_names: Vec<&str> = files.iter().map(|stats: &FileStats| stats.name.as_str()).collect();
+        let (journeys, people) = build_journeys(&mut log, &file_names, &mut warnings);
         let event_names = event_counts(&log);
         let summary = LoadSummary {
             people: journeys.people() as u64,
@@ -188,6 +200,11 @@ impl Workspace {
             event_names,
             warnings: warnings.clone(),
             files,
+            identifiers: people.merge.identifiers,
+            merged_identifiers: people.merge.merged_identifiers,
+            merged_people: people.merge.merged_people,
+            duplicate_events: people.duplicate_events,
+            tied_timestamps: people.tied_timestamps,
         };
         let mut summary = summary;
         summary.suggested_funnel = suggest_funnel(&log, &journeys, summary.suggested_conversion.as_deref());
@@ -208,6 +225,78 @@ impl Workspace {
     fn file_mut(&mut self, index: usize) -> Result<&mut SourceFile, Error> {
         self.files.get_mut(index).and_then(Option::as_mut).ok_or_else(|| Error::Options(format!("There is no file number {index}.")))
     }
+}
+
+/// What [`build_journeys`] merged, removed and found tied.
+struct PeopleCounts {
+    merge: MergeSummary,
+    duplicate_events: u64,
+    tied_timestamps: u64,
+}
+
+/// Merges linked identifiers into people, sorts each person's events and removes exact
+/// duplicates, adding a warning for each of these that changed or found something.
+fn build_journeys(log: &mut EventLog, file_names: &[&str], warnings: &mut Vec<Warning>) -> (Journeys, PeopleCounts) {
+    let merge = identity::merge(log);
+    if merge.merged_people > 0 {
+        warnings.push(
+            Warning::new(
+                "merged_identities",
+                merge.merged_identifiers,
+                format!(
+                    "{} merged into {}, because a row or an e-mail hash links them. Each person is shown by a user id where one is known, else by an e-mail address.",
+                    counted(merge.merged_identifiers, "identifier was", "identifiers were"),
+                    counted(merge.merged_people, "person", "people")
+                ),
+            )
+            .with_examples(merge.examples.clone()),
+        );
+    }
+
+    let mut journeys = Journeys::build(log);
+    let removed = duplicates::find(log, &journeys);
+    if !removed.is_empty() {
+        let examples = removed
+            .iter()
+            .take(3)
+            .map(|&event| {
+                let file = file_names.get(log.file[event as usize] as usize).copied().unwrap_or("");
+                format!("{file}, row {}", log.row[event as usize])
+            })
+            .collect();
+        warnings.push(
+            Warning::new(
+                "duplicate_events",
+                removed.len() as u64,
+                format!(
+                    "{} removed: each had the same person, time, event, channel, value and property cells as an earlier row, which was kept.",
+                    counted(removed.len() as u64, "duplicate event was", "duplicate events were")
+                ),
+            )
+            .with_examples(examples),
+        );
+        log.remove_events(&removed);
+        journeys = Journeys::build(log);
+    }
+
+    let tied_timestamps = duplicates::tied_timestamps(log, &journeys);
+    if tied_timestamps > 0 {
+        let order = if log.ordinal.is_empty() {
+            "file and row order. Map a sequence column as the ordinal to order them"
+        } else {
+            "the ordinal column, then file and row order"
+        };
+        warnings.push(Warning::new(
+            "tied_timestamps",
+            tied_timestamps,
+            format!(
+                "{} the same time as the previous event of the same person. Such events are ordered by {order}.",
+                counted(tied_timestamps, "event has", "events have")
+            ),
+        ));
+    }
+    let counts = PeopleCounts { merge, duplicate_events: removed.len() as u64, tied_timestamps };
+    (journeys, counts)
 }
 
 fn event_counts(log: &EventLog) -> Vec<NameCount> {

@@ -103,3 +103,38 @@ fn filter_without_a_column_is_an_error() {
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(message.contains("must look like [column=value]"), "{message}");
 }
+
+#[test]
+fn map_adds_identity_and_ordinal_columns() {
+    let events = write_fixture(
+        "stitched.csv",
+        "device,account,event,ts,n\nd1,,view,2024-01-01T10:00:00Z,2\nd1,,open,2024-01-01T10:00:00Z,1\nd1,A-1,login,2024-01-01T10:01:00Z,3\n,A-1,purchase,2024-01-01T10:05:00Z,4\n",
+    );
+    let output = pathlight(&[
+        "analyze",
+        events.to_str().unwrap(),
+        "--map",
+        "person=device",
+        "--map",
+        "identity=account",
+        "--map",
+        "ordinal=n",
+        "--funnel",
+        "open,view,purchase",
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["people"], 1);
+    assert_eq!(report["funnel"]["steps"][2]["people"], 1);
+    let kinds: Vec<&str> = report["warnings"].as_array().unwrap().iter().filter_map(|warning| warning["kind"].as_str()).collect();
+    assert!(kinds.contains(&"merged_identities"), "{kinds:?}");
+    assert!(kinds.contains(&"tied_timestamps"), "{kinds:?}");
+}
+
+#[test]
+fn map_rejects_an_unknown_role() {
+    let events = write_fixture("roles.csv", "user,event,ts\nu1,view,2024-01-01T10:00:00Z\n");
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--map", "alias=user"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ordinal or identity"));
+}

@@ -18,6 +18,7 @@ use csv::StringRecord;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{shorten, Error, Problem};
+use crate::model::identity::{self, IdentityKind};
 use crate::model::{EventLog, NewEvent};
 use crate::report::{counted, Warning};
 use decode::StreamDecoder;
@@ -325,6 +326,9 @@ fn file_warnings(file: &str, header: &dialect::Header, decoded: &StreamDecoder) 
 /// The column position of each role in one file.
 struct Columns {
     person: usize,
+    /// The person column, then the identity columns, each with the kind of id it holds.
+    identifiers: Vec<(usize, IdentityKind)>,
+    ordinal: Option<usize>,
     time: Option<(usize, TimeParser)>,
     event: Option<usize>,
     channel: Option<usize>,
@@ -363,6 +367,8 @@ pub fn read_events(
     let mut stats = FileStats { name: name.to_string(), ..FileStats::default() };
     let mut counts = RowCounts::default();
     let mut record = StringRecord::new();
+    // Holds a lower-cased e-mail address, reused from row to row.
+    let mut identifier_buffer = String::new();
 
     while let Some(row) = table.next_row(name, &mut record)? {
         stats.rows += 1;
@@ -397,11 +403,24 @@ pub fn read_events(
             }
         };
 
-        let person = cell(columns.person);
+        if parsed.events.is_empty() {
+            continue;
+        }
+        // `parse_row` has checked that the row has an identifier.
+        let Some(person) = identify_row(&columns, &cell, log, &mut identifier_buffer) else { continue };
         let channel = columns.channel.map(cell).filter(|value| !value.is_empty());
         for (event, time) in parsed.events {
             log.push(
-                NewEvent { person, time, event, channel, value: parsed.value, file: file_index, row: row.min(u32::MAX as u64) as u32 },
+                NewEvent {
+                    person,
+                    time,
+                    event,
+                    channel,
+                    value: parsed.value,
+                    ordinal: parsed.ordinal,
+                    file: file_index,
+                    row: row.min(u32::MAX as u64) as u32,
+                },
                 columns.properties.iter().map(|&(at, property)| (property, record.get(at).unwrap_or("").trim())),
             );
             stats.events += 1;
@@ -489,6 +508,30 @@ impl RowCounts {
 struct ParsedRow<'r> {
     events: Vec<(&'r str, i64)>,
     value: f64,
+    ordinal: Option<f64>,
+}
+
+/// Returns an identifier cell, or `None` when it is empty. In a file with several identifier
+/// columns a placeholder such as `null` also counts as empty, so that it links nobody.
+fn identifier_cell<'r>(columns: &Columns, cell: &dyn Fn(usize) -> &'r str, at: usize) -> Option<&'r str> {
+    let value = cell(at);
+    let linking = columns.identifiers.len() > 1;
+    (!value.is_empty() && !(linking && identity::is_placeholder(value))).then_some(value)
+}
+
+/// Interns the row's identifiers, links each to the first, and returns the first one's id.
+fn identify_row<'r>(columns: &Columns, cell: &dyn Fn(usize) -> &'r str, log: &mut EventLog, buffer: &mut String) -> Option<u32> {
+    let mut first = None;
+    for &(at, kind) in &columns.identifiers {
+        let Some(value) = identifier_cell(columns, cell, at) else { continue };
+        let (value, kind) = identity::normalise_identifier(value, kind, buffer);
+        let id = log.identifier(value, kind);
+        match first {
+            None => first = Some(id),
+            Some(first) => log.link(first, id),
+        }
+    }
+    first
 }
 
 /// Parses the role cells of one row. An error names the column position and what is wrong.
@@ -498,9 +541,20 @@ fn parse_row<'r>(
     zone: Tz,
     counts: &mut RowCounts,
 ) -> Result<ParsedRow<'r>, (usize, String)> {
-    if cell(columns.person).is_empty() {
-        return Err((columns.person, "the person id is missing".to_string()));
+    if !columns.identifiers.iter().any(|&(at, _)| identifier_cell(columns, cell, at).is_some()) {
+        let message = if columns.identifiers.len() > 1 {
+            "the person id and every identity column are empty"
+        } else {
+            "the person id is missing"
+        };
+        return Err((columns.person, message.to_string()));
     }
+    let ordinal = match columns.ordinal {
+        Some(at) if !cell(at).is_empty() => {
+            Some(parse_number(cell(at)).ok_or_else(|| (at, "this is not a number, so it cannot order events".to_string()))?)
+        }
+        _ => None,
+    };
     let value = match columns.value {
         Some(at) if !cell(at).is_empty() => {
             parse_number(cell(at)).ok_or_else(|| (at, "this is not a number".to_string()))?
@@ -561,7 +615,7 @@ fn parse_row<'r>(
             events.push((event_name.as_str(), time));
         }
     }
-    Ok(ParsedRow { events, value })
+    Ok(ParsedRow { events, value, ordinal })
 }
 
 /// Finds the mapped columns and infers each time column's format from its first values.
@@ -599,6 +653,14 @@ fn resolve_columns(
             )))
         }
     };
+    let mut identifiers = vec![(person, roles::identity_kind(&header[person]))];
+    for column in mapping.identities.iter().filter(|column| !column.is_empty()) {
+        let at = find("identity", column)?;
+        if !identifiers.iter().any(|&(known, _)| known == at) {
+            identifiers.push((at, roles::identity_kind(column)));
+        }
+    }
+    let ordinal = optional("ordinal", &mapping.ordinal)?;
     let event = optional("event", &mapping.event)?;
     let time = optional("time", &mapping.time)?;
     let channel = optional("channel", &mapping.channel)?;
@@ -667,7 +729,8 @@ fn resolve_columns(
         .map(|(i, (at, event_name))| (at, event_name, TimeParser::new(formats[offset + i])))
         .collect();
 
-    let mut role_columns: Vec<usize> = vec![person];
+    let mut role_columns: Vec<usize> = identifiers.iter().map(|&(at, _)| at).collect();
+    role_columns.extend(ordinal);
     role_columns.extend(event);
     role_columns.extend(time.as_ref().map(|(at, _)| *at));
     let mut properties = Vec::new();
@@ -676,7 +739,7 @@ fn resolve_columns(
             properties.push((at, log.property_index(column)));
         }
     }
-    Ok(Columns { person, time, event, channel, value, date_events, properties })
+    Ok(Columns { person, identifiers, ordinal, time, event, channel, value, date_events, properties })
 }
 
 #[cfg(test)]

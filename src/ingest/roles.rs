@@ -1,5 +1,5 @@
 //! Column roles: which column contains the person id, the event time, the event name, the channel
-//! and the value.
+//! and the value, and which further columns contain other ids of the person or an ordinal.
 //!
 //! Detection scores each header name against the names that common exports use (GA4, Segment,
 //! process-mining logs, CRM exports), then checks that the column's values fit the role: a time
@@ -7,6 +7,8 @@
 //! result.
 
 use serde::{Deserialize, Serialize};
+
+use crate::model::identity::IdentityKind;
 
 /// The kind of values in a column, judged from a sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +38,11 @@ pub struct Mapping {
     pub channel: Option<String>,
     pub value: Option<String>,
     pub date_events: Vec<DateEvent>,
+    /// Further columns that identify the person, such as an anonymous id beside a user id. Ids
+    /// that share a row are merged into one person.
+    pub identities: Vec<String>,
+    /// A sequence number that orders events with equal times.
+    pub ordinal: Option<String>,
 }
 
 /// Names that identify a person, best first.
@@ -44,7 +51,8 @@ const PERSON_NAMES: &[&str] = &[
     "visitor_id", "contact_id", "lead_id", "mql_id", "case_concept_name", "case_id", "caseid",
     "anonymous_id", "domain_userid", "distinct_id", "member_id", "subscriber_id", "account_id",
     "email", "email_address", "deal_id", "opportunity_id", "user", "person", "customer",
-    "client", "visitor", "contact", "lead", "case", "deal",
+    "client", "visitor", "contact", "lead", "case", "deal", "hashed_email", "email_sha256",
+    "email_hash", "sha256_email",
 ];
 /// Words that make an `_id` column a person id when no exact name matches.
 const PERSON_WORDS: &[&str] = &["user", "customer", "client", "visitor", "person", "contact", "lead", "member", "subscriber"];
@@ -62,6 +70,24 @@ const EVENT_NAMES: &[&str] = &[
 const CHANNEL_NAMES: &[&str] = &[
     "channel", "case_channel", "channel_grouping", "default_channel_group", "utm_source",
     "traffic_source", "source", "source_medium", "medium", "utm_medium", "origin", "referrer",
+];
+/// Identifier columns linked to the person column when a file has several, as in Segment
+/// (`anonymous_id`, `user_id`) and GA4 (`user_pseudo_id`, `user_id`) exports.
+const IDENTITY_NAMES: &[&str] = &[
+    "user_id", "userid", "customer_id", "user_pseudo_id", "anonymous_id", "anonymousid",
+    "anonymous_user_id", "anon_id", "device_id", "deviceid", "distinct_id", "domain_userid",
+    "network_userid", "visitor_id", "cookie_id", "email", "email_address", "e_mail", "user_email",
+    "customer_email", "contact_email", "hashed_email", "email_hash", "email_sha256", "sha256_email",
+];
+/// Identifier columns that name a device or browser rather than a known person. A person's
+/// displayed id is taken from another column when one is linked.
+const ANONYMOUS_NAMES: &[&str] = &[
+    "anonymous_id", "anonymousid", "anonymous_user_id", "anon_id", "user_pseudo_id", "device_id",
+    "deviceid", "domain_userid", "network_userid", "visitor_id", "cookie_id", "client_id",
+];
+const ORDINAL_NAMES: &[&str] = &[
+    "ordinal", "sequence", "sequence_number", "seq", "seq_no", "event_index", "event_sequence",
+    "position",
 ];
 const VALUE_NAMES: &[&str] = &[
     "revenue", "value", "amount", "order_value", "deal_value", "purchase_revenue", "price",
@@ -105,8 +131,13 @@ pub fn detect(columns: &[ColumnFacts<'_>]) -> Mapping {
     let channel = take(channel, &mut used);
     let value = best(columns, VALUE_NAMES, &used, |c| c.kind == ColumnKind::Number);
     let value = take(value, &mut used);
+    let identities = if person.is_some() { identity_columns(columns, &used) } else { Vec::new() };
+    used.extend(identities.iter().copied());
+    let ordinal = best(columns, ORDINAL_NAMES, &used, |c| c.kind == ColumnKind::Number);
+    let ordinal = take(ordinal, &mut used);
+    let identities = identities.into_iter().map(str::to_string).collect();
 
-    let mut mapping = Mapping { person, time: None, event, channel, value, date_events: Vec::new() };
+    let mut mapping = Mapping { person, time: None, event, channel, value, identities, ordinal, ..Mapping::default() };
     if mapping.event.is_some() {
         mapping.time = time.map(str::to_string);
     } else {
@@ -117,6 +148,43 @@ pub fn detect(columns: &[ColumnFacts<'_>]) -> Mapping {
             .collect();
     }
     mapping
+}
+
+/// Adds identity columns and an ordinal column to a mapping that a known-format preset proposed
+/// without them, such as Segment's `user_id` beside its `anonymous_id` person column.
+pub fn complete_people_roles(mapping: &mut Mapping, columns: &[ColumnFacts<'_>]) {
+    if mapping.person.is_none() {
+        return;
+    }
+    let roles = [&mapping.person, &mapping.time, &mapping.event, &mapping.channel, &mapping.value];
+    let mut used: Vec<&str> = roles.iter().filter_map(|role| role.as_deref()).collect();
+    used.extend(mapping.identities.iter().map(String::as_str));
+    let identities = if mapping.identities.is_empty() { identity_columns(columns, &used) } else { Vec::new() };
+    used.extend(identities.iter().copied());
+    let ordinal = best(columns, ORDINAL_NAMES, &used, |c| c.kind == ColumnKind::Number);
+    mapping.identities.extend(identities.into_iter().map(str::to_string));
+    if mapping.ordinal.is_none() {
+        mapping.ordinal = ordinal.map(str::to_string);
+    }
+}
+
+/// Picks every unused column named like a further person identifier.
+fn identity_columns<'a>(columns: &[ColumnFacts<'a>], used: &[&str]) -> Vec<&'a str> {
+    columns
+        .iter()
+        .filter(|column| !used.contains(&column.name) && matches!(column.kind, ColumnKind::Text | ColumnKind::Number))
+        .filter(|column| IDENTITY_NAMES.contains(&normalise(column.name).as_str()))
+        .map(|column| column.name)
+        .collect()
+}
+
+/// Returns the kind of identifier a person or identity column holds, judged by its name.
+pub fn identity_kind(column: &str) -> IdentityKind {
+    if ANONYMOUS_NAMES.contains(&normalise(column).as_str()) {
+        IdentityKind::Anonymous
+    } else {
+        IdentityKind::UserId
+    }
 }
 
 /// Marks a chosen column as used and returns its name.
@@ -263,6 +331,33 @@ mod tests {
     fn processing_times_come_last() {
         let columns = facts(&[("load_tstamp", ColumnKind::Time), ("visit", ColumnKind::Time), ("event", ColumnKind::Text), ("user", ColumnKind::Text)]);
         assert_eq!(detect(&columns).time.as_deref(), Some("visit"));
+    }
+
+    #[test]
+    fn segment_export_links_anonymous_and_user_ids() {
+        let columns = facts(&[
+            ("anonymous_id", ColumnKind::Text),
+            ("user_id", ColumnKind::Text),
+            ("event", ColumnKind::Text),
+            ("timestamp", ColumnKind::Time),
+            ("seq", ColumnKind::Number),
+            ("account_id", ColumnKind::Text),
+        ]);
+        let mapping = detect(&columns);
+        assert_eq!(mapping.person.as_deref(), Some("user_id"));
+        assert_eq!(mapping.identities, ["anonymous_id"]);
+        assert_eq!(mapping.ordinal.as_deref(), Some("seq"));
+        assert_eq!(identity_kind("anonymous_id"), IdentityKind::Anonymous);
+        assert_eq!(identity_kind("user_id"), IdentityKind::UserId);
+    }
+
+    #[test]
+    fn preset_mapping_gets_identities() {
+        let columns = facts(&[("anonymous_id", ColumnKind::Text), ("user_id", ColumnKind::Text), ("event", ColumnKind::Text)]);
+        let mut mapping = Mapping { person: Some("anonymous_id".into()), event: Some("event".into()), ..Mapping::default() };
+        complete_people_roles(&mut mapping, &columns);
+        assert_eq!(mapping.identities, ["user_id"]);
+        assert_eq!(mapping.ordinal, None);
     }
 
     #[test]

@@ -1,7 +1,12 @@
 //! The event model: every event in one columnar [`EventLog`], and each person's events in time
 //! order as [`Journeys`].
 
+pub mod duplicates;
+pub mod identity;
+
 use rustc_hash::FxHashMap as HashMap;
+
+use identity::IdentityLinks;
 
 /// Marks a missing interned value (no channel, no property value).
 pub const NONE: u32 = u32::MAX;
@@ -56,7 +61,11 @@ pub struct Property {
 /// Every event of every loaded file, one entry per event in each column.
 #[derive(Debug, Clone, Default)]
 pub struct EventLog {
+    /// Every identifier while files are read. After [`identity::merge`], one displayed id per
+    /// person.
     pub people: Interner,
+    /// Links between identifiers found while reading, consumed by [`identity::merge`].
+    pub identity: IdentityLinks,
     pub event_names: Interner,
     pub channels: Interner,
     pub person: Vec<u32>,
@@ -67,6 +76,9 @@ pub struct EventLog {
     pub channel: Vec<u32>,
     /// Revenue or value; NaN where there is none.
     pub value: Vec<f64>,
+    /// The ordinal column's number, which orders events with equal times, or infinity where there
+    /// is none. Empty while no file has an ordinal column.
+    pub ordinal: Vec<f64>,
     /// Index of the source file, for drill-down and messages.
     pub file: Vec<u16>,
     /// Spreadsheet row of the source line (the header is row 1).
@@ -79,11 +91,13 @@ pub struct EventLog {
 /// One event as the reader hands it to [`EventLog::push`].
 #[derive(Debug, Clone, Copy)]
 pub struct NewEvent<'a> {
-    pub person: &'a str,
+    /// An id from [`EventLog::identifier`].
+    pub person: u32,
     pub time: i64,
     pub event: &'a str,
     pub channel: Option<&'a str>,
     pub value: f64,
+    pub ordinal: Option<f64>,
     pub file: u16,
     pub row: u32,
 }
@@ -118,7 +132,13 @@ impl EventLog {
 
     /// Appends one event with its property cells, given as (property index, value) pairs.
     pub fn push<'c>(&mut self, event: NewEvent<'_>, cells: impl IntoIterator<Item = (usize, &'c str)>) {
-        self.person.push(self.people.intern(event.person));
+        if event.ordinal.is_some() && self.ordinal.is_empty() {
+            self.ordinal = vec![f64::INFINITY; self.len()];
+        }
+        if event.ordinal.is_some() || !self.ordinal.is_empty() {
+            self.ordinal.push(event.ordinal.unwrap_or(f64::INFINITY));
+        }
+        self.person.push(event.person);
         self.time.push(event.time);
         self.event.push(self.event_names.intern(event.event));
         self.channel.push(event.channel.map_or(NONE, |name| self.channels.intern(name)));
@@ -140,7 +160,41 @@ impl EventLog {
     }
 }
 
-/// Each person's events, sorted by time; ties keep file and row order.
+impl EventLog {
+    /// Removes the events whose index is in `removed` from every column.
+    pub fn remove_events(&mut self, removed: &[u32]) {
+        if removed.is_empty() {
+            return;
+        }
+        let mut keep = vec![true; self.len()];
+        for &index in removed {
+            if let Some(slot) = keep.get_mut(index as usize) {
+                *slot = false;
+            }
+        }
+        retain(&mut self.person, &keep);
+        retain(&mut self.time, &keep);
+        retain(&mut self.event, &keep);
+        retain(&mut self.channel, &keep);
+        retain(&mut self.value, &keep);
+        if !self.ordinal.is_empty() {
+            retain(&mut self.ordinal, &keep);
+        }
+        retain(&mut self.file, &keep);
+        retain(&mut self.row, &keep);
+        for property in &mut self.properties {
+            retain(&mut property.codes, &keep);
+        }
+    }
+}
+
+/// Keeps the entries of `column` whose flag in `keep` is true.
+fn retain<T>(column: &mut Vec<T>, keep: &[bool]) {
+    let mut flags = keep.iter();
+    column.retain(|_| flags.next().copied().unwrap_or(true));
+}
+
+/// Each person's events, sorted by time and then by ordinal. Remaining ties keep file and row order.
 #[derive(Debug, Clone, Default)]
 pub struct Journeys {
     /// Event indexes grouped by person, each group in time order.
@@ -150,8 +204,9 @@ pub struct Journeys {
 }
 
 impl Journeys {
-    /// Groups the events of `log` by person and sorts each group by time, keeping the order of
-    /// insertion (file, then row) for equal times.
+    /// Groups the events of `log` by person and sorts each group by time. Equal times are
+    /// ordered by the ordinal column where files have one, events without an ordinal last, and
+    /// then by insertion order (file, then row).
     pub fn build(log: &EventLog) -> Journeys {
         let people = log.people.len();
         let mut starts = vec![0u32; people + 1];
@@ -170,8 +225,15 @@ impl Journeys {
         }
         for p in 0..people {
             let journey = &mut order[starts[p] as usize..starts[p + 1] as usize];
-            // A stable sort keeps insertion order for equal times.
-            journey.sort_by_key(|&event| log.time[event as usize]);
+            // A stable sort keeps insertion order for equal keys.
+            if log.ordinal.is_empty() {
+                journey.sort_by_key(|&event| log.time[event as usize]);
+            } else {
+                journey.sort_by(|&a, &b| {
+                    let (a, b) = (a as usize, b as usize);
+                    log.time[a].cmp(&log.time[b]).then_with(|| log.ordinal[a].total_cmp(&log.ordinal[b]))
+                });
+            }
         }
         Journeys { order, starts }
     }
@@ -190,19 +252,18 @@ impl Journeys {
 mod tests {
     use super::*;
 
-    fn event(person: &str, time: i64, name: &str, row: u32) -> NewEvent<'static> {
-        let person: &'static str = Box::leak(person.to_string().into_boxed_str());
-        let name: &'static str = Box::leak(name.to_string().into_boxed_str());
-        NewEvent { person, time, event: name, channel: None, value: f64::NAN, file: 0, row }
+    fn push(log: &mut EventLog, person: &str, time: i64, name: &str, row: u32) {
+        let person = log.identifier(person, identity::IdentityKind::UserId);
+        log.push(NewEvent { person, time, event: name, channel: None, value: f64::NAN, ordinal: None, file: 0, row }, []);
     }
 
     #[test]
     fn journeys_keep_row_order_on_ties() {
         let mut log = EventLog::default();
-        log.push(event("u1", 20, "b", 2), []);
-        log.push(event("u2", 5, "x", 3), []);
-        log.push(event("u1", 10, "a", 4), []);
-        log.push(event("u1", 20, "c", 5), []);
+        push(&mut log, "u1", 20, "b", 2);
+        push(&mut log, "u2", 5, "x", 3);
+        push(&mut log, "u1", 10, "a", 4);
+        push(&mut log, "u1", 20, "c", 5);
         let journeys = Journeys::build(&log);
         assert_eq!(journeys.people(), 2);
         assert_eq!(journeys.journey(0), &[2, 0, 3]);
@@ -210,11 +271,23 @@ mod tests {
     }
 
     #[test]
+    fn ordinal_orders_equal_times() {
+        let mut log = EventLog::default();
+        let person = log.identifier("u1", identity::IdentityKind::UserId);
+        for (row, ordinal) in [(2, Some(2.0)), (3, None), (4, Some(1.0))] {
+            log.push(NewEvent { person, time: 10, event: "e", channel: None, value: f64::NAN, ordinal, file: 0, row }, []);
+        }
+        assert_eq!(log.ordinal, [2.0, f64::INFINITY, 1.0]);
+        assert_eq!(Journeys::build(&log).journey(0), &[2, 0, 1]);
+    }
+
+    #[test]
     fn properties_fill_missing_cells_with_none() {
         let mut log = EventLog::default();
-        log.push(event("u1", 1, "a", 2), []);
+        push(&mut log, "u1", 1, "a", 2);
         let page = log.property_index("page");
-        log.push(event("u1", 2, "b", 3), [(page, "/pricing")]);
+        let person = log.identifier("u1", identity::IdentityKind::UserId);
+        log.push(NewEvent { person, time: 2, event: "b", channel: None, value: f64::NAN, ordinal: None, file: 0, row: 3 }, [(page, "/pricing")]);
         assert_eq!(log.properties[page].codes, vec![NONE, 0]);
         assert_eq!(log.properties[page].values.name(0), "/pricing");
     }

@@ -57,7 +57,8 @@ struct AnalyzeArgs {
     /// Conversion window measured from the step-1 event, such as 30d, 12h or 90m.
     #[arg(long)]
     window: Option<String>,
-    /// Assign a column to a role in every file that has it: person, time, event, channel or value.
+    /// Assign a column to a role in every file that has it: person, time, event, channel, value,
+    /// ordinal (orders events with equal times) or identity (a further person id; may repeat).
     #[arg(long = "map", value_name = "ROLE=COLUMN")]
     maps: Vec<String>,
     /// Turn a date column into an event with the given name, in every file that has the column.
@@ -139,13 +140,22 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
             if !columns.contains(&column.as_str()) {
                 continue;
             }
+            if role == "identity" {
+                if !mapping.identities.contains(column) {
+                    mapping.identities.push(column.clone());
+                }
+                continue;
+            }
             let slot = match role.as_str() {
                 "person" => &mut mapping.person,
+                "ordinal" => &mut mapping.ordinal,
                 "time" => &mut mapping.time,
                 "event" => &mut mapping.event,
                 "channel" => &mut mapping.channel,
                 "value" => &mut mapping.value,
-                other => return Err(format!("--map: unknown role \"{other}\"; use person, time, event, channel or value")),
+                other => {
+                    return Err(format!("--map: unknown role \"{other}\"; use person, time, event, channel, value, ordinal or identity"))
+                }
             };
             *slot = Some(column.clone());
         }
