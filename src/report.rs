@@ -57,6 +57,9 @@ pub struct Summary {
     pub last_event: Option<String>,
     /// The zone used for times that carry none.
     pub time_zone: String,
+    /// True when the times were made up because an input had none (a channel path table). Time to
+    /// convert, funnel times and the first and last event are then `null`.
+    pub synthetic_times: bool,
 }
 
 /// Everything `analyze` returns.

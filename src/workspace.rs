@@ -34,6 +34,7 @@ struct Loaded {
     journeys: Journeys,
     time_zone: String,
     warnings: Vec<Warning>,
+    synthetic_times: bool,
 }
 
 /// How often one event name occurs.
@@ -82,6 +83,9 @@ pub struct LoadSummary {
     pub duplicate_events: u64,
     /// Events that share their time with the previous event of the same person.
     pub tied_timestamps: u64,
+    /// True when a channel path table was loaded: its times are made up, so the report leaves
+    /// every duration empty.
+    pub synthetic_times: bool,
 }
 
 /// Files, and once loaded, their journeys.
@@ -189,6 +193,7 @@ impl Workspace {
         let file_names: Vec<&str> = files.iter().map(|stats: &FileStats| stats.name.as_str()).collect();
         let (journeys, people) = build_journeys(&mut log, &file_names, &mut warnings);
         let event_names = event_counts(&log);
+        let synthetic_times = config.files.iter().any(|file| file.mapping.path_table.is_some());
         let summary = LoadSummary {
             people: journeys.people() as u64,
             events: log.len() as u64,
@@ -205,17 +210,18 @@ impl Workspace {
             merged_people: people.merge.merged_people,
             duplicate_events: people.duplicate_events,
             tied_timestamps: people.tied_timestamps,
+            synthetic_times,
         };
         let mut summary = summary;
         summary.suggested_funnel = suggest_funnel(&log, &journeys, summary.suggested_conversion.as_deref());
-        self.loaded = Some(Loaded { log, journeys, time_zone: config.time_zone.clone(), warnings });
+        self.loaded = Some(Loaded { log, journeys, time_zone: config.time_zone.clone(), warnings, synthetic_times });
         Ok(summary)
     }
 
     /// Runs every analysis on the loaded journeys.
     pub fn analyze(&self, options: &AnalysisOptions) -> Result<Report, Error> {
         let loaded = self.loaded.as_ref().ok_or(Error::NotLoaded)?;
-        analysis::run(&loaded.log, &loaded.journeys, options, &loaded.time_zone, &loaded.warnings)
+        analysis::run(&loaded.log, &loaded.journeys, options, &loaded.time_zone, &loaded.warnings, loaded.synthetic_times)
     }
 
     fn file(&self, index: usize) -> Result<&SourceFile, Error> {

@@ -492,3 +492,18 @@ fn dialect_details_are_shown() {
     let period = inspection.period.unwrap();
     assert_eq!((period.start.as_deref(), period.end.as_deref()), (Some("2024-01-01"), Some("2024-01-31")));
 }
+
+#[test]
+fn undecided_date_order_is_asked() {
+    let csv = "user,event,date\nu1,a,03/04/2024\nu1,b,05/06/2024\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("dates.csv", csv.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert!(inspection.columns[2].ambiguous_date_order);
+
+    let mut config = LoadConfig::from_inspections(&[inspection]);
+    config.date_order = pathlight::ingest::time::DateOrder::MonthFirst;
+    workspace.load(&config).unwrap();
+    let report = workspace.analyze(&AnalysisOptions::default()).unwrap();
+    assert_eq!(report.summary.first_event.as_deref(), Some("2024-03-04T00:00:00Z"));
+}

@@ -223,6 +223,15 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
     Ok(FunnelReport { window_ms, window_label, rule, steps: report_steps, completion: completion(completions) })
 }
 
+/// Clears every duration of a funnel report, for journeys whose times are synthetic.
+pub fn without_times(mut report: FunnelReport) -> FunnelReport {
+    for step in &mut report.steps {
+        step.median_ms_from_previous = None;
+    }
+    report.completion = None;
+    report
+}
+
 fn completion(mut durations: Vec<f64>) -> Option<FunnelCompletion> {
     if durations.is_empty() {
         return None;

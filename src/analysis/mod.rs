@@ -66,16 +66,23 @@ pub(crate) fn unknown_event(log: &EventLog, name: &str) -> Error {
 }
 
 /// Runs every analysis and assembles the report. `load_warnings` come first in the report.
+///
+/// With `synthetic_times` (a channel path table was loaded), event times only order each journey,
+/// so the funnel window is ignored and every duration and date in the report is left empty.
 pub fn run(
     log: &EventLog,
     journeys: &Journeys,
     options: &AnalysisOptions,
     time_zone: &str,
     load_warnings: &[Warning],
+    synthetic_times: bool,
 ) -> Result<Report, Error> {
     let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
     let funnel = if options.funnel.steps.is_empty() {
         None
+    } else if synthetic_times {
+        let untimed = funnel::FunnelOptions { window: None, ..options.funnel.clone() };
+        Some(funnel::without_times(funnel::compute(log, journeys, &untimed)?))
     } else {
         Some(funnel::compute(log, journeys, &options.funnel)?)
     };
@@ -83,8 +90,8 @@ pub fn run(
     let sankey = sankey::compute(log, journeys, &options.sankey, options.paths.collapse_repeats)?;
     let mut warnings = load_warnings.to_vec();
     let time_to_convert = match conversion.event {
-        Some(_) => Some(timing::time_to_convert(log, journeys, &conversion, &mut warnings)),
-        None => None,
+        Some(_) if !synthetic_times => Some(timing::time_to_convert(log, journeys, &conversion, &mut warnings)),
+        _ => None,
     };
 
     let people = journeys.people() as u64;
@@ -103,9 +110,10 @@ pub fn run(
         distinct_journeys: paths::distinct_journeys(log, journeys),
         total_value: (events_with_value > 0).then_some(total_value),
         events_with_value,
-        first_event: log.time.iter().min().map(|&millis| to_rfc3339(millis)),
-        last_event: log.time.iter().max().map(|&millis| to_rfc3339(millis)),
+        first_event: log.time.iter().min().filter(|_| !synthetic_times).map(|&millis| to_rfc3339(millis)),
+        last_event: log.time.iter().max().filter(|_| !synthetic_times).map(|&millis| to_rfc3339(millis)),
         time_zone: time_zone.to_string(),
+        synthetic_times,
     };
     Ok(Report { summary, funnel, paths, sankey, time_to_convert, warnings })
 }

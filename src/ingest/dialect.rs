@@ -120,12 +120,18 @@ pub fn skip_preamble(text: &str) -> (usize, &str) {
     loop {
         let line_end = rest.find('\n').map_or(rest.len(), |at| at + 1);
         let line = rest[..line_end].trim();
-        if line_end == 0 || !(line.is_empty() || line.starts_with('#')) {
+        if line_end == 0 || !(line.is_empty() || is_comment(line)) {
             return (lines, rest);
         }
         lines += 1;
         rest = &rest[line_end..];
     }
+}
+
+/// Returns true for a `#` comment line. A `#` followed by a delimiter is a column named `#`, as
+/// in Typeform's exports, not a comment.
+fn is_comment(line: &str) -> bool {
+    line.strip_prefix('#').is_some_and(|rest| !rest.starts_with([',', ';', '\t', '|']))
 }
 
 /// Sniffs the dialect of `text`, or keeps `delimiter` when the user chose one.
@@ -306,6 +312,13 @@ mod tests {
     fn tab_and_pipe() {
         assert_eq!(sniff("a\tb\tc\n1\t2\t3\n", None).delimiter, b'\t');
         assert_eq!(sniff("a|b\n1|2\n", None).delimiter, b'|');
+    }
+
+    #[test]
+    fn hash_column_is_not_a_comment() {
+        let (lines, rest) = skip_preamble("#,What is your name?,Submit Date (UTC)\nabc,Ann,2024-01-01 10:00:00\n");
+        assert_eq!(lines, 0);
+        assert!(rest.starts_with("#,What"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod decode;
 pub mod dialect;
+pub mod formats;
 pub mod roles;
 pub mod table;
 pub mod time;
@@ -25,7 +26,7 @@ use decode::StreamDecoder;
 pub use roles::{ColumnKind, DateEvent, Mapping};
 pub use table::DialectChoice;
 use table::Table;
-use time::{DateOrder, EpochUnit, TimeFormat, TimeParser};
+use time::{DateOrder, EpochUnit, TimeParser};
 
 /// Rows looked at to describe columns and propose roles.
 const INSPECT_ROWS: usize = 1_000;
@@ -46,6 +47,9 @@ pub struct ColumnInfo {
     pub examples: Vec<String>,
     /// For time columns, the inferred format in words.
     pub time_format: Option<String>,
+    /// True when no sampled value shows whether dates are day first or month first, so the user
+    /// must choose `date_order` in the load configuration.
+    pub ambiguous_date_order: bool,
 }
 
 /// The result of [`inspect`]: the file's dialect, columns, preview and proposed mapping.
@@ -74,6 +78,8 @@ pub struct FileInspection {
     pub columns: Vec<ColumnInfo>,
     pub preview: Vec<Vec<String>>,
     pub mapping: Mapping,
+    /// The export format recognised from the header, whose preset filled `mapping`.
+    pub format: Option<formats::KnownFormat>,
     pub warnings: Vec<Warning>,
 }
 
@@ -202,7 +208,7 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
     let mut columns = Vec::with_capacity(width);
     let mut facts_distinct = Vec::with_capacity(width);
     for (name, values) in table.header.names.iter().zip(&samples) {
-        let (kind, time_format) = column_kind(name, values);
+        let (kind, inferred) = column_kind(name, values);
         let non_empty: Vec<&String> = values.iter().filter(|value| !value.is_empty()).collect();
         let distinct: HashSet<&String> = non_empty.iter().copied().collect();
         facts_distinct.push(if non_empty.is_empty() { 0.0 } else { distinct.len() as f64 / non_empty.len() as f64 });
@@ -215,7 +221,13 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
                 examples.push(shorten(value, 60));
             }
         }
-        columns.push(ColumnInfo { name: name.clone(), kind, examples, time_format: time_format.map(|format| format.describe()) });
+        columns.push(ColumnInfo {
+            name: name.clone(),
+            kind,
+            examples,
+            time_format: inferred.map(|inferred| inferred.format.describe()),
+            ambiguous_date_order: inferred.is_some_and(|inferred| inferred.ambiguous_order),
+        });
     }
 
     let facts: Vec<roles::ColumnFacts<'_>> = columns
@@ -223,7 +235,14 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
         .zip(&facts_distinct)
         .map(|(column, &distinct_share)| roles::ColumnFacts { name: &column.name, kind: column.kind, distinct_share })
         .collect();
-    let mapping = roles::detect(&facts);
+    let detected = roles::detect(&facts);
+    let (format, mapping) = match formats::recognise(&columns, table.dialect.preamble_lines, &detected) {
+        Some((format, mut mapping)) => {
+            roles::complete_people_roles(&mut mapping, &facts);
+            (Some(format), mapping)
+        }
+        None => (None, detected),
+    };
 
     Ok(FileInspection {
         index,
@@ -246,10 +265,11 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
         preview,
         warnings: file_warnings(name, &table.header, decoded).into_iter().chain(table.stop_warning(name)).collect(),
         mapping,
+        format,
     })
 }
 
-fn column_kind(name: &str, values: &[String]) -> (ColumnKind, Option<TimeFormat>) {
+fn column_kind(name: &str, values: &[String]) -> (ColumnKind, Option<time::Inferred>) {
     let non_empty: Vec<&str> = values.iter().map(String::as_str).filter(|value| !value.is_empty()).collect();
     if non_empty.is_empty() {
         return (ColumnKind::Empty, None);
@@ -257,7 +277,7 @@ fn column_kind(name: &str, values: &[String]) -> (ColumnKind, Option<TimeFormat>
     if let Some(inferred) = time::infer_format(name, non_empty.iter().copied(), DateOrder::DayFirst) {
         // A majority is enough: the bad values are reported row by row when the file is loaded.
         if inferred.parsed * 2 > inferred.sampled {
-            return (ColumnKind::Time, Some(inferred.format));
+            return (ColumnKind::Time, Some(inferred));
         }
     }
     let numbers = non_empty.iter().filter(|value| parse_number(value).is_some()).count();
@@ -358,6 +378,9 @@ pub fn read_events(
 ) -> Result<FileStats, Error> {
     let choice = config.dialect_choice(name)?;
     let text = decoded.text();
+    if let Some(path_table) = &config.mapping.path_table {
+        return formats::paths::read(file_index, name, text, &choice, path_table, settings.strict, log, problems, warnings);
+    }
     let columns = resolve_columns(name, text, &choice, &config.mapping, settings.date_order, log, warnings)?;
     let mut table = Table::open(name, text, &choice)?;
     warnings.extend(file_warnings(name, &table.header, decoded));

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::identity::IdentityKind;
 
+use super::formats::paths::PathTable;
+
 /// The kind of values in a column, judged from a sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -43,6 +45,8 @@ pub struct Mapping {
     pub identities: Vec<String>,
     /// A sequence number that orders events with equal times.
     pub ordinal: Option<String>,
+    /// For a channel path table, its columns; such a file has no person, time or event column.
+    pub path_table: Option<PathTable>,
 }
 
 /// Names that identify a person, best first.

@@ -12,7 +12,8 @@
 //! 4. An ISO date, `2024-01-01`, kept at day precision (midnight in the load's time zone).
 //! 5. Day first, `31-12-2024`, `31/12/2024` or `31.12.2024`, optionally followed by `HH:MM` or
 //!    `HH:MM:SS`.
-//! 6. Month first, `12/31/2024`, optionally followed by a time.
+//! 6. Month first, `12/31/2024`, optionally followed by a time. Day-first and month-first dates
+//!    with a slash also take a 12-hour time, `03/01/2024 9:04:00 AM`, as survey tools write it.
 //! 7. RFC 2822, as e-mail tools write it: `Tue, 1 Jul 2003 10:52:37 +0200`.
 //! 8. A compact date, `20240131`, at day precision.
 //! 9. Spreadsheet serial dates in the 1900 system (`45292` is 2024-01-01, fractions are the time
@@ -111,7 +112,9 @@ const SERIAL_RANGE: std::ops::Range<f64> = 20_000.0..80_000.0;
 const SERIAL_PLACEHOLDER_BELOW: f64 = 367.0;
 /// Milliseconds from 1899-12-30 to 1970-01-01.
 const SERIAL_EPOCH_OFFSET_DAYS: f64 = 25_569.0;
-const DAY_FIRST_FORMATS: [&str; 9] = [
+const DAY_FIRST_FORMATS: [&str; 11] = [
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %I:%M %p",
     "%d-%m-%Y %H:%M:%S",
     "%d-%m-%Y %H:%M",
     "%d-%m-%Y",
@@ -122,7 +125,9 @@ const DAY_FIRST_FORMATS: [&str; 9] = [
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
 ];
-const MONTH_FIRST_FORMATS: [&str; 6] = [
+const MONTH_FIRST_FORMATS: [&str; 8] = [
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
@@ -170,7 +175,7 @@ impl TimeFormat {
             DateOrder::MonthFirst => (&MONTH_FIRST_FORMATS[..], &DAY_FIRST_FORMATS[..]),
         };
         for &format in first.iter().chain(second) {
-            all.push(if format.contains("%H") { TimeFormat::Local(format) } else { TimeFormat::Date(format) });
+            all.push(if format.contains("%H") || format.contains("%I") { TimeFormat::Local(format) } else { TimeFormat::Date(format) });
         }
         all.push(TimeFormat::Rfc2822);
         all.push(TimeFormat::Date(COMPACT_DATE));
@@ -415,6 +420,8 @@ fn pattern_for_people(format: &str) -> String {
         .replace("%m", "MM")
         .replace("%d", "DD")
         .replace("%H", "hh")
+        .replace("%I", "hh")
+        .replace("%p", "AM/PM")
         .replace("%M", "mm")
         .replace("%S", "ss")
         .replace("%.f", "")
@@ -536,6 +543,13 @@ mod tests {
         let instant = format.parse("2024-10-27 02:30:00", paris).unwrap();
         assert!(instant.shifted);
         assert_eq!(to_rfc3339(instant.millis), "2024-10-27T00:30:00Z");
+    }
+
+    #[test]
+    fn twelve_hour_times() {
+        let inferred = infer(&["03/01/2024 9:04:00 AM", "03/13/2024 1:15:00 PM"]);
+        assert_eq!(utc("03/01/2024 9:04:00 AM", inferred.format), "2024-03-01T09:04:00Z");
+        assert_eq!(utc("03/13/2024 1:15:00 PM", inferred.format), "2024-03-13T13:15:00Z");
     }
 
     #[test]
