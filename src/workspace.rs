@@ -301,6 +301,17 @@ fn build_journeys(log: &mut EventLog, file_names: &[&str], warnings: &mut Vec<Wa
             ),
         ));
     }
+    let date_only_ties = crate::model::date_only_ties(log, &journeys);
+    if date_only_ties > 0 {
+        warnings.push(Warning::new(
+            "date_only_order",
+            date_only_ties,
+            format!(
+                "{} a date without a time of day, on the same day as a timed event of the same person. Their order within that day is unknown; the date-only event is placed first, at midnight.",
+                counted(date_only_ties, "event has", "events have")
+            ),
+        ));
+    }
     let counts = PeopleCounts { merge, duplicate_events: removed.len() as u64, tied_timestamps };
     (journeys, counts)
 }

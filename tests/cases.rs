@@ -507,3 +507,12 @@ fn undecided_date_order_is_asked() {
     let report = workspace.analyze(&AnalysisOptions::default()).unwrap();
     assert_eq!(report.summary.first_event.as_deref(), Some("2024-03-04T00:00:00Z"));
 }
+
+#[test]
+fn date_only_order_against_timed_events_is_flagged() {
+    let leads = "lead_id,created_date\nL1,2024-03-01\nL2,2024-03-01\n";
+    let visits = "lead_id,event,ts\nL1,visit,2024-03-01T15:00:00Z\nL2,visit,2024-03-05T15:00:00Z\n";
+    let (_, summary) = load(&[("leads.csv", leads.as_bytes()), ("visits.csv", visits.as_bytes())]);
+    let warning = summary.warnings.iter().find(|warning| warning.kind == "date_only_order").unwrap();
+    assert_eq!(warning.count, 1, "only L1's visit falls on the day of its date-only event");
+}

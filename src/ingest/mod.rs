@@ -432,7 +432,7 @@ pub fn read_events(
         // `parse_row` has checked that the row has an identifier.
         let Some(person) = identify_row(&columns, &cell, log, &mut identifier_buffer) else { continue };
         let channel = columns.channel.map(cell).filter(|value| !value.is_empty());
-        for (event, time) in parsed.events {
+        for (event, time, date_only) in parsed.events {
             log.push(
                 NewEvent {
                     person,
@@ -441,6 +441,7 @@ pub fn read_events(
                     channel,
                     value: parsed.value,
                     ordinal: parsed.ordinal,
+                    date_only,
                     file: file_index,
                     row: row.min(u32::MAX as u64) as u32,
                 },
@@ -529,7 +530,8 @@ impl RowCounts {
 }
 
 struct ParsedRow<'r> {
-    events: Vec<(&'r str, i64)>,
+    /// (event name, time, date only)
+    events: Vec<(&'r str, i64, bool)>,
     value: f64,
     ordinal: Option<f64>,
 }
@@ -585,7 +587,7 @@ fn parse_row<'r>(
         _ => f64::NAN,
     };
 
-    let mut place = |at: usize, parser: &TimeParser| -> Result<Option<i64>, (usize, String)> {
+    let mut place = |at: usize, parser: &TimeParser| -> Result<Option<(i64, bool)>, (usize, String)> {
         if let Some(reason) = parser.placeholder(cell(at)) {
             counts.placeholders += 1;
             if counts.placeholder_examples.len() < 3 {
@@ -612,7 +614,7 @@ fn parse_row<'r>(
                 Some(_) => {}
             }
         }
-        Ok(Some(instant.millis))
+        Ok(Some((instant.millis, instant.date_only)))
     };
 
     let mut events = Vec::new();
@@ -626,7 +628,7 @@ fn parse_row<'r>(
             return Err((*time_at, "the event time is missing".to_string()));
         }
         match place(*time_at, parser)? {
-            Some(time) => events.push((name, time)),
+            Some((time, date_only)) => events.push((name, time, date_only)),
             None => return Err((*time_at, "the event time is a placeholder for a missing date".to_string())),
         }
     }
@@ -634,8 +636,8 @@ fn parse_row<'r>(
         if cell(*at).is_empty() {
             continue;
         }
-        if let Some(time) = place(*at, parser)? {
-            events.push((event_name.as_str(), time));
+        if let Some((time, date_only)) = place(*at, parser)? {
+            events.push((event_name.as_str(), time, date_only));
         }
     }
     Ok(ParsedRow { events, value, ordinal })

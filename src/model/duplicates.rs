@@ -104,7 +104,7 @@ mod tests {
     fn push(log: &mut EventLog, person: &str, time: i64, event: &str, value: f64, page: &str) {
         let person = log.identifier(person, IdentityKind::UserId);
         let property = log.property_index("page");
-        log.push(NewEvent { person, time, event, channel: None, value, ordinal: None, file: 0, row: log.len() as u32 + 2 }, [(property, page)]);
+        log.push(NewEvent { person, time, event, channel: None, value, ordinal: None, date_only: false, file: 0, row: log.len() as u32 + 2 }, [(property, page)]);
     }
 
     #[test]

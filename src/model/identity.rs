@@ -279,7 +279,7 @@ mod tests {
             }
         }
         let person = first.unwrap();
-        log.push(NewEvent { person, time, event: "e", channel: None, value: f64::NAN, ordinal: None, file: 0, row: 2 }, []);
+        log.push(NewEvent { person, time, event: "e", channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: 2 }, []);
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub struct EventLog {
     /// The ordinal column's number, which orders events with equal times, or infinity where there
     /// is none. Empty while no file has an ordinal column.
     pub ordinal: Vec<f64>,
+    /// True where the time was a date without a time of day (midnight in the load's zone).
+    pub date_only: Vec<bool>,
     /// Index of the source file, for drill-down and messages.
     pub file: Vec<u16>,
     /// Spreadsheet row of the source line (the header is row 1).
@@ -98,6 +100,8 @@ pub struct NewEvent<'a> {
     pub channel: Option<&'a str>,
     pub value: f64,
     pub ordinal: Option<f64>,
+    /// The time was a date without a time of day.
+    pub date_only: bool,
     pub file: u16,
     pub row: u32,
 }
@@ -140,6 +144,7 @@ impl EventLog {
         }
         self.person.push(event.person);
         self.time.push(event.time);
+        self.date_only.push(event.date_only);
         self.event.push(self.event_names.intern(event.event));
         self.channel.push(event.channel.map_or(NONE, |name| self.channels.intern(name)));
         self.value.push(event.value);
@@ -174,6 +179,7 @@ impl EventLog {
         }
         retain(&mut self.person, &keep);
         retain(&mut self.time, &keep);
+        retain(&mut self.date_only, &keep);
         retain(&mut self.event, &keep);
         retain(&mut self.channel, &keep);
         retain(&mut self.value, &keep);
@@ -186,6 +192,32 @@ impl EventLog {
             retain(&mut property.codes, &keep);
         }
     }
+}
+
+/// Counts date-only events that fall on the same day as a timed event of the same person. Their
+/// order against that event is unknown: the date-only event is placed at midnight, so first.
+pub fn date_only_ties(log: &EventLog, journeys: &Journeys) -> u64 {
+    const DAY_MS: i64 = 86_400_000;
+    let mut ties = 0;
+    for person in 0..journeys.people() {
+        let journey = journeys.journey(person);
+        for (position, &event) in journey.iter().enumerate() {
+            let event = event as usize;
+            if !log.date_only[event] {
+                continue;
+            }
+            let day_end = log.time[event] + DAY_MS;
+            let same_day = journey[position + 1..]
+                .iter()
+                .map(|&other| other as usize)
+                .take_while(|&other| log.time[other] < day_end)
+                .any(|other| !log.date_only[other]);
+            if same_day {
+                ties += 1;
+            }
+        }
+    }
+    ties
 }
 
 /// Keeps the entries of `column` whose flag in `keep` is true.
@@ -254,7 +286,7 @@ mod tests {
 
     fn push(log: &mut EventLog, person: &str, time: i64, name: &str, row: u32) {
         let person = log.identifier(person, identity::IdentityKind::UserId);
-        log.push(NewEvent { person, time, event: name, channel: None, value: f64::NAN, ordinal: None, file: 0, row }, []);
+        log.push(NewEvent { person, time, event: name, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row }, []);
     }
 
     #[test]
@@ -275,7 +307,7 @@ mod tests {
         let mut log = EventLog::default();
         let person = log.identifier("u1", identity::IdentityKind::UserId);
         for (row, ordinal) in [(2, Some(2.0)), (3, None), (4, Some(1.0))] {
-            log.push(NewEvent { person, time: 10, event: "e", channel: None, value: f64::NAN, ordinal, file: 0, row }, []);
+            log.push(NewEvent { person, time: 10, event: "e", channel: None, value: f64::NAN, ordinal, date_only: false, file: 0, row }, []);
         }
         assert_eq!(log.ordinal, [2.0, f64::INFINITY, 1.0]);
         assert_eq!(Journeys::build(&log).journey(0), &[2, 0, 1]);
@@ -287,7 +319,7 @@ mod tests {
         push(&mut log, "u1", 1, "a", 2);
         let page = log.property_index("page");
         let person = log.identifier("u1", identity::IdentityKind::UserId);
-        log.push(NewEvent { person, time: 2, event: "b", channel: None, value: f64::NAN, ordinal: None, file: 0, row: 3 }, [(page, "/pricing")]);
+        log.push(NewEvent { person, time: 2, event: "b", channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: 3 }, [(page, "/pricing")]);
         assert_eq!(log.properties[page].codes, vec![NONE, 0]);
         assert_eq!(log.properties[page].values.name(0), "/pricing");
     }

@@ -171,14 +171,14 @@ fn push_journey(log: &mut EventLog, person: u32, row: &PathRow<'_>, conversion: 
     let source_row = source_row.min(u32::MAX as u64) as u32;
     let mut time = SYNTHETIC_START_MS;
     for channel in &row.channels {
-        let event = NewEvent { person, time, event: channel, channel: Some(channel), value: f64::NAN, ordinal: None, file, row: source_row };
+        let event = NewEvent { person, time, event: channel, channel: Some(channel), value: f64::NAN, ordinal: None, date_only: false, file, row: source_row };
         log.push(event, []);
         time += SYNTHETIC_STEP_MS;
     }
     let Some(conversion) = conversion else {
         return row.channels.len() as u64;
     };
-    let event = NewEvent { person, time, event: conversion, channel: None, value: row.value_per_conversion, ordinal: None, file, row: source_row };
+    let event = NewEvent { person, time, event: conversion, channel: None, value: row.value_per_conversion, ordinal: None, date_only: false, file, row: source_row };
     log.push(event, []);
     row.channels.len() as u64 + 1
 }
