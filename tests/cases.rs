@@ -516,3 +516,24 @@ fn date_only_order_against_timed_events_is_flagged() {
     let warning = summary.warnings.iter().find(|warning| warning.kind == "date_only_order").unwrap();
     assert_eq!(warning.count, 1, "only L1's visit falls on the day of its date-only event");
 }
+
+#[test]
+fn second_table_starts_a_new_table_not_more_rows() {
+    let text = "# a\nuser,event,ts\nu1,a,2024-01-01T00:00:00Z\n\n# export 2\nid,name,when\nu9,b,2024-01-02T00:00:00Z\n";
+    let (_, summary) = load(&[("c02.csv", text.as_bytes())]);
+    assert_eq!(summary.people, 1);
+    assert_eq!(summary.skipped_rows, 0);
+    let warning = summary.warnings.iter().find(|warning| warning.kind == "second_table").unwrap();
+    assert!(warning.message.contains("row 5"), "{}", warning.message);
+}
+
+#[test]
+fn utf16_without_bom_is_detected() {
+    let bytes: Vec<u8> = "event\tuser\tts\r\nsignup\tu1\t2024-01-01\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("c06.txt", bytes);
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.encoding, "UTF-16LE");
+    assert!(!inspection.bom);
+    assert_eq!(inspection.columns[0].name, "event");
+}
