@@ -90,6 +90,8 @@ pub struct FileConfig {
     pub index: usize,
     /// `,` `;` `|` `tab` or `whitespace`; `None` to sniff.
     pub delimiter: Option<String>,
+    /// `"` or `'`; `None` to sniff.
+    pub quote: Option<String>,
     /// Whether the first row is a header; `None` to sniff.
     pub header: Option<bool>,
     /// Names for the columns of a file without a header row.
@@ -102,6 +104,14 @@ impl FileConfig {
     pub fn dialect_choice(&self, name: &str) -> Result<DialectChoice, Error> {
         Ok(DialectChoice {
             delimiter: parse_delimiter_choice(name, self.delimiter.as_deref())?,
+            quote: match self.quote.as_deref() {
+                None | Some("") => None,
+                Some("\"") => Some(b'"'),
+                Some("'") => Some(b'\''),
+                Some(other) => {
+                    return Err(Error::Options(format!("{name}: the quote character \"{other}\" is not supported. Use \" or '.")))
+                }
+            },
             header: self.header,
             column_names: self.column_names.clone(),
         })

@@ -14,6 +14,8 @@ use crate::error::Error;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DialectChoice {
     pub delimiter: Option<u8>,
+    /// `"` or `'`.
+    pub quote: Option<u8>,
     /// Whether the first row is a header.
     pub header: Option<bool>,
     /// Column names for a file without a header row, in column order. Missing names keep
@@ -45,7 +47,10 @@ impl<'t> Table<'t> {
     /// Splits `text` into a header and rows. Fails when the text has no row at all.
     pub fn open(name: &str, text: &'t str, choice: &DialectChoice) -> Result<Table<'t>, Error> {
         check_text(name, text)?;
-        let dialect = dialect::sniff(text, choice.delimiter);
+        let mut dialect = dialect::sniff(text, choice.delimiter);
+        if let Some(quote) = choice.quote {
+            dialect.quote = quote;
+        }
         let (_, body) = dialect::skip_preamble(text);
         let mut rows = if dialect.delimiter == dialect::WHITESPACE {
             Rows::Whitespace { lines: body.lines(), line: 0 }
@@ -225,6 +230,13 @@ mod tests {
         assert_eq!(rows(&mut table).len(), 1);
         assert_eq!(table.stopped_at, Some(5));
         assert!(table.stop_warning("c02.csv").unwrap().message.contains("row 5"));
+    }
+
+    #[test]
+    fn quote_can_be_chosen() {
+        let choice = DialectChoice { quote: Some(b'\''), ..DialectChoice::default() };
+        let mut table = Table::open("a.csv", "a,b\n'x, y',\"z\"\n", &choice).unwrap();
+        assert_eq!(rows(&mut table)[0].1, ["x, y", "\"z\""]);
     }
 
     #[test]

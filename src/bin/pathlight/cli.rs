@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use pathlight::analysis::funnel::{FunnelOptions, FunnelStep};
 use pathlight::ingest::time::DateOrder;
-use pathlight::ingest::{parse_delimiter_choice, DateEvent, DialectChoice, FileConfig};
+use pathlight::ingest::{DateEvent, FileConfig};
 use pathlight::synth::{write_csv, RowOrder, SynthOptions};
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
@@ -67,6 +67,9 @@ struct AnalyzeArgs {
     /// The delimiter for every file: , ; | tab or whitespace (default: sniffed per file).
     #[arg(long)]
     delimiter: Option<String>,
+    /// The quote character for every file: " or ' (default: sniffed per file).
+    #[arg(long)]
+    quote: Option<String>,
     /// The files have no header row (default: sniffed per file).
     #[arg(long)]
     no_header: bool,
@@ -127,11 +130,15 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         let bytes = std::fs::read(path).map_err(|error| format!("{}: cannot be read: {error}", path.display()))?;
         let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
         let index = workspace.add_file(&name, bytes);
-        let choice = DialectChoice {
-            delimiter: parse_delimiter_choice(&name, args.delimiter.as_deref()).map_err(|error| error.to_string())?,
+        let mut file = FileConfig {
+            index,
+            delimiter: args.delimiter.clone(),
+            quote: args.quote.clone(),
             header: if args.no_header { Some(false) } else { None },
             column_names: column_names.clone(),
+            ..FileConfig::default()
         };
+        let choice = file.dialect_choice(&name).map_err(|error| error.to_string())?;
         let inspection = workspace.inspect_with(index, &choice).map_err(|error| error.to_string())?;
         let columns: Vec<&str> = inspection.columns.iter().map(|column| column.name.as_str()).collect();
         all_columns.extend(columns.iter().map(|column| column.to_string()));
@@ -170,13 +177,8 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
                 mapping.time = None;
             }
         }
-        config.files.push(FileConfig {
-            index,
-            delimiter: args.delimiter.clone(),
-            header: choice.header,
-            column_names: choice.column_names.clone(),
-            mapping,
-        });
+        file.mapping = mapping;
+        config.files.push(file);
     }
 
     let named_columns = maps.iter().map(|(_, column)| ("--map", column)).chain(date_events.iter().map(|(column, _)| ("--date-event", column)));
