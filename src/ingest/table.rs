@@ -10,7 +10,7 @@ use csv::{ReaderBuilder, StringRecord};
 use super::dialect::{self, Dialect, Header};
 use crate::error::Error;
 
-/// What the user chose about the dialect; `None` fields are sniffed.
+/// The user's dialect choices. A `None` field is sniffed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DialectChoice {
     pub delimiter: Option<u8>,
