@@ -1,6 +1,8 @@
 // Worker side of the browser benchmark: fetches the CSV, then times the
 // engine the way the page drives it. Fetching and starting the wasm module
 // are not timed. Pushing the bytes in slices, finishFile, load and analyze are.
+// Also records the size of the wasm linear memory after each phase. That size
+// only grows, so the value after analyze is the engine's peak.
 
 import init, { Analyzer } from './pkg/pathlight.js';
 
@@ -21,7 +23,8 @@ async function run({ url, analysisOptions }) {
     throw new Error(`fetching ${url} failed with HTTP ${response.status}`);
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
-  await init();
+  const { memory } = await init();
+  const memoryAfterInit = memory.buffer.byteLength;
 
   const analyzer = new Analyzer();
   const started = performance.now();
@@ -32,6 +35,7 @@ async function run({ url, analysisOptions }) {
   }
   const inspection = analyzer.finishFile(index);
   const inspected = performance.now();
+  const memoryAfterRead = memory.buffer.byteLength;
 
   const summary = analyzer.load({
     time_zone: 'UTC',
@@ -39,9 +43,11 @@ async function run({ url, analysisOptions }) {
     files: [{ index, delimiter: null, mapping: inspection.mapping }],
   });
   const loaded = performance.now();
+  const memoryAfterLoad = memory.buffer.byteLength;
 
   const reportJson = analyzer.analyze(analysisOptions);
   const analyzed = performance.now();
+  const memoryAfterAnalyze = memory.buffer.byteLength;
   const report = JSON.parse(reportJson);
   analyzer.free();
 
@@ -54,5 +60,11 @@ async function run({ url, analysisOptions }) {
     load_ms: loaded - inspected,
     analyze_ms: analyzed - loaded,
     total_ms: analyzed - started,
+    wasm_memory_bytes: {
+      init: memoryAfterInit,
+      read: memoryAfterRead,
+      load: memoryAfterLoad,
+      analyze: memoryAfterAnalyze,
+    },
   };
 }
