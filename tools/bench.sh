@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks the engine on generated journeys of about 100k and 1M events:
 # the native CLI (hyperfine when installed, else timed runs) and the wasm
-# build in headless Chromium inside a Web Worker. Writes medians and events
-# per second to docs/BENCHMARKS.md. Raw results stay in bench-out/.
+# build in headless Chromium inside a Web Worker. Also measures memory: the
+# native peak resident set size in separate, untimed runs, and the wasm linear
+# memory and worker JS heap in the browser runs. Writes medians, events per
+# second and bytes per event to docs/BENCHMARKS.md. Raw results stay in bench-out/.
 # `make bench` runs it after scripts/setup.sh --bench.
 set -euo pipefail
 
@@ -20,6 +22,28 @@ SIZES=("100k:10200" "1m:102000")
 ANALYZE_FLAGS=(--conversion purchase --funnel session_start,sign_up,add_to_cart,purchase --window 30d --json)
 
 log() { printf 'bench: %s\n' "$*"; }
+
+# Runs a command with its standard output discarded and prints its peak
+# resident set size in KiB (ru_maxrss, which Linux reports in KiB). Uses GNU
+# time when installed, else Python's os.wait4, which reads the same field.
+if /usr/bin/time --version 2>&1 | grep -q 'GNU'; then
+  RSS_TOOL="GNU time (/usr/bin/time -f %M)"
+  peak_rss_kib() {
+    /usr/bin/time -f %M -o "$OUT/time-output.txt" "$@" >/dev/null || return
+    tail -n 1 "$OUT/time-output.txt"
+  }
+else
+  RSS_TOOL="Python os.wait4 (ru_maxrss), because GNU time was not installed"
+  peak_rss_kib() {
+    python3 -c 'import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+code = os.waitstatus_to_exitcode(status)
+if code != 0:
+    sys.exit(f"bench: {sys.argv[1]} failed with exit status {code}")
+print(usage.ru_maxrss)' "$@"
+  }
+fi
 
 mkdir -p "$OUT"
 log "building the native CLI and the wasm package"
@@ -58,7 +82,22 @@ times = [float(value) for value in sys.argv[2:]]
 json.dump({"results": [{"command": "timed with date", "median": statistics.median(times), "times": times}]}, open(sys.argv[1], "w"))' \
       "$OUT/native-$name.json" "${seconds[@]}"
   fi
+
+  # Separate runs, so the timings above carry no cost of measuring memory.
+  log "native memory: $RUNS runs with $RSS_TOOL"
+  peaks_kib=()
+  for _ in $(seq "$RUNS"); do
+    # A plain assignment, so set -e stops the script when the run fails.
+    peak_kib="$(peak_rss_kib "$cli" analyze "$file" "${ANALYZE_FLAGS[@]}")"
+    peaks_kib+=("$peak_kib")
+  done
+  log "native peak RSS in KiB: ${peaks_kib[*]}"
+  python3 -c 'import json, statistics, sys
+peaks = [int(value) for value in sys.argv[3:]]
+json.dump({"tool": sys.argv[2], "peak_rss_kib": peaks, "median_kib": statistics.median(peaks)}, open(sys.argv[1], "w"))' \
+    "$OUT/native-$name-memory.json" "$RSS_TOOL" "${peaks_kib[@]}"
 done
+rm -f "$OUT/time-output.txt"
 
 log "browser: node tools/bench/run.mjs --runs $RUNS ${files[*]}"
 node tools/bench/run.mjs --runs "$RUNS" --out "$OUT/browser.json" "${files[@]}"
