@@ -150,9 +150,9 @@ def memory_section(rows, runs):
         "- **Wasm memory** is `memory.buffer.byteLength` of the `WebAssembly.Memory` returned by the "
         "wasm-bindgen init function of www/pkg/pathlight.js. It grows in 64 KiB pages and never "
         "shrinks, and every run starts a fresh worker, so the size after analyze is the engine's peak "
-        "in that run. It contains the file text that the engine keeps (each 4 MiB slice is decoded "
-        "when it arrives and only the text is kept), the event log, the journeys, the report JSON "
-        "before it is copied out to JavaScript, and free space inside the allocator. The size after "
+        "in that run. It contains the file text, the event log, the journeys, the report JSON "
+        "before it is copied out to JavaScript, and free space inside the allocator. The engine "
+        "decodes each 4 MiB slice when it arrives and keeps only the text. The size after "
         "init is the module's fixed part. It excludes the fetched file bytes, which stay in a "
         "JavaScript ArrayBuffer outside the wasm memory, and the browser's own memory.",
         "- **Worker JS heap** is `usedSize` from the DevTools protocol's `Runtime.getHeapUsage` for "
