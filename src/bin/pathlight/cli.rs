@@ -1,7 +1,8 @@
 //! The command line's arguments and subcommands.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -127,9 +128,9 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     let date_events = pairs(&args.date_events, "--date-event", "COLUMN=NAME")?;
 
     for path in &args.files {
-        let bytes = std::fs::read(path).map_err(|error| format!("{}: cannot be read: {error}", path.display()))?;
         let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
-        let index = workspace.add_file(&name, bytes);
+        let index = workspace.add_file(&name, Vec::new());
+        read_in_chunks(path, |chunk| workspace.push_chunk(index, chunk).map_err(|error| error.to_string()))?;
         let mut file = FileConfig {
             index,
             delimiter: args.delimiter.clone(),
@@ -216,6 +217,21 @@ fn generate(args: GenerateArgs) -> Result<String, String> {
     let mut output = std::io::BufWriter::new(stdout.lock());
     write_csv(&options, &mut output).and_then(|_| output.flush()).map_err(|error| format!("cannot write the CSV: {error}"))?;
     Ok(String::new())
+}
+
+/// Reads a file in slices, as the page does, so only its decoded text is kept whole.
+fn read_in_chunks(path: &Path, mut push: impl FnMut(&[u8]) -> Result<(), String>) -> Result<(), String> {
+    const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+    let cannot_read = |error: std::io::Error| format!("{}: cannot be read: {error}", path.display());
+    let mut file = File::open(path).map_err(cannot_read)?;
+    let mut buffer = vec![0u8; CHUNK_BYTES];
+    loop {
+        let read = file.read(&mut buffer).map_err(cannot_read)?;
+        if read == 0 {
+            return Ok(());
+        }
+        push(&buffer[..read])?;
+    }
 }
 
 /// Splits `KEY=VALUE` arguments.
