@@ -537,3 +537,14 @@ fn utf16_without_bom_is_detected() {
     assert!(!inspection.bom);
     assert_eq!(inspection.columns[0].name, "event");
 }
+
+#[test]
+fn footer_notes_are_reported_not_read() {
+    let csv = "user,event,ts\nu1,a,2024-01-01T10:00:00Z\nu2,b,2024-01-01T11:00:00Z\nTotal,2,\nExported by Demo Analytics on 2024-02-01\n";
+    let (_, summary) = load(&[("footer.csv", csv.as_bytes())]);
+    assert_eq!(summary.events, 2);
+    assert_eq!(summary.skipped_rows, 0);
+    let notes = summary.warnings.iter().find(|warning| warning.kind == "note_rows").unwrap();
+    assert_eq!(notes.count, 2);
+    assert_eq!(notes.examples[0], "row 4: Total 2");
+}

@@ -297,6 +297,19 @@ fn column_kind(name: &str, values: &[String]) -> (ColumnKind, Option<time::Infer
     (ColumnKind::Text, None)
 }
 
+/// Returns true for a note or footer row in a table of three or more columns: one that starts
+/// with "Total" or "Grand total", or whose only non-empty cell is the first and holds words,
+/// such as "Exported by …" under the data. A lone id such as `u3` is a short data row.
+fn is_note_row(record: &StringRecord, width: usize) -> bool {
+    if width < 3 {
+        return false;
+    }
+    let first = record.get(0).unwrap_or("").trim().to_lowercase();
+    let only_first = record.iter().skip(1).all(|cell| cell.trim().is_empty());
+    let sentence = first.split_whitespace().count() >= 3;
+    (only_first && sentence) || first == "total" || first == "totals" || first == "grand total"
+}
+
 /// Returns true for a number written with a decimal comma, such as `1,25`.
 fn uses_decimal_comma(text: &str) -> bool {
     let trimmed = text.trim();
@@ -405,6 +418,13 @@ pub fn read_events(
 
     while let Some(row) = table.next_row(name, &mut record)? {
         stats.rows += 1;
+        if is_note_row(&record, width) {
+            counts.notes += 1;
+            if counts.note_examples.len() < 3 {
+                counts.note_examples.push(format!("row {row}: {}", shorten(record.iter().map(str::trim).collect::<Vec<_>>().join(" ").trim(), 60)));
+            }
+            continue;
+        }
         if record.len() < width {
             counts.short += 1;
         } else if record.len() > width && record.iter().skip(width).any(|cell| !cell.trim().is_empty()) {
@@ -479,6 +499,8 @@ struct RowCounts {
     implausible_examples: Vec<String>,
     placeholders: u64,
     placeholder_examples: Vec<String>,
+    notes: u64,
+    note_examples: Vec<String>,
 }
 
 impl RowCounts {
@@ -514,6 +536,16 @@ impl RowCounts {
                 self.mixed_epoch,
                 format!("{file}: {} a different number of digits from the first ones; each was converted by its own magnitude.", counted(self.mixed_epoch, "epoch timestamp had", "epoch timestamps had")),
             ));
+        }
+        if self.notes > 0 {
+            warnings.push(
+                Warning::new(
+                    "note_rows",
+                    self.notes,
+                    format!("{file}: {} a note or a total rather than data and {} not read.", counted(self.notes, "row is", "rows are"), if self.notes == 1 { "was" } else { "were" }),
+                )
+                .with_examples(self.note_examples),
+            );
         }
         if self.placeholders > 0 {
             warnings.push(
