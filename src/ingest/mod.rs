@@ -298,7 +298,7 @@ fn column_kind(name: &str, values: &[String]) -> (ColumnKind, Option<time::Infer
 }
 
 /// Returns true for a note or footer row in a table of three or more columns: one that starts
-/// with "Total" or "Grand total", or whose only non-empty cell is the first and holds words,
+/// with "Total" or "Grand total", or whose only non-empty cell is the first and contains words,
 /// such as "Exported by …" under the data. A lone id such as `u3` is a short data row.
 fn is_note_row(record: &StringRecord, width: usize) -> bool {
     if width < 3 {
