@@ -4,7 +4,9 @@
 // and changing an analysis option re-runs only analyze().
 
 import { EngineClient } from './engine.js';
+import { ambiguousDateColumn, renderDateOrder } from './views/date-order.js';
 import { renderFunnelView } from './views/funnel.js';
+import { renderLoadFacts } from './views/load-facts.js';
 import { mappingProblems, mappingToLoad, renderMappingView } from './views/mapping.js';
 import { defaultOptions, parseWindow, renderOptionsView } from './views/options.js';
 import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
@@ -29,9 +31,11 @@ const elements = {
   fileCards: document.getElementById('file-cards'),
   timeZone: document.getElementById('time-zone'),
   strict: document.getElementById('strict'),
+  dateOrder: document.getElementById('date-order'),
   mappingProblems: document.getElementById('mapping-problems'),
   analyseButton: document.getElementById('analyse-button'),
   resultsSection: document.getElementById('results-section'),
+  loadFactsView: document.getElementById('load-facts-view'),
   summaryView: document.getElementById('summary-view'),
   optionsView: document.getElementById('options-view'),
   funnelView: document.getElementById('funnel-view'),
@@ -44,8 +48,11 @@ const status = createStatusView(document.getElementById('status'));
 const engine = new EngineClient(new URL('./worker.js', import.meta.url));
 
 const state = {
-  // One entry per file the engine holds: { inspection, delimiter, mapping }.
+  // One entry per file the engine holds; fileEntry() describes its fields.
   files: [],
+  // "day_first" or "month_first" once the user answers the date-order
+  // question, which is asked only when a mapped date column needs it.
+  dateOrder: null,
   summary: null,
   options: null,
   busy: false,
@@ -131,7 +138,7 @@ async function addFiles(files) {
   });
 
   for (const inspection of inspections) {
-    state.files.push(fileEntry(inspection, null));
+    state.files.push(fileEntry(inspection));
   }
   status.showFileFailures(failures);
   status.showNotice(inspections.length > 0
@@ -161,6 +168,10 @@ async function analyse() {
   if (state.files.length === 0) {
     problems.push('Add a CSV file first.');
   }
+  const ambiguous = ambiguousDateColumn(state.files);
+  if (ambiguous && !state.dateOrder) {
+    problems.push(`Answer whether dates like ${ambiguous.example} are day first or month first.`);
+  }
   elements.mappingProblems.textContent = problems.join(' ');
   if (problems.length > 0) {
     return;
@@ -171,10 +182,15 @@ async function analyse() {
     strict: elements.strict.checked,
     files: state.files.map((file) => ({
       index: file.inspection.index,
-      delimiter: file.delimiter,
+      ...file.dialect,
       mapping: mappingToLoad(file),
     })),
   };
+  // Without the question on screen no mapped date depends on the order, so
+  // the engine's default is kept.
+  if (ambiguous) {
+    config.date_order = state.dateOrder;
+  }
   status.showNotice('Loading the journeys…');
   status.clearResults();
   const started = performance.now();
@@ -184,6 +200,7 @@ async function analyse() {
   state.summary = summary;
   state.options = defaultOptions(summary);
   status.showLoadSummary(summary);
+  renderLoadFacts(elements.loadFactsView, summary);
   status.showNotice(`Loaded ${formatCount(summary.people)} people and ${formatCount(summary.events)} events in ${seconds} s.`);
   renderOptionsView(elements.optionsView, summary, state.options, scheduleAnalysis);
   elements.resultsSection.classList.remove('stale');
@@ -228,15 +245,16 @@ function analysisOptions(options) {
 }
 
 function renderReport(report) {
+  const syntheticTimes = report.summary.synthetic_times === true;
   elements.resultsSection.hidden = false;
   renderSummaryView(elements.summaryView, report.summary);
-  renderFunnelView(elements.funnelView, report.funnel);
+  renderFunnelView(elements.funnelView, report.funnel, { syntheticTimes });
   renderPathsView(elements.pathsView, report.paths, (keep) => {
     state.options.collapseRepeats = !keep;
     scheduleAnalysis();
   });
   renderSankeyView(elements.sankeyView, report);
-  renderTimingView(elements.timingView, report.time_to_convert);
+  renderTimingView(elements.timingView, report.time_to_convert, { syntheticTimes });
   status.showReportWarnings(report);
 }
 
@@ -244,10 +262,18 @@ function renderMapping() {
   elements.mappingSection.hidden = state.files.length === 0;
   elements.mappingProblems.textContent = '';
   renderMappingView(elements.fileCards, state.files, {
-    onChange: markStale,
+    onChange: mappingChanged,
     onRemove: (index) => runTask(() => removeFile(index)),
-    onDelimiterChange: (index, delimiter) => runTask(() => changeDelimiter(index, delimiter)),
+    onDialectChange: (index, dialect) => runTask(() => changeDialect(index, dialect)),
   });
+  renderDateOrder(elements.dateOrder, state.files, state, markStale);
+}
+
+// A mapping edit can start or stop reading an ambiguous date column, so the
+// date-order question is redrawn with it.
+function mappingChanged() {
+  renderDateOrder(elements.dateOrder, state.files, state, markStale);
+  markStale();
 }
 
 async function removeFile(index) {
@@ -262,17 +288,36 @@ async function removeFile(index) {
   }
 }
 
-async function changeDelimiter(index, delimiter) {
-  const inspection = await engine.request('inspect', { index, delimiter });
-  state.files = state.files.map((file) => (file.inspection.index === index ? fileEntry(inspection, delimiter) : file));
+/** Inspects a file again with the user's { delimiter, header, column_names }. */
+async function changeDialect(index, dialect) {
+  const inspection = await engine.request('inspect', { index, dialect });
+  state.files = state.files.map((file) => (file.inspection.index === index ? fileEntry(inspection, dialect, file) : file));
   renderMapping();
   markStale();
 }
 
-function fileEntry(inspection, delimiter) {
+/**
+ * Builds the page's entry for an inspected file:
+ *  - `dialect`: the { delimiter, header, column_names } the user chose, sent
+ *    again with load(); null fields are sniffed.
+ *  - `detectedDelimiter`: the delimiter sniffed on the first reading, which
+ *    keeps its "(detected)" label after the user picks another one.
+ *  - `pathTable`: the proposed channel path table columns, kept so that the
+ *    user can switch back to them after mapping the columns as usual.
+ *  - `mapping`: the proposed mapping, edited in place by the view.
+ */
+function fileEntry(inspection, dialect = { delimiter: null, header: null, column_names: [] }, previous = null) {
   const mapping = structuredClone(inspection.mapping);
   mapping.date_events = mapping.date_events ?? [];
-  return { inspection, delimiter, mapping };
+  mapping.identities = mapping.identities ?? [];
+  const firstSniffed = inspection.delimiter_sniffed ? inspection.delimiter : null;
+  return {
+    inspection,
+    dialect,
+    detectedDelimiter: previous ? previous.detectedDelimiter : firstSniffed,
+    pathTable: mapping.path_table ?? null,
+    mapping,
+  };
 }
 
 // Results drawn before a change of files, columns or load settings no longer

@@ -21,7 +21,8 @@ let queue = Promise.resolve();
 const handlers = {
   ping: async () => 'ready',
   addFiles: addFiles,
-  inspect: (analyzer, { index, delimiter }) => analyzer.inspect(index, { delimiter }),
+  // `dialect` is { delimiter, header, column_names }; a null field is sniffed.
+  inspect: (analyzer, { index, dialect }) => analyzer.inspect(index, dialect),
   removeFile: (analyzer, { index }) => {
     analyzer.removeFile(index);
     return null;

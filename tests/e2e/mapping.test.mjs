@@ -84,7 +84,7 @@ test('choosing tab re-reads columns', async (t) => {
   const delimiter = card(page, 'mixed.csv').locator('[data-testid=delimiter]');
   assert.equal(await delimiter.inputValue(), 'tab', 'Tab stays chosen');
   assert.equal(await delimiter.locator('option:checked').textContent(), 'Tab');
-  assert.equal(await delimiter.locator('option').count(), 4, 'one option per delimiter');
+  assert.equal(await delimiter.locator('option').count(), 5, 'one option per delimiter');
 
   const mixed = card(page, 'mixed.csv');
   await mixed.locator('[data-testid=map-person]').selectOption('user,x');

@@ -6,8 +6,12 @@
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
 
-/** Renders the report's funnel into `root`, or a hint when there is none. */
-export function renderFunnelView(root, funnel) {
+/**
+ * Renders the report's funnel into `root`, or a hint when there is none.
+ * With synthetic times the step times and completion time are null, and a
+ * note replaces the completion figures.
+ */
+export function renderFunnelView(root, funnel, { syntheticTimes = false } = {}) {
   if (!funnel || funnel.steps.length === 0) {
     replaceChildren(root, h('p', { className: 'empty' }, 'Add at least one step above to see the funnel.'));
     return;
@@ -35,7 +39,10 @@ export function renderFunnelView(root, funnel) {
         h('p', {}, funnel.rule),
         h('p', {}, windowText)),
     ),
-    renderCompletion(funnel),
+    syntheticTimes
+      ? h('p', { className: 'hint', dataset: { testid: 'funnel-times-unavailable' } },
+        'Times between steps, the completion time and the window do not apply: the times of a channel path table are made up.')
+      : renderCompletion(funnel),
   );
 }
 

@@ -1,19 +1,16 @@
-// The confirm-columns view: one card per file with its detected delimiter,
-// encoding, a preview, and a select per role (person id, event time, event
-// name, channel, value). A file without an event column can turn date columns
-// into events with a name the user types.
+// The confirm-columns view, with one card per file. A card shows the
+// recognised export format and the reading settings (www/views/dialect.js),
+// a select per role (person id, event time, event name, channel, value,
+// sequence number), the other id columns of the same person, and a preview.
+// A file without an event column can turn date columns into events with a
+// name the user types. A channel path table shows its path columns instead of
+// the role selects.
 
+import { hasUnappliedColumnNames, renderDetectedFormat, renderDialect } from './dialect.js';
 import { h, replaceChildren } from './dom.js';
 import { formatBytes, formatCount } from './format.js';
-
-// Values as the engine's inspect() accepts them and FileInspection.delimiter
-// reports them, so a sniffed delimiter selects its own option.
-const DELIMITERS = [
-  { value: ',', label: 'Comma ,' },
-  { value: ';', label: 'Semicolon ;' },
-  { value: 'tab', label: 'Tab' },
-  { value: '|', label: 'Pipe |' },
-];
+import { chosenIds, renderIdentities } from './identities.js';
+import { renderPathTable } from './path-table.js';
 
 const ROLES = [
   { key: 'person', label: 'Person id', required: true, hint: 'who did it: user, customer, lead or case id' },
@@ -21,6 +18,7 @@ const ROLES = [
   { key: 'event', label: 'Event name', required: false, hint: 'what happened; leave empty to use date columns as events' },
   { key: 'channel', label: 'Channel', required: false, hint: 'source or medium, if any' },
   { key: 'value', label: 'Value', required: false, hint: 'revenue or amount, if any' },
+  { key: 'ordinal', label: 'Sequence number', required: false, hint: 'a number that orders events with the same time, if any' },
 ];
 
 const TIME_ROLE = ROLES.find((role) => role.key === 'time');
@@ -30,10 +28,10 @@ const NO_COLUMN = '';
 
 /**
  * Renders one card per file into `root`. `files` contains entries of
- * { inspection, mapping }, and the view edits `mapping` in place.
- * `handlers.onDelimiterChange(index, delimiter)` requests a new inspection,
- * `handlers.onRemove(index)` drops a file, and `handlers.onChange()` runs
- * after any mapping edit.
+ * { inspection, dialect, detectedDelimiter, pathTable, mapping }, and the
+ * view edits `mapping` in place. `handlers.onDialectChange(index, dialect)`
+ * requests a new inspection, `handlers.onRemove(index)` drops a file, and
+ * `handlers.onChange()` runs after any mapping edit.
  */
 export function renderMappingView(root, files, handlers) {
   replaceChildren(root, files.map((file) => renderFileCard(file, handlers)));
@@ -43,6 +41,12 @@ export function renderMappingView(root, files, handlers) {
 export function mappingProblems(file) {
   const { mapping, inspection } = file;
   const problems = [];
+  if (hasUnappliedColumnNames(file)) {
+    problems.push(`${inspection.name}: press "Use these names" to apply the column names you typed.`);
+  }
+  if (mapping.path_table) {
+    return problems;
+  }
   if (!mapping.person) {
     problems.push(`${inspection.name}: choose the person id column.`);
   }
@@ -58,29 +62,89 @@ export function mappingProblems(file) {
 }
 
 /**
- * Returns the mapping to load for a file: the event column with its time
- * column, or else the date columns as events. The view hides the other
- * choice, so it is not loaded even when the mapping still contains it.
+ * Returns the mapping to load for a file: a channel path table as the
+ * inspection proposed it, or else the event column with its time column, or
+ * else the date columns as events. The view hides the choices not taken, so
+ * they are not loaded even when the mapping still contains them.
  */
 export function mappingToLoad(file) {
   const { mapping } = file;
-  if (mapping.event) {
-    return { ...mapping, date_events: [] };
+  if (mapping.path_table) {
+    return mapping;
   }
-  return { ...mapping, time: null };
+  const rest = { ...mapping, identities: chosenIds(mapping), path_table: null };
+  if (mapping.event) {
+    return { ...rest, date_events: [] };
+  }
+  return { ...rest, time: null };
+}
+
+/** Returns the columns that the mapping reads times from. */
+export function mappedTimeColumns(file) {
+  const { mapping } = file;
+  if (mapping.path_table) {
+    return [];
+  }
+  if (mapping.event) {
+    return mapping.time ? [mapping.time] : [];
+  }
+  return mapping.date_events.filter((entry) => entry.name.trim() !== '').map((entry) => entry.column);
 }
 
 function renderFileCard(file, handlers) {
   const { inspection } = file;
-  const encoding = inspection.bom ? `${inspection.encoding} with BOM` : inspection.encoding;
+  return h('article', { className: 'file-card', dataset: { testid: 'file-card', file: inspection.name } },
+    h('header', { className: 'file-card-header' },
+      h('h3', {}, inspection.name),
+      h('span', { className: 'file-facts' }, formatBytes(inspection.bytes)),
+      h('button', {
+        type: 'button',
+        className: 'link-button',
+        dataset: { testid: 'remove-file' },
+        on: { click: () => handlers.onRemove(inspection.index) },
+      }, 'Remove'),
+    ),
+    renderDetectedFormat(inspection),
+    renderDialect(file, handlers),
+    renderMappingFields(file, handlers),
+    renderInspectionWarnings(inspection.warnings),
+    renderPreview(inspection),
+  );
+}
+
+// The role selects, or the columns of a channel path table. Switching
+// between the two redraws only this block.
+function renderMappingFields(file, handlers) {
+  const block = h('div', { className: 'mapping-fields' });
+  const switchTo = (pathTable) => {
+    file.mapping.path_table = pathTable;
+    redraw();
+    handlers.onChange();
+  };
+  const redraw = () => {
+    replaceChildren(block, file.mapping.path_table
+      ? renderPathTable(file.mapping.path_table, () => switchTo(null))
+      : renderRoles(file, handlers, () => switchTo(file.pathTable)));
+  };
+  redraw();
+  return block;
+}
+
+function renderRoles(file, handlers, onUsePathTable) {
   const dateEventsBlock = h('div', { className: 'date-events' });
   const refreshDateEvents = () => {
     replaceChildren(dateEventsBlock, renderDateEvents(file, handlers));
   };
   refreshDateEvents();
+  const identitiesBlock = h('div', { className: 'identities' });
+  const refreshIdentities = () => {
+    replaceChildren(identitiesBlock, renderIdentities(file, handlers.onChange));
+  };
+  refreshIdentities();
 
   // Choosing or clearing the event column shows or hides the date-event
-  // editor and decides whether the time select is needed.
+  // editor and decides whether the time select is needed. The person column
+  // is left out of the list of other ids.
   const roleFields = new Map();
   const renderRole = (role) => renderRoleSelect(file, role, () => {
     if (role.key === 'event') {
@@ -89,46 +153,32 @@ function renderFileCard(file, handlers) {
       roleFields.get(TIME_ROLE.key).replaceWith(timeField);
       roleFields.set(TIME_ROLE.key, timeField);
     }
+    if (role.key === 'person') {
+      refreshIdentities();
+    }
     handlers.onChange();
   });
   for (const role of ROLES) {
     roleFields.set(role.key, renderRole(role));
   }
 
-  return h('article', { className: 'file-card', dataset: { testid: 'file-card', file: inspection.name } },
-    h('header', { className: 'file-card-header' },
-      h('h3', {}, inspection.name),
-      h('span', { className: 'file-facts' }, `${formatBytes(inspection.bytes)} · ${encoding}`),
+  const backToPathTable = file.pathTable
+    ? h('p', { className: 'hint' },
+      'Pathlight recognised this file as a channel path table. ',
       h('button', {
         type: 'button',
         className: 'link-button',
-        dataset: { testid: 'remove-file' },
-        on: { click: () => handlers.onRemove(inspection.index) },
-      }, 'Remove'),
-    ),
-    renderDelimiterSelect(file, handlers),
-    h('div', { className: 'role-grid' }, [...roleFields.values()]),
-    dateEventsBlock,
-    renderInspectionWarnings(inspection.warnings),
-    renderPreview(inspection),
-  );
-}
+        dataset: { testid: 'use-path-table' },
+        on: { click: onUsePathTable },
+      }, 'Read it as a path table'))
+    : null;
 
-function renderDelimiterSelect(file, handlers) {
-  const { inspection } = file;
-  const detectedSuffix = (value) => (inspection.delimiter_sniffed && value === inspection.delimiter ? ' (detected)' : '');
-  const options = DELIMITERS.map(({ value, label }) => h('option', {
-    value,
-    selected: value === inspection.delimiter,
-  }, `${label}${detectedSuffix(value)}`));
-  if (!DELIMITERS.some(({ value }) => value === inspection.delimiter)) {
-    options.push(h('option', { value: inspection.delimiter, selected: true }, `"${inspection.delimiter}"${detectedSuffix(inspection.delimiter)}`));
-  }
-  const select = h('select', {
-    dataset: { testid: 'delimiter' },
-    on: { change: () => handlers.onDelimiterChange(inspection.index, select.value) },
-  }, options);
-  return h('label', { className: 'field inline' }, h('span', {}, 'Delimiter'), select);
+  return [
+    backToPathTable,
+    h('div', { className: 'role-grid' }, [...roleFields.values()]),
+    identitiesBlock,
+    dateEventsBlock,
+  ];
 }
 
 function renderRoleSelect(file, role, onChange) {

@@ -16,7 +16,9 @@ export function renderSummaryView(root, summary) {
     figure(metricLink('distinct-journeys', 'Distinct journeys'), formatCount(summary.distinct_journeys), 'distinct-journeys'),
     totalValueFigure(summary),
   ];
-  const span = `From ${formatDateTime(summary.first_event, summary.time_zone)} to ${formatDateTime(summary.last_event, summary.time_zone)} (${summary.time_zone})`;
+  const span = summary.synthetic_times
+    ? 'The times are synthetic, so the data covers no real dates'
+    : `From ${formatDateTime(summary.first_event, summary.time_zone)} to ${formatDateTime(summary.last_event, summary.time_zone)} (${summary.time_zone})`;
   const conversion = hasConversion
     ? h('span', {}, 'Converting means doing ', h('strong', {}, summary.conversion_event), '.')
     : 'No conversion event is chosen.';
