@@ -191,7 +191,7 @@ impl Workspace {
         }
 
         let file_names: Vec<&str> = files.iter().map(|stats: &FileStats| stats.name.as_str()).collect();
-        let (journeys, people) = build_journeys(&mut log, &file_names, &mut warnings);
+        let (journeys, people) = build_journeys(&mut log, &file_names, config.keep_duplicates, &mut warnings);
         let event_names = event_counts(&log);
         let synthetic_times = config.files.iter().any(|file| file.mapping.path_table.is_some());
         let summary = LoadSummary {
@@ -242,7 +242,7 @@ struct PeopleCounts {
 
 /// Merges linked identifiers into people, sorts each person's events and removes exact
 /// duplicates, adding a warning for each of these that changed or found something.
-fn build_journeys(log: &mut EventLog, file_names: &[&str], warnings: &mut Vec<Warning>) -> (Journeys, PeopleCounts) {
+fn build_journeys(log: &mut EventLog, file_names: &[&str], keep_duplicates: bool, warnings: &mut Vec<Warning>) -> (Journeys, PeopleCounts) {
     let merge = identity::merge(log);
     if merge.merged_people > 0 {
         warnings.push(
@@ -270,25 +270,33 @@ fn build_journeys(log: &mut EventLog, file_names: &[&str], warnings: &mut Vec<Wa
                 format!("{file}, row {}", log.row[event as usize])
             })
             .collect();
+        let outcome = if keep_duplicates {
+            "kept, as the load settings ask"
+        } else {
+            "removed. If identical rows are real repeated events, such as two equal purchases on one day, keep duplicates in the load settings"
+        };
         warnings.push(
             Warning::new(
                 "duplicate_events",
                 removed.len() as u64,
                 format!(
-                    "{} removed: each had the same person, time, event, channel, value and property cells as an earlier row, which was kept.",
-                    counted(removed.len() as u64, "duplicate event was", "duplicate events were")
+                    "{} the same person, time, event, channel, value and property cells as an earlier row, and {} {outcome}.",
+                    counted(removed.len() as u64, "event has", "events have"),
+                    if removed.len() == 1 { "was" } else { "were" }
                 ),
             )
             .with_examples(examples),
         );
-        log.remove_events(&removed);
-        journeys = Journeys::build(log);
+        if !keep_duplicates {
+            log.remove_events(&removed);
+            journeys = Journeys::build(log);
+        }
     }
 
     let tied_timestamps = duplicates::tied_timestamps(log, &journeys);
     if tied_timestamps > 0 {
         let order = if log.ordinal.is_empty() {
-            "file and row order. Map a sequence column as the ordinal to order them"
+            "file and row order. Choose a sequence-number column to order them"
         } else {
             "the ordinal column, then file and row order"
         };
@@ -312,7 +320,8 @@ fn build_journeys(log: &mut EventLog, file_names: &[&str], warnings: &mut Vec<Wa
             ),
         ));
     }
-    let counts = PeopleCounts { merge, duplicate_events: removed.len() as u64, tied_timestamps };
+    let duplicate_events = if keep_duplicates { 0 } else { removed.len() as u64 };
+    let counts = PeopleCounts { merge, duplicate_events, tied_timestamps };
     (journeys, counts)
 }
 

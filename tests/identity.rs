@@ -242,3 +242,19 @@ fn bad_ordinal_names_its_cell() {
     assert_eq!(summary.problems[0].column, "seq");
     assert_eq!(summary.problems[0].value, "second");
 }
+
+#[test]
+fn duplicates_can_be_kept() {
+    let csv = "user,event,ts,amount\nu1,purchase,2024-01-01,9.77\nu1,purchase,2024-01-01,9.77\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("repeat.csv", csv.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let mut config = LoadConfig::from_inspections(&[inspection]);
+    config.keep_duplicates = true;
+    let summary = workspace.load(&config).unwrap();
+    assert_eq!(summary.events, 2);
+    assert_eq!(summary.duplicate_events, 0);
+    let warning = summary.warnings.iter().find(|warning| warning.kind == "duplicate_events").unwrap();
+    assert_eq!(warning.count, 1);
+    assert!(warning.message.contains("kept"), "{}", warning.message);
+}

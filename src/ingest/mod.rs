@@ -138,12 +138,21 @@ pub struct LoadConfig {
     pub strict: bool,
     /// Day-first or month-first, for dates that no value decides.
     pub date_order: DateOrder,
+    /// Keep exact duplicate events, for data where two identical rows are two real events (two
+    /// equal purchases on one day). They are still counted.
+    pub keep_duplicates: bool,
     pub files: Vec<FileConfig>,
 }
 
 impl Default for LoadConfig {
     fn default() -> LoadConfig {
-        LoadConfig { time_zone: "UTC".to_string(), strict: false, date_order: DateOrder::DayFirst, files: Vec::new() }
+        LoadConfig {
+            time_zone: "UTC".to_string(),
+            strict: false,
+            date_order: DateOrder::DayFirst,
+            keep_duplicates: false,
+            files: Vec::new(),
+        }
     }
 }
 

@@ -86,6 +86,9 @@ struct AnalyzeArgs {
     /// Stop at the first bad value instead of skipping its row.
     #[arg(long)]
     strict: bool,
+    /// Keep exact duplicate events instead of removing them.
+    #[arg(long)]
+    keep_duplicates: bool,
     /// Keep consecutive repeats of an event in paths.
     #[arg(long)]
     keep_repeats: bool,
@@ -119,6 +122,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     let mut config = LoadConfig {
         time_zone: args.time_zone.clone(),
         strict: args.strict,
+        keep_duplicates: args.keep_duplicates,
         date_order: if args.month_first { DateOrder::MonthFirst } else { DateOrder::DayFirst },
         files: Vec::new(),
     };
