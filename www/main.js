@@ -31,6 +31,7 @@ const elements = {
   fileCards: document.getElementById('file-cards'),
   timeZone: document.getElementById('time-zone'),
   strict: document.getElementById('strict'),
+  keepDuplicates: document.getElementById('keep-duplicates'),
   dateOrder: document.getElementById('date-order'),
   mappingProblems: document.getElementById('mapping-problems'),
   analyseButton: document.getElementById('analyse-button'),
@@ -78,6 +79,7 @@ elements.sampleButton.addEventListener('click', () => runTask(trySample));
 elements.analyseButton.addEventListener('click', () => runTask(analyse));
 elements.timeZone.addEventListener('change', markStale);
 elements.strict.addEventListener('change', markStale);
+elements.keepDuplicates.addEventListener('change', markStale);
 
 function wireFileInputs() {
   elements.fileInput.addEventListener('change', () => {
@@ -180,6 +182,7 @@ async function analyse() {
   const config = {
     time_zone: elements.timeZone.value,
     strict: elements.strict.checked,
+    keep_duplicates: elements.keepDuplicates.checked,
     files: state.files.map((file) => ({
       index: file.inspection.index,
       ...file.dialect,

@@ -59,3 +59,16 @@ test('unticked id is not merged', async (t) => {
   assert.equal(await page.locator('[data-testid=merged-ids]').count(), 0);
   assert.equal(await readCount(page, 'summary-people'), 7, 'four anonymous ids and three user ids');
 });
+
+test('identical rows kept on request', async (t) => {
+  const { page } = await openApp(t);
+  await dropFiles(page, [{ name: 'web.csv', text: WEB_CSV }, { name: 'orders.csv', text: ORDERS_CSV }]);
+  await card(page, 'orders.csv').waitFor();
+  await page.check('[data-testid=keep-duplicates]');
+
+  await analyse(page);
+  assert.equal(await page.locator('[data-testid=duplicate-events]').count(), 0, 'nothing was removed');
+  assert.equal(await readCount(page, 'summary-events'), 9, 'both of u3\'s purchases count');
+  const warning = page.locator('[data-testid=warning][data-kind=duplicate_events]');
+  assert.match(await warning.textContent(), /kept/);
+});
