@@ -243,7 +243,6 @@ function analysisOptions(options) {
     funnel: { steps, window: parseWindow(options.window) },
     paths: { collapse_repeats: options.collapseRepeats, top: PATHS_DEFAULTS.top },
     sankey: { ...SANKEY_DEFAULTS },
-    histogram_bins: null,
   };
 }
 
