@@ -20,8 +20,14 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|error| JsError::new(&format!("Internal error while returning a result: {error}")))
 }
 
+/// Converts options through their JSON text, because serde-wasm-bindgen reads only the fields a
+/// struct names, and a misspelt option must be rejected rather than ignored.
 fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(value).map_err(|error| JsError::new(&format!("Invalid {what}: {error}")))
+    let text = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| JsError::new(&format!("Invalid {what}: it cannot be written as JSON.")))?;
+    serde_json::from_str(&text).map_err(|error| JsError::new(&format!("Invalid {what}: {error}")))
 }
 
 /// Holds the files and, once loaded, the journeys, so options can change without a re-read.

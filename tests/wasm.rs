@@ -94,3 +94,14 @@ fn invalid_options_are_rejected() {
     let message = get(&error, "message").as_string().unwrap();
     assert!(message.starts_with("Invalid analysis options"), "{message}");
 }
+
+#[wasm_bindgen_test]
+fn misspelt_option_is_rejected() {
+    let mut analyzer = Analyzer::new();
+    let inspection = add_events(&mut analyzer);
+    analyzer.load(load_config(&inspection)).unwrap();
+    let misspelt = JSON::parse(r#"{"funnel":{"steps":[{"event":"visit"}],"windw":"1h"}}"#).unwrap();
+    let error = analyzer.analyze(misspelt).err().map(JsValue::from).unwrap();
+    let message = get(&error, "message").as_string().unwrap();
+    assert!(message.contains("unknown field `windw`"), "{message}");
+}

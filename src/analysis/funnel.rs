@@ -16,7 +16,7 @@ use crate::model::{EventLog, Journeys};
 
 /// One funnel step: an event name, optionally only where a column has a given value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FunnelStep {
     pub event: String,
     pub column: Option<String>,
@@ -25,7 +25,7 @@ pub struct FunnelStep {
 
 /// The funnel to compute.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FunnelOptions {
     pub steps: Vec<FunnelStep>,
     /// Such as `30d`, `12h` or `90m`; `None` for no window.

@@ -16,7 +16,7 @@ use crate::report::{Report, Summary, Warning};
 
 /// Options for every analysis. Missing fields take their defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AnalysisOptions {
     /// The event that counts as a conversion; `None` for no conversion.
     pub conversion: Option<String>,

@@ -16,7 +16,7 @@ pub const MAX_TOP: usize = 200;
 
 /// Options for path counting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PathsOptions {
     pub collapse_repeats: bool,
     /// How many of the most frequent paths to list per group.

@@ -17,7 +17,7 @@ pub const MAX_TOP_K: usize = 50;
 
 /// Options for the Sankey diagram.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SankeyOptions {
     /// How many steps from the start of each journey.
     pub steps: usize,
