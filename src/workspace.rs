@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::analysis::{self, AnalysisOptions};
-use crate::error::{Error, Problem};
+use crate::error::{shorten, Error, Problem};
 use crate::ingest::decode::StreamDecoder;
 use crate::ingest::{self, time, DialectChoice, FileInspection, FileStats, LoadConfig, Problems, ReadSettings};
 use crate::model::identity::{self, MergeSummary};
@@ -257,6 +257,18 @@ fn build_journeys(log: &mut EventLog, file_names: &[&str], keep_duplicates: bool
             )
             .with_examples(merge.examples.clone()),
         );
+    }
+
+    let (largest, largest_id) = &merge.largest;
+    if *largest >= 1000 || (*largest >= 50 && largest * 2 >= merge.identifiers) {
+        warnings.push(Warning::new(
+            "large_identity_group",
+            *largest,
+            format!(
+                "One person, shown as \"{}\", gathers {largest} ids. A value shared by unrelated rows, such as a placeholder for a missing id, may be linking them: check the identity columns.",
+                shorten(largest_id, 60)
+            ),
+        ));
     }
 
     let mut journeys = Journeys::build(log);

@@ -548,3 +548,62 @@ fn footer_notes_are_reported_not_read() {
     assert_eq!(notes.count, 2);
     assert_eq!(notes.examples[0], "row 4: Total 2");
 }
+
+#[test]
+fn c10_created_column_with_a_placeholder() {
+    let csv = "deal_id,created,closed\nd1,45292,45306\nd2,1,45300\n";
+    let (workspace, summary) = load(&[("c10.csv", csv.as_bytes())]);
+    assert_eq!(summary.events, 3, "d1 created, d1 closed, d2 closed");
+    let placeholders = summary.warnings.iter().find(|warning| warning.kind == "placeholder_dates").unwrap();
+    assert_eq!(placeholders.count, 1);
+    let report = workspace.analyze(&AnalysisOptions { conversion: Some("closed".into()), ..AnalysisOptions::default() }).unwrap();
+    assert_eq!(report.time_to_convert.unwrap().median_ms, Some(14.0 * 86_400_000.0));
+}
+
+#[test]
+fn missing_closing_quote_is_reported() {
+    let mut csv = String::from("user,ts,event,note\nu1,2024-01-01T00:00:00Z,view,\"oops\n");
+    for _ in 0..200 {
+        csv.push_str("u1,2024-01-01T00:01:00Z,buy,x\n");
+    }
+    let (_, summary) = load(&[("quote.csv", csv.as_bytes())]);
+    let warning = summary.warnings.iter().find(|warning| warning.kind == "long_quoted_field").unwrap();
+    assert!(warning.message.contains("row 2"), "{}", warning.message);
+
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("quote.csv", csv.into_bytes());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let mut config = LoadConfig::from_inspections(&[inspection]);
+    config.strict = true;
+    assert!(workspace.load(&config).unwrap_err().to_string().contains("closing quote"));
+}
+
+#[test]
+fn too_many_columns_is_a_clear_error() {
+    let mut text = vec!["a"; 20_000].join(",");
+    text.push('\n');
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("wide.csv", text.into_bytes());
+    let message = workspace.inspect(index, None).unwrap_err().to_string();
+    assert!(message.contains("20000 fields"), "{message}");
+}
+
+#[test]
+fn headerless_first_row_with_a_timestamp_is_data() {
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("noheader.csv", b"u1,2024-01-01T00:00:00Z,view\nu2,2024-01-02T00:00:00Z,buy\n".to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert!(!inspection.has_header);
+    assert_eq!(inspection.preview.len(), 2);
+}
+
+#[test]
+fn second_byte_order_mark_is_ignored() {
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend("\u{FEFF}# note\nuser,event,ts\nu1,a,2024-01-01T00:00:00Z\n".encode_utf16().flat_map(u16::to_le_bytes));
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("double-bom.csv", bytes);
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.columns[0].name, "user");
+    assert_eq!(inspection.preview.len(), 1);
+}

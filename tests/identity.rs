@@ -258,3 +258,34 @@ fn duplicates_can_be_kept() {
     assert_eq!(warning.count, 1);
     assert!(warning.message.contains("kept"), "{}", warning.message);
 }
+
+#[test]
+fn database_nulls_link_nobody() {
+    let mut csv = String::from("anonymous_id,user_id,event,timestamp\n");
+    for person in 0..200 {
+        csv.push_str(&format!("a{person},\\N,view,2024-01-01T10:00:00Z\na{person},#N/A,buy,2024-01-01T10:05:00Z\n"));
+    }
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("nulls.csv", csv.into_bytes());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let summary = workspace.load(&LoadConfig::from_inspections(&[inspection])).unwrap();
+    assert_eq!(summary.people, 200);
+    assert_eq!(summary.events, 400);
+    assert_eq!(summary.merged_people, 0);
+}
+
+#[test]
+fn huge_identity_group_is_flagged() {
+    let mut csv = String::from("anonymous_id,user_id,event,timestamp\n");
+    for person in 0..100 {
+        csv.push_str(&format!("a{person},shared-label,view,2024-01-01T10:00:00Z\n"));
+    }
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("shared.csv", csv.into_bytes());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let summary = workspace.load(&LoadConfig::from_inspections(&[inspection])).unwrap();
+    assert_eq!(summary.people, 1);
+    let warning = summary.warnings.iter().find(|warning| warning.kind == "large_identity_group").unwrap();
+    assert_eq!(warning.count, 101);
+    assert!(warning.message.contains("shared-label"), "{}", warning.message);
+}

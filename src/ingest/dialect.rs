@@ -172,10 +172,14 @@ fn splits_on_whitespace(sample: &str) -> bool {
     first > 1 && counts.all(|count| count == first)
 }
 
-/// Returns true when a first row reads as data rather than names: most of its fields are
-/// numbers or dates.
+/// Returns true when a first row reads as data rather than names: a field is a date or a time,
+/// which no column name is, or most fields are numbers.
 pub fn looks_like_data(record: &StringRecord) -> bool {
     let fields: Vec<&str> = record.iter().map(str::trim).filter(|field| !field.is_empty()).collect();
+    let is_time = |field: &&str| field.len() >= 8 && super::time::infer_format("", [*field], super::time::DateOrder::DayFirst).is_some();
+    if fields.iter().any(is_time) {
+        return true;
+    }
     let numeric = fields
         .iter()
         .filter(|field| field.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '/' | ':' | ',' | ' ' | 'T' | 'Z' | '+')))

@@ -282,7 +282,7 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
             .any(|(column, values)| column.kind == ColumnKind::Number && values.iter().any(|value| uses_decimal_comma(value))),
         columns,
         preview,
-        warnings: file_warnings(name, &table.header, decoded).into_iter().chain(table.stop_warning(name)).collect(),
+        warnings: file_warnings(name, &table.header, decoded).into_iter().chain(table.shape_warnings(name)).collect(),
         mapping,
         format,
     })
@@ -491,7 +491,13 @@ pub fn read_events(
     }
 
     warnings.extend(counts.into_warnings(name));
-    warnings.extend(table.stop_warning(name));
+    if let (true, Some((row, lines))) = (settings.strict, table.long_field) {
+        return Err(Error::File {
+            file: name.to_string(),
+            message: format!("a quoted field that starts at row {row} spans {lines} lines; a closing quote is probably missing. Fix the quote, or switch to lenient mode."),
+        });
+    }
+    warnings.extend(table.shape_warnings(name));
     Ok(stats)
 }
 

@@ -10,6 +10,12 @@ use csv::{ReaderBuilder, StringRecord};
 use super::dialect::{self, Dialect, Header};
 use crate::error::Error;
 
+/// The most columns a file may have: as many as a spreadsheet sheet holds.
+pub const MAX_COLUMNS: usize = 16_384;
+/// A quoted field spanning more lines than this is reported, because a missing closing quote
+/// makes the rest of the file one field.
+const LONG_FIELD_LINES: usize = 100;
+
 /// The user's dialect choices. A `None` field is sniffed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DialectChoice {
@@ -41,12 +47,16 @@ pub struct Table<'t> {
     pending: Option<(StringRecord, u64)>,
     /// The row of a `#` line after the data, where reading stopped: a second table or notes.
     pub stopped_at: Option<u64>,
+    /// The first row with a quoted field of more than [`LONG_FIELD_LINES`] lines, and its line count.
+    pub long_field: Option<(u64, usize)>,
 }
 
 impl<'t> Table<'t> {
     /// Splits `text` into a header and rows. Fails when the text has no row at all.
     pub fn open(name: &str, text: &'t str, choice: &DialectChoice) -> Result<Table<'t>, Error> {
         check_text(name, text)?;
+        // A second byte-order mark, as some tools write after converting a file, is not data.
+        let text = text.trim_start_matches('\u{FEFF}');
         let mut dialect = dialect::sniff(text, choice.delimiter);
         if let Some(quote) = choice.quote {
             dialect.quote = quote;
@@ -78,6 +88,15 @@ impl<'t> Table<'t> {
             }
         };
 
+        if first.len() > MAX_COLUMNS {
+            return Err(Error::File {
+                file: name.to_string(),
+                message: format!(
+                    "the first row has {} fields, more than the {MAX_COLUMNS} columns a spreadsheet holds. Check the delimiter, or split the file.",
+                    first.len()
+                ),
+            });
+        }
         let has_header = choice.header.unwrap_or_else(|| !dialect::looks_like_data(&first));
         let (header, pending) = if has_header {
             (dialect::clean_header(&first), None)
@@ -90,7 +109,7 @@ impl<'t> Table<'t> {
                 .collect::<Vec<String>>();
             (dialect::clean_header(&StringRecord::from(names)), Some((first, line)))
         };
-        Ok(Table { header, dialect, has_header, rows, pending, stopped_at: None })
+        Ok(Table { header, dialect, has_header, rows, pending, stopped_at: None, long_field: None })
     }
 
     /// Reads the next data row into `record` and returns its spreadsheet row number (the first
@@ -115,17 +134,34 @@ impl<'t> Table<'t> {
             self.stopped_at = Some(preamble + line);
             return Ok(None);
         }
+        if self.long_field.is_none() && record.as_slice().contains('\n') {
+            let lines = record.iter().map(|field| field.matches('\n').count()).max().unwrap_or(0) + 1;
+            if lines > LONG_FIELD_LINES {
+                self.long_field = Some((preamble + line, lines));
+            }
+        }
         Ok(Some(preamble + line))
     }
 
-    /// Returns a warning when reading stopped before the end of the file.
-    pub fn stop_warning(&self, name: &str) -> Option<crate::report::Warning> {
-        let row = self.stopped_at?;
-        Some(crate::report::Warning::new(
-            "second_table",
-            1,
-            format!("{name}: reading stopped at row {row}, a line starting with #. What follows is a second table or notes; save it as its own file to analyse it."),
-        ))
+    /// Returns the warnings about the file's shape: reading stopped before the end, or a quoted
+    /// field that spans so many lines that a closing quote is probably missing.
+    pub fn shape_warnings(&self, name: &str) -> Vec<crate::report::Warning> {
+        let mut warnings = Vec::new();
+        if let Some(row) = self.stopped_at {
+            warnings.push(crate::report::Warning::new(
+                "second_table",
+                1,
+                format!("{name}: reading stopped at row {row}, a line starting with #. What follows is a second table or notes; save it as its own file to analyse it."),
+            ));
+        }
+        if let Some((row, lines)) = self.long_field {
+            warnings.push(crate::report::Warning::new(
+                "long_quoted_field",
+                1,
+                format!("{name}: a quoted field that starts at row {row} spans {lines} lines. A closing quote is probably missing there, which turns the rows after it into one cell."),
+            ));
+        }
+        warnings
     }
 
     fn line(&self) -> u64 {
@@ -229,7 +265,7 @@ mod tests {
         let mut table = Table::open("c02.csv", text, &DialectChoice::default()).unwrap();
         assert_eq!(rows(&mut table).len(), 1);
         assert_eq!(table.stopped_at, Some(5));
-        assert!(table.stop_warning("c02.csv").unwrap().message.contains("row 5"));
+        assert!(table.shape_warnings("c02.csv")[0].message.contains("row 5"));
     }
 
     #[test]

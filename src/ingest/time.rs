@@ -332,13 +332,13 @@ pub fn infer_format<'a>(column: &str, values: impl IntoIterator<Item = &'a str>,
     Some(Inferred { format, parsed, sampled: sample.len(), ambiguous_order })
 }
 
-/// Returns true when most values are serials of real dates and at least 90% are serials or
-/// placeholders.
+/// Returns true when at least half the values are serials of real dates and at least 90% are
+/// serials or placeholders.
 fn mostly_serials(sample: &[&str]) -> bool {
     let numbers: Vec<f64> = sample.iter().filter_map(|value| value.parse::<f64>().ok()).collect();
     let real = numbers.iter().filter(|number| SERIAL_RANGE.contains(number)).count();
     let placeholders = numbers.iter().filter(|number| (0.0..SERIAL_PLACEHOLDER_BELOW).contains(*number)).count();
-    real * 2 > sample.len() && (real + placeholders) * 10 >= sample.len() * 9
+    real > 0 && real * 2 >= sample.len() && (real + placeholders) * 10 >= sample.len() * 9
 }
 
 /// Epoch numbers must look like timestamps, not counts or ids: at least 9 digits.

@@ -16,7 +16,10 @@ const MERGE_EXAMPLES: usize = 3;
 const IDS_PER_EXAMPLE: usize = 4;
 /// Values that exports write for a missing id. Linking through one of them would merge every
 /// person who lacks that id, so they count as empty in files with several identifier columns.
-const PLACEHOLDERS: &[&str] = &["null", "none", "nil", "undefined", "nan", "n/a", "-", "0", "(not set)", "unknown"];
+const PLACEHOLDERS: &[&str] = &[
+    "null", "none", "nil", "undefined", "nan", "nat", "n/a", "#n/a", "-", "-1", "0", "\\n", "[null]", "<null>",
+    "(null)", "(none)", "(empty)", "(not set)", "(blank)", "unknown",
+];
 
 /// The kind of an identifier, best first: a person's displayed id is their best identifier, the
 /// first seen among equals.
@@ -99,6 +102,8 @@ pub struct MergeSummary {
     pub merged_people: u64,
     /// A few merged people, as "displayed id: other ids".
     pub examples: Vec<String>,
+    /// The number of ids in the largest person, and that person's displayed id.
+    pub largest: (u64, String),
 }
 
 impl EventLog {
@@ -134,7 +139,7 @@ pub fn looks_like_email(value: &str) -> bool {
 
 /// Returns true for a value that stands for a missing id, such as `null` or `(not set)`.
 pub fn is_placeholder(value: &str) -> bool {
-    value.len() <= 9 && PLACEHOLDERS.iter().any(|placeholder| value.eq_ignore_ascii_case(placeholder))
+    value.len() <= 10 && PLACEHOLDERS.iter().any(|placeholder| value.eq_ignore_ascii_case(placeholder))
 }
 
 /// Returns the identifier as it is compared, and its kind. An e-mail address is lower-cased into
@@ -245,6 +250,9 @@ pub fn merge(log: &mut EventLog) -> MergeSummary {
             }
         }
     }
+    if let Some((root, &size)) = group_size.iter().enumerate().max_by_key(|&(_, size)| *size) {
+        summary.largest = (u64::from(size), log.people.name(displayed[root]).to_string());
+    }
     summary.examples = examples
         .into_iter()
         .map(|(root, others)| {
@@ -338,6 +346,9 @@ mod tests {
     fn placeholders_are_recognised() {
         assert!(is_placeholder("NULL"));
         assert!(is_placeholder("(not set)"));
+        for value in ["\\N", "#N/A", "NaT", "[null]", "<null>", "(none)", "(empty)", "-1"] {
+            assert!(is_placeholder(value), "{value}");
+        }
         assert!(!is_placeholder("U-1"));
     }
 

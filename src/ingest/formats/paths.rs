@@ -154,7 +154,7 @@ pub fn read(
         }
     }
 
-    warnings.extend(reader.stop_warning(name));
+    warnings.extend(reader.shape_warnings(name));
     warnings.push(Warning::new(
         "synthetic_times",
         journeys,
