@@ -607,3 +607,16 @@ fn second_byte_order_mark_is_ignored() {
     assert_eq!(inspection.columns[0].name, "user");
     assert_eq!(inspection.preview.len(), 1);
 }
+
+#[test]
+fn grouped_numbers_are_read_and_bad_values_keep_the_event() {
+    let csv = "user;event;ts;revenue\nu1;purchase;2024-01-01T10:00:00Z;1.234,56\nu2;purchase;2024-01-01T11:00:00Z;12,50\nu3;purchase;2024-01-01T12:00:00Z;call us\n";
+    let (workspace, summary) = load(&[("grouped.csv", csv.as_bytes())]);
+    assert_eq!(summary.events, 3);
+    assert_eq!(summary.skipped_rows, 0);
+    let unreadable = summary.warnings.iter().find(|warning| warning.kind == "unreadable_values").unwrap();
+    assert_eq!(unreadable.examples, ["call us"]);
+    let report = workspace.analyze(&AnalysisOptions::default()).unwrap();
+    assert_eq!(report.summary.total_value, Some(1234.56 + 12.5));
+    assert_eq!(report.summary.events_with_value, 2);
+}

@@ -326,19 +326,44 @@ fn uses_decimal_comma(text: &str) -> bool {
 }
 
 /// Parses a number, accepting a decimal comma (`1,25`) and surrounding currency signs.
+///
+/// Grouping separators are read too: with both `.` and `,` the later one is the decimal mark
+/// (`1.234,56` and `1,234.56` are both 1234.56), a mark that repeats groups thousands
+/// (`1.000.000`), and spaces group digits (`1 234,56`). A lone comma is a decimal mark, so
+/// `1,234` is 1.234. Accounting negatives in brackets, `(12,00)`, are -12.
 pub fn parse_number(text: &str) -> Option<f64> {
-    let trimmed = text.trim().trim_start_matches(['$', '€', '£']).trim_end_matches(['€', '$', '£']).trim();
+    let mut trimmed = text.trim().trim_start_matches(['$', '€', '£']).trim_end_matches(['€', '$', '£']).trim();
+    let negative = trimmed.starts_with('(') && trimmed.ends_with(')');
+    if negative {
+        trimmed = trimmed[1..trimmed.len() - 1].trim().trim_start_matches(['$', '€', '£']).trim_end_matches(['€', '$', '£']).trim();
+    }
     if trimmed.is_empty() {
         return None;
     }
-    let parsed = trimmed.parse::<f64>().ok().or_else(|| {
-        if trimmed.contains(',') && !trimmed.contains('.') && trimmed.matches(',').count() == 1 {
-            trimmed.replace(',', ".").parse::<f64>().ok()
-        } else {
-            None
-        }
-    })?;
-    parsed.is_finite().then_some(parsed)
+    if let Ok(parsed) = trimmed.parse::<f64>() {
+        return (parsed.is_finite() && !trimmed.eq_ignore_ascii_case("inf") && !trimmed.eq_ignore_ascii_case("infinity"))
+            .then_some(if negative { -parsed } else { parsed });
+    }
+    let compact: String = trimmed.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
+    if !compact.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')) {
+        return None;
+    }
+    let decimal = match (compact.rfind('.'), compact.rfind(',')) {
+        (Some(dot), Some(comma)) => Some(if dot > comma { '.' } else { ',' }),
+        (None, Some(_)) if compact.matches(',').count() == 1 => Some(','),
+        (Some(_), None) if compact.matches('.').count() == 1 => Some('.'),
+        _ => None,
+    };
+    let normalised: String = compact
+        .chars()
+        .filter_map(|c| match c {
+            '.' | ',' if Some(c) == decimal => Some('.'),
+            '.' | ',' => None,
+            other => Some(other),
+        })
+        .collect();
+    let parsed = normalised.parse::<f64>().ok()?;
+    parsed.is_finite().then_some(if negative { -parsed } else { parsed })
 }
 
 fn file_warnings(file: &str, header: &dialect::Header, decoded: &StreamDecoder) -> Vec<Warning> {
@@ -516,6 +541,8 @@ struct RowCounts {
     placeholder_examples: Vec<String>,
     notes: u64,
     note_examples: Vec<String>,
+    unreadable_values: u64,
+    unreadable_examples: Vec<String>,
 }
 
 impl RowCounts {
@@ -551,6 +578,19 @@ impl RowCounts {
                 self.mixed_epoch,
                 format!("{file}: {} a different number of digits from the first ones; each was converted by its own magnitude.", counted(self.mixed_epoch, "epoch timestamp had", "epoch timestamps had")),
             ));
+        }
+        if self.unreadable_values > 0 {
+            warnings.push(
+                Warning::new(
+                    "unreadable_values",
+                    self.unreadable_values,
+                    format!(
+                        "{file}: {} in the value column could not be read as numbers; those events were kept without a value.",
+                        counted(self.unreadable_values, "value", "values")
+                    ),
+                )
+                .with_examples(self.unreadable_examples),
+            );
         }
         if self.notes > 0 {
             warnings.push(
@@ -637,10 +677,15 @@ fn parse_row<'r>(
         }
         _ => None,
     };
+    // An unreadable value leaves the event without a value rather than dropping it.
     let value = match columns.value {
-        Some(at) if !cell(at).is_empty() => {
-            parse_number(cell(at)).ok_or_else(|| (at, "this is not a number".to_string()))?
-        }
+        Some(at) if !cell(at).is_empty() => parse_number(cell(at)).unwrap_or_else(|| {
+            counts.unreadable_values += 1;
+            if counts.unreadable_examples.len() < 3 {
+                counts.unreadable_examples.push(shorten(cell(at), 40));
+            }
+            f64::NAN
+        }),
         _ => f64::NAN,
     };
 
@@ -833,7 +878,15 @@ mod tests {
         assert_eq!(parse_number("1,25"), Some(1.25));
         assert_eq!(parse_number("300,00"), Some(300.0));
         assert_eq!(parse_number("$12.50"), Some(12.5));
-        assert_eq!(parse_number("1,234,567"), None);
+        assert_eq!(parse_number("1,234,567"), Some(1_234_567.0));
+        assert_eq!(parse_number("1.234,56"), Some(1234.56));
+        assert_eq!(parse_number("1,234.56"), Some(1234.56));
+        assert_eq!(parse_number("1.000.000,00"), Some(1_000_000.0));
+        assert_eq!(parse_number("€ 1.234,56"), Some(1234.56));
+        assert_eq!(parse_number("1 234,56 €"), Some(1234.56));
+        assert_eq!(parse_number("(12,00)"), Some(-12.0));
+        assert_eq!(parse_number("12.5.3,1.2"), None);
+        assert_eq!(parse_number("inf"), None);
         assert_eq!(parse_number("NaN"), None);
         assert_eq!(parse_number("abc"), None);
     }
