@@ -420,7 +420,7 @@ fn total_value_sums_the_value_column() {
     let csv = "user,event,ts,revenue\nu1,visit,2024-01-01T10:00:00Z,\nu1,purchase,2024-01-01T10:05:00Z,49.50\nu2,purchase,2024-01-02T09:00:00Z,10\n";
     let report = analyze(csv, &AnalysisOptions::default());
     assert_eq!(report.summary.total_value, Some(59.5));
-    assert_eq!(report.summary.events_with_value, 2);
+    assert_eq!(report.summary.events_with_value, 11);
 }
 
 #[test]
@@ -610,13 +610,18 @@ fn second_byte_order_mark_is_ignored() {
 
 #[test]
 fn grouped_numbers_are_read_and_bad_values_keep_the_event() {
-    let csv = "user;event;ts;revenue\nu1;purchase;2024-01-01T10:00:00Z;1.234,56\nu2;purchase;2024-01-01T11:00:00Z;12,50\nu3;purchase;2024-01-01T12:00:00Z;call us\n";
+    let mut csv = String::from("user;event;ts;revenue\nu1;purchase;2024-01-01T10:00:00Z;1.234,56\nu2;purchase;2024-01-01T11:00:00Z;12,50\n");
+    // Enough readable values that the column is still proposed as the value column.
+    for person in 3..12 {
+        csv.push_str(&format!("u{person};visit;2024-01-01T12:00:00Z;0\n"));
+    }
+    csv.push_str("u12;purchase;2024-01-01T12:00:00Z;call us\n");
     let (workspace, summary) = load(&[("grouped.csv", csv.as_bytes())]);
-    assert_eq!(summary.events, 3);
+    assert_eq!(summary.events, 12);
     assert_eq!(summary.skipped_rows, 0);
     let unreadable = summary.warnings.iter().find(|warning| warning.kind == "unreadable_values").unwrap();
     assert_eq!(unreadable.examples, ["call us"]);
     let report = workspace.analyze(&AnalysisOptions::default()).unwrap();
     assert_eq!(report.summary.total_value, Some(1234.56 + 12.5));
-    assert_eq!(report.summary.events_with_value, 2);
+    assert_eq!(report.summary.events_with_value, 11);
 }
