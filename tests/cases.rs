@@ -625,3 +625,19 @@ fn grouped_numbers_are_read_and_bad_values_keep_the_event() {
     assert_eq!(report.summary.total_value, Some(1234.56 + 12.5));
     assert_eq!(report.summary.events_with_value, 11);
 }
+
+#[test]
+fn date_order_decided_far_down_the_column() {
+    let mut csv = String::from("user,event,ts\n");
+    for row in 0..5000 {
+        csv.push_str(&format!("u{row},visit,0{}/0{}/2024 10:00\n", 1 + row % 9, 1 + row % 7));
+    }
+    csv.push_str("u9999,visit,12/25/2024 10:00\n");
+    let (workspace, summary) = load(&[("late.csv", csv.as_bytes())]);
+    assert_eq!(summary.skipped_rows, 0);
+    assert!(summary.warnings.iter().any(|warning| warning.kind == "date_order_decided" && warning.message.contains("row 5002")));
+    assert!(!summary.warnings.iter().any(|warning| warning.kind == "ambiguous_date_order"));
+    let report = workspace.analyze(&AnalysisOptions::default()).unwrap();
+    assert_eq!(report.summary.last_event.as_deref(), Some("2024-12-25T10:00:00Z"));
+    assert_eq!(report.summary.first_event.as_deref(), Some("2024-01-01T10:00:00Z"));
+}

@@ -26,7 +26,7 @@ use decode::StreamDecoder;
 pub use roles::{ColumnKind, DateEvent, Mapping};
 pub use table::DialectChoice;
 use table::Table;
-use time::{DateOrder, EpochUnit, TimeParser};
+use time::{DateOrder, EpochUnit, TimeFormat, TimeParser};
 
 /// Rows looked at to describe columns and propose roles.
 const INSPECT_ROWS: usize = 1_000;
@@ -745,6 +745,54 @@ fn parse_row<'r>(
     Ok(ParsedRow { events, value, ordinal })
 }
 
+/// Reads the rest of the table for values that decide the day/month order of the `undecided`
+/// time columns. A value that only the other order reads switches the column to it, with a
+/// warning; a value that only the current order reads settles it.
+fn decide_date_order(
+    name: &str,
+    table: &mut Table<'_>,
+    positions: &[usize],
+    formats: &mut [TimeFormat],
+    undecided: &mut [bool],
+    warnings: &mut Vec<Warning>,
+) -> Result<(), Error> {
+    let zone = chrono_tz::Tz::UTC;
+    // (current parser, parser with day and month swapped) per column, built once.
+    let parsers: Vec<Option<(TimeParser, TimeParser)>> = formats
+        .iter()
+        .map(|&format| time::swapped_order(format).map(|other| (TimeParser::new(format), TimeParser::new(other))))
+        .collect();
+    let mut record = StringRecord::new();
+    while undecided.iter().any(|&open| open) {
+        let Some(row) = table.next_row(name, &mut record)? else { break };
+        for (column, &at) in positions.iter().enumerate() {
+            if !undecided[column] {
+                continue;
+            }
+            let Some((current_parser, swapped_parser)) = &parsers[column] else {
+                undecided[column] = false;
+                continue;
+            };
+            let value = record.get(at).unwrap_or("").trim();
+            let current = current_parser.parse(value, zone).is_some();
+            let swapped = swapped_parser.parse(value, zone).is_some();
+            let other = swapped_parser.format;
+            if current && !swapped {
+                undecided[column] = false;
+            } else if swapped && !current {
+                formats[column] = other;
+                undecided[column] = false;
+                warnings.push(Warning::new(
+                    "date_order_decided",
+                    1,
+                    format!("{name}: row {row} has \"{}\", which only reads as {}, so the whole column is read that way.", shorten(value, 40), other.describe()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Finds the mapped columns and infers each time column's format from its first values.
 fn resolve_columns(
     name: &str,
@@ -826,6 +874,7 @@ fn resolve_columns(
         }
     }
     let mut formats = Vec::new();
+    let mut undecided = Vec::new();
     for (sample, &at) in samples.iter().zip(&time_positions) {
         let column = &header[at];
         let inferred = time::infer_format(column, sample.iter().map(String::as_str), date_order).ok_or_else(|| {
@@ -834,7 +883,18 @@ fn resolve_columns(
                 "{name}: the column \"{column}\" is not a time column{example}. Pick the column that holds dates or timestamps."
             ))
         })?;
-        if inferred.ambiguous_order {
+        undecided.push(inferred.ambiguous_order);
+        formats.push(inferred.format);
+    }
+
+    // The sample left the day/month order open: the rest of the column may hold a value that
+    // decides it, such as 25/12/2024 far down the file.
+    if undecided.iter().any(|&open| open) {
+        decide_date_order(name, &mut table, &time_positions, &mut formats, &mut undecided, warnings)?;
+    }
+    for (&at, &open) in time_positions.iter().zip(&undecided) {
+        let column = &header[at];
+        if open {
             let order = match date_order {
                 DateOrder::DayFirst => "day first (31/12)",
                 DateOrder::MonthFirst => "month first (12/31)",
@@ -845,7 +905,6 @@ fn resolve_columns(
                 format!("{name}: no value in \"{column}\" shows whether dates are day first or month first; they were read {order}. Change the date order if that is wrong."),
             ));
         }
-        formats.push(inferred.format);
     }
 
     let time = time.map(|at| (at, TimeParser::new(formats[0])));

@@ -332,6 +332,22 @@ pub fn infer_format<'a>(column: &str, values: impl IntoIterator<Item = &'a str>,
     Some(Inferred { format, parsed, sampled: sample.len(), ambiguous_order })
 }
 
+/// Returns the same format with day and month swapped, for day-first and month-first formats.
+pub fn swapped_order(format: TimeFormat) -> Option<TimeFormat> {
+    if !is_day_month(format) {
+        return None;
+    }
+    let swap = |text: &'static str| -> Option<&'static str> {
+        let swapped = text.replace("%d", "#").replace("%m", "%d").replace('#', "%m");
+        DAY_FIRST_FORMATS.iter().chain(&MONTH_FIRST_FORMATS).copied().find(|candidate| *candidate == swapped)
+    };
+    match format {
+        TimeFormat::Local(text) => swap(text).map(TimeFormat::Local),
+        TimeFormat::Date(text) => swap(text).map(TimeFormat::Date),
+        _ => None,
+    }
+}
+
 /// Returns true when at least half the values are serials of real dates and at least 90% are
 /// serials or placeholders.
 fn mostly_serials(sample: &[&str]) -> bool {
