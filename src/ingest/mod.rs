@@ -760,7 +760,7 @@ fn decide_date_order(
     // (current parser, parser with day and month swapped) per column, built once.
     let parsers: Vec<Option<(TimeParser, TimeParser)>> = formats
         .iter()
-        .map(|&format| time::swapped_order(format).map(|other| (TimeParser::new(format), TimeParser::new(other))))
+        .map(|&format| time::swapped_order(format).map(|other| (TimeParser::for_column(format), TimeParser::for_column(other))))
         .collect();
     let mut record = StringRecord::new();
     while undecided.iter().any(|&open| open) {
@@ -907,12 +907,12 @@ fn resolve_columns(
         }
     }
 
-    let time = time.map(|at| (at, TimeParser::new(formats[0])));
+    let time = time.map(|at| (at, TimeParser::for_column(formats[0])));
     let offset = usize::from(time.is_some());
     let date_events = date_columns
         .into_iter()
         .enumerate()
-        .map(|(i, (at, event_name))| (at, event_name, TimeParser::new(formats[offset + i])))
+        .map(|(i, (at, event_name))| (at, event_name, TimeParser::for_column(formats[offset + i])))
         .collect();
 
     let mut role_columns: Vec<usize> = identifiers.iter().map(|&(at, _)| at).collect();

@@ -196,9 +196,23 @@ pub struct TimeParser {
     items: Vec<Item<'static>>,
     /// For [`TimeFormat::Offset`], the same format without the offset, for values ending in `Z`.
     utc_items: Vec<Item<'static>>,
+    /// Formats of the same family, tried when `format` does not fit a value: see
+    /// [`TimeParser::for_column`].
+    fallbacks: Vec<TimeParser>,
 }
 
 impl TimeParser {
+    /// Builds a parser for a whole column. A value that does not fit the column's format is
+    /// tried with the other formats of its family, which share the order of year, month and
+    /// day: ISO 8601 with or without seconds, offset or time of day; or all day-first; or all
+    /// month-first forms. So `2024-01-01 10:00` fits a `10:00:00` column, but the day/month
+    /// order is never guessed row by row.
+    pub fn for_column(format: TimeFormat) -> TimeParser {
+        let mut parser = TimeParser::new(format);
+        parser.fallbacks = family(format).into_iter().filter(|&other| other != format).map(TimeParser::new).collect();
+        parser
+    }
+
     pub fn new(format: TimeFormat) -> TimeParser {
         let compile = |text: &'static str| StrftimeItems::new(text).parse().unwrap_or_default();
         let (items, utc_items) = match format {
@@ -206,11 +220,15 @@ impl TimeParser {
             TimeFormat::Offset(text) => (compile(text), compile(text.strip_suffix("%#z").unwrap_or(text))),
             TimeFormat::UtcSuffix(text) | TimeFormat::Local(text) | TimeFormat::Date(text) => (compile(text), Vec::new()),
         };
-        TimeParser { format, items, utc_items }
+        TimeParser { format, items, utc_items, fallbacks: Vec::new() }
     }
 
     /// Parses one value in the time zone `zone`. Returns `None` when the value does not fit.
     pub fn parse(&self, value: &str, zone: Tz) -> Option<Instant> {
+        self.parse_own(value, zone).or_else(|| self.fallbacks.iter().find_map(|fallback| fallback.parse_own(value, zone)))
+    }
+
+    fn parse_own(&self, value: &str, zone: Tz) -> Option<Instant> {
         let value = value.trim();
         if value.is_empty() {
             return None;
@@ -330,6 +348,30 @@ pub fn infer_format<'a>(column: &str, values: impl IntoIterator<Item = &'a str>,
     let (format, parsed) = best?;
     let ambiguous_order = is_day_month(format) && fits_all.iter().any(|other| is_day_month(*other) && !same_order(format, *other));
     Some(Inferred { format, parsed, sampled: sample.len(), ambiguous_order })
+}
+
+/// Returns the formats that write year, month and day in the same order as `format`.
+fn family(format: TimeFormat) -> Vec<TimeFormat> {
+    let iso = || {
+        let mut all: Vec<TimeFormat> = OFFSET_FORMATS.iter().map(|&f| TimeFormat::Offset(f)).collect();
+        all.extend(LOCAL_FORMATS.iter().map(|&f| TimeFormat::UtcSuffix(f)));
+        all.extend(LOCAL_FORMATS.iter().map(|&f| TimeFormat::Local(f)));
+        all.extend(DATE_FORMATS.iter().map(|&f| TimeFormat::Date(f)));
+        all
+    };
+    let slashed = |formats: &[&'static str]| -> Vec<TimeFormat> {
+        formats
+            .iter()
+            .map(|&f| if f.contains("%H") || f.contains("%I") { TimeFormat::Local(f) } else { TimeFormat::Date(f) })
+            .collect()
+    };
+    match format {
+        TimeFormat::Offset(_) | TimeFormat::UtcSuffix(_) => iso(),
+        TimeFormat::Local(text) | TimeFormat::Date(text) if text.starts_with("%Y") && text != COMPACT_DATE => iso(),
+        TimeFormat::Local(text) | TimeFormat::Date(text) if text.starts_with("%d") => slashed(&DAY_FIRST_FORMATS),
+        TimeFormat::Local(text) | TimeFormat::Date(text) if text.starts_with("%m") => slashed(&MONTH_FIRST_FORMATS),
+        _ => Vec::new(),
+    }
 }
 
 /// Returns the same format with day and month swapped, for day-first and month-first formats.
@@ -566,6 +608,17 @@ mod tests {
         let inferred = infer(&["03/01/2024 9:04:00 AM", "03/13/2024 1:15:00 PM"]);
         assert_eq!(utc("03/01/2024 9:04:00 AM", inferred.format), "2024-03-01T09:04:00Z");
         assert_eq!(utc("03/13/2024 1:15:00 PM", inferred.format), "2024-03-13T13:15:00Z");
+    }
+
+    #[test]
+    fn column_parser_reads_its_whole_family() {
+        let parser = TimeParser::for_column(TimeFormat::Local("%Y-%m-%d %H:%M:%S%.f"));
+        assert_eq!(to_rfc3339(parser.parse("2024-01-01 10:00", Tz::UTC).unwrap().millis), "2024-01-01T10:00:00Z");
+        assert!(parser.parse("2024-01-01", Tz::UTC).unwrap().date_only);
+        assert_eq!(to_rfc3339(parser.parse("2024-01-01T10:00:00+01:00", Tz::UTC).unwrap().millis), "2024-01-01T09:00:00Z");
+        let day_first = TimeParser::for_column(TimeFormat::Date("%d/%m/%Y"));
+        assert_eq!(to_rfc3339(day_first.parse("1/2/2024 9:05", Tz::UTC).unwrap().millis), "2024-02-01T09:05:00Z");
+        assert!(day_first.parse("12/25/2024", Tz::UTC).is_none(), "never switches to month first");
     }
 
     #[test]
