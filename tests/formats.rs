@@ -373,3 +373,17 @@ fn real_snowplow_and_clickstream_samples() {
         assert_eq!(summary.events, 1_000);
     }
 }
+
+#[test]
+fn snowplow_times_are_utc_whatever_the_load_zone() {
+    let text = "domain_userid,collector_tstamp,derived_tstamp,event_name\nd1,2024-01-15 10:00:00,2024-01-15 10:00:00,page_view\n";
+    let mut workspace = pathlight::Workspace::new();
+    let index = workspace.add_file("snowplow.csv", text.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_eq!(inspection.mapping.time_zone.as_deref(), Some("UTC"));
+    let mut config = pathlight::LoadConfig::from_inspections(&[inspection]);
+    config.time_zone = "America/New_York".into();
+    workspace.load(&config).unwrap();
+    let report = workspace.analyze(&pathlight::AnalysisOptions::default()).unwrap();
+    assert_eq!(report.summary.first_event.as_deref(), Some("2024-01-15T10:00:00Z"));
+}

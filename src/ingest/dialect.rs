@@ -75,14 +75,19 @@ fn line_ending(sample: &str) -> &'static str {
     }
 }
 
-/// Returns `'` when some rows wrap fields in single quotes and none in double quotes.
+/// Returns `'` when some rows open and close a field with a single quote (at the start of the
+/// line or after a delimiter, and before a delimiter or the end of the line) and none does so
+/// with a double quote.
 fn quote_character(sample: &str, delimiter: u8) -> u8 {
     let delimiter = delimiter as char;
     let wrapped = |quote: char| {
+        let opens = format!("{delimiter}{quote}");
+        let closes = format!("{quote}{delimiter}");
         sample
             .lines()
             .take(SNIFF_RECORDS)
-            .filter(|line| line.split(delimiter).any(|field| field.len() >= 2 && field.starts_with(quote) && field.ends_with(quote)))
+            .map(str::trim_end)
+            .filter(|line| (line.starts_with(quote) || line.contains(&opens)) && (line.ends_with(quote) || line.contains(&closes)))
             .count()
     };
     if wrapped('\'') > 0 && wrapped('"') == 0 {
@@ -299,6 +304,7 @@ mod tests {
         let dialect = sniff("a,b\r\n'x, y',1\r\n'z',2\r\n", None);
         assert_eq!(dialect.quote, b'\'');
         assert_eq!(dialect.line_ending, "CRLF");
+        assert_eq!(sniff("user,note,ts\nu1,'a, b',1\nu2,'c, d',2\n", Some(b',')).quote, b'\'');
         assert_eq!(sniff("a,b\n\"x\",1\n", None).quote, b'"');
         assert_eq!(sniff("a,b\r1,2\r", None).line_ending, "CR");
     }

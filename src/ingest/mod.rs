@@ -434,6 +434,12 @@ pub fn read_events(
     warnings: &mut Vec<Warning>,
 ) -> Result<FileStats, Error> {
     let choice = config.dialect_choice(name)?;
+    let zone = match config.mapping.time_zone.as_deref().map(str::trim).filter(|zone| !zone.is_empty()) {
+        None => settings.zone,
+        Some(zone) => time::parse_zone(zone).ok_or_else(|| {
+            Error::Options(format!("{name}: the time zone \"{zone}\" is unknown. Use an IANA name such as UTC or Europe/Paris."))
+        })?,
+    };
     let text = decoded.text();
     if let Some(path_table) = &config.mapping.path_table {
         return formats::paths::read(file_index, name, text, &choice, path_table, settings.strict, log, problems, warnings);
@@ -477,7 +483,7 @@ pub fn read_events(
             message: message.to_string(),
         };
 
-        let outcome = parse_row(&columns, &cell, settings.zone, &mut counts).map_err(|(column, message)| bad(column, cell(column), &message));
+        let outcome = parse_row(&columns, &cell, zone, &mut counts).map_err(|(column, message)| bad(column, cell(column), &message));
         let parsed = match outcome {
             Ok(parsed) => parsed,
             Err(problem) => {
@@ -607,7 +613,7 @@ impl RowCounts {
                 Warning::new(
                     "placeholder_dates",
                     self.placeholders,
-                    format!("{file}: {} placeholders for a missing date and read as empty.", counted(self.placeholders, "date was", "dates were")),
+                    format!("{file}: {} a placeholder for a missing date and read as empty.", counted(self.placeholders, "date was", "dates were")),
                 )
                 .with_examples(self.placeholder_examples),
             );

@@ -47,6 +47,9 @@ pub struct Mapping {
     pub ordinal: Option<String>,
     /// For a channel path table, its columns; such a file has no person, time or event column.
     pub path_table: Option<PathTable>,
+    /// The IANA zone of this file's times without an offset, overriding the load's zone; set by
+    /// presets of tools that document their zone.
+    pub time_zone: Option<String>,
 }
 
 /// Names that identify a person, best first.

@@ -14,6 +14,7 @@ pub(super) const PROCESS_LOG: &[Preset] = &[Preset {
     event: &["concept_name"],
     channel: &["case_channel"],
     value: &["case_amount", "amount", "cost_total"],
+    time_zone: None,
     note: None,
 }];
 

@@ -15,6 +15,7 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["type"],
         channel: &["emailcampaignid", "email_campaign_id", "subject"],
         value: &[],
+        time_zone: None,
         note: None,
     },
     Preset {
@@ -27,6 +28,7 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["action"],
         channel: &["campaign_title", "campaign_name", "campaign_id"],
         value: &[],
+        time_zone: None,
         note: None,
     },
     Preset {
@@ -40,6 +42,7 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["type", "action", "event"],
         channel: &["campaign", "campaign_name", "campaignid", "message", "messageid"],
         value: &[],
+        time_zone: None,
         note: None,
     },
 ];

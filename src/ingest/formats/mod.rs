@@ -45,6 +45,8 @@ pub(crate) struct Preset {
     pub event: &'static [&'static str],
     pub channel: &'static [&'static str],
     pub value: &'static [&'static str],
+    /// The zone of the format's times without an offset, when the tool documents one.
+    pub time_zone: Option<&'static str>,
     pub note: Option<&'static str>,
 }
 
@@ -59,6 +61,7 @@ impl Preset {
         event: &[],
         channel: &[],
         value: &[],
+        time_zone: None,
         note: None,
     };
 
@@ -74,6 +77,7 @@ impl Preset {
             event: pick(self.event),
             channel: pick(self.channel),
             value: pick(self.value),
+            time_zone: self.time_zone.map(str::to_string),
             ..Mapping::default()
         }
     }

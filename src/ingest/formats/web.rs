@@ -22,6 +22,8 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["event_name", "event"],
         channel: &["mkt_medium", "refr_medium"],
         value: &["tr_total", "se_value"],
+        // Snowplow writes every timestamp in UTC without a suffix.
+        time_zone: Some("UTC"),
         note: None,
     },
     Preset {
@@ -34,6 +36,7 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["event_name"],
         channel: &["traffic_source_medium", "collected_traffic_source_manual_medium", "traffic_source_source"],
         value: &["ecommerce_purchase_revenue", "ecommerce_purchase_revenue_in_usd", "event_value_in_usd"],
+        time_zone: None,
         note: None,
     },
     Preset {
@@ -46,6 +49,7 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["event_type"],
         channel: &["utm_source", "referrer"],
         value: &["revenue", "price"],
+        time_zone: None,
         note: None,
     },
     Preset {
@@ -58,6 +62,7 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["event"],
         channel: &["properties_utm_source", "properties_referring_domain", "properties_initial_referring_domain"],
         value: &["properties_revenue", "properties_value"],
+        time_zone: None,
         note: None,
     },
     Preset {
@@ -70,6 +75,7 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["event"],
         channel: &["utm_source", "properties_utm_source", "initial_referring_domain", "referring_domain"],
         value: &["revenue", "properties_revenue", "price", "amount"],
+        time_zone: None,
         note: None,
     },
     Preset {
@@ -81,6 +87,7 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["event"],
         channel: &["context_campaign_medium", "context_campaign_source"],
         value: &["properties_revenue", "revenue", "properties_value", "value"],
+        time_zone: None,
         note: None,
     },
     Preset {
@@ -92,6 +99,7 @@ pub(super) const PRESETS: &[Preset] = &[
         event: &["event_type"],
         channel: &[],
         value: &["price"],
+        time_zone: None,
         note: Some("price is the product's price on every event, views included, so the total value counts every price seen, not only purchases."),
     },
 ];
