@@ -641,3 +641,28 @@ fn date_order_decided_far_down_the_column() {
     assert_eq!(report.summary.last_event.as_deref(), Some("2024-12-25T10:00:00Z"));
     assert_eq!(report.summary.first_event.as_deref(), Some("2024-01-01T10:00:00Z"));
 }
+
+#[test]
+fn sentinel_dates_read_as_empty() {
+    let csv = "lead_id,created_date,closed_date\nL1,2024-01-01,9999-12-31\nL2,2024-01-02,2024-01-09\n";
+    let (_, summary) = load(&[("sentinel.csv", csv.as_bytes())]);
+    assert_eq!(summary.events, 3);
+    let placeholders = summary.warnings.iter().find(|warning| warning.kind == "placeholder_dates").unwrap();
+    assert_eq!(placeholders.count, 1);
+}
+
+#[test]
+fn id_columns_are_not_times() {
+    let csv = "user_id,event_type,event_time\n541312140,view,2019-10-01 00:00:00 UTC\n554748717,view,2019-10-01 00:00:01 UTC\n";
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("ids.csv", csv.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    assert_ne!(inspection.columns[0].kind, pathlight::ingest::ColumnKind::Time);
+    assert_eq!(inspection.mapping.person.as_deref(), Some("user_id"));
+}
+
+#[test]
+fn one_stray_nul_does_not_reject_a_file() {
+    let (_, summary) = load(&[("nul.csv", b"user,event,ts\nu\x001,a,2024-01-01T00:00:00Z\nu2,b,2024-01-01T00:00:00Z\n")]);
+    assert_eq!(summary.events, 2);
+}

@@ -96,11 +96,7 @@ pub fn run(
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
-    let (total_value, events_with_value) = log
-        .value
-        .iter()
-        .filter(|value| !value.is_nan())
-        .fold((0.0, 0u64), |(sum, count), value| (sum + value, count + 1));
+    let (total_value, events_with_value) = stats::sum(log.value.iter().copied().filter(|value| !value.is_nan()));
     let summary = Summary {
         people,
         events: log.len() as u64,

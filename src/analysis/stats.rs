@@ -13,6 +13,19 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     Some(sorted[lower] + (sorted[upper] - sorted[lower]) * fraction)
 }
 
+/// Sums values with Neumaier's compensated summation, so that a total of many amounts in cents
+/// does not drift (244091.94 rather than 244091.93999999564), and counts them.
+pub fn sum(values: impl Iterator<Item = f64>) -> (f64, u64) {
+    let (mut total, mut compensation, mut count) = (0.0f64, 0.0f64, 0u64);
+    for value in values {
+        let next = total + value;
+        compensation += if total.abs() >= value.abs() { (total - next) + value } else { (value - next) + total };
+        total = next;
+        count += 1;
+    }
+    (total + compensation, count)
+}
+
 /// Returns the median of `values`, sorting them in place.
 pub fn median(values: &mut [f64]) -> Option<f64> {
     values.sort_by(f64::total_cmp);
@@ -30,6 +43,13 @@ mod tests {
         assert_eq!(quantile(&values, 0.25), Some(1.75));
         assert_eq!(quantile(&values, 1.0), Some(4.0));
         assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn compensated_sum_does_not_drift() {
+        let (total, count) = sum(std::iter::repeat_n(0.1, 10));
+        assert_eq!(total, 1.0);
+        assert_eq!(count, 10);
     }
 
     #[test]

@@ -34,6 +34,10 @@ const INSPECT_ROWS: usize = 1_000;
 /// wrong unit or a placeholder value.
 const PLAUSIBLE_FROM_MS: i64 = 315_532_800_000;
 const PLAUSIBLE_UNTIL_MS: i64 = 4_102_444_800_000;
+/// Dates in year 1 or from year 9999 on, such as `9999-12-31`, are sentinels that systems write
+/// for "no date" or "never"; they are read as empty and counted like other placeholders.
+const SENTINEL_FROM_MS: i64 = -62_104_060_800_000;
+const SENTINEL_UNTIL_MS: i64 = 253_370_764_800_000;
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 10;
 /// Problems kept as examples; the count covers all of them.
@@ -293,7 +297,12 @@ fn column_kind(name: &str, values: &[String]) -> (ColumnKind, Option<time::Infer
     if non_empty.is_empty() {
         return (ColumnKind::Empty, None);
     }
-    if let Some(inferred) = time::infer_format(name, non_empty.iter().copied(), DateOrder::DayFirst) {
+    // Ids such as `user_id = 541312140` look like epoch seconds; a column named as an id is not
+    // a time column.
+    let normalised = roles::normalise(name);
+    let named_id = normalised == "id" || normalised.ends_with("_id") || name.ends_with("Id");
+    let inferred = if named_id { None } else { time::infer_format(name, non_empty.iter().copied(), DateOrder::DayFirst) };
+    if let Some(inferred) = inferred {
         // A majority is enough: the bad values are reported row by row when the file is loaded.
         if inferred.parsed * 2 > inferred.sampled {
             return (ColumnKind::Time, Some(inferred));
@@ -708,6 +717,13 @@ fn parse_row<'r>(
         })?;
         if instant.shifted {
             counts.shifted += 1;
+        }
+        if !(SENTINEL_FROM_MS..SENTINEL_UNTIL_MS).contains(&instant.millis) {
+            counts.placeholders += 1;
+            if counts.placeholder_examples.len() < 3 {
+                counts.placeholder_examples.push(format!("{}: a date in year 1 or 9999 stands for no date", cell(at)));
+            }
+            return Ok(None);
         }
         if !(PLAUSIBLE_FROM_MS..PLAUSIBLE_UNTIL_MS).contains(&instant.millis) {
             counts.implausible += 1;
