@@ -126,11 +126,41 @@ pub fn skip_preamble(text: &str) -> (usize, &str) {
         let line_end = rest.find('\n').map_or(rest.len(), |at| at + 1);
         let line = rest[..line_end].trim();
         if line_end == 0 || !(line.is_empty() || is_comment(line)) {
-            return (lines, rest);
+            break;
         }
         lines += 1;
         rest = &rest[line_end..];
     }
+    match report_block(rest) {
+        Some((block_lines, after)) => {
+            let (more, body) = skip_preamble(after);
+            (lines + block_lines + more, body)
+        }
+        None => (lines, rest),
+    }
+}
+
+/// Recognises a report block before the table, as some analytics tools write it without `#`:
+/// at most ten short lines such as `Report Name,Events Overview`, then a blank line, then a row
+/// with more fields than any line of the block. Returns the lines to skip and the text after them.
+fn report_block(text: &str) -> Option<(usize, &str)> {
+    const MAX_BLOCK_LINES: usize = 10;
+    let fields = |line: &str| DELIMITERS.iter().map(|&delimiter| line.matches(delimiter as char).count()).max().unwrap_or(0) + 1;
+    let mut offset = 0;
+    let mut widest = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate().take(MAX_BLOCK_LINES + 1) {
+        if line.trim().is_empty() {
+            if index == 0 {
+                return None;
+            }
+            let after = &text[offset + line.len()..];
+            let next = after.lines().find(|next| !next.trim().is_empty())?;
+            return (fields(next) > widest && fields(next) > 2).then_some((index + 1, after));
+        }
+        widest = widest.max(fields(line));
+        offset += line.len();
+    }
+    None
 }
 
 /// Returns true for a `#` comment line. A `#` followed by a delimiter is a column named `#`, as
@@ -322,6 +352,17 @@ mod tests {
     fn tab_and_pipe() {
         assert_eq!(sniff("a\tb\tc\n1\t2\t3\n", None).delimiter, b'\t');
         assert_eq!(sniff("a|b\n1|2\n", None).delimiter, b'|');
+    }
+
+    #[test]
+    fn report_block_before_the_table_is_skipped() {
+        let text = "Report Name,Events Overview\nDate Range,Jan 2024\n\nuser,event,ts,page\nu1,a,2024-01-01T00:00:00Z,/\n";
+        let (lines, rest) = skip_preamble(text);
+        assert_eq!(lines, 3);
+        assert!(rest.starts_with("user,event"));
+        // An ordinary table with a blank line inside keeps its header.
+        let (lines, _) = skip_preamble("user,event,ts\nu1,a,1\n\nu2,b,2\n");
+        assert_eq!(lines, 0);
     }
 
     #[test]
