@@ -127,6 +127,10 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         files: Vec::new(),
     };
     let maps = pairs(&args.maps, "--map", "ROLE=COLUMN")?;
+    const ROLES: [&str; 7] = ["person", "time", "event", "channel", "value", "ordinal", "identity"];
+    if let Some((role, _)) = maps.iter().find(|(role, _)| !ROLES.contains(&role.as_str())) {
+        return Err(format!("--map: unknown role \"{role}\"; use {}", ROLES.join(", ")));
+    }
     let column_names: Vec<String> = args.columns.as_deref().map_or_else(Vec::new, |names| names.split(',').map(|name| name.trim().to_string()).collect());
     let mut all_columns: std::collections::HashSet<String> = std::collections::HashSet::new();
     let date_events = pairs(&args.date_events, "--date-event", "COLUMN=NAME")?;
