@@ -64,7 +64,7 @@ test('preamble period is shown', async (t) => {
   assert.equal(await exploration.locator('[data-testid=period]').textContent(),
     'Reporting period in the file: 2024-03-01 to 2024-03-07');
   assert.equal(await exploration.locator('[data-testid=dialect-encoding]').textContent(), 'UTF-8');
-  assert.equal(await exploration.locator('[data-testid=dialect-quote]').textContent(), '"');
+  assert.equal(await exploration.locator('[data-testid=quote]').inputValue(), '"');
   assert.equal(await exploration.locator('[data-testid=dialect-line-ending]').textContent(), 'LF (Unix)');
 });
 
@@ -76,4 +76,19 @@ test('decimal comma is shown', async (t) => {
   await euro.waitFor();
   assert.equal(await euro.locator('[data-testid=dialect-decimal]').textContent(), 'comma (1,25)');
   assert.equal(await euro.locator('[data-testid=period]').count(), 0, 'no preamble, no period');
+});
+
+test('quote character can be chosen', async (t) => {
+  const { page } = await openApp(t);
+  const text = 'user,note,event,ts\nu1,\'a, b\',visit,2024-01-01T10:00:00Z\nu2,\'c\',buy,2024-01-02T10:00:00Z\n';
+  await dropFiles(page, [{ name: 'quotes.csv', text }]);
+  const quotes = card(page, 'quotes.csv');
+  await quotes.waitFor();
+  assert.equal(await quotes.locator('[data-testid=quote]').inputValue(), "'", 'single quotes are detected');
+  const firstNote = () => card(page, 'quotes.csv').locator('details.preview tbody tr').first().locator('td').nth(1).textContent();
+  assert.equal(await firstNote(), 'a, b');
+
+  await quotes.locator('[data-testid=quote]').selectOption('"');
+  await page.waitForFunction(() => document.querySelector('[data-testid=quote]')?.value === '"');
+  assert.equal(await firstNote(), "'a", 'with double quotes the comma splits the note');
 });

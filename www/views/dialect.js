@@ -43,6 +43,7 @@ export function renderDialect(file, handlers) {
   return h('div', { className: 'dialect', dataset: { testid: 'dialect' } },
     h('div', { className: 'dialect-controls' },
       renderDelimiterSelect(file, handlers),
+      renderQuoteSelect(file, handlers),
       renderHeaderToggle(file, handlers),
     ),
     renderDialectFacts(inspection),
@@ -80,12 +81,32 @@ function renderDelimiterSelect(file, handlers) {
     on: {
       change: () => handlers.onDialectChange(inspection.index, {
         delimiter: select.value,
+        quote: file.dialect.quote ?? null,
         header: file.dialect.header,
         column_names: [],
       }),
     },
   }, options);
   return h('label', { className: 'field inline' }, h('span', {}, 'Delimiter'), select);
+}
+
+// The quote character that wraps fields holding the delimiter: " by default,
+// ' when the engine finds fields wrapped in it.
+function renderQuoteSelect(file, handlers) {
+  const { inspection } = file;
+  const choices = [['"', 'Double quote "'], ["'", "Single quote '"]];
+  const select = h('select', {
+    dataset: { testid: 'quote' },
+    on: {
+      change: () => handlers.onDialectChange(inspection.index, {
+        delimiter: inspection.delimiter,
+        quote: select.value,
+        header: file.dialect.header,
+        column_names: file.dialect.column_names ?? [],
+      }),
+    },
+  }, choices.map(([value, label]) => h('option', { value, selected: value === inspection.quote }, label)));
+  return h('label', { className: 'field inline' }, h('span', {}, 'Quote'), select);
 }
 
 // Unticking reads the first row as data, and the columns become column_1, …
@@ -99,6 +120,7 @@ function renderHeaderToggle(file, handlers) {
     on: {
       change: () => handlers.onDialectChange(inspection.index, {
         delimiter: inspection.delimiter,
+        quote: file.dialect.quote ?? null,
         header: checkbox.checked,
         column_names: [],
       }),
@@ -112,7 +134,6 @@ function renderDialectFacts(inspection) {
   const encoding = inspection.bom ? `${inspection.encoding} with BOM` : inspection.encoding;
   const facts = [
     ['Encoding', encoding, 'encoding'],
-    ['Quote character', inspection.quote, 'quote'],
     ['Line ending', LINE_ENDINGS[inspection.line_ending] ?? inspection.line_ending, 'line-ending'],
     ['Decimal separator', inspection.decimal_comma ? 'comma (1,25)' : 'point (1.25)', 'decimal'],
   ];
@@ -143,6 +164,7 @@ function renderColumnNames(file, handlers) {
     }
     handlers.onDialectChange(inspection.index, {
       delimiter: inspection.delimiter,
+      quote: file.dialect.quote ?? null,
       header: false,
       column_names: file.pendingColumnNames.map((name) => name.trim()),
     });
