@@ -98,6 +98,7 @@ check("conversion rate in percent, one decimal", round(summary.get("conversion_r
 check("time_to_convert.measured", timing.get("measured"), len(won_after_ms))
 check("time_to_convert.median_ms", timing.get("median_ms"), median_ms)
 check("conversion_before_first_touch warning count", before_first_touch.get("count"), won_before_first_touch)
+check("skipped rows", warnings.get("skipped_rows", {}).get("count", 0), 0)
 
 if failures:
     sys.exit(f"acceptance: {len(failures)} check(s) failed: {', '.join(failures)}")
