@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use pathlight::analysis::funnel::{FunnelOptions, FunnelStep};
+use pathlight::analysis::attribution::AttributionWeight;
+use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep};
 use pathlight::ingest::time::DateOrder;
 use pathlight::ingest::{DateEvent, FileConfig};
 use pathlight::synth::{write_csv, RowOrder, SynthOptions};
@@ -58,6 +59,21 @@ struct AnalyzeArgs {
     /// Conversion window measured from the step-1 event, such as 30d, 12h or 90m.
     #[arg(long)]
     window: Option<String>,
+    /// How funnel steps follow each other: ordered (other events allowed in between), strict
+    /// (each step is the very next event) or any_order.
+    #[arg(long, value_name = "KIND", default_value = "ordered")]
+    funnel_kind: String,
+    /// Remove from every funnel step the people who do this event between two steps, such as
+    /// "got_coupon[between=1,2]" or "page_view[page=/refund,between=2,3]"; may repeat.
+    #[arg(long = "exclude", value_name = "EVENT[between=A,B]")]
+    exclusions: Vec<String>,
+    /// What the funnel counts: people (each person once) or totals (every attempt).
+    #[arg(long, value_name = "COUNTING", default_value = "people")]
+    counting: String,
+    /// Break the funnel down by first_touch_channel, channel or a filter column's value on the
+    /// step-1 event.
+    #[arg(long, value_name = "COLUMN")]
+    breakdown: Option<String>,
     /// Assign a column to a role in every file that has it: person, time, event, channel, value,
     /// ordinal (orders events with equal times) or identity (a further person id; may repeat).
     #[arg(long = "map", value_name = "ROLE=COLUMN")]
@@ -92,6 +108,13 @@ struct AnalyzeArgs {
     /// Keep consecutive repeats of an event in paths.
     #[arg(long)]
     keep_repeats: bool,
+    /// Half-life of the time-decay attribution model, such as 7d, 12h or 90m.
+    #[arg(long, default_value = "7d")]
+    half_life: String,
+    /// What each conversion is worth in attribution: conversions (1 each) or value (the value of
+    /// the conversion event).
+    #[arg(long, value_name = "conversions|value", default_value = "conversions")]
+    attribution_weight: String,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -129,7 +152,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     let maps = pairs(&args.maps, "--map", "ROLE=COLUMN")?;
     const ROLES: [&str; 7] = ["person", "time", "event", "channel", "value", "ordinal", "identity"];
     if let Some((role, _)) = maps.iter().find(|(role, _)| !ROLES.contains(&role.as_str())) {
-        return Err(format!("--map: unknown role \"{role}\"; use {}", ROLES.join(", ")));
+        return Err(format!("--map: unknown role \"{role}\"; use {} or identity", ROLES[..ROLES.len() - 1].join(", ")));
     }
     let column_names: Vec<String> = args.columns.as_deref().map_or_else(Vec::new, |names| names.split(',').map(|name| name.trim().to_string()).collect());
     let mut all_columns: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -205,10 +228,27 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     };
     let mut options = AnalysisOptions {
         conversion,
-        funnel: FunnelOptions { steps, window: args.window.clone() },
+        funnel: FunnelOptions {
+            steps,
+            window: args.window.clone(),
+            kind: parse_funnel_kind(&args.funnel_kind)?,
+            exclusions: args.exclusions.iter().map(|text| parse_exclusion(text)).collect::<Result<_, _>>()?,
+            counting: match args.counting.as_str() {
+                "people" => Counting::People,
+                "totals" => Counting::Totals,
+                other => return Err(format!("--counting: unknown counting \"{other}\"; use people or totals")),
+            },
+            breakdown: args.breakdown.clone(),
+        },
         ..AnalysisOptions::default()
     };
     options.paths.collapse_repeats = !args.keep_repeats;
+    options.attribution.half_life = args.half_life.clone();
+    options.attribution.weight = match args.attribution_weight.as_str() {
+        "conversions" => AttributionWeight::Conversions,
+        "value" => AttributionWeight::Value,
+        other => return Err(format!("--attribution-weight: unknown weight \"{other}\"; use conversions or value")),
+    };
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
@@ -261,17 +301,63 @@ fn parse_steps(text: &str) -> Result<Vec<FunnelStep>, String> {
     let mut steps = Vec::new();
     for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
         let step = match part.split_once('[') {
-            None => FunnelStep { event: part.to_string(), column: None, value: None },
+            None => FunnelStep { event: part.to_string(), ..FunnelStep::default() },
             Some((event, filter)) => {
                 let filter = filter.strip_suffix(']').ok_or_else(|| format!("--funnel: the step \"{part}\" is missing its closing ]"))?;
                 let (column, value) = filter
                     .split_once('=')
                     .filter(|(column, _)| !column.trim().is_empty())
                     .ok_or_else(|| format!("--funnel: the filter in \"{part}\" must look like [column=value]"))?;
-                FunnelStep { event: event.trim().to_string(), column: Some(column.trim().to_string()), value: Some(value.trim().to_string()) }
+                FunnelStep {
+                    event: event.trim().to_string(),
+                    column: Some(column.trim().to_string()),
+                    value: Some(value.trim().to_string()),
+                    ..FunnelStep::default()
+                }
             }
         };
         steps.push(step);
     }
     Ok(steps)
+}
+
+fn parse_funnel_kind(text: &str) -> Result<FunnelKind, String> {
+    match text.trim() {
+        "ordered" => Ok(FunnelKind::Ordered),
+        "strict" => Ok(FunnelKind::Strict),
+        "any_order" | "any-order" => Ok(FunnelKind::AnyOrder),
+        other => Err(format!("--funnel-kind: unknown kind \"{other}\"; use ordered, strict or any_order")),
+    }
+}
+
+/// Parses `event`, `event[between=1,2]` or `event[column=value,between=1,2]` into an exclusion.
+fn parse_exclusion(text: &str) -> Result<FunnelExclusion, String> {
+    let text = text.trim();
+    let Some((event, filter)) = text.split_once('[') else {
+        return Ok(FunnelExclusion { event: text.to_string(), ..FunnelExclusion::default() });
+    };
+    let filter = filter.strip_suffix(']').ok_or_else(|| format!("--exclude: \"{text}\" is missing its closing ]"))?;
+    let mut exclusion = FunnelExclusion { event: event.trim().to_string(), ..FunnelExclusion::default() };
+    let (filter, between) = match filter.split_once("between=") {
+        Some((before, steps)) => (before.trim().trim_end_matches(',').trim(), Some(steps)),
+        None => (filter.trim(), None),
+    };
+    if let Some(steps) = between {
+        let numbers: Vec<usize> = steps.split(',').map(|number| number.trim().parse::<usize>()).collect::<Result<_, _>>().map_err(|_| {
+            format!("--exclude: \"{text}\" must give between as two step numbers, such as between=1,2")
+        })?;
+        let [a, b] = numbers[..] else {
+            return Err(format!("--exclude: \"{text}\" must give between as two step numbers, such as between=1,2"));
+        };
+        exclusion.between = Some([a, b]);
+    }
+    if !filter.is_empty() {
+        let (column, value) = filter
+            .split_once('=')
+            .filter(|(column, _)| !column.trim().is_empty())
+            .ok_or_else(|| format!("--exclude: the filter in \"{text}\" must look like [column=value,between=A,B]"))?;
+        exclusion.column = Some(column.trim().to_string());
+        exclusion.value = Some(value.trim().to_string());
+    }
+    Ok(exclusion)
 }
