@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
 use crate::analysis::sankey::SankeyReport;
+use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
 
 /// Something the user should know about the data or the results, with a count and examples.
@@ -70,6 +71,8 @@ pub struct Report {
     pub paths: PathsReport,
     pub sankey: SankeyReport,
     pub time_to_convert: Option<TimeToConvert>,
+    /// `None` without a conversion event or with synthetic times.
+    pub conversion_curve: Option<ConversionCurve>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

@@ -666,3 +666,62 @@ fn one_stray_nul_does_not_reject_a_file() {
     let (_, summary) = load(&[("nul.csv", b"user,event,ts\nu\x001,a,2024-01-01T00:00:00Z\nu2,b,2024-01-01T00:00:00Z\n")]);
     assert_eq!(summary.events, 2);
 }
+
+/// Five people observed for different spans: u1 converts on day 2, u4 on day 5, and u2, u3 and
+/// u5 are last seen on days 3, 3 and 6 without converting.
+const OBSERVED_FOR_DIFFERENT_SPANS: &str = "user,event,ts
+u1,visit,2024-01-01T00:00:00Z
+u1,purchase,2024-01-03T00:00:00Z
+u2,visit,2024-01-01T00:00:00Z
+u2,visit,2024-01-04T00:00:00Z
+u3,visit,2024-01-01T00:00:00Z
+u3,visit,2024-01-04T00:00:00Z
+u4,visit,2024-01-01T00:00:00Z
+u4,purchase,2024-01-06T00:00:00Z
+u5,visit,2024-01-01T00:00:00Z
+u5,visit,2024-01-07T00:00:00Z
+";
+
+#[test]
+fn not_yet_converted_people_are_censored() {
+    use pathlight::analysis::survival::{CensorAt, SurvivalOptions};
+    const DAY: i64 = 86_400_000;
+    let options = AnalysisOptions {
+        conversion: Some("purchase".to_string()),
+        conversion_curve: SurvivalOptions { censor_at: CensorAt::LastEvent, ..SurvivalOptions::default() },
+        ..AnalysisOptions::default()
+    };
+    let curve = analyze(OBSERVED_FOR_DIFFERENT_SPANS, &options).conversion_curve.unwrap();
+    assert_eq!((curve.people, curve.converters, curve.censored), (5, 2, 3));
+    assert_eq!(curve.steps.len(), 2);
+
+    let day_2 = &curve.steps[0];
+    assert_eq!(day_2.time_ms, 2 * DAY);
+    assert_eq!((day_2.at_risk, day_2.events, day_2.censored), (5, 1, 2), "u2 and u3 leave at day 3");
+    assert!((day_2.cumulative - 1.0 / 5.0).abs() < 1e-12, "S(2) = 4/5");
+
+    let day_5 = &curve.steps[1];
+    assert_eq!(day_5.time_ms, 5 * DAY);
+    assert_eq!((day_5.at_risk, day_5.events, day_5.censored), (2, 1, 1), "u5 leaves at day 6");
+    assert!((day_5.cumulative - 0.6).abs() < 1e-12, "S(5) = 4/5 × 1/2, so 60% by day 5 where the raw share is 40%");
+
+    assert_eq!(curve.median_ms, Some(5 * DAY));
+    let at_risk: Vec<u64> = curve.landmarks.iter().map(|landmark| landmark.at_risk).collect();
+    assert_eq!(at_risk, [5, 0, 0, 0], "everyone is observed past day 1, nobody to day 7");
+}
+
+#[test]
+fn not_yet_converted_people_are_censored_at_data_end_by_default() {
+    let options = AnalysisOptions { conversion: Some("purchase".to_string()), ..AnalysisOptions::default() };
+    let curve = analyze(OBSERVED_FOR_DIFFERENT_SPANS, &options).conversion_curve.unwrap();
+    // u2 and u3 count as at risk up to day 6, the end of the data, so S(5) = 4/5 × 3/4.
+    assert_eq!(curve.steps[1].at_risk, 4);
+    assert!((curve.steps[1].cumulative - 0.4).abs() < 1e-12);
+    assert_eq!(curve.median_ms, None);
+}
+
+#[test]
+fn conversion_curve_needs_a_conversion_event() {
+    let report = analyze(OBSERVED_FOR_DIFFERENT_SPANS, &AnalysisOptions::default());
+    assert!(report.conversion_curve.is_none());
+}

@@ -5,6 +5,7 @@ pub mod funnel;
 pub mod paths;
 pub mod sankey;
 pub mod stats;
+pub mod survival;
 pub mod timing;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub struct AnalysisOptions {
     pub funnel: funnel::FunnelOptions,
     pub paths: paths::PathsOptions,
     pub sankey: sankey::SankeyOptions,
+    pub conversion_curve: survival::SurvivalOptions,
 }
 
 /// Who converted: for each person, the position in their journey of their first conversion.
@@ -93,6 +95,10 @@ pub fn run(
         Some(_) if !synthetic_times => Some(timing::time_to_convert(log, journeys, &conversion, &mut warnings)),
         _ => None,
     };
+    let conversion_curve = match conversion.event {
+        Some(_) if !synthetic_times => Some(survival::compute(log, journeys, &conversion, &options.conversion_curve)?),
+        _ => None,
+    };
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -111,5 +117,5 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report { summary, funnel, paths, sankey, time_to_convert, warnings })
+    Ok(Report { summary, funnel, paths, sankey, time_to_convert, conversion_curve, warnings })
 }
