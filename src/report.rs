@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::attribution::AttributionReport;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
 use crate::analysis::sankey::SankeyReport;
@@ -73,6 +74,8 @@ pub struct Report {
     pub time_to_convert: Option<TimeToConvert>,
     /// `None` without a conversion event or with synthetic times.
     pub conversion_curve: Option<ConversionCurve>,
+    /// `None` when there is no conversion event or no event has a channel.
+    pub attribution: Option<AttributionReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

@@ -185,3 +185,49 @@ if failures:
     sys.exit(f"acceptance: {len(failures)} check(s) failed: {', '.join(failures)}")
 print("acceptance: every real file read as expected")
 PY
+
+# Channel attribution on the path table against tools/golden/attribution_paths.json,
+# which tools/attribution_golden.py computed with its own numpy code. The
+# first-touch, last-touch, linear and Markov figures are exact in both, so
+# they must agree to rounding, in conversions and in value.
+echo "acceptance: channel attribution on attribution-paths/paths.csv"
+"$cli" analyze "$data/attribution-paths/paths.csv" --attribution-weight value >"$reports/paths-value.json"
+
+python3 - "$repo/tools/golden/attribution_paths.json" "$reports/paths.json" "$reports/paths-value.json" <<'PY'
+import json
+import math
+import sys
+
+golden_path, by_conversions, by_value = sys.argv[1:]
+with open(golden_path) as handle:
+    golden = json.load(handle)
+failures = []
+
+def check_close(label, actual, expected):
+    good = actual is not None and math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-6)
+    if not good:
+        print(f"acceptance: FAILED {label}: got {actual!r}, expected {expected!r}")
+        failures.append(label)
+    return good
+
+checked = 0
+for unit, report_path in (("conversions", by_conversions), ("value", by_value)):
+    with open(report_path) as handle:
+        attribution = json.load(handle)["attribution"]
+    rows = {row["channel"]: row for row in attribution["channels"]}
+    check_close(f"{unit}: credited", attribution["credited"], golden[unit])
+    if set(rows) != set(golden["channels"]):
+        failures.append(f"{unit}: channels")
+        print(f"acceptance: FAILED {unit}: channels {sorted(rows)} against {golden['channels']}")
+        continue
+    for channel in golden["channels"]:
+        for model in ("first_touch", "last_touch", "linear"):
+            checked += check_close(f"{unit}: {channel} {model}", rows[channel][model], golden["heuristic"][model][unit][channel])
+        checked += check_close(f"{unit}: {channel} markov", rows[channel]["markov"], golden["markov"][unit][channel])
+        checked += check_close(f"{unit}: {channel} removal effect", rows[channel]["removal_effect"], golden["markov"]["removal_effects"][channel])
+    check_close(f"{unit}: conversion probability", attribution["conversion_probability"], golden["markov"]["conversion_probability"])
+
+if failures:
+    sys.exit(f"acceptance: {len(failures)} attribution check(s) failed")
+print(f"acceptance: all {checked} attribution figures match the golden file")
+PY

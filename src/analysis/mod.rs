@@ -1,6 +1,7 @@
 //! The analyses. Each module is a function of the journeys and its own options; [`run`] resolves
 //! the conversion once and feeds every analysis from it.
 
+pub mod attribution;
 pub mod funnel;
 pub mod paths;
 pub mod sankey;
@@ -24,6 +25,7 @@ pub struct AnalysisOptions {
     pub funnel: funnel::FunnelOptions,
     pub paths: paths::PathsOptions,
     pub sankey: sankey::SankeyOptions,
+    pub attribution: attribution::AttributionOptions,
     pub conversion_curve: survival::SurvivalOptions,
 }
 
@@ -90,6 +92,7 @@ pub fn run(
     };
     let paths = paths::compute(log, journeys, &conversion, &options.paths)?;
     let sankey = sankey::compute(log, journeys, &options.sankey, options.paths.collapse_repeats)?;
+    let attribution = attribution::compute(log, journeys, &conversion, &options.attribution, !synthetic_times)?;
     let mut warnings = load_warnings.to_vec();
     let time_to_convert = match conversion.event {
         Some(_) if !synthetic_times => Some(timing::time_to_convert(log, journeys, &conversion, &mut warnings)),
@@ -117,5 +120,5 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report { summary, funnel, paths, sankey, time_to_convert, conversion_curve, warnings })
+    Ok(Report { summary, funnel, paths, sankey, time_to_convert, conversion_curve, attribution, warnings })
 }

@@ -111,7 +111,7 @@ struct AnalyzeArgs {
     /// Half-life of the time-decay attribution model, such as 7d, 12h or 90m.
     #[arg(long, default_value = "7d")]
     half_life: String,
-    /// What each conversion is worth in attribution: conversions (1 each) or value (the value of
+    /// The worth of each conversion in attribution: conversions (1 each) or value (the value of
     /// the conversion event).
     #[arg(long, value_name = "conversions|value", default_value = "conversions")]
     attribution_weight: String,

@@ -1,0 +1,705 @@
+//! Channel attribution: how much of the conversions each marketing channel earns, by seven models.
+//!
+//! A journey's touchpoints are the channels of its events in journey order, events without a
+//! channel skipped. A converter's touchpoints run from the journey start up to and including
+//! their first conversion event. A non-converter's cover the whole journey, because the Markov
+//! model learns from both. Repeats are kept (`search > email > search` stays three touchpoints),
+//! since removing return visits changes the Markov transitions. Every model hands out exactly the
+//! weight of the converters that have a touchpoint, so no credit is negative and each model's
+//! credits sum to the same total.
+
+use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
+
+use super::funnel::parse_duration;
+use super::stats;
+use super::Conversion;
+use crate::error::Error;
+use crate::model::{EventLog, Journeys, NONE};
+
+/// Channels above which the Markov model is skipped: each removal solves a dense linear system,
+/// so the cost grows with the fourth power of the channel count.
+pub const MAX_MARKOV_CHANNELS: usize = 200;
+
+/// Options for channel attribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AttributionOptions {
+    /// Half-life of the time-decay model, such as `7d` or `12h`.
+    pub half_life: String,
+    pub weight: AttributionWeight,
+}
+
+impl Default for AttributionOptions {
+    fn default() -> AttributionOptions {
+        AttributionOptions { half_life: "7d".to_string(), weight: AttributionWeight::Conversions }
+    }
+}
+
+/// The worth of one conversion when credit is shared out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttributionWeight {
+    /// Each converter counts 1 (the default).
+    #[default]
+    Conversions,
+    /// Each converter counts the value of their first conversion event.
+    Value,
+}
+
+/// One channel's credit under every model, in conversions or in value as `weight` sets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelCredit {
+    pub channel: String,
+    /// Journeys with at least one touchpoint of this channel.
+    pub journeys: u64,
+    /// Converters with at least one touchpoint of this channel before or at their conversion.
+    pub converting_journeys: u64,
+    pub first_touch: f64,
+    pub last_touch: f64,
+    pub linear: f64,
+    /// `None` when the times are synthetic (a channel path table).
+    pub time_decay: Option<f64>,
+    pub position_based: f64,
+    /// `None` when there are more than [`MAX_MARKOV_CHANNELS`] channels.
+    pub markov: Option<f64>,
+    /// The share of the Markov conversion probability lost when this channel is removed.
+    pub removal_effect: Option<f64>,
+    pub shapley: f64,
+}
+
+/// The attribution part of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttributionReport {
+    pub weight: AttributionWeight,
+    /// `None` when the times are synthetic and the time-decay model does not apply.
+    pub half_life_ms: Option<i64>,
+    /// Every converter, with or without a touchpoint.
+    pub conversions: u64,
+    /// Converters with no touchpoint before or at their conversion; no model can credit them.
+    pub conversions_without_touchpoints: u64,
+    /// The weight every model shares out: the converters with a touchpoint, or their value.
+    pub credited: f64,
+    /// The weight of the converters without a touchpoint.
+    pub uncredited: f64,
+    /// With value weight, converters whose conversion value is missing or negative and so
+    /// counts as 0.
+    pub conversions_without_value: u64,
+    /// The Markov chain's probability of reaching a conversion from the start; `None` when the
+    /// Markov model is skipped.
+    pub conversion_probability: Option<f64>,
+    /// Channels by linear credit, largest first; ties by name.
+    pub channels: Vec<ChannelCredit>,
+}
+
+/// One journey's touchpoints, as dense channel indexes.
+struct TouchPath {
+    channels: Vec<usize>,
+    times: Vec<i64>,
+    /// The time of the first conversion, for converters.
+    converted_at: Option<i64>,
+    /// The conversion's worth: 1 or its value. It is 0 for non-converters.
+    weight: f64,
+}
+
+/// Credits channels for the conversions. Returns `None` when there is no conversion event or no
+/// event has a channel. With `timed` false the times are synthetic and time decay is skipped.
+pub fn compute(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    options: &AttributionOptions,
+    timed: bool,
+) -> Result<Option<AttributionReport>, Error> {
+    let half_life_ms = parse_half_life(&options.half_life)?;
+    if conversion.event.is_none() || log.channels.is_empty() {
+        return Ok(None);
+    }
+    let TouchPaths { names, paths, conversions, untouched, without_value } = touch_paths(log, journeys, conversion, options.weight);
+    let channels = names.len();
+    let credited = stats::sum(paths.iter().filter(|path| path.converted_at.is_some()).map(|path| path.weight)).0;
+    let mut credits = Credits::new(channels, timed);
+    for path in &paths {
+        credits.count(path);
+        if path.converted_at.is_some() {
+            credits.add(path, half_life_ms as f64);
+        }
+    }
+    let markov = (channels <= MAX_MARKOV_CHANNELS).then(|| markov(&paths, channels));
+
+    let mut rows: Vec<ChannelCredit> = (0..channels)
+        .map(|index| ChannelCredit {
+            channel: log.channels.name(names[index]).to_string(),
+            journeys: credits.journeys[index],
+            converting_journeys: credits.converting_journeys[index],
+            first_touch: credits.first_touch[index],
+            last_touch: credits.last_touch[index],
+            linear: credits.linear[index],
+            time_decay: timed.then(|| credits.time_decay[index]),
+            position_based: credits.position_based[index],
+            markov: markov.as_ref().map(|chain| chain.credit(index, credited)),
+            removal_effect: markov.as_ref().map(|chain| chain.removal_effects[index]),
+            shapley: credits.shapley[index],
+        })
+        .collect();
+    rows.sort_by(|a, b| b.linear.total_cmp(&a.linear).then_with(|| a.channel.cmp(&b.channel)));
+    Ok(Some(AttributionReport {
+        weight: options.weight,
+        half_life_ms: timed.then_some(half_life_ms),
+        conversions,
+        conversions_without_touchpoints: untouched.0,
+        credited,
+        uncredited: untouched.1,
+        conversions_without_value: without_value,
+        conversion_probability: markov.as_ref().map(|chain| chain.conversion_probability),
+        channels: rows,
+    }))
+}
+
+/// The touchpoints of every journey, with the counts that no model credits.
+struct TouchPaths {
+    /// The channel id in the log of each dense channel index.
+    names: Vec<u32>,
+    /// The journeys with at least one touchpoint.
+    paths: Vec<TouchPath>,
+    conversions: u64,
+    /// Converters without a touchpoint, and their total weight.
+    untouched: (u64, f64),
+    without_value: u64,
+}
+
+/// Collects each journey's touchpoints: up to and including the first conversion for converters,
+/// the whole journey for everyone else.
+fn touch_paths(log: &EventLog, journeys: &Journeys, conversion: &Conversion, weight: AttributionWeight) -> TouchPaths {
+    let mut names: Vec<u32> = Vec::new();
+    let mut dense: HashMap<u32, usize> = HashMap::default();
+    let mut paths = Vec::new();
+    let mut untouched = (0u64, 0.0f64);
+    let mut without_value = 0u64;
+    let mut conversions = 0u64;
+    for person in 0..journeys.people() {
+        let journey = journeys.journey(person);
+        let first = conversion.first[person];
+        let end = first.map_or(journey.len(), |position| position + 1);
+        let mut path = TouchPath { channels: Vec::new(), times: Vec::new(), converted_at: None, weight: 0.0 };
+        for &at in &journey[..end] {
+            let channel = log.channel[at as usize];
+            if channel == NONE {
+                continue;
+            }
+            let index = *dense.entry(channel).or_insert_with(|| {
+                names.push(channel);
+                names.len() - 1
+            });
+            path.channels.push(index);
+            path.times.push(log.time[at as usize]);
+        }
+        if let Some(position) = first {
+            let at = journey[position] as usize;
+            conversions += 1;
+            path.converted_at = Some(log.time[at]);
+            path.weight = match weight {
+                AttributionWeight::Conversions => 1.0,
+                AttributionWeight::Value if log.value[at] >= 0.0 => log.value[at],
+                AttributionWeight::Value => {
+                    without_value += 1;
+                    0.0
+                }
+            };
+            if path.channels.is_empty() {
+                untouched.0 += 1;
+                untouched.1 += path.weight;
+            }
+        }
+        if !path.channels.is_empty() {
+            paths.push(path);
+        }
+    }
+
+    TouchPaths { names, paths, conversions, untouched, without_value }
+}
+
+/// Parses the half-life option into milliseconds.
+fn parse_half_life(text: &str) -> Result<i64, Error> {
+    parse_duration(text).map_err(|_| {
+        Error::Options(format!("The half-life \"{text}\" is not a duration. Write a number and a unit, such as 7d, 12h or 30m."))
+    })
+}
+
+/// The per-model credits of every channel, filled one converting journey at a time.
+struct Credits {
+    journeys: Vec<u64>,
+    converting_journeys: Vec<u64>,
+    first_touch: Vec<f64>,
+    last_touch: Vec<f64>,
+    linear: Vec<f64>,
+    time_decay: Vec<f64>,
+    position_based: Vec<f64>,
+    shapley: Vec<f64>,
+    timed: bool,
+    /// Scratch space: whether a channel was already seen in the current journey.
+    seen: Vec<bool>,
+}
+
+impl Credits {
+    fn new(channels: usize, timed: bool) -> Credits {
+        Credits {
+            journeys: vec![0; channels],
+            converting_journeys: vec![0; channels],
+            first_touch: vec![0.0; channels],
+            last_touch: vec![0.0; channels],
+            linear: vec![0.0; channels],
+            time_decay: vec![0.0; channels],
+            position_based: vec![0.0; channels],
+            shapley: vec![0.0; channels],
+            timed,
+            seen: vec![false; channels],
+        }
+    }
+
+    /// Counts the journey, and the converting journey of a converter, for each channel it touches.
+    fn count(&mut self, path: &TouchPath) {
+        for &channel in &self.distinct(&path.channels) {
+            self.journeys[channel] += 1;
+            if path.converted_at.is_some() {
+                self.converting_journeys[channel] += 1;
+            }
+        }
+    }
+
+    /// Returns the distinct channels of `touches` in first-touch order.
+    fn distinct(&mut self, touches: &[usize]) -> Vec<usize> {
+        let mut distinct = Vec::new();
+        for &channel in touches {
+            if !self.seen[channel] {
+                self.seen[channel] = true;
+                distinct.push(channel);
+            }
+        }
+        for &channel in &distinct {
+            self.seen[channel] = false;
+        }
+        distinct
+    }
+
+    /// Shares one converting journey's weight out under every rule-based model and Shapley.
+    fn add(&mut self, path: &TouchPath, half_life_ms: f64) {
+        let touches = &path.channels;
+        let count = touches.len();
+        let weight = path.weight;
+        self.first_touch[touches[0]] += weight;
+        self.last_touch[touches[count - 1]] += weight;
+        for &channel in touches {
+            self.linear[channel] += weight / count as f64;
+        }
+        for (position, &channel) in touches.iter().enumerate() {
+            self.position_based[channel] += weight * position_share(position, count);
+        }
+        if self.timed {
+            self.add_time_decay(path, half_life_ms);
+        }
+
+        // The characteristic function v(S) = the weight of the converting journeys whose channel
+        // set is a subset of S is a sum of one unanimity game per journey. A unanimity game's
+        // Shapley value splits its weight equally over its channels, and Shapley values add, so
+        // this is the exact value for any number of channels.
+        let distinct = self.distinct(touches);
+        for &channel in &distinct {
+            self.shapley[channel] += weight / distinct.len() as f64;
+        }
+    }
+
+    /// Weighs each touchpoint by 2^(-(conversion time - touch time) / half-life), normalised so
+    /// the journey's weights sum to its weight.
+    fn add_time_decay(&mut self, path: &TouchPath, half_life_ms: f64) {
+        // Ages are measured from the last touchpoint instead of the conversion: the normalised
+        // shares are the same, and the last touchpoint's factor of 1 keeps the sum from
+        // underflowing to 0 when every touch is hundreds of half-lives old.
+        let latest = path.times[path.times.len() - 1];
+        let factors: Vec<f64> = path.times.iter().map(|&time| (-((latest - time) as f64) / half_life_ms).exp2()).collect();
+        let total: f64 = factors.iter().sum();
+        for (&channel, factor) in path.channels.iter().zip(&factors) {
+            self.time_decay[channel] += path.weight * factor / total;
+        }
+    }
+}
+
+/// Returns the position-based (40/20/40) share of touchpoint `position` among `count`.
+fn position_share(position: usize, count: usize) -> f64 {
+    match count {
+        1 => 1.0,
+        2 => 0.5,
+        _ if position == 0 || position == count - 1 => 0.4,
+        _ => 0.2 / (count - 2) as f64,
+    }
+}
+
+/// The first-order Markov chain of the touchpoints and its removal effects.
+struct MarkovChain {
+    conversion_probability: f64,
+    removal_effects: Vec<f64>,
+}
+
+impl MarkovChain {
+    /// Returns a channel's share of `credited`: its removal effect over the sum of all of them.
+    fn credit(&self, channel: usize, credited: f64) -> f64 {
+        let total: f64 = self.removal_effects.iter().sum();
+        if total > 0.0 {
+            credited * self.removal_effects[channel] / total
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Builds the chain start → touchpoints → conversion or null from every journey with a
+/// touchpoint, and solves it once whole and once per removed channel.
+fn markov(paths: &[TouchPath], channels: usize) -> MarkovChain {
+    let conversion = channels;
+    let null = channels + 1;
+    let mut start = vec![0.0f64; channels];
+    let mut counts = vec![vec![0.0f64; channels + 2]; channels];
+    for path in paths {
+        start[path.channels[0]] += 1.0;
+        for pair in path.channels.windows(2) {
+            counts[pair[0]][pair[1]] += 1.0;
+        }
+        let last = path.channels[path.channels.len() - 1];
+        let end = if path.converted_at.is_some() { conversion } else { null };
+        counts[last][end] += 1.0;
+    }
+    let chain = Chain::new(start, counts);
+    let conversion_probability = chain.absorption(None);
+    let removal_effects = (0..channels)
+        .map(|channel| {
+            if conversion_probability <= 0.0 {
+                return 0.0;
+            }
+            let without = chain.absorption(Some(channel));
+            (1.0 - without / conversion_probability).clamp(0.0, 1.0)
+        })
+        .collect();
+    MarkovChain { conversion_probability, removal_effects }
+}
+
+/// Transition probabilities of the absorbing chain.
+struct Chain {
+    /// Probability of each channel as the first touchpoint.
+    start: Vec<f64>,
+    /// `transitions[i][j]` for channels `j`, then conversion and null.
+    transitions: Vec<Vec<f64>>,
+}
+
+impl Chain {
+    fn new(start: Vec<f64>, counts: Vec<Vec<f64>>) -> Chain {
+        let starts: f64 = start.iter().sum();
+        let start = start.iter().map(|count| count / starts).collect();
+        let transitions = counts
+            .into_iter()
+            .map(|row| {
+                let total: f64 = row.iter().sum();
+                row.iter().map(|count| count / total).collect()
+            })
+            .collect();
+        Chain { start, transitions }
+    }
+
+    /// Returns the probability of absorption in conversion from the start, with `removed` (if
+    /// any) turned into null: its absorption probability is 0.
+    ///
+    /// Solves (I - Q) x = r, where Q contains the channel-to-channel transitions and r the
+    /// channel-to-conversion ones, by Gaussian elimination with partial pivoting. Every channel
+    /// seen in a journey reaches conversion or null, so I - Q is nonsingular.
+    fn absorption(&self, removed: Option<usize>) -> f64 {
+        let n = self.start.len();
+        let mut matrix = vec![vec![0.0f64; n + 1]; n];
+        for (i, row) in matrix.iter_mut().enumerate() {
+            row[i] = 1.0;
+            if Some(i) == removed {
+                continue;
+            }
+            for (cell, probability) in row.iter_mut().zip(&self.transitions[i][..n]) {
+                *cell -= probability;
+            }
+            row[n] = self.transitions[i][n];
+        }
+        let solution = solve(matrix);
+        self.start.iter().zip(&solution).map(|(start, x)| start * x).sum::<f64>().clamp(0.0, 1.0)
+    }
+}
+
+/// Solves the augmented system `matrix` (n rows of n coefficients and the right-hand side).
+fn solve(mut matrix: Vec<Vec<f64>>) -> Vec<f64> {
+    let n = matrix.len();
+    for column in 0..n {
+        let pivot = (column..n).max_by(|&a, &b| matrix[a][column].abs().total_cmp(&matrix[b][column].abs())).unwrap_or(column);
+        matrix.swap(column, pivot);
+        let divisor = matrix[column][column];
+        if divisor == 0.0 {
+            continue;
+        }
+        let (upper, lower) = matrix.split_at_mut(column + 1);
+        let pivot_row = &upper[column];
+        for row in lower {
+            let factor = row[column] / divisor;
+            if factor == 0.0 {
+                continue;
+            }
+            for (cell, pivot_cell) in row[column..].iter_mut().zip(&pivot_row[column..]) {
+                *cell -= factor * pivot_cell;
+            }
+        }
+    }
+    let mut solution = vec![0.0; n];
+    for row in (0..n).rev() {
+        let known: f64 = (row + 1..n).map(|k| matrix[row][k] * solution[k]).sum();
+        let divisor = matrix[row][row];
+        solution[row] = if divisor == 0.0 { 0.0 } else { (matrix[row][n] - known) / divisor };
+    }
+    solution
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::model::identity::IdentityKind;
+    use crate::model::NewEvent;
+
+    const HOUR_MS: i64 = 3_600_000;
+
+    /// One test journey: channel names (empty for an event without a channel), and the value of
+    /// a final `purchase` event for converters.
+    struct Journey<'a> {
+        touches: Vec<&'a str>,
+        purchase: Option<f64>,
+    }
+
+    fn journey(path: &str, purchase: Option<f64>) -> Journey<'_> {
+        Journey { touches: path.split('>').map(str::trim).collect(), purchase }
+    }
+
+    /// Builds a log with one person per journey, events one hour apart.
+    fn build(journeys: &[Journey<'_>]) -> (EventLog, Journeys) {
+        let mut log = EventLog::default();
+        for (number, journey) in journeys.iter().enumerate() {
+            let person = log.identifier(&format!("p{number}"), IdentityKind::UserId);
+            let mut time = 0;
+            let mut push = |log: &mut EventLog, event: &str, channel: Option<&str>, value: f64| {
+                log.push(NewEvent { person, time, event, channel, value, ordinal: None, date_only: false, file: 0, row: 2 }, []);
+                time += HOUR_MS;
+            };
+            for &touch in &journey.touches {
+                push(&mut log, "visit", Some(touch).filter(|touch| !touch.is_empty()), f64::NAN);
+            }
+            if let Some(value) = journey.purchase {
+                push(&mut log, "purchase", None, value);
+            }
+        }
+        let journeys = Journeys::build(&log);
+        (log, journeys)
+    }
+
+    fn attribute(journeys: &[Journey<'_>], options: &AttributionOptions) -> AttributionReport {
+        let (log, built) = build(journeys);
+        let conversion = Conversion::find(&log, &built, Some("purchase")).unwrap();
+        compute(&log, &built, &conversion, options, true).unwrap().unwrap()
+    }
+
+    fn channel<'r>(report: &'r AttributionReport, name: &str) -> &'r ChannelCredit {
+        report.channels.iter().find(|row| row.channel == name).unwrap()
+    }
+
+    fn close(actual: f64, expected: f64) -> bool {
+        (actual - expected).abs() < 1e-9
+    }
+
+    #[test]
+    fn repeats_kept_in_markov() {
+        let report = attribute(&[journey("search > email > search", Some(1.0)), journey("email", None)], &AttributionOptions::default());
+        let search = channel(&report, "search");
+        let email = channel(&report, "email");
+        assert!(close(report.conversion_probability.unwrap(), 0.5));
+        assert!(close(search.removal_effect.unwrap(), 1.0));
+        assert!(close(email.removal_effect.unwrap(), 0.5));
+        assert!(close(search.markov.unwrap(), 2.0 / 3.0));
+        assert!(close(email.markov.unwrap(), 1.0 / 3.0));
+    }
+
+    #[test]
+    fn rule_based_models() {
+        let report = attribute(&[journey("a > b > c > d", Some(1.0)), journey("b > a", Some(1.0)), journey("c", Some(1.0))], &AttributionOptions::default());
+        let a = channel(&report, "a");
+        let b = channel(&report, "b");
+        let c = channel(&report, "c");
+        let d = channel(&report, "d");
+        assert_eq!((a.first_touch, b.first_touch, c.first_touch), (1.0, 1.0, 1.0));
+        assert_eq!((a.last_touch, c.last_touch, d.last_touch), (1.0, 1.0, 1.0));
+        assert!(close(a.linear, 0.25 + 0.5));
+        assert!(close(c.linear, 0.25 + 1.0));
+        assert!(close(a.position_based, 0.4 + 0.5));
+        assert!(close(b.position_based, 0.1 + 0.5));
+        assert!(close(c.position_based, 0.1 + 1.0));
+        assert!(close(d.position_based, 0.4));
+        assert!(close(a.shapley, 0.25 + 0.5));
+        assert_eq!(a.converting_journeys, 2);
+        assert_eq!(d.journeys, 1);
+    }
+
+    #[test]
+    fn time_decay_halves_per_half_life() {
+        let options = AttributionOptions { half_life: "1h".to_string(), ..AttributionOptions::default() };
+        let report = attribute(&[journey("a > b", Some(1.0))], &options);
+        // b is 1 h before the conversion and a 2 h: weights 1/2 and 1/4.
+        assert!(close(channel(&report, "a").time_decay.unwrap(), 1.0 / 3.0));
+        assert!(close(channel(&report, "b").time_decay.unwrap(), 2.0 / 3.0));
+    }
+
+    #[test]
+    fn time_decay_survives_very_old_touches() {
+        let options = AttributionOptions { half_life: "1s".to_string(), ..AttributionOptions::default() };
+        let report = attribute(&[journey("a > b", Some(1.0))], &options);
+        assert!(close(channel(&report, "a").time_decay.unwrap() + channel(&report, "b").time_decay.unwrap(), 1.0));
+    }
+
+    #[test]
+    fn value_weight_uses_conversion_value() {
+        let options = AttributionOptions { weight: AttributionWeight::Value, ..AttributionOptions::default() };
+        let report = attribute(&[journey("a", Some(30.0)), journey("b", Some(f64::NAN)), journey("", Some(5.0))], &options);
+        assert_eq!(channel(&report, "a").linear, 30.0);
+        assert_eq!(channel(&report, "b").linear, 0.0);
+        assert_eq!(report.conversions, 3);
+        assert_eq!(report.conversions_without_value, 1);
+        assert_eq!(report.conversions_without_touchpoints, 1);
+        assert_eq!(report.credited, 30.0);
+        assert_eq!(report.uncredited, 5.0);
+    }
+
+    #[test]
+    fn touchpoints_stop_at_first_conversion() {
+        let (mut log, _) = build(&[journey("a", Some(1.0))]);
+        let person = log.identifier("p0", IdentityKind::UserId);
+        log.push(NewEvent { person, time: 10 * HOUR_MS, event: "visit", channel: Some("late"), value: f64::NAN, ordinal: None, date_only: false, file: 0, row: 3 }, []);
+        let journeys = Journeys::build(&log);
+        let conversion = Conversion::find(&log, &journeys, Some("purchase")).unwrap();
+        let report = compute(&log, &journeys, &conversion, &AttributionOptions::default(), true).unwrap().unwrap();
+        assert_eq!(channel(&report, "a").last_touch, 1.0);
+        assert!(report.channels.iter().all(|row| row.channel != "late"), "a touch after the conversion was credited");
+    }
+
+    #[test]
+    fn none_without_channels_or_conversion() {
+        let (log, journeys) = build(&[journey("", Some(1.0))]);
+        let conversion = Conversion::find(&log, &journeys, Some("purchase")).unwrap();
+        assert!(compute(&log, &journeys, &conversion, &AttributionOptions::default(), true).unwrap().is_none());
+        let (log, journeys) = build(&[journey("a", Some(1.0))]);
+        let no_conversion = Conversion::find(&log, &journeys, None).unwrap();
+        assert!(compute(&log, &journeys, &no_conversion, &AttributionOptions::default(), true).unwrap().is_none());
+    }
+
+    #[test]
+    fn bad_half_life_is_rejected() {
+        let (log, journeys) = build(&[journey("a", Some(1.0))]);
+        let conversion = Conversion::find(&log, &journeys, Some("purchase")).unwrap();
+        let options = AttributionOptions { half_life: "soon".to_string(), ..AttributionOptions::default() };
+        let error = compute(&log, &journeys, &conversion, &options, true).unwrap_err().to_string();
+        assert!(error.contains("half-life \"soon\""), "{error}");
+    }
+
+    /// Shapley values by enumerating every coalition, as the definition states.
+    fn shapley_by_coalitions(paths: &[(u32, f64)], channels: usize) -> Vec<f64> {
+        let worth = |coalition: u32| -> f64 { paths.iter().filter(|(set, _)| set & !coalition == 0).map(|(_, weight)| weight).sum() };
+        let factorial = |n: usize| -> f64 { (1..=n).map(|k| k as f64).product() };
+        (0..channels)
+            .map(|channel| {
+                let bit = 1u32 << channel;
+                (0..1u32 << channels)
+                    .filter(|coalition| coalition & bit == 0)
+                    .map(|coalition| {
+                        let size = coalition.count_ones() as usize;
+                        let share = factorial(size) * factorial(channels - size - 1) / factorial(channels);
+                        share * (worth(coalition | bit) - worth(coalition))
+                    })
+                    .sum()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shapley_matches_coalition_enumeration() {
+        const NAMES: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
+        let mut random = ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..50 {
+            let mut owned: Vec<(String, u32)> = Vec::new();
+            for _ in 0..random.random_range(1..8) {
+                let length = random.random_range(1..6);
+                let touches: Vec<usize> = (0..length).map(|_| random.random_range(0..NAMES.len())).collect();
+                let set = touches.iter().fold(0u32, |set, &at| set | 1 << at);
+                owned.push((touches.iter().map(|&at| NAMES[at]).collect::<Vec<_>>().join(" > "), set));
+            }
+            let journeys: Vec<Journey<'_>> = owned.iter().map(|(path, _)| journey(path, Some(1.0))).collect();
+            let report = attribute(&journeys, &AttributionOptions::default());
+            let sets: Vec<(u32, f64)> = owned.iter().map(|(_, set)| (*set, 1.0)).collect();
+            let expected = shapley_by_coalitions(&sets, NAMES.len());
+            for (at, name) in NAMES.iter().enumerate() {
+                let actual = report.channels.iter().find(|row| row.channel == *name).map_or(0.0, |row| row.shapley);
+                assert!(close(actual, expected[at]), "{name}: {actual} against {}", expected[at]);
+            }
+        }
+    }
+
+    /// Reads one model's credit from a channel row.
+    type ModelCredit = fn(&ChannelCredit) -> f64;
+
+    #[test]
+    fn credits_sum_to_weight_and_stay_non_negative() {
+        const NAMES: [&str; 5] = ["a", "b", "c", "d", ""];
+        let mut random = ChaCha8Rng::seed_from_u64(42);
+        for round in 0..200 {
+            let weight = if round % 2 == 0 { AttributionWeight::Conversions } else { AttributionWeight::Value };
+            let mut owned: Vec<(String, Option<f64>)> = Vec::new();
+            for number in 0..random.random_range(1..12) {
+                let length = random.random_range(1..7);
+                let path: Vec<&str> = (0..length).map(|_| NAMES[random.random_range(0..NAMES.len())]).collect();
+                // The first journey always converts, so the conversion event exists.
+                let converts = number == 0 || random.random_bool(0.5);
+                let purchase = converts.then(|| (random.random_range(-5.0..100.0f64) * 100.0).round() / 100.0);
+                owned.push((path.join(" > "), purchase));
+            }
+            let journeys: Vec<Journey<'_>> = owned.iter().map(|(path, purchase)| journey(path, *purchase)).collect();
+            let options = AttributionOptions { weight, half_life: "2h".to_string() };
+            let (log, built) = build(&journeys);
+            let conversion = Conversion::find(&log, &built, Some("purchase")).unwrap();
+            let Some(report) = compute(&log, &built, &conversion, &options, true).unwrap() else {
+                continue;
+            };
+
+            let observed: f64 = owned
+                .iter()
+                .filter_map(|(_, purchase)| *purchase)
+                .map(|value| match weight {
+                    AttributionWeight::Conversions => 1.0,
+                    AttributionWeight::Value => value.max(0.0),
+                })
+                .sum();
+            assert!((report.credited + report.uncredited - observed).abs() < 1e-6, "round {round}: weight lost");
+            let models: [(&str, ModelCredit); 7] = [
+                ("first touch", |row| row.first_touch),
+                ("last touch", |row| row.last_touch),
+                ("linear", |row| row.linear),
+                ("time decay", |row| row.time_decay.unwrap()),
+                ("position-based", |row| row.position_based),
+                ("markov", |row| row.markov.unwrap()),
+                ("shapley", |row| row.shapley),
+            ];
+            for (model, credit) in &models {
+                let credits: Vec<f64> = report.channels.iter().map(credit).collect();
+                assert!(credits.iter().all(|&credit| credit >= 0.0), "round {round}: negative {model} credit");
+                let total: f64 = credits.iter().sum();
+                assert!((total - report.credited).abs() < 1e-6, "round {round}: {model} credits sum to {total}, not {}", report.credited);
+            }
+        }
+    }
+}
