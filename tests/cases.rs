@@ -1,6 +1,6 @@
 //! Small inputs that break journey analyzers, each with its right value.
 
-use pathlight::analysis::funnel::{FunnelOptions, FunnelStep};
+use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep, MatchKind};
 use pathlight::{AnalysisOptions, Error, LoadConfig, LoadSummary, Report, Workspace};
 
 /// Loads `files` with their proposed mappings and returns the workspace and the load summary.
@@ -20,6 +20,7 @@ fn funnel(steps: &[&str], window: Option<&str>) -> AnalysisOptions {
         funnel: FunnelOptions {
             steps: steps.iter().map(|event| FunnelStep { event: event.to_string(), ..FunnelStep::default() }).collect(),
             window: window.map(str::to_string),
+            ..FunnelOptions::default()
         },
         ..AnalysisOptions::default()
     }
@@ -333,10 +334,10 @@ fn step_filter_on_a_property() {
     let options = AnalysisOptions {
         funnel: FunnelOptions {
             steps: vec![
-                FunnelStep { event: "page_view".into(), column: Some("page".into()), value: Some("/home".into()) },
-                FunnelStep { event: "page_view".into(), column: Some("page".into()), value: Some("/pricing".into()) },
+                FunnelStep { event: "page_view".into(), column: Some("page".into()), value: Some("/home".into()), ..FunnelStep::default() },
+                FunnelStep { event: "page_view".into(), column: Some("page".into()), value: Some("/pricing".into()), ..FunnelStep::default() },
             ],
-            window: None,
+            ..FunnelOptions::default()
         },
         ..AnalysisOptions::default()
     };
@@ -724,4 +725,65 @@ fn not_yet_converted_people_are_censored_at_data_end_by_default() {
 fn conversion_curve_needs_a_conversion_event() {
     let report = analyze(OBSERVED_FOR_DIFFERENT_SPANS, &AnalysisOptions::default());
     assert!(report.conversion_curve.is_none());
+}
+
+#[test]
+fn excluded_people_leave_every_step() {
+    let csv = "user,event,ts\nu1,view_pricing,2024-04-01T10:00:00Z\nu1,got_coupon,2024-04-01T10:05:00Z\nu1,purchase,2024-04-01T10:10:00Z\nu2,view_pricing,2024-04-01T10:00:00Z\nu2,purchase,2024-04-01T10:20:00Z\nu3,view_pricing,2024-04-01T10:00:00Z\n";
+    let mut options = funnel(&["view_pricing", "purchase"], Some("1d"));
+    options.funnel.exclusions.push(FunnelExclusion { event: "got_coupon".into(), between: Some([1, 2]), ..FunnelExclusion::default() });
+    let report = analyze(csv, &options);
+    assert_eq!(step_counts(&report), [2, 1]);
+    let funnel = report.funnel.unwrap();
+    assert_eq!(funnel.steps[1].of_previous, 0.5);
+    assert_eq!(funnel.excluded, 1);
+    assert!(funnel.rule.contains("removed from every step"), "{}", funnel.rule);
+}
+
+#[test]
+fn exclusion_of_a_funnel_step_is_invalid() {
+    let csv = "user,event,ts\nu1,view_pricing,2024-04-01T10:00:00Z\nu1,purchase,2024-04-01T10:10:00Z\n";
+    let (workspace, _) = load(&[("c15.csv", csv.as_bytes())]);
+    let mut options = funnel(&["view_pricing", "purchase"], Some("1d"));
+    options.funnel.exclusions.push(FunnelExclusion { event: "purchase".into(), ..FunnelExclusion::default() });
+    let error = workspace.analyze(&options).unwrap_err();
+    assert!(error.to_string().contains("is invalid"), "{error}");
+}
+
+#[test]
+fn funnel_kinds_differ_on_one_journey() {
+    let csv = "user,event,ts\nu1,checkout,2024-01-01T10:00:00Z\nu1,cart,2024-01-01T10:01:00Z\nu1,help,2024-01-01T10:02:00Z\nu1,pay,2024-01-01T10:03:00Z\n";
+    let ordered = funnel(&["cart", "checkout", "pay"], None);
+    assert_eq!(step_counts(&analyze(csv, &ordered)), [1, 0, 0]);
+    let mut any_order = ordered.clone();
+    any_order.funnel.kind = FunnelKind::AnyOrder;
+    assert_eq!(step_counts(&analyze(csv, &any_order)), [1, 1, 1]);
+    let mut strict = funnel(&["cart", "pay"], None);
+    assert_eq!(step_counts(&analyze(csv, &strict)), [1, 1]);
+    strict.funnel.kind = FunnelKind::Strict;
+    assert_eq!(step_counts(&analyze(csv, &strict)), [1, 0]);
+}
+
+#[test]
+fn totals_count_repeat_purchases() {
+    let csv = "user,event,ts\nu1,cart,2024-01-01T10:00:00Z\nu1,pay,2024-01-01T10:01:00Z\nu1,cart,2024-01-02T10:00:00Z\nu1,pay,2024-01-02T10:01:00Z\nu2,cart,2024-01-01T10:00:00Z\n";
+    let mut options = funnel(&["cart", "pay"], None);
+    options.funnel.counting = Counting::Totals;
+    let report = analyze(csv, &options);
+    assert_eq!(step_counts(&report), [3, 2]);
+    assert!(report.funnel.unwrap().rule.contains("every attempt counts"));
+}
+
+#[test]
+fn glob_step_and_breakdown_by_column() {
+    let csv = "user,event,page,plan,ts\nu1,page_view,/pricing/team,pro,2024-01-01T10:00:00Z\nu1,buy,,,2024-01-01T10:05:00Z\nu2,page_view,/pricing,free,2024-01-01T10:00:00Z\nu3,page_view,/home,free,2024-01-01T10:00:00Z\n";
+    let mut options = funnel(&["page_view", "buy"], None);
+    options.funnel.steps[0] = FunnelStep { event: "page_view".into(), column: Some("page".into()), value: Some("/pricing*".into()), match_kind: MatchKind::Glob, window: None };
+    options.funnel.breakdown = Some("plan".into());
+    let report = analyze(csv, &options);
+    assert_eq!(step_counts(&report), [2, 1]);
+    let breakdown = report.funnel.unwrap().breakdown;
+    assert_eq!(breakdown.len(), 2);
+    assert_eq!((breakdown[0].value.as_str(), breakdown[0].steps.as_slice()), ("free", [1u64, 0].as_slice()));
+    assert_eq!((breakdown[1].value.as_str(), breakdown[1].steps.as_slice()), ("pro", [1u64, 1].as_slice()));
 }

@@ -138,3 +138,43 @@ fn map_rejects_an_unknown_role() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("ordinal or identity"));
 }
+
+#[test]
+fn analyze_takes_funnel_kind_exclusion_counting_and_breakdown() {
+    let events = write_fixture(
+        "funnel-flags.csv",
+        "user,event,plan,ts\nu1,cart,pro,2024-01-01T10:00:00Z\nu1,coupon,,2024-01-01T10:01:00Z\nu1,pay,,2024-01-01T10:02:00Z\nu2,cart,free,2024-01-01T10:00:00Z\nu2,pay,,2024-01-01T10:02:00Z\nu2,cart,free,2024-01-02T10:00:00Z\nu2,pay,,2024-01-02T10:02:00Z\n",
+    );
+    let output = pathlight(&[
+        "analyze",
+        events.to_str().unwrap(),
+        "--funnel",
+        "cart,pay",
+        "--funnel-kind",
+        "strict",
+        "--exclude",
+        "coupon[between=1,2]",
+        "--counting",
+        "totals",
+        "--breakdown",
+        "plan",
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let funnel = &report["funnel"];
+    assert_eq!(funnel["kind"], "strict");
+    assert_eq!(funnel["counting"], "totals");
+    assert_eq!(funnel["excluded"], 1);
+    assert_eq!(funnel["steps"][0]["people"], 2);
+    assert_eq!(funnel["steps"][1]["people"], 2);
+    assert_eq!(funnel["breakdown"][0]["value"], "free");
+    assert_eq!(funnel["breakdown"][0]["steps"][1], 2);
+}
+
+#[test]
+fn analyze_rejects_an_unknown_funnel_kind() {
+    let events = write_fixture("funnel-kind.csv", "user,event,ts\nu1,view,2024-01-01T10:00:00Z\n");
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--funnel", "view", "--funnel-kind", "loose"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("use ordered, strict or any_order"));
+}

@@ -320,6 +320,7 @@ fn path_table_fixture_expands_rows() {
         funnel: FunnelOptions {
             steps: vec![FunnelStep { event: "search".into(), ..FunnelStep::default() }, FunnelStep { event: "conversion".into(), ..FunnelStep::default() }],
             window: Some("1h".into()),
+            ..FunnelOptions::default()
         },
         ..AnalysisOptions::default()
     };

@@ -27,7 +27,7 @@ fn funnel(steps: &[&str]) -> AnalysisOptions {
     AnalysisOptions {
         funnel: FunnelOptions {
             steps: steps.iter().map(|event| FunnelStep { event: event.to_string(), ..FunnelStep::default() }).collect(),
-            window: None,
+            ..FunnelOptions::default()
         },
         ..AnalysisOptions::default()
     }

@@ -29,7 +29,7 @@ fn permit_log_matches_the_independent_figures() {
         .iter()
         .map(|step| FunnelStep { event: step["event"].as_str().unwrap().to_string(), ..FunnelStep::default() })
         .collect();
-    let options = AnalysisOptions { funnel: FunnelOptions { steps, window: None }, ..AnalysisOptions::default() };
+    let options = AnalysisOptions { funnel: FunnelOptions { steps, ..FunnelOptions::default() }, ..AnalysisOptions::default() };
     let report = workspace.analyze(&options).unwrap();
     assert_eq!(report.summary.people, golden["cases"].as_u64().unwrap());
     assert_eq!(report.summary.distinct_journeys, golden["distinct_journeys"].as_u64().unwrap());

@@ -85,7 +85,7 @@ pub fn run(
     let funnel = if options.funnel.steps.is_empty() {
         None
     } else if synthetic_times {
-        let untimed = funnel::FunnelOptions { window: None, ..options.funnel.clone() };
+        let untimed = options.funnel.without_windows();
         Some(funnel::without_times(funnel::compute(log, journeys, &untimed)?))
     } else {
         Some(funnel::compute(log, journeys, &options.funnel)?)

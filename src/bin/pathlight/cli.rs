@@ -59,7 +59,7 @@ struct AnalyzeArgs {
     /// Conversion window measured from the step-1 event, such as 30d, 12h or 90m.
     #[arg(long)]
     window: Option<String>,
-    /// How funnel steps follow each other: ordered (other events allowed in between), strict
+    /// The order rule between funnel steps: ordered (other events allowed in between), strict
     /// (each step is the very next event) or any_order.
     #[arg(long, value_name = "KIND", default_value = "ordered")]
     funnel_kind: String,
@@ -67,7 +67,7 @@ struct AnalyzeArgs {
     /// "got_coupon[between=1,2]" or "page_view[page=/refund,between=2,3]"; may repeat.
     #[arg(long = "exclude", value_name = "EVENT[between=A,B]")]
     exclusions: Vec<String>,
-    /// What the funnel counts: people (each person once) or totals (every attempt).
+    /// The funnel's counting unit: people (each person once) or totals (every attempt).
     #[arg(long, value_name = "COUNTING", default_value = "people")]
     counting: String,
     /// Break the funnel down by first_touch_channel, channel or a filter column's value on the

@@ -1,0 +1,311 @@
+//! The per-journey search behind a funnel: which events fill which steps, for each funnel kind,
+//! and whether an exclusion step removes the result.
+//!
+//! Every buffer is allocated once per funnel in [`Search::new`], so the search allocates nothing
+//! per event or per person.
+
+use super::FunnelKind;
+use crate::model::{EventLog, NONE};
+
+/// A column filter resolved to value ids.
+pub(super) enum Filter {
+    /// One value id, or [`NONE`] when the value never occurs (the step then never matches).
+    Exact { property: usize, code: u32 },
+    /// Whether each value id of the property matches a glob or regular expression.
+    Set { property: usize, accepted: Vec<bool> },
+}
+
+/// A step or exclusion resolved to ids.
+pub(super) struct Matcher {
+    pub event: u32,
+    pub filter: Option<Filter>,
+}
+
+impl Matcher {
+    pub fn matches(&self, log: &EventLog, at: usize) -> bool {
+        if log.event[at] != self.event {
+            return false;
+        }
+        match &self.filter {
+            None => true,
+            Some(Filter::Exact { property, code }) => *code != NONE && log.properties[*property].codes[at] == *code,
+            Some(Filter::Set { property, accepted }) => {
+                let code = log.properties[*property].codes[at];
+                code != NONE && accepted.get(code as usize).copied().unwrap_or(false)
+            }
+        }
+    }
+}
+
+/// An exclusion step: `between` contains 0-based step indices, the first lower than the second.
+pub(super) struct Exclusion {
+    pub matcher: Matcher,
+    pub between: (usize, usize),
+}
+
+/// The funnel's rules and the scratch buffers of the search.
+pub(super) struct Search<'a> {
+    log: &'a EventLog,
+    kind: FunnelKind,
+    steps: Vec<Matcher>,
+    window: Option<i64>,
+    /// The maximum time from the previous step's event, per step; `None` at step 1.
+    step_windows: Vec<Option<i64>>,
+    exclusions: Vec<Exclusion>,
+    /// Journey positions of the chain being built from one start.
+    chain: Vec<usize>,
+    /// Ordered search with per-step windows: the latest position that reached each step, and the
+    /// chain that led to it, one row of `steps` positions per step.
+    latest: Vec<Option<usize>>,
+    latest_chains: Vec<usize>,
+    /// Any-order search: up to `steps` candidate positions per step, and each step's assigned
+    /// position in the matching.
+    candidates: Vec<usize>,
+    candidate_counts: Vec<usize>,
+    assigned: Vec<Option<usize>>,
+    visited: Vec<bool>,
+}
+
+impl<'a> Search<'a> {
+    pub fn new(
+        log: &'a EventLog,
+        kind: FunnelKind,
+        steps: Vec<Matcher>,
+        window: Option<i64>,
+        step_windows: Vec<Option<i64>>,
+        exclusions: Vec<Exclusion>,
+    ) -> Search<'a> {
+        let count = steps.len();
+        Search {
+            log,
+            kind,
+            steps,
+            window,
+            step_windows,
+            exclusions,
+            chain: vec![0; count],
+            latest: vec![None; count],
+            latest_chains: vec![0; count * count],
+            candidates: vec![0; count * count],
+            candidate_counts: vec![0; count],
+            assigned: vec![None; count],
+            visited: vec![false; count],
+        }
+    }
+
+    pub fn steps(&self) -> usize {
+        self.steps.len()
+    }
+
+    fn time(&self, journey: &[u32], position: usize) -> i64 {
+        self.log.time[journey[position] as usize]
+    }
+
+    fn step_matches(&self, step: usize, journey: &[u32], position: usize) -> bool {
+        self.steps[step].matches(self.log, journey[position] as usize)
+    }
+
+    /// Checks whether an attempt may start at `position`: a step-1 event, or any step's event for an
+    /// any-order funnel.
+    pub fn starts_at(&self, journey: &[u32], position: usize) -> bool {
+        match self.kind {
+            FunnelKind::AnyOrder => (0..self.steps.len()).any(|step| self.step_matches(step, journey, position)),
+            _ => self.step_matches(0, journey, position),
+        }
+    }
+
+    fn beyond_window(&self, journey: &[u32], start: usize, position: usize) -> bool {
+        self.window.is_some_and(|window| self.time(journey, position) - self.time(journey, start) > window)
+    }
+
+    fn within_step_window(&self, step: usize, journey: &[u32], previous: usize, position: usize) -> bool {
+        self.step_windows[step].is_none_or(|window| self.time(journey, position) - self.time(journey, previous) <= window)
+    }
+
+    /// Finds the chain that takes the journey furthest, among the attempts starting at or after
+    /// `from`, and copies its positions into `best`. Returns the steps reached.
+    pub fn furthest(&mut self, journey: &[u32], from: usize, best: &mut [usize]) -> usize {
+        let mut best_depth = 0;
+        // Without any window the earliest start already reaches the furthest step, except in a
+        // strict funnel, where an unrelated event right after a start can break its chain.
+        let first_start_suffices = self.window.is_none()
+            && self.step_windows.iter().all(Option::is_none)
+            && self.kind != FunnelKind::Strict;
+        for start in from..journey.len() {
+            if !self.starts_at(journey, start) {
+                continue;
+            }
+            let depth = self.chain_from(journey, start);
+            if depth > best_depth {
+                best_depth = depth;
+                best[..depth].copy_from_slice(&self.chain[..depth]);
+            }
+            if best_depth == self.steps.len() || first_start_suffices {
+                break;
+            }
+        }
+        best_depth
+    }
+
+    /// Builds the chain that starts at `start` into `chain` and returns the steps it reaches.
+    pub fn chain_from(&mut self, journey: &[u32], start: usize) -> usize {
+        match self.kind {
+            FunnelKind::Ordered if self.step_windows.iter().any(Option::is_some) => self.ordered_with_step_windows(journey, start),
+            FunnelKind::Ordered => self.ordered(journey, start),
+            FunnelKind::Strict => self.strict(journey, start),
+            FunnelKind::AnyOrder => self.any_order(journey, start),
+        }
+    }
+
+    /// Returns the chain found by the last [`Search::chain_from`].
+    pub fn chain(&self) -> &[usize] {
+        &self.chain
+    }
+
+    /// Builds the chain in which each later step takes the earliest matching event after the
+    /// previous step's event.
+    fn ordered(&mut self, journey: &[u32], start: usize) -> usize {
+        self.chain[0] = start;
+        let mut depth = 1;
+        for position in start + 1..journey.len() {
+            if depth == self.steps.len() || self.beyond_window(journey, start, position) {
+                break;
+            }
+            if self.step_matches(depth, journey, position) {
+                self.chain[depth] = position;
+                depth += 1;
+            }
+        }
+        depth
+    }
+
+    /// With per-step windows the earliest match for a step can be too early for the next step's
+    /// window, so each step keeps the latest event that reached it. Steps are updated from the
+    /// last down, so one event never fills two steps of the same chain.
+    fn ordered_with_step_windows(&mut self, journey: &[u32], start: usize) -> usize {
+        let count = self.steps.len();
+        self.latest.fill(None);
+        self.latest[0] = Some(start);
+        self.latest_chains[0] = start;
+        self.chain[0] = start;
+        let mut depth = 1;
+        for position in start + 1..journey.len() {
+            if depth == count || self.beyond_window(journey, start, position) {
+                break;
+            }
+            for step in (1..count).rev() {
+                let Some(previous) = self.latest[step - 1] else { continue };
+                if !self.step_matches(step, journey, position) || !self.within_step_window(step, journey, previous, position) {
+                    continue;
+                }
+                self.latest[step] = Some(position);
+                self.latest_chains.copy_within((step - 1) * count..(step - 1) * count + step, step * count);
+                self.latest_chains[step * count + step] = position;
+                if step + 1 > depth {
+                    depth = step + 1;
+                    self.chain[..depth].copy_from_slice(&self.latest_chains[step * count..step * count + depth]);
+                }
+            }
+        }
+        depth
+    }
+
+    /// Each later step must be the very next event of the journey.
+    fn strict(&mut self, journey: &[u32], start: usize) -> usize {
+        self.chain[0] = start;
+        let mut depth = 1;
+        let mut position = start + 1;
+        while depth < self.steps.len() && position < journey.len() {
+            if self.beyond_window(journey, start, position)
+                || !self.step_matches(depth, journey, position)
+                || !self.within_step_window(depth, journey, position - 1, position)
+            {
+                break;
+            }
+            self.chain[depth] = position;
+            depth += 1;
+            position += 1;
+        }
+        depth
+    }
+
+    /// Finds the largest k such that steps 1..k can each take a different event of the span that
+    /// begins at `start` and ends one window later (or at the journey's end), by bipartite
+    /// matching. A step needs only its first `steps` candidates, because at most `steps - 1`
+    /// other steps can hold one of them.
+    fn any_order(&mut self, journey: &[u32], start: usize) -> usize {
+        let count = self.steps.len();
+        self.candidate_counts.fill(0);
+        for position in start..journey.len() {
+            if self.beyond_window(journey, start, position) {
+                break;
+            }
+            for step in 0..count {
+                if self.candidate_counts[step] < count && self.step_matches(step, journey, position) {
+                    self.candidates[step * count + self.candidate_counts[step]] = position;
+                    self.candidate_counts[step] += 1;
+                }
+            }
+        }
+        self.assigned.fill(None);
+        let mut depth = 0;
+        while depth < count {
+            self.visited.fill(false);
+            if !self.augment(depth) {
+                break;
+            }
+            depth += 1;
+        }
+        for step in 0..depth {
+            self.chain[step] = self.assigned[step].unwrap_or(start);
+        }
+        depth
+    }
+
+    /// Kuhn's augmenting path: gives `step` a candidate, moving other steps to free ones.
+    fn augment(&mut self, step: usize) -> bool {
+        let count = self.steps.len();
+        for index in 0..self.candidate_counts[step] {
+            let position = self.candidates[step * count + index];
+            match self.assigned.iter().position(|held| *held == Some(position)) {
+                None => {
+                    self.assigned[step] = Some(position);
+                    return true;
+                }
+                Some(owner) if !self.visited[owner] => {
+                    // The owner's own position counts as taken while it looks for another.
+                    self.visited[owner] = true;
+                    if self.augment(owner) {
+                        self.assigned[step] = Some(position);
+                        return true;
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        false
+    }
+
+    /// Checks whether an exclusion event falls inside an exclusion interval of the chain `chain`, which
+    /// reached `depth` steps. For steps a and b the interval runs from the event of step a to the
+    /// event of step b, both excluded. When the chain never reached step b, it runs to the end of
+    /// the window from the chain's first event, or to the journey's end without a window. A chain
+    /// that never reached step a is not excluded.
+    pub fn excluded(&self, journey: &[u32], chain: &[usize], depth: usize) -> bool {
+        let first = chain[..depth].iter().copied().min().unwrap_or(0);
+        self.exclusions.iter().any(|exclusion| {
+            let (a, b) = exclusion.between;
+            if depth <= a {
+                return false;
+            }
+            let (from, to) = if depth > b {
+                (chain[a].min(chain[b]), chain[a].max(chain[b]))
+            } else {
+                (chain[a], journey.len())
+            };
+            (from + 1..to)
+                .take_while(|&position| !self.beyond_window(journey, first, position))
+                .any(|position| exclusion.matcher.matches(self.log, journey[position] as usize))
+        })
+    }
+}
