@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::analysis::attribution::AttributionReport;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
+use crate::analysis::process_map::ProcessMap;
 use crate::analysis::sankey::SankeyReport;
 use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
@@ -74,6 +75,7 @@ pub struct Report {
     pub time_to_convert: Option<TimeToConvert>,
     /// `None` without a conversion event or with synthetic times.
     pub conversion_curve: Option<ConversionCurve>,
+    pub process_map: ProcessMap,
     /// `None` when there is no conversion event or no event has a channel.
     pub attribution: Option<AttributionReport>,
     /// Warnings from loading the files, then from the analyses.

@@ -178,3 +178,24 @@ fn analyze_rejects_an_unknown_funnel_kind() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("use ordered, strict or any_order"));
 }
+
+#[test]
+fn analyze_reports_curve_and_process_map() {
+    let events = write_fixture(
+        "curve.csv",
+        "user,event,ts\nu1,visit,2024-01-01T00:00:00Z\nu1,purchase,2024-01-03T00:00:00Z\nu2,visit,2024-01-01T00:00:00Z\nu2,visit,2024-01-04T00:00:00Z\n",
+    );
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--conversion", "purchase", "--json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let curve = &report["conversion_curve"];
+    assert_eq!(curve["censor_at"], "data_end");
+    assert_eq!(curve["people"], 2);
+    assert_eq!(curve["steps"][0]["time_ms"], 2 * 86_400_000);
+    assert_eq!(curve["steps"][0]["cumulative"], 0.5);
+    assert_eq!(curve["median_ms"], 2 * 86_400_000);
+    let map = &report["process_map"];
+    assert_eq!(map["variants_total"], 2);
+    assert_eq!(map["start_activities"][0]["people"], 2);
+    assert_eq!(map["edges"][0]["source"], "visit");
+}

@@ -4,6 +4,7 @@
 pub mod attribution;
 pub mod funnel;
 pub mod paths;
+pub mod process_map;
 pub mod sankey;
 pub mod stats;
 pub mod survival;
@@ -27,6 +28,7 @@ pub struct AnalysisOptions {
     pub sankey: sankey::SankeyOptions,
     pub attribution: attribution::AttributionOptions,
     pub conversion_curve: survival::SurvivalOptions,
+    pub process_map: process_map::ProcessMapOptions,
 }
 
 /// Who converted: for each person, the position in their journey of their first conversion.
@@ -102,6 +104,7 @@ pub fn run(
         Some(_) if !synthetic_times => Some(survival::compute(log, journeys, &conversion, &options.conversion_curve)?),
         _ => None,
     };
+    let process_map = process_map::compute(log, journeys, &options.process_map, synthetic_times)?;
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -120,5 +123,5 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report { summary, funnel, paths, sankey, time_to_convert, conversion_curve, attribution, warnings })
+    Ok(Report { summary, funnel, paths, sankey, time_to_convert, conversion_curve, process_map, attribution, warnings })
 }
