@@ -199,3 +199,17 @@ fn analyze_reports_curve_and_process_map() {
     assert_eq!(map["start_activities"][0]["people"], 2);
     assert_eq!(map["edges"][0]["source"], "visit");
 }
+
+#[test]
+fn censor_at_option_reaches_the_curve() {
+    let events = write_fixture("censor.csv", "user,event,ts\nu1,visit,2024-01-01T00:00:00Z\nu1,purchase,2024-01-03T00:00:00Z\n");
+    let path = events.to_str().unwrap();
+    let output = pathlight(&["analyze", path, "--conversion", "purchase", "--censor-at", "last_event", "--json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["conversion_curve"]["censor_at"], "last_event");
+
+    let output = pathlight(&["analyze", path, "--conversion", "purchase", "--censor-at", "end"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("use data_end or last_event"));
+}

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use pathlight::analysis::attribution::AttributionWeight;
+use pathlight::analysis::survival::CensorAt;
 use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep};
 use pathlight::ingest::time::DateOrder;
 use pathlight::ingest::{DateEvent, FileConfig};
@@ -115,6 +116,13 @@ struct AnalyzeArgs {
     /// the conversion event).
     #[arg(long, value_name = "conversions|value", default_value = "conversions")]
     attribution_weight: String,
+    /// The censoring time of people who have not converted, in the conversion curve: the end of
+    /// the data or their own last event.
+    #[arg(long, value_name = "data_end|last_event", default_value = "data_end")]
+    censor_at: String,
+    /// Number of event names the process map keeps before merging the rest into "Other".
+    #[arg(long, default_value_t = 30)]
+    max_activities: usize,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -249,6 +257,12 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         "value" => AttributionWeight::Value,
         other => return Err(format!("--attribution-weight: unknown weight \"{other}\"; use conversions or value")),
     };
+    options.conversion_curve.censor_at = match args.censor_at.as_str() {
+        "data_end" => CensorAt::DataEnd,
+        "last_event" => CensorAt::LastEvent,
+        other => return Err(format!("--censor-at: unknown value \"{other}\"; use data_end or last_event")),
+    };
+    options.process_map.max_activities = args.max_activities;
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
