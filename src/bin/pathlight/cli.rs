@@ -123,6 +123,13 @@ struct AnalyzeArgs {
     /// Number of event names the process map keeps before merging the rest into "Other".
     #[arg(long, default_value_t = 30)]
     max_activities: usize,
+    /// The inactivity that ends a session, such as 30m or 1h; a gap of exactly this long stays in
+    /// the session.
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    session_gap: String,
+    /// Only these events, separated by commas, take part in sessions (default: every event).
+    #[arg(long, value_name = "EVENTS")]
+    session_events: Option<String>,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -263,6 +270,10 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         other => return Err(format!("--censor-at: unknown value \"{other}\"; use data_end or last_event")),
     };
     options.process_map.max_activities = args.max_activities;
+    options.sessions.gap = args.session_gap.clone();
+    if let Some(events) = &args.session_events {
+        options.sessions.events = events.split(',').map(str::trim).filter(|event| !event.is_empty()).map(str::to_string).collect();
+    }
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
