@@ -94,8 +94,9 @@ pub fn run(
     } else {
         Some(funnel::compute(log, journeys, &options.funnel)?)
     };
-    let paths = paths::compute(log, journeys, &conversion, &options.paths)?;
-    let sankey = sankey::compute(log, journeys, &options.sankey, options.paths.collapse_repeats)?;
+    let path_set = paths::PathSet::build(log, journeys, &options.paths, &options.funnel)?;
+    let paths = paths::compute(&path_set, &conversion, &options.paths)?;
+    let sankey = sankey::compute(&path_set, &options.sankey, synthetic_times)?;
     let attribution = attribution::compute(log, journeys, &conversion, &options.attribution, !synthetic_times)?;
     let mut warnings = load_warnings.to_vec();
     let time_to_convert = match conversion.event {

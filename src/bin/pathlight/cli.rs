@@ -109,6 +109,20 @@ struct AnalyzeArgs {
     /// Keep consecutive repeats of an event in paths.
     #[arg(long)]
     keep_repeats: bool,
+    /// Label path and Sankey steps by this column's value, such as page, instead of the event
+    /// name.
+    #[arg(long, value_name = "COLUMN")]
+    path_label: Option<String>,
+    /// Replace id-like URL segments in path steps (all digits, a UUID, 16 or more hex digits)
+    /// with *, so /account/8812/settings reads /account/*/settings.
+    #[arg(long)]
+    clean_urls: bool,
+    /// Start each path after the person's first event of this name.
+    #[arg(long, value_name = "EVENT")]
+    path_start_after: Option<String>,
+    /// End each path before the first event of this name after its start.
+    #[arg(long, value_name = "EVENT")]
+    path_end_before: Option<String>,
     /// Half-life of the time-decay attribution model, such as 7d, 12h or 90m.
     #[arg(long, default_value = "7d")]
     half_life: String,
@@ -258,6 +272,10 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         ..AnalysisOptions::default()
     };
     options.paths.collapse_repeats = !args.keep_repeats;
+    options.paths.label_column = args.path_label.clone();
+    options.paths.clean_urls = args.clean_urls;
+    options.paths.start_after = args.path_start_after.clone();
+    options.paths.end_before = args.path_end_before.clone();
     options.attribution.half_life = args.half_life.clone();
     options.attribution.weight = match args.attribution_weight.as_str() {
         "conversions" => AttributionWeight::Conversions,
