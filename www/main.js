@@ -5,11 +5,15 @@
 
 import { EngineClient } from './engine.js';
 import { ambiguousDateColumn, renderDateOrder } from './views/date-order.js';
+import { ATTRIBUTION_DEFAULTS, attributionOptions, renderChannelsView } from './views/channels.js';
+import { CURVE_DEFAULTS, curveOptions, renderCurveView } from './views/curve.js';
 import { renderFunnelView } from './views/funnel.js';
+import { exclusionOptions } from './views/funnel-rules.js';
 import { renderLoadFacts } from './views/load-facts.js';
 import { mappingProblems, mappingToLoad, renderMappingView } from './views/mapping.js';
 import { defaultOptions, parseWindow, renderOptionsView } from './views/options.js';
 import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
+import { processMapOptions, renderProcessMapView } from './views/process-map.js';
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { createStatusView } from './views/status.js';
 import { renderSummaryView } from './views/summary.js';
@@ -43,6 +47,9 @@ const elements = {
   pathsView: document.getElementById('paths-view'),
   sankeyView: document.getElementById('sankey-view'),
   timingView: document.getElementById('timing-view'),
+  curveView: document.getElementById('curve-view'),
+  channelsView: document.getElementById('channels-view'),
+  processMapView: document.getElementById('process-map-view'),
 };
 
 const status = createStatusView(document.getElementById('status'));
@@ -201,7 +208,11 @@ async function analyse() {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
   state.summary = summary;
-  state.options = defaultOptions(summary);
+  state.options = {
+    ...defaultOptions(summary),
+    attribution: { ...ATTRIBUTION_DEFAULTS },
+    curve: { ...CURVE_DEFAULTS },
+  };
   status.showLoadSummary(summary);
   renderLoadFacts(elements.loadFactsView, summary);
   status.showNotice(`Loaded ${formatCount(summary.people)} people and ${formatCount(summary.events)} events in ${seconds} s.`);
@@ -235,15 +246,37 @@ async function runAnalysis() {
 function analysisOptions(options) {
   const steps = options.funnelSteps
     .filter((step) => step.event)
-    .map((step) => (step.column && step.value !== null
-      ? { event: step.event, column: step.column, value: step.value }
-      : { event: step.event }));
+    .map(stepOptions);
   return {
     conversion: options.conversion,
-    funnel: { steps, window: parseWindow(options.window) },
+    funnel: {
+      steps,
+      window: parseWindow(options.window),
+      kind: options.kind,
+      counting: options.counting,
+      breakdown: options.breakdown,
+      exclusions: exclusionOptions(options.exclusions, steps.length),
+    },
     paths: { collapse_repeats: options.collapseRepeats, top: PATHS_DEFAULTS.top },
     sankey: { ...SANKEY_DEFAULTS },
+    attribution: attributionOptions(options.attribution),
+    conversion_curve: curveOptions(options.curve),
+    process_map: processMapOptions(),
   };
+}
+
+// Step 1 never has a window from the previous step, so none is sent for it
+// even when a reorder moved a step with one to the top.
+function stepOptions(step, position) {
+  const options = { event: step.event };
+  if (step.column && step.value !== null) {
+    Object.assign(options, { column: step.column, value: step.value, match: step.match });
+  }
+  const window = position === 0 ? null : parseWindow(step.window ?? '');
+  if (window !== null) {
+    options.window = window;
+  }
+  return options;
 }
 
 function renderReport(report) {
@@ -257,6 +290,9 @@ function renderReport(report) {
   });
   renderSankeyView(elements.sankeyView, report);
   renderTimingView(elements.timingView, report.time_to_convert, { syntheticTimes });
+  renderCurveView(elements.curveView, report.conversion_curve ?? null, state.options.curve, scheduleAnalysis);
+  renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis);
+  renderProcessMapView(elements.processMapView, report.process_map ?? null);
   status.showReportWarnings(report);
 }
 

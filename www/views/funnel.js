@@ -1,7 +1,8 @@
 // The funnel chart: one row per step with a bar for its people, the share of
 // the previous and of the first step, the drop-off and the median time from
 // the previous step, and the report's rule text beside it. Below it, the
-// funnel completion time of the people who reached the last step.
+// funnel completion time of the people who reached the last step, the people
+// removed by exclusion steps and the breakdown table.
 
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
@@ -17,9 +18,12 @@ export function renderFunnelView(root, funnel, { syntheticTimes = false } = {}) 
     return;
   }
   const firstPeople = funnel.steps[0].people;
+  const countLabel = funnel.counting === 'totals'
+    ? metricLink('funnel-counting', 'Attempts')
+    : metricLink('people', 'People');
   const header = h('tr', {},
     h('th', { scope: 'col' }, 'Step'),
-    h('th', { scope: 'col', className: 'number' }, metricLink('people', 'People')),
+    h('th', { scope: 'col', className: 'number' }, countLabel),
     h('th', { scope: 'col', className: 'number' }, metricLink('of-previous', '% of previous')),
     h('th', { scope: 'col', className: 'number' }, metricLink('of-first', '% of first')),
     h('th', { scope: 'col', className: 'number' }, metricLink('drop-off', 'Drop-off')),
@@ -39,6 +43,8 @@ export function renderFunnelView(root, funnel, { syntheticTimes = false } = {}) 
         h('p', {}, funnel.rule),
         h('p', {}, windowText)),
     ),
+    renderExcluded(funnel),
+    renderBreakdown(funnel),
     syntheticTimes
       ? h('p', { className: 'hint', dataset: { testid: 'funnel-times-unavailable' } },
         'Times between steps, the completion time and the window do not apply: the times of a channel path table are made up.')
@@ -75,6 +81,41 @@ function renderCompletion(funnel) {
       `: from the step-1 event to the last step's event, for the ${formatCount(completion.people)} ${people} who completed the funnel${within}.`),
     h('dl', { className: 'figures small' }, figures));
 }
+
+// Reports from before exclusions have no `excluded` field, and a funnel
+// without exclusions reports 0. Neither shows a line.
+function renderExcluded(funnel) {
+  if (typeof funnel.excluded !== 'number' || funnel.excluded === 0) {
+    return null;
+  }
+  const unit = funnel.counting === 'totals' ? 'attempts' : (funnel.excluded === 1 ? 'person' : 'people');
+  return h('p', { className: 'hint', dataset: { testid: 'funnel-excluded-line' } },
+    metricLink('exclusion-steps', 'Excluded'), ': ',
+    h('span', { dataset: { testid: 'funnel-excluded' } }, formatCount(funnel.excluded)),
+    ` ${unit} removed from every step by the exclusion steps.`);
+}
+
+function renderBreakdown(funnel) {
+  if (!funnel.breakdown_by || !Array.isArray(funnel.breakdown) || funnel.breakdown.length === 0) {
+    return null;
+  }
+  const by = BREAKDOWN_LABELS[funnel.breakdown_by] ?? funnel.breakdown_by;
+  const rows = funnel.breakdown.map((row) => h('tr', { dataset: { testid: 'breakdown-row' } },
+    h('th', { scope: 'row', className: row.other ? 'other' : null }, row.value),
+    row.steps.map((count) => h('td', { className: 'number' }, formatCount(count)))));
+  return h('div', { className: 'table-scroll' },
+    h('table', { className: 'breakdown-table', dataset: { testid: 'funnel-breakdown-table' } },
+      h('caption', {}, metricLink('funnel-breakdown', 'Breakdown'), ` by ${by}`),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, by),
+        funnel.steps.map((step, position) => h('th', { scope: 'col', className: 'number', title: step.label }, `Step ${position + 1}`)))),
+      h('tbody', {}, rows)));
+}
+
+const BREAKDOWN_LABELS = {
+  first_touch_channel: 'first-touch channel',
+  channel: 'channel at step 1',
+};
 
 function renderStepRow(step, position, firstPeople) {
   const bar = h('div', { className: 'bar' });

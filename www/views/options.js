@@ -4,6 +4,7 @@
 
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount } from './format.js';
+import { defaultFunnelRules, renderExclusions, renderRuleControls } from './funnel-rules.js';
 
 const NO_CONVERSION = '';
 const NO_FILTER = '';
@@ -15,10 +16,17 @@ const WINDOW_PATTERN = /^\d+(\.\d+)?\s*[smhdw]$/;
 export function defaultOptions(summary) {
   return {
     conversion: summary.suggested_conversion ?? null,
-    funnelSteps: (summary.suggested_funnel ?? []).map((event) => ({ event, column: null, value: null })),
+    funnelSteps: (summary.suggested_funnel ?? []).map(newStep),
     window: '',
+    ...defaultFunnelRules(),
     collapseRepeats: true,
   };
+}
+
+// A step: an event name, an optional column filter compared by `match`
+// ("exact", "glob" or "regex"), and a window from the previous step as typed.
+function newStep(event) {
+  return { event, column: null, value: null, match: 'exact', window: '' };
 }
 
 /**
@@ -42,9 +50,12 @@ export function parseWindow(text) {
  */
 export function renderOptionsView(root, summary, options, onChange) {
   const stepsList = h('ol', { className: 'funnel-steps', dataset: { testid: 'funnel-steps' } });
+  const exclusionsBox = h('div', { className: 'funnel-exclusions-box' });
+  // The exclusions name steps by number, so they are redrawn with the steps.
   const redrawSteps = () => {
     replaceChildren(stepsList, options.funnelSteps.map((step, position) =>
       renderStep(step, position, summary, options, () => { redrawSteps(); onChange(); }, onChange)));
+    renderExclusions(exclusionsBox, summary, options, onChange);
   };
   redrawSteps();
 
@@ -76,7 +87,7 @@ export function renderOptionsView(root, summary, options, onChange) {
     on: {
       click: () => {
         const last = options.funnelSteps.at(-1);
-        options.funnelSteps.push({ event: nextEventAfter(summary, last?.event), column: null, value: null });
+        options.funnelSteps.push(newStep(nextEventAfter(summary, last?.event)));
         redrawSteps();
         onChange();
       },
@@ -95,6 +106,8 @@ export function renderOptionsView(root, summary, options, onChange) {
           windowInput),
       ),
       windowError,
+      renderRuleControls(summary, options, onChange),
+      exclusionsBox,
     ),
   );
 }
@@ -171,6 +184,22 @@ function renderStep(step, position, summary, options, onStructureChange, onChang
   h('option', { value: NO_FILTER, selected: !step.column }, 'any'),
   summary.properties.map((property) => h('option', { value: property.column, selected: property.column === step.column }, property.column)));
 
+  const matchSelect = h('select', {
+    dataset: { testid: 'funnel-step-match' },
+    attrs: { 'aria-label': `How the filter value of step ${position + 1} matches` },
+    title: 'exact: equal text; glob: * is any text and ? one character; regex: a regular expression. Both must match the whole value.',
+    on: {
+      change: () => {
+        step.match = matchSelect.value;
+        if (step.column && step.value) {
+          onChange();
+        }
+      },
+    },
+  }, ['exact', 'glob', 'regex'].map((match) => h('option', { value: match, selected: match === step.match }, match)));
+
+  const stepWindow = position === 0 ? null : renderStepWindow(step, position, onChange);
+
   const move = (offset) => {
     const target = position + offset;
     [steps[position], steps[target]] = [steps[target], steps[position]];
@@ -192,8 +221,10 @@ function renderStep(step, position, summary, options, onStructureChange, onChang
     h('span', { className: 'where' }, 'where'),
     columnSelect,
     h('span', { className: 'where' }, '='),
+    matchSelect,
     valueInput,
     valueList,
+    stepWindow,
     h('span', { className: 'step-buttons' },
       button('↑', 'Move up', 'funnel-step-up', position === 0, () => move(-1)),
       button('↓', 'Move down', 'funnel-step-down', position === steps.length - 1, () => move(1)),
@@ -203,6 +234,34 @@ function renderStep(step, position, summary, options, onStructureChange, onChang
       }),
     ),
   );
+}
+
+// The window from the previous step; step 1 has none.
+function renderStepWindow(step, position, onChange) {
+  const error = h('span', { className: 'field-error', dataset: { testid: 'step-window-error' }, attrs: { role: 'alert' } });
+  const input = h('input', {
+    type: 'text',
+    value: step.window,
+    placeholder: 'any time',
+    size: 7,
+    dataset: { testid: 'funnel-step-window' },
+    attrs: { 'aria-label': `Window of step ${position + 1} from the previous step` },
+    on: {
+      change: () => {
+        step.window = input.value;
+        try {
+          parseWindow(input.value);
+          error.textContent = '';
+        } catch (problem) {
+          error.textContent = problem.message;
+          return;
+        }
+        onChange();
+      },
+    },
+  });
+  return h('span', { className: 'step-window' },
+    h('span', { className: 'where' }, metricLink('per-step-windows', 'within')), input, error);
 }
 
 function eventOptions(summary, current) {

@@ -1,0 +1,82 @@
+// The process map: the directly-follows graph over event names as a table
+// of its most frequent edges, with the start and end activities and the most
+// frequent variants beside it.
+
+import { h, metricLink, replaceChildren } from './dom.js';
+import { formatCount, formatDuration, formatShare } from './format.js';
+
+// Sent to the engine as process_map options, except `edgesShown`, the number
+// of edges the table lists, and `variantsShown`, the variants it lists.
+export const PROCESS_MAP_DEFAULTS = { maxActivities: 30, topVariants: 20, edgesShown: 20, variantsShown: 10 };
+
+/** Returns the process map options in engine form. */
+export function processMapOptions() {
+  return { max_activities: PROCESS_MAP_DEFAULTS.maxActivities, top_variants: PROCESS_MAP_DEFAULTS.topVariants };
+}
+
+/** Renders the report's process map into `root`, or nothing when it is missing. */
+export function renderProcessMapView(root, processMap) {
+  if (!processMap) {
+    replaceChildren(root);
+    return;
+  }
+  const edges = (processMap.edges ?? []).slice(0, PROCESS_MAP_DEFAULTS.edgesShown);
+  const edgeSummary = edges.length < (processMap.edges ?? []).length
+    ? `The ${formatCount(edges.length)} most frequent of ${formatCount(processMap.edges.length)} edges.`
+    : `All ${formatCount(edges.length)} edges.`;
+
+  replaceChildren(root,
+    h('p', { className: 'hint', dataset: { testid: 'process-map-caption' } },
+      metricLink('process-map', 'Directly-follows graph'),
+      `: how often one event comes right after another. ${edgeSummary}`),
+    processMap.note ? h('p', { className: 'hint', dataset: { testid: 'process-map-note' } }, processMap.note) : null,
+    h('div', { className: 'table-scroll' }, renderEdges(edges)),
+    h('div', { className: 'process-columns' },
+      renderActivities('Start activities', processMap.start_activities ?? [], 'start-activities'),
+      renderActivities('End activities', processMap.end_activities ?? [], 'end-activities')),
+    renderVariants(processMap));
+}
+
+function renderEdges(edges) {
+  const rows = edges.map((edge) => h('tr', { dataset: { testid: 'process-edge' } },
+    h('td', { dataset: { testid: 'edge-source' } }, edge.source),
+    h('td', { dataset: { testid: 'edge-target' } }, edge.target),
+    h('td', { className: 'number', dataset: { testid: 'edge-frequency' } }, formatCount(edge.frequency)),
+    h('td', { className: 'number' }, formatDuration(edge.median_ms))));
+  return h('table', { className: 'process-edges', dataset: { testid: 'process-edges' } },
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, 'From'),
+      h('th', { scope: 'col' }, 'Then'),
+      h('th', { scope: 'col', className: 'number' }, 'Times'),
+      h('th', { scope: 'col', className: 'number' }, 'Median time'))),
+    h('tbody', {}, rows));
+}
+
+function renderActivities(title, activities, testid) {
+  const rows = activities.map((activity) => h('tr', {},
+    h('td', {}, activity.name),
+    h('td', { className: 'number' }, formatCount(activity.people))));
+  return h('table', { className: 'process-activities', dataset: { testid } },
+    h('caption', {}, metricLink('process-map', title)),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Event'), h('th', { scope: 'col', className: 'number' }, 'People'))),
+    h('tbody', {}, rows));
+}
+
+function renderVariants(processMap) {
+  const variants = (processMap.variants ?? []).slice(0, PROCESS_MAP_DEFAULTS.variantsShown);
+  if (variants.length === 0) {
+    return null;
+  }
+  const rows = variants.map((variant) => h('tr', { dataset: { testid: 'process-variant' } },
+    h('td', { className: 'path-steps' }, variant.steps.join(' → ')),
+    h('td', { className: 'number' }, formatCount(variant.people)),
+    h('td', { className: 'number' }, formatShare(variant.share))));
+  return h('table', { className: 'process-variants', dataset: { testid: 'process-variants' } },
+    h('caption', {}, metricLink('process-map', 'Top variants'),
+      ` (${formatCount(variants.length)} of ${formatCount(processMap.variants_total)})`),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, 'Whole journey'),
+      h('th', { scope: 'col', className: 'number' }, 'People'),
+      h('th', { scope: 'col', className: 'number' }, 'Share'))),
+    h('tbody', {}, rows));
+}
