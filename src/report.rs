@@ -8,7 +8,6 @@ use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
 use crate::analysis::process_map::ProcessMap;
 use crate::analysis::sankey::SankeyReport;
-use crate::analysis::sessions::SessionsReport;
 use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
 
@@ -73,8 +72,6 @@ pub struct Report {
     pub funnel: Option<FunnelReport>,
     pub paths: PathsReport,
     pub sankey: SankeyReport,
-    /// `None` with synthetic times.
-    pub sessions: Option<SessionsReport>,
     pub time_to_convert: Option<TimeToConvert>,
     /// `None` without a conversion event or with synthetic times.
     pub conversion_curve: Option<ConversionCurve>,
