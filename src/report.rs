@@ -8,6 +8,7 @@ use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
 use crate::analysis::process_map::ProcessMap;
 use crate::analysis::sankey::SankeyReport;
+use crate::analysis::sessions::SessionsReport;
 use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
 
@@ -72,6 +73,8 @@ pub struct Report {
     pub funnel: Option<FunnelReport>,
     pub paths: PathsReport,
     pub sankey: SankeyReport,
+    /// `None` with synthetic times.
+    pub sessions: Option<SessionsReport>,
     pub time_to_convert: Option<TimeToConvert>,
     /// `None` without a conversion event or with synthetic times.
     pub conversion_curve: Option<ConversionCurve>,

@@ -247,6 +247,28 @@ fn sankey_groups_the_rest_into_other() {
 }
 
 #[test]
+fn id_segments_merge_into_one_node() {
+    let csv = "user,page,ts\nu1,/account/8812/settings,2024-04-01T10:00:00Z\nu2,/account/9120/settings,2024-04-01T10:00:00Z\nu3,/account/4471/settings,2024-04-01T10:00:00Z\n";
+    assert_eq!(analyze(csv, &AnalysisOptions::default()).sankey.nodes.len(), 3, "without cleaning each id is a node");
+    let mut options = AnalysisOptions::default();
+    options.paths.clean_urls = true;
+    let report = analyze(csv, &options);
+    let nodes: Vec<(&str, u64)> = report.sankey.nodes.iter().map(|node| (node.label.as_str(), node.people)).collect();
+    assert_eq!(nodes, [("/account/*/settings", 3)]);
+    assert_eq!(report.paths.non_converters.top[0].people, 3);
+}
+
+#[test]
+fn sankey_links_carry_the_median_time() {
+    let csv = "user,event,ts\nu1,a,2024-04-01T10:00:00Z\nu1,b,2024-04-01T10:01:00Z\nu2,a,2024-04-01T10:00:00Z\nu2,b,2024-04-01T10:03:00Z\nu3,a,2024-04-01T10:00:00Z\nu3,a,2024-04-01T10:05:00Z\nu3,b,2024-04-01T10:10:00Z\n";
+    let report = analyze(csv, &AnalysisOptions::default());
+    let link = &report.sankey.links[0];
+    assert_eq!(link.people, 3);
+    // u3's repeated a collapses into one step entered at 10:00, so its time to b is 10 minutes.
+    assert_eq!(link.median_ms, Some(180_000.0));
+}
+
+#[test]
 fn files_merge_by_person_id() {
     let leads = "lead_id,created_date,origin\nL1,01-03-2024,organic_search\nL2,02-03-2024,paid_search\n";
     let deals = "lead_id,won_date\nL1,15-03-2024 10:00\n";

@@ -114,6 +114,8 @@ trap 'rm -f "$report"; rm -rf "$reports"' EXIT
 "$cli" analyze "$data/process-running-example/running-example.csv" >"$reports/running.json"
 "$cli" analyze "$data/ecommerce-rees46-head/2019-Oct-sample.csv" >"$reports/rees46.json"
 "$cli" analyze "$data/snowplow-web/snowplow_web_events.csv" >"$reports/snowplow.json"
+"$cli" analyze "$data/snowplow-web/snowplow_web_events.csv" \
+  --session-events page_view,page_ping >"$reports/snowplow-sessions.json"
 "$cli" analyze "$data/attribution-paths/paths.csv" >"$reports/paths.json"
 "$cli" analyze "$data/transactions-cdnow/CDNOW_sample.txt" \
   --columns customer,customer_index,date,cds,amount \
@@ -166,6 +168,10 @@ check("clickstream: buyers", summary["converters"], len({row["user_id"] for row 
 snowplow = rows(f"{data}/snowplow-web/snowplow_web_events.csv")
 summary, _ = load("snowplow")
 check("snowplow: events", summary["events"], len(snowplow))
+# docs/metrics.md (Sessions) accounts for each session between the reference's 18 and our 23.
+check("snowplow: reference sessions", len(rows(f"{data}/snowplow-web/snowplow_web_sessions_expected.csv")), 18)
+with open(f"{reports}/snowplow-sessions.json") as handle:
+    check("snowplow: sessions of page views and pings", json.load(handle)["sessions"]["sessions"], 23)
 
 summary, _ = load("paths")
 paths = rows(f"{data}/attribution-paths/paths.csv", delimiter=";")

@@ -538,6 +538,34 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
     })
 }
 
+/// Returns, for each person, the journey positions of the events that filled the funnel steps
+/// they reached, by the rules of [`compute`] with people counting. The list is empty for a person
+/// who never reached step 1 or whom an exclusion removes.
+pub fn person_chains(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> Result<Vec<Vec<usize>>, Error> {
+    let window_ms = match options.window.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        None => None,
+        Some(text) => Some(parse_duration(text)?),
+    };
+    if options.steps.is_empty() {
+        return Err(Error::Options("A funnel needs at least one step.".to_string()));
+    }
+    let matchers = options.steps.iter().enumerate().map(|(index, step)| resolve_step(log, index, step)).collect::<Result<Vec<_>, _>>()?;
+    let steps = matchers.len();
+    let mut search = Search::new(log, options.kind, matchers, window_ms, step_windows(options)?, exclusions(log, options)?);
+    let mut best = vec![0usize; steps];
+    let mut chains = Vec::with_capacity(journeys.people());
+    for person in 0..journeys.people() {
+        let journey = journeys.journey(person);
+        let depth = search.furthest(journey, 0, &mut best);
+        if depth == 0 || search.excluded(journey, &best, depth) {
+            chains.push(Vec::new());
+        } else {
+            chains.push(best[..depth].to_vec());
+        }
+    }
+    Ok(chains)
+}
+
 /// Adds one person's (or one attempt's) chain to the counts, unless an exclusion removes it.
 #[allow(clippy::too_many_arguments)]
 fn count_chain(

@@ -6,6 +6,7 @@ pub mod funnel;
 pub mod paths;
 pub mod process_map;
 pub mod sankey;
+pub mod sessions;
 pub mod stats;
 pub mod survival;
 pub mod timing;
@@ -29,6 +30,7 @@ pub struct AnalysisOptions {
     pub attribution: attribution::AttributionOptions,
     pub conversion_curve: survival::SurvivalOptions,
     pub process_map: process_map::ProcessMapOptions,
+    pub sessions: sessions::SessionsOptions,
 }
 
 /// Who converted: for each person, the position in their journey of their first conversion.
@@ -92,8 +94,9 @@ pub fn run(
     } else {
         Some(funnel::compute(log, journeys, &options.funnel)?)
     };
-    let paths = paths::compute(log, journeys, &conversion, &options.paths)?;
-    let sankey = sankey::compute(log, journeys, &options.sankey, options.paths.collapse_repeats)?;
+    let path_set = paths::PathSet::build(log, journeys, &options.paths, &options.funnel)?;
+    let paths = paths::compute(&path_set, &conversion, &options.paths)?;
+    let sankey = sankey::compute(&path_set, &options.sankey, synthetic_times)?;
     let attribution = attribution::compute(log, journeys, &conversion, &options.attribution, !synthetic_times)?;
     let mut warnings = load_warnings.to_vec();
     let time_to_convert = match conversion.event {
@@ -105,6 +108,8 @@ pub fn run(
         _ => None,
     };
     let process_map = process_map::compute(log, journeys, &options.process_map, synthetic_times)?;
+    // Made-up times have no gaps of inactivity, so a channel path table has no sessions.
+    let sessions = if synthetic_times { None } else { Some(sessions::compute(log, journeys, &conversion, &options.sessions)?) };
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -123,5 +128,5 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report { summary, funnel, paths, sankey, time_to_convert, conversion_curve, process_map, attribution, warnings })
+    Ok(Report { summary, funnel, paths, sankey, sessions, time_to_convert, conversion_curve, process_map, attribution, warnings })
 }

@@ -1,6 +1,6 @@
-//! The Sankey diagram of the first steps of every journey.
+//! The Sankey diagram of the first steps of every path.
 //!
-//! Nodes are indexed by step: the same event at step 1 and at step 3 is two nodes, so the graph
+//! It follows the paths' labels, cleaning, scope and collapsing (see `paths`). Nodes are indexed by step: the same event at step 1 and at step 3 is two nodes, so the graph
 //! has no cycle and any layout terminates. Each step keeps its `top_k` most frequent events;
 //! the rest of that step merges into one "Other" node.
 
@@ -8,9 +8,9 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::paths::journey_path;
+use super::paths::PathSet;
+use super::stats;
 use crate::error::Error;
-use crate::model::{EventLog, Journeys};
 
 pub const MAX_STEPS: usize = 20;
 pub const MAX_TOP_K: usize = 50;
@@ -47,6 +47,9 @@ pub struct SankeyLink {
     pub source: u32,
     pub target: u32,
     pub people: u64,
+    /// The median time from entering the source step to entering the target step; `None` with
+    /// synthetic times.
+    pub median_ms: Option<f64>,
 }
 
 /// The Sankey part of the report.
@@ -58,8 +61,9 @@ pub struct SankeyReport {
     pub links: Vec<SankeyLink>,
 }
 
-/// Builds the step-indexed Sankey graph. `collapse_repeats` follows the paths option.
-pub fn compute(log: &EventLog, journeys: &Journeys, options: &SankeyOptions, collapse_repeats: bool) -> Result<SankeyReport, Error> {
+/// Builds the step-indexed Sankey graph from the paths. With `synthetic_times` the links carry no
+/// time.
+pub fn compute(set: &PathSet, options: &SankeyOptions, synthetic_times: bool) -> Result<SankeyReport, Error> {
     if options.steps < 2 || options.steps > MAX_STEPS {
         return Err(Error::Options(format!("The Sankey diagram needs between 2 and {MAX_STEPS} steps, not {}.", options.steps)));
     }
@@ -67,28 +71,26 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &SankeyOptions, col
         return Err(Error::Options(format!("Each Sankey step shows between 1 and {MAX_TOP_K} events, not {}.", options.top_k)));
     }
 
-    // Event counts per step.
+    // Label counts per step.
     let mut per_step: Vec<HashMap<u32, u64>> = vec![HashMap::default(); options.steps];
-    let mut path = Vec::new();
-    for person in 0..journeys.people() {
-        journey_path(log, journeys.journey(person), collapse_repeats, &mut path);
-        for (step, &event) in path.iter().take(options.steps).enumerate() {
-            *per_step[step].entry(event).or_insert(0) += 1;
+    for path in set.paths.iter().flatten() {
+        for (step, &label) in path.labels.iter().take(options.steps).enumerate() {
+            *per_step[step].entry(label).or_insert(0) += 1;
         }
     }
 
-    // Keep each step's top events; everything else maps to that step's "Other" node.
+    // Keep each step's top labels; everything else maps to that step's "Other" node.
     let mut nodes = Vec::new();
     let mut node_of: Vec<HashMap<u32, u32>> = Vec::with_capacity(options.steps);
     let mut other_of: Vec<Option<u32>> = Vec::with_capacity(options.steps);
     for (step, counts) in per_step.iter().enumerate() {
-        let mut ranked: Vec<(u32, u64)> = counts.iter().map(|(&event, &count)| (event, count)).collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| log.event_names.name(a.0).cmp(log.event_names.name(b.0))));
+        let mut ranked: Vec<(u32, u64)> = counts.iter().map(|(&label, &count)| (label, count)).collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| set.label(a.0).cmp(set.label(b.0))));
         let mut ids = HashMap::default();
-        for &(event, count) in ranked.iter().take(options.top_k) {
+        for &(label, count) in ranked.iter().take(options.top_k) {
             let id = nodes.len() as u32;
-            ids.insert(event, id);
-            nodes.push(SankeyNode { id, step: step as u32 + 1, label: log.event_names.name(event).to_string(), people: count, other: false });
+            ids.insert(label, id);
+            nodes.push(SankeyNode { id, step: step as u32 + 1, label: set.label(label).to_string(), people: count, other: false });
         }
         let rest: u64 = ranked.iter().skip(options.top_k).map(|&(_, count)| count).sum();
         let other = (rest > 0).then(|| {
@@ -100,17 +102,25 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &SankeyOptions, col
         other_of.push(other);
     }
 
-    let mut link_counts: HashMap<(u32, u32), u64> = HashMap::default();
-    let node = |step: usize, event: u32| node_of[step].get(&event).copied().or(other_of[step]);
-    for person in 0..journeys.people() {
-        journey_path(log, journeys.journey(person), collapse_repeats, &mut path);
-        for step in 1..path.len().min(options.steps) {
-            if let (Some(source), Some(target)) = (node(step - 1, path[step - 1]), node(step, path[step])) {
-                *link_counts.entry((source, target)).or_insert(0) += 1;
+    // Each link gathers the times between its two steps, for the median.
+    let mut link_times: HashMap<(u32, u32), Vec<f64>> = HashMap::default();
+    let node = |step: usize, label: u32| node_of[step].get(&label).copied().or(other_of[step]);
+    for path in set.paths.iter().flatten() {
+        for step in 1..path.labels.len().min(options.steps) {
+            if let (Some(source), Some(target)) = (node(step - 1, path.labels[step - 1]), node(step, path.labels[step])) {
+                link_times.entry((source, target)).or_default().push((path.times[step] - path.times[step - 1]) as f64);
             }
         }
     }
-    let mut links: Vec<SankeyLink> = link_counts.into_iter().map(|((source, target), people)| SankeyLink { source, target, people }).collect();
+    let mut links: Vec<SankeyLink> = link_times
+        .into_iter()
+        .map(|((source, target), mut times)| SankeyLink {
+            source,
+            target,
+            people: times.len() as u64,
+            median_ms: if synthetic_times { None } else { stats::median(&mut times) },
+        })
+        .collect();
     links.sort_by_key(|link| (link.source, link.target));
 
     Ok(SankeyReport { steps: options.steps, top_k: options.top_k, nodes, links })

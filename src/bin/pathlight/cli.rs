@@ -109,6 +109,20 @@ struct AnalyzeArgs {
     /// Keep consecutive repeats of an event in paths.
     #[arg(long)]
     keep_repeats: bool,
+    /// Label path and Sankey steps by this column's value, such as page, instead of the event
+    /// name.
+    #[arg(long, value_name = "COLUMN")]
+    path_label: Option<String>,
+    /// Replace id-like URL segments in path steps (all digits, a UUID, 16 or more hex digits)
+    /// with *, so /account/8812/settings reads /account/*/settings.
+    #[arg(long)]
+    clean_urls: bool,
+    /// Start each path after the person's first event of this name.
+    #[arg(long, value_name = "EVENT")]
+    path_start_after: Option<String>,
+    /// End each path before the first event of this name after its start.
+    #[arg(long, value_name = "EVENT")]
+    path_end_before: Option<String>,
     /// Half-life of the time-decay attribution model, such as 7d, 12h or 90m.
     #[arg(long, default_value = "7d")]
     half_life: String,
@@ -123,6 +137,13 @@ struct AnalyzeArgs {
     /// Number of event names the process map keeps before merging the rest into "Other".
     #[arg(long, default_value_t = 30)]
     max_activities: usize,
+    /// The inactivity that ends a session, such as 30m or 1h; a gap of exactly this long stays in
+    /// the session.
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    session_gap: String,
+    /// Only these events, separated by commas, take part in sessions (default: every event).
+    #[arg(long, value_name = "EVENTS")]
+    session_events: Option<String>,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -251,6 +272,10 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         ..AnalysisOptions::default()
     };
     options.paths.collapse_repeats = !args.keep_repeats;
+    options.paths.label_column = args.path_label.clone();
+    options.paths.clean_urls = args.clean_urls;
+    options.paths.start_after = args.path_start_after.clone();
+    options.paths.end_before = args.path_end_before.clone();
     options.attribution.half_life = args.half_life.clone();
     options.attribution.weight = match args.attribution_weight.as_str() {
         "conversions" => AttributionWeight::Conversions,
@@ -263,6 +288,10 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         other => return Err(format!("--censor-at: unknown value \"{other}\"; use data_end or last_event")),
     };
     options.process_map.max_activities = args.max_activities;
+    options.sessions.gap = args.session_gap.clone();
+    if let Some(events) = &args.session_events {
+        options.sessions.events = events.split(',').map(str::trim).filter(|event| !event.is_empty()).map(str::to_string).collect();
+    }
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
