@@ -19,6 +19,31 @@ fn pathlight(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
+fn session_gap_and_path_cleaning_flags() {
+    let events = write_fixture(
+        "sessions.csv",
+        "user,event,page,ts
+u1,view,/account/8812/settings?tab=2,2024-01-01T10:00:00Z
+u1,view,/account/77/settings,2024-01-01T10:20:00Z
+u2,view,/home,2024-01-01T10:00:00Z
+",
+    );
+    let path = events.to_str().unwrap();
+    let output = pathlight(&["analyze", path, "--session-gap", "10m", "--path-label", "page", "--clean-urls", "--path-rule", r"\?.*$=>"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["sessions"]["gap_ms"], 600_000);
+    assert_eq!(report["sessions"]["sessions"], 3);
+    assert_eq!(report["paths"]["non_converters"]["top"][0]["steps"][0], "/account/*/settings");
+    assert_eq!(report["paths"]["non_converters"]["top"][0]["people"], 1);
+    assert_eq!(report["paths"]["non_converters"]["distinct"], 2);
+
+    let output = pathlight(&["analyze", path, "--path-between", "1"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--path-between"));
+}
+
+#[test]
 fn analyze_prints_the_json_report() {
     let events = write_fixture(
         "events.csv",

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use pathlight::analysis::attribution::AttributionWeight;
 use pathlight::analysis::survival::CensorAt;
 use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep};
+use pathlight::analysis::paths::CleaningRule;
 use pathlight::ingest::time::DateOrder;
 use pathlight::ingest::{DateEvent, FileConfig};
 use pathlight::synth::{write_csv, RowOrder, SynthOptions};
@@ -123,6 +124,16 @@ struct AnalyzeArgs {
     /// End each path before the first event of this name after its start.
     #[arg(long, value_name = "EVENT")]
     path_end_before: Option<String>,
+    /// Paths between the events that filled two funnel steps, such as 1,3.
+    #[arg(long, value_name = "A,B")]
+    path_between: Option<String>,
+    /// Paths after the given funnel step of the people whose furthest step it is.
+    #[arg(long, value_name = "STEP")]
+    path_after_drop_off: Option<usize>,
+    /// Rewrite path step labels with a regular expression, written PATTERN=>REPLACEMENT, such as
+    /// "\?.*$=>"; may repeat, and the rules apply in order.
+    #[arg(long = "path-rule", value_name = "PATTERN=>REPLACEMENT")]
+    path_rules: Vec<String>,
     /// Half-life of the time-decay attribution model, such as 7d, 12h or 90m.
     #[arg(long, default_value = "7d")]
     half_life: String,
@@ -276,6 +287,21 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.paths.clean_urls = args.clean_urls;
     options.paths.start_after = args.path_start_after.clone();
     options.paths.end_before = args.path_end_before.clone();
+    options.paths.after_drop_off = args.path_after_drop_off;
+    if let Some(text) = &args.path_between {
+        let steps: Vec<usize> = text.split(',').map(|step| step.trim().parse::<usize>()).collect::<Result<_, _>>().map_err(|_| {
+            format!("--path-between: \"{text}\" must be two funnel step numbers, such as 1,3")
+        })?;
+        let [from, to] = steps[..] else {
+            return Err(format!("--path-between: \"{text}\" must be two funnel step numbers, such as 1,3"));
+        };
+        options.paths.between_steps = Some([from, to]);
+    }
+    for text in &args.path_rules {
+        let (pattern, replacement) =
+            text.split_once("=>").ok_or_else(|| format!("--path-rule: \"{text}\" must look like PATTERN=>REPLACEMENT"))?;
+        options.paths.rules.push(CleaningRule { pattern: pattern.to_string(), replacement: replacement.to_string() });
+    }
     options.attribution.half_life = args.half_life.clone();
     options.attribution.weight = match args.attribution_weight.as_str() {
         "conversions" => AttributionWeight::Conversions,
