@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::analysis::attribution::AttributionReport;
+use crate::analysis::drivers::DriversReport;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
 use crate::analysis::process_map::ProcessMap;
@@ -81,6 +82,8 @@ pub struct Report {
     pub process_map: ProcessMap,
     /// `None` when there is no conversion event or no event has a channel.
     pub attribution: Option<AttributionReport>,
+    /// `None` when there is no conversion event.
+    pub drivers: Option<DriversReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

@@ -2,6 +2,7 @@
 //! the conversion once and feeds every analysis from it.
 
 pub mod attribution;
+pub mod drivers;
 pub mod funnel;
 pub mod paths;
 pub mod process_map;
@@ -28,6 +29,7 @@ pub struct AnalysisOptions {
     pub paths: paths::PathsOptions,
     pub sankey: sankey::SankeyOptions,
     pub attribution: attribution::AttributionOptions,
+    pub drivers: drivers::DriversOptions,
     pub conversion_curve: survival::SurvivalOptions,
     pub process_map: process_map::ProcessMapOptions,
     pub sessions: sessions::SessionsOptions,
@@ -98,6 +100,11 @@ pub fn run(
     let paths = paths::compute(&path_set, &conversion, &options.paths)?;
     let sankey = sankey::compute(&path_set, &options.sankey, synthetic_times)?;
     let attribution = attribution::compute(log, journeys, &conversion, &options.attribution, !synthetic_times)?;
+    let drivers_window = match options.funnel.window.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) if !synthetic_times => Some(funnel::parse_duration(text)?),
+        _ => None,
+    };
+    let drivers = drivers::compute(log, journeys, &conversion, &options.drivers, drivers_window)?;
     let mut warnings = load_warnings.to_vec();
     let time_to_convert = match conversion.event {
         Some(_) if !synthetic_times => Some(timing::time_to_convert(log, journeys, &conversion, &mut warnings)),
@@ -128,5 +135,5 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report { summary, funnel, paths, sankey, sessions, time_to_convert, conversion_curve, process_map, attribution, warnings })
+    Ok(Report { summary, funnel, paths, sankey, sessions, time_to_convert, conversion_curve, process_map, attribution, drivers, warnings })
 }
