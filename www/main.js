@@ -7,6 +7,7 @@ import { EngineClient } from './engine.js';
 import { ambiguousDateColumn, renderDateOrder } from './views/date-order.js';
 import { ATTRIBUTION_DEFAULTS, attributionOptions, renderChannelsView } from './views/channels.js';
 import { CURVE_DEFAULTS, curveOptions, renderCurveView } from './views/curve.js';
+import { renderDriversView } from './views/drivers.js';
 import { renderFunnelView } from './views/funnel.js';
 import { exclusionOptions } from './views/funnel-rules.js';
 import { renderLoadFacts } from './views/load-facts.js';
@@ -15,6 +16,7 @@ import { defaultOptions, parseWindow, renderOptionsView } from './views/options.
 import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
 import { processMapOptions, renderProcessMapView } from './views/process-map.js';
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
+import { renderSessionsView } from './views/sessions.js';
 import { createStatusView } from './views/status.js';
 import { renderSummaryView } from './views/summary.js';
 import { renderTimingView } from './views/timing.js';
@@ -50,6 +52,8 @@ const elements = {
   curveView: document.getElementById('curve-view'),
   channelsView: document.getElementById('channels-view'),
   processMapView: document.getElementById('process-map-view'),
+  sessionsView: document.getElementById('sessions-view'),
+  driversView: document.getElementById('drivers-view'),
 };
 
 const status = createStatusView(document.getElementById('status'));
@@ -293,6 +297,8 @@ function renderReport(report) {
   renderCurveView(elements.curveView, report.conversion_curve ?? null, state.options.curve, scheduleAnalysis);
   renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis);
   renderProcessMapView(elements.processMapView, report.process_map ?? null);
+  renderSessionsView(elements.sessionsView, report.sessions ?? null);
+  renderDriversView(elements.driversView, report.drivers ?? null);
   status.showReportWarnings(report);
 }
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { analyse, openApp, RESULT_TIMEOUT_MS } from './helpers.mjs';
+import { analyse, dropFiles, mapColumns, openApp, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/attribution-worked-example.csv', import.meta.url));
 
@@ -39,6 +39,41 @@ test('channels table shows model credits', async (t) => {
   // A channel path table has no times, so time decay has no column and no half-life.
   assert.equal(await page.locator('[data-testid=credit-time_decay]').count(), 0);
   assert.ok(await page.isDisabled('[data-testid=attribution-half-life]'), 'the half-life input is disabled');
+  assert.deepEqual(pageErrors, []);
+});
+
+// Two converters, one per channel, whose purchases are worth 100 and 300.
+const VALUE_CSV = [
+  'user,event,ts,channel,value',
+  'u1,visit,2024-05-01T10:00:00Z,search,',
+  'u1,purchase,2024-05-01T11:00:00Z,,100',
+  'u2,visit,2024-05-01T10:00:00Z,email,',
+  'u2,purchase,2024-05-01T12:00:00Z,,300',
+  '',
+].join('\n');
+
+test('value weight credits conversion value', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  await dropFiles(page, [{ name: 'value.csv', text: VALUE_CSV }]);
+  await page.waitForSelector('[data-testid=file-card]');
+  await mapColumns(page, { channel: 'channel', value: 'value' });
+  await analyse(page);
+  await page.selectOption('[data-testid=conversion-event]', 'purchase');
+  await page.waitForSelector('[data-testid=channels-table]', { timeout: RESULT_TIMEOUT_MS });
+  assert.equal(await creditOf(page, 'email', 'linear'), '1');
+  assert.equal(await creditOf(page, 'search', 'linear'), '1');
+
+  await page.selectOption('[data-testid=attribution-weight]', 'value');
+  await page.waitForFunction(() => document.querySelector('[data-testid=channels-caption]')?.textContent.includes('400 conversion value'),
+    null, { timeout: RESULT_TIMEOUT_MS });
+  assert.equal(await creditOf(page, 'email', 'linear'), '300');
+  assert.equal(await creditOf(page, 'search', 'linear'), '100');
+  assert.equal(await cell(page, 'email', 'credit-linear').locator('[data-testid=credit-share]').textContent(), '75.0%');
+  assert.equal(await page.inputValue('[data-testid=attribution-weight]'), 'value', 'the select keeps the choice after the redraw');
+
+  await page.fill('[data-testid=attribution-half-life]', 'soon');
+  await page.press('[data-testid=attribution-half-life]', 'Enter');
+  assert.match(await page.textContent('[data-testid=half-life-error]'), /Invalid half-life "soon"/);
   assert.deepEqual(pageErrors, []);
 });
 

@@ -1,0 +1,73 @@
+// Conversion drivers: the features that converters had more often, or less
+// often, than people who did not convert, with odds ratios and q-values.
+// Reports from engines without drivers have no `drivers` field, and then the
+// view shows nothing.
+
+import { h, metricLink, replaceChildren } from './dom.js';
+import { formatCount, formatShare } from './format.js';
+
+// Odds ratios and their intervals read with three significant digits, and
+// q-values with two, in scientific notation below 0.001.
+const ratioFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+const qValueFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 });
+
+function formatRatio(value) {
+  return typeof value === 'number' ? ratioFormat.format(value) : '–';
+}
+
+function formatQValue(value) {
+  if (typeof value !== 'number') {
+    return '–';
+  }
+  return value < 0.001 ? value.toExponential(1) : qValueFormat.format(value);
+}
+
+/** Renders the report's drivers into `root`, or nothing when they are missing or null. */
+export function renderDriversView(root, drivers) {
+  root.hidden = !drivers;
+  if (!drivers) {
+    replaceChildren(root);
+    return;
+  }
+  replaceChildren(root,
+    h('h3', {}, metricLink('drivers', 'Conversion drivers')),
+    h('p', { className: 'hint', dataset: { testid: 'drivers-caption' } },
+      `${formatCount(drivers.tested)} features tested over ${formatCount(drivers.converters)} converters and `,
+      `${formatCount(drivers.non_converters)} other people. `, drivers.note ?? ''),
+    renderSignals('More often among converters', drivers.positive ?? [], 'drivers-positive'),
+    renderSignals('Less often among converters', drivers.negative ?? [], 'drivers-negative'));
+}
+
+function renderSignals(title, rows, testid) {
+  if (rows.length === 0) {
+    return h('p', { className: 'empty', dataset: { testid } }, `${title}: no feature passes the false discovery rate.`);
+  }
+  const body = rows.map((row) => h('tr', { dataset: { testid: 'driver-row' } },
+    h('td', {}, featureLabel(row)),
+    h('td', { className: 'number' }, formatShare(row.converter_share)),
+    h('td', { className: 'number' }, formatShare(row.non_converter_share)),
+    h('td', { className: 'number' }, formatRatio(row.odds_ratio)),
+    h('td', { className: 'number' }, `${formatRatio(row.lower_95)} to ${formatRatio(row.upper_95)}`),
+    h('td', { className: 'number' }, formatQValue(row.q_value))));
+  return h('div', { className: 'table-scroll' },
+    h('table', { className: 'drivers-table', dataset: { testid } },
+      h('caption', {}, title),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, 'Feature'),
+        h('th', { scope: 'col', className: 'number' }, 'Converters'),
+        h('th', { scope: 'col', className: 'number' }, 'Others'),
+        h('th', { scope: 'col', className: 'number' }, 'Odds ratio'),
+        h('th', { scope: 'col', className: 'number' }, '95% interval'),
+        h('th', { scope: 'col', className: 'number' }, 'q-value'))),
+      h('tbody', {}, body)));
+}
+
+function featureLabel(row) {
+  if (row.kind === 'property') {
+    return `${row.column} = ${row.value}`;
+  }
+  if (row.kind === 'channel') {
+    return `channel ${row.value}`;
+  }
+  return row.value;
+}
