@@ -4,10 +4,13 @@
 use serde::Serialize;
 
 use crate::analysis::attribution::AttributionReport;
+use crate::analysis::clv::ClvReport;
+use crate::analysis::email::EmailReport;
 use crate::analysis::drivers::DriversReport;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
 use crate::analysis::process_map::ProcessMap;
+use crate::analysis::retention::AfterSale;
 use crate::analysis::sankey::SankeyReport;
 use crate::analysis::sessions::SessionsReport;
 use crate::analysis::survival::ConversionCurve;
@@ -84,6 +87,13 @@ pub struct Report {
     pub attribution: Option<AttributionReport>,
     /// `None` when there is no conversion event.
     pub drivers: Option<DriversReport>,
+    /// `None` without a conversion event or with synthetic times.
+    pub after_sale: Option<AfterSale>,
+    /// `None` when there are no purchases (no conversion event and no value) or with synthetic
+    /// times.
+    pub clv: Option<ClvReport>,
+    /// `None` when no event is an e-mail event.
+    pub email: Option<EmailReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

@@ -237,3 +237,49 @@ if failures:
     sys.exit(f"acceptance: {len(failures)} attribution check(s) failed")
 print(f"acceptance: all {checked} attribution figures match the golden file")
 PY
+
+cdnow="$data/transactions-cdnow/CDNOW_sample.txt"
+echo "acceptance: lifetime value of the CDNOW sample against tools/golden/clv_cdnow.json"
+"$cli" analyze "$cdnow" \
+  --columns customer,customer_index,date,cds,amount \
+  --map person=customer --map value=amount --date-event date=purchase \
+  --keep-duplicates --clv-cutoff 1997-09-30 --json >"$report"
+
+python3 - "$report" "$repo/tools/golden/clv_cdnow.json" <<'PY'
+import json
+import math
+import sys
+
+clv = json.load(open(sys.argv[1]))["clv"]
+golden = json.load(open(sys.argv[2]))
+failures = []
+
+def check(label, actual, expected, rel_tol):
+    if actual is None or not math.isclose(actual, expected, rel_tol=rel_tol):
+        print(f"acceptance: FAILED {label}: got {actual!r}, expected {expected!r}")
+        failures.append(label)
+
+check("customers", clv["customers"], golden["customers"], 0)
+check("repeat customers", clv["repeat_customers"], golden["repeat_customers"], 0)
+# Two optimisers stop at slightly different points of a flat optimum.
+for name, expected in golden["bg_nbd"].items():
+    check(f"BG/NBD {name}", clv["bg_nbd"][name], expected, 1e-3)
+check("BG/NBD log-likelihood", clv["bg_nbd"]["log_likelihood"], golden["bg_nbd_log_likelihood"], 1e-7)
+for name, expected in golden["gamma_gamma"].items():
+    check(f"Gamma-Gamma {name}", clv["gamma_gamma"][name], expected, 1e-3)
+# The published fit of this sample: r 0.243, alpha 4.414, a 0.793, b 2.426.
+for name, published in (("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)):
+    check(f"published {name}", round(clv["bg_nbd"][name], 3), published, 2e-3)
+top = clv["top_customers"]
+for at, expected in enumerate(golden["top_customers"]):
+    if top[at]["person"] != expected["person"]:
+        print(f"acceptance: FAILED top customer {at + 1}: {top[at]['person']} against {expected['person']}")
+        failures.append("top customers")
+        continue
+    check(f"{expected['person']} expected purchases", top[at]["expected_purchases"], expected["expected_purchases"], 1e-3)
+    check(f"{expected['person']} CLV", top[at]["clv"], expected["clv"], 1e-3)
+
+if failures:
+    sys.exit(f"acceptance: {len(failures)} lifetime-value check(s) failed")
+print("acceptance: the CDNOW lifetime-value fit matches lifetimes and the published parameters")
+PY

@@ -2,10 +2,13 @@
 //! the conversion once and feeds every analysis from it.
 
 pub mod attribution;
+pub mod clv;
 pub mod drivers;
+pub mod email;
 pub mod funnel;
 pub mod paths;
 pub mod process_map;
+pub mod retention;
 pub mod sankey;
 pub mod sessions;
 pub mod stats;
@@ -15,7 +18,7 @@ pub mod timing;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::ingest::time::to_rfc3339;
+use crate::ingest::time::{parse_zone, to_rfc3339};
 use crate::model::{EventLog, Journeys};
 use crate::report::{Report, Summary, Warning};
 
@@ -25,6 +28,8 @@ use crate::report::{Report, Summary, Warning};
 pub struct AnalysisOptions {
     /// The event that counts as a conversion; `None` for no conversion.
     pub conversion: Option<String>,
+    pub clv: clv::ClvOptions,
+    pub email: email::EmailOptions,
     pub funnel: funnel::FunnelOptions,
     pub paths: paths::PathsOptions,
     pub sankey: sankey::SankeyOptions,
@@ -115,6 +120,13 @@ pub fn run(
         _ => None,
     };
     let process_map = process_map::compute(log, journeys, &options.process_map, synthetic_times)?;
+    let zone = parse_zone(time_zone).unwrap_or(chrono_tz::UTC);
+    let (after_sale, clv) = if synthetic_times {
+        (None, None)
+    } else {
+        (retention::compute(log, journeys, &conversion), clv::compute(log, journeys, &conversion, &options.clv, zone)?)
+    };
+    let email = email::compute(log, journeys, &options.email)?;
     // Made-up times have no gaps of inactivity, so a channel path table has no sessions.
     let sessions = if synthetic_times { None } else { Some(sessions::compute(log, journeys, &conversion, &options.sessions)?) };
 
@@ -135,5 +147,5 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report { summary, funnel, paths, sankey, sessions, time_to_convert, conversion_curve, process_map, attribution, drivers, warnings })
+    Ok(Report { summary, funnel, paths, sankey, sessions, time_to_convert, conversion_curve, process_map, attribution, drivers, after_sale, clv, email, warnings })
 }

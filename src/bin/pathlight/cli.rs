@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use pathlight::analysis::attribution::AttributionWeight;
+use pathlight::analysis::clv::TimeUnit as ClvUnit;
 use pathlight::analysis::survival::CensorAt;
 use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep};
 use pathlight::analysis::paths::CleaningRule;
@@ -155,6 +156,22 @@ struct AnalyzeArgs {
     /// Only these events, separated by commas, take part in sessions (default: every event).
     #[arg(long, value_name = "EVENTS")]
     session_events: Option<String>,
+    /// The last day of the lifetime-value calibration period, as YYYY-MM-DD (default: the day of
+    /// the last event).
+    #[arg(long, value_name = "DATE")]
+    clv_cutoff: Option<String>,
+    /// The time unit of lifetime-value recency, age and horizon: days or weeks.
+    #[arg(long, value_name = "days|weeks", default_value = "weeks")]
+    clv_unit: String,
+    /// The lifetime-value prediction horizon after the cut-off, in --clv-unit.
+    #[arg(long, value_name = "UNITS", default_value_t = 52.0)]
+    clv_horizon: f64,
+    /// Skip the lifetime-value model fits and report only the customer summaries.
+    #[arg(long)]
+    no_clv_fit: bool,
+    /// Opens fall away at the first e-mail whose open rate is below this share of the first's.
+    #[arg(long, value_name = "RATIO", default_value_t = 0.5)]
+    email_falloff: f64,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -314,6 +331,15 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         other => return Err(format!("--censor-at: unknown value \"{other}\"; use data_end or last_event")),
     };
     options.process_map.max_activities = args.max_activities;
+    options.clv.cutoff = args.clv_cutoff.clone();
+    options.clv.unit = match args.clv_unit.as_str() {
+        "days" => ClvUnit::Days,
+        "weeks" => ClvUnit::Weeks,
+        other => return Err(format!("--clv-unit: unknown value \"{other}\"; use days or weeks")),
+    };
+    options.clv.horizon = args.clv_horizon;
+    options.clv.fit = !args.no_clv_fit;
+    options.email.falloff_ratio = args.email_falloff;
     options.sessions.gap = args.session_gap.clone();
     if let Some(events) = &args.session_events {
         options.sessions.events = events.split(',').map(str::trim).filter(|event| !event.is_empty()).map(str::to_string).collect();
