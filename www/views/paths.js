@@ -26,10 +26,22 @@ export function renderPathsView(root, paths, onToggleRepeats) {
     h('div', { className: 'section-tools' },
       h('label', { className: 'toggle' }, toggle, ' Keep repeated steps'),
       h('span', { className: 'hint' }, explanation)),
+    renderScope(paths),
     h('div', { className: 'paths-columns' },
       renderGroup('Converters', paths.converters, 'paths-converters'),
       renderGroup('Non-converters', paths.non_converters, 'paths-non-converters')),
   );
+}
+
+// Reports from before path scopes have no `scope`, and then no line is shown.
+function renderScope(paths) {
+  if (typeof paths.scope !== 'string') {
+    return null;
+  }
+  const outside = paths.out_of_scope > 0
+    ? ` ${formatCount(paths.out_of_scope)} ${paths.out_of_scope === 1 ? 'person has' : 'people have'} no path in this scope.`
+    : '';
+  return h('p', { className: 'hint', dataset: { testid: 'paths-scope' } }, `${paths.scope}${outside}`);
 }
 
 function renderGroup(title, group, testid) {
