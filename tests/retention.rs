@@ -117,3 +117,54 @@ fn email_falloff_with_higher_ratio() {
 fn email_null_without_email_events() {
     assert!(analyze(SHOP, &purchase()).email.is_none());
 }
+
+/// Loads the first 50 lines of the CDNOW sample as the command line does with `--columns
+/// customer,customer_index,date,cds,amount --map person=customer --map value=amount --date-event
+/// date=purchase --keep-duplicates`.
+fn analyze_cdnow_head(options: &AnalysisOptions) -> Report {
+    let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cdnow-head.txt")).unwrap();
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("cdnow-head.txt", text);
+    let names: Vec<String> = ["customer", "customer_index", "date", "cds", "amount"].map(String::from).to_vec();
+    let file = pathlight::ingest::FileConfig {
+        index,
+        column_names: names,
+        mapping: pathlight::Mapping {
+            person: Some("customer".into()),
+            value: Some("amount".into()),
+            date_events: vec![pathlight::ingest::DateEvent { column: "date".into(), name: "purchase".into() }],
+            ..pathlight::Mapping::default()
+        },
+        ..pathlight::ingest::FileConfig::default()
+    };
+    workspace.load(&LoadConfig { files: vec![file], keep_duplicates: true, ..LoadConfig::default() }).unwrap();
+    workspace.analyze(options).unwrap()
+}
+
+#[test]
+fn clv_cdnow_head_summary() {
+    let options = AnalysisOptions { clv: ClvOptions { cutoff: Some("1997-09-30".to_string()), top: 50, ..ClvOptions::default() }, ..AnalysisOptions::default() };
+    let clv = analyze_cdnow_head(&options).clv.unwrap();
+    assert_eq!(clv.customers, 13);
+    assert_eq!(clv.purchase_event, None, "purchases are the events with a value");
+    // Customer 00004 bought on 1997-01-01, 01-18, 08-02 and 12-12.
+    let customer = clv.top_customers.iter().find(|customer| customer.person == "00004").unwrap();
+    assert_eq!(customer.frequency, 2.0);
+    assert_eq!(customer.recency, 213.0 / 7.0);
+    assert_eq!(customer.age, 272.0 / 7.0);
+    assert_eq!(customer.monetary, Some((29.73 + 14.96) / 2.0));
+    assert_eq!(customer.holdout_purchases, 1);
+}
+
+#[test]
+fn clv_cdnow_head_fit_is_finite() {
+    let options = AnalysisOptions { clv: ClvOptions { cutoff: Some("1997-09-30".to_string()), ..ClvOptions::default() }, ..AnalysisOptions::default() };
+    let clv = analyze_cdnow_head(&options).clv.unwrap();
+    let model = clv.bg_nbd.unwrap();
+    for parameter in [model.r, model.alpha, model.a, model.b] {
+        assert!(parameter.is_finite(), "{model:?}");
+        assert!(parameter > 0.0, "{model:?}");
+    }
+    assert!(model.log_likelihood < 0.0);
+    assert!(clv.top_customers.iter().all(|customer| customer.expected_purchases.is_finite()));
+}

@@ -431,6 +431,9 @@ pub fn probability_alive(model: &BgNbd, summary: &CustomerSummary) -> f64 {
 pub fn expected_purchases(model: &BgNbd, summary: &CustomerSummary, horizon: f64) -> f64 {
     let (r, alpha, a, b) = (model.r, model.alpha, model.a, model.b);
     let (x, recency, age) = (summary.frequency, summary.recency, summary.age);
+    if a + b + x - 1.0 <= 0.0 || a == 1.0 {
+        return f64::NAN;
+    }
     let z = horizon / (alpha + age + horizon);
     let hypergeometric = hypergeometric_2f1(r + x, b + x, a + b + x - 1.0, z);
     let numerator = (a + b + x - 1.0) / (a - 1.0) * (1.0 - ((alpha + age) / (alpha + age + horizon)).powf(r + x) * hypergeometric);
@@ -449,6 +452,10 @@ pub fn expected_value(model: &GammaGamma, summary: &CustomerSummary) -> Option<f
 }
 
 /// Sums the Gauss hypergeometric series 2F1(a, b; c; z) for 0 <= z < 1.
+///
+/// NOTE: c = a + b + x − 1 is at most 0 for a customer without repeats when the fitted a + b is
+/// at most 1. The series is then undefined, so [`expected_purchases`] returns NaN and the report
+/// shows 0.
 fn hypergeometric_2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     let mut term = 1.0;
     let mut total = 1.0;

@@ -9,7 +9,10 @@
 //! `campaign`, `campaign_id`, `emailcampaignid`, `campaign_name`, `campaign_title` or `subject`,
 //! else the event's channel, which the e-mail presets set to the campaign.
 //!
-//! Each person's messages are numbered in the order of their first `sent` event; a message with no
+//! The report is left out unless some event is a `sent` event or a message column exists, because
+//! web and app analytics also log events named `click` or `open`.
+//!
+//! Each person's messages are numbered in the order of their first `sent` event. A message with no
 //! `sent` event for that person is numbered at its first e-mail event of any kind.
 
 use rustc_hash::FxHashMap as HashMap;
@@ -71,7 +74,7 @@ pub struct SequenceStep {
 /// The e-mail part of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EmailReport {
-    /// Where the message comes from: a property column's name, or `channel`.
+    /// The source of the message: a property column's name, or `channel`.
     pub message_source: String,
     pub people: u64,
     pub email_events: u64,
@@ -79,7 +82,7 @@ pub struct EmailReport {
     pub events_without_message: u64,
     pub falloff_ratio: f64,
     /// The first message number, from 2, whose open rate is below `falloff_ratio` times that of
-    /// message 1 among numbers with at least `min_recipients` people; `None` when none is.
+    /// message 1, among numbers sent to at least `min_recipients` people. `None` when none is.
     pub falloff_message: Option<u32>,
     pub steps: Vec<SequenceStep>,
 }
@@ -94,8 +97,13 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &EmailOptions) -> R
         return Ok(None);
     }
     let column = log.properties.iter().position(|property| MESSAGE_COLUMNS.contains(&normalise(&property.name).as_str()));
+    // Web and app analytics also log `click` or `open`, so without a `sent` event or a message
+    // column the data is not taken for e-mail.
+    if column.is_none() && !kinds.contains(&Some(EmailKind::Sent)) {
+        return Ok(None);
+    }
     let message_of = |at: usize| -> Option<(u32, u32)> {
-        // The first number tells property values and channels apart.
+        // The first number separates property values (0) from channels (1).
         if let Some(code) = column.map(|column| log.properties[column].codes[at]).filter(|&code| code != NONE) {
             return Some((0, code));
         }
