@@ -91,3 +91,16 @@ test('sankey labels fit at 700 px', async (t) => {
   }
   assert.deepEqual(pageErrors, []);
 });
+
+test('sankey link shows median time', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  await dropFiles(page, [{ name: 'stops.csv', text: STOPS_CSV }]);
+  await page.waitForSelector('[data-testid=file-card]');
+  await mapColumns(page, { person: 'user', event: 'event', time: 'ts' });
+  await analyse(page);
+  await page.waitForSelector('svg[data-testid=sankey] .sankey-link');
+
+  const titles = await page.locator('svg[data-testid=sankey] .sankey-link title').allTextContents();
+  assert.deepEqual(titles, ['visit → signup: 1 person, median 5 min between the steps']);
+  assert.deepEqual(pageErrors, []);
+});

@@ -4,7 +4,7 @@
 
 import { sankey, sankeyLinkHorizontal } from '../build/vendor.js';
 import { h, metricLink, replaceChildren, svg } from './dom.js';
-import { formatCount } from './format.js';
+import { formatCount, formatDuration } from './format.js';
 
 // Sent to the engine as sankey.steps and sankey.top_k: how many steps of each
 // journey to draw, and how many events per step before the rest become "other".
@@ -126,7 +126,9 @@ function computeLayout(data, width) {
 
   const graph = generator({
     nodes: data.nodes.map((node) => ({ ...node, fixedValue: node.people })),
-    links: data.links.map((link) => ({ source: link.source, target: link.target, value: link.people, people: link.people })),
+    links: data.links.map((link) => ({
+      source: link.source, target: link.target, value: link.people, people: link.people, medianMs: link.median_ms ?? null,
+    })),
   });
   // d3-sankey spreads columns over (columns - 1) gaps, which leaves a single
   // column at x = NaN.
@@ -152,7 +154,7 @@ function drawLayout({ graph, width, height, stepCount }, data) {
     class: 'sankey-link',
     stroke: colors(link.source),
     'stroke-width': Math.max(1, link.width),
-  }, svg('title', {}, `${link.source.label} → ${link.target.label}: ${formatCount(link.people)} people`)));
+  }, svg('title', {}, linkTitle(link))));
 
   const nodes = graph.nodes.map((node) => svg('g', { class: 'sankey-node', 'data-testid': 'sankey-node' },
     svg('rect', {
@@ -169,6 +171,13 @@ function drawLayout({ graph, width, height, stepCount }, data) {
     'data-testid': 'sankey',
     class: 'sankey',
   }, headers, svg('g', { class: 'sankey-links' }, links), svg('g', { class: 'sankey-nodes' }, nodes));
+}
+
+// Reports from before timed links, and channel path tables, have no median time.
+function linkTitle(link) {
+  const median = typeof link.medianMs === 'number' ? `, median ${formatDuration(link.medianMs)} between the steps` : '';
+  const people = link.people === 1 ? 'person' : 'people';
+  return `${link.source.label} → ${link.target.label}: ${formatCount(link.people)} ${people}${median}`;
 }
 
 function nodeTitle(node) {
