@@ -1,6 +1,7 @@
 // The Sankey's geometry. Each node is as tall as its people, so people who
 // stop at a step show as a narrowing band. At 700 px the labels of every
-// column stay inside the drawing and end before the next column.
+// column stay inside the drawing and end before the next column. A link's
+// tooltip gives the median time between its two steps.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
