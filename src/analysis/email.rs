@@ -35,6 +35,16 @@ enum EmailKind {
     Unsubscribe,
 }
 
+/// One message as one person received it.
+struct PersonMessage {
+    /// Journey position of the first `sent` event for this message.
+    first_sent: Option<usize>,
+    /// Journey position of the first e-mail event of any kind for this message.
+    first_seen: usize,
+    /// Which [`EmailKind`]s occurred, indexed by the kind.
+    kinds: [bool; 5],
+}
+
 /// Options for e-mail sequences.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -113,8 +123,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &EmailOptions) -> R
     let mut steps: Vec<SequenceStep> = Vec::new();
     let (mut people, mut email_events, mut events_without_message) = (0u64, 0u64, 0u64);
     for person in 0..journeys.people() {
-        // Each message of this person in first-seen order: (key, first sent position, kinds seen).
-        let mut messages: Vec<((u32, u32), Option<usize>, usize, [bool; 5])> = Vec::new();
+        let mut messages: Vec<PersonMessage> = Vec::new();
         let mut index: HashMap<(u32, u32), usize> = HashMap::default();
         for (position, &at) in journeys.journey(person).iter().enumerate() {
             let at = at as usize;
@@ -125,20 +134,20 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &EmailOptions) -> R
                 continue;
             };
             let slot = *index.entry(key).or_insert_with(|| {
-                messages.push((key, None, position, [false; 5]));
+                messages.push(PersonMessage { first_sent: None, first_seen: position, kinds: [false; 5] });
                 messages.len() - 1
             });
             let message = &mut messages[slot];
-            message.3[kind as usize] = true;
-            if kind == EmailKind::Sent && message.1.is_none() {
-                message.1 = Some(position);
+            message.kinds[kind as usize] = true;
+            if kind == EmailKind::Sent && message.first_sent.is_none() {
+                message.first_sent = Some(position);
             }
         }
         if messages.is_empty() {
             continue;
         }
         people += 1;
-        messages.sort_by_key(|message| message.1.unwrap_or(message.2));
+        messages.sort_by_key(|message| message.first_sent.unwrap_or(message.first_seen));
         for (number, message) in messages.iter().enumerate().take(options.max_messages) {
             if steps.len() <= number {
                 steps.push(SequenceStep {
@@ -155,7 +164,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &EmailOptions) -> R
                 });
             }
             let step = &mut steps[number];
-            let seen = message.3;
+            let seen = message.kinds;
             step.sent += 1;
             step.opened += u64::from(seen[EmailKind::Open as usize] || seen[EmailKind::Click as usize]);
             step.clicked += u64::from(seen[EmailKind::Click as usize]);
