@@ -168,3 +168,14 @@ fn clv_cdnow_head_fit_is_finite() {
     assert!(model.log_likelihood < 0.0);
     assert!(clv.top_customers.iter().all(|customer| customer.expected_purchases.is_finite()));
 }
+
+#[test]
+fn email_from_hubspot_export() {
+    let csv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/formats/hubspot_email_events.csv")).unwrap();
+    let email = analyze(&csv, &AnalysisOptions::default()).email.unwrap();
+    assert_eq!(email.message_source, "emailCampaignId");
+    assert_eq!(email.people, 2);
+    assert_eq!(email.email_events, 5);
+    assert_eq!(email.steps[0].sent, 2);
+    assert_eq!(email.steps[0].opened, 1);
+}
