@@ -19,7 +19,7 @@ const DECISION_BYTES: usize = 4096;
 enum State {
     /// Too few bytes to decide yet; they wait in `head`.
     Undecided,
-    /// UTF-8 so far. `carry` holds an incomplete sequence from the end of the last chunk.
+    /// UTF-8 so far. `carry` keeps an incomplete sequence from the end of the last chunk.
     Utf8 { carry: Vec<u8>, ascii_only: bool },
     /// Any other encoding, decoded by encoding_rs, which carries split sequences itself.
     Other(Decoder),

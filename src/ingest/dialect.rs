@@ -18,7 +18,7 @@ pub const WHITESPACE: u8 = b' ';
 /// How many records the sniffer parses with each candidate.
 const SNIFF_RECORDS: usize = 200;
 
-/// How a file is split into rows and fields.
+/// The delimiter, quote character, line ending and preamble of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dialect {
     pub delimiter: u8,

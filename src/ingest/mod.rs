@@ -35,7 +35,7 @@ const INSPECT_ROWS: usize = 1_000;
 const PLAUSIBLE_FROM_MS: i64 = 315_532_800_000;
 const PLAUSIBLE_UNTIL_MS: i64 = 4_102_444_800_000;
 /// Dates in year 1 or from year 9999 on, such as `9999-12-31`, are sentinels that systems write
-/// for "no date" or "never"; they are read as empty and counted like other placeholders.
+/// for "no date" or "never". They are read as empty and counted like other placeholders.
 const SENTINEL_FROM_MS: i64 = -62_104_060_800_000;
 const SENTINEL_UNTIL_MS: i64 = 253_370_764_800_000;
 /// Rows shown in the preview.
@@ -769,7 +769,7 @@ fn parse_row<'r>(
 
 /// Reads the rest of the table for values that decide the day/month order of the `undecided`
 /// time columns. A value that only the other order reads switches the column to it, with a
-/// warning; a value that only the current order reads settles it.
+/// warning. A value that only the current order reads settles it.
 fn decide_date_order(
     name: &str,
     table: &mut Table<'_>,

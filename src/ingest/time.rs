@@ -307,7 +307,7 @@ impl Instant {
     }
 }
 
-/// Returns true for column names that say the column holds dates, such as `created`,
+/// Returns true for column names that show the column contains dates, such as `created`,
 /// `won_date` or `Close Date`. Only such columns may hold spreadsheet serials.
 pub fn is_date_name(column: &str) -> bool {
     let lower = column.to_lowercase();
