@@ -450,7 +450,7 @@ fn total_value_sums_the_value_column() {
 fn spreadsheet_serial_dates_with_placeholders() {
     let csv = "deal_id,created,closed\nd1,45292,45306\nd2,1,45300\nd3,45293,60\n";
     let (workspace, summary) = load(&[("c10.csv", csv.as_bytes())]);
-    // deal_id is not a name the detector knows, so the first column is the person.
+    // deal_id is not a name the detector recognises, so the first column is the person.
     assert_eq!(summary.people, 3);
     let placeholders = summary.warnings.iter().find(|warning| warning.kind == "placeholder_dates").unwrap();
     assert_eq!(placeholders.count, 2);
