@@ -4,10 +4,13 @@
 // and changing an analysis option re-runs only analyze().
 
 import { EngineClient } from './engine.js';
+import { renderAfterSaleView } from './views/after-sale.js';
 import { ambiguousDateColumn, renderDateOrder } from './views/date-order.js';
 import { ATTRIBUTION_DEFAULTS, attributionOptions, renderChannelsView } from './views/channels.js';
 import { CURVE_DEFAULTS, curveOptions, renderCurveView } from './views/curve.js';
+import { renderClvView } from './views/clv.js';
 import { renderDriversView } from './views/drivers.js';
+import { EMAIL_OPTIONS, renderEmailView } from './views/email.js';
 import { renderFunnelView } from './views/funnel.js';
 import { exclusionOptions } from './views/funnel-rules.js';
 import { renderLoadFacts } from './views/load-facts.js';
@@ -54,6 +57,9 @@ const elements = {
   processMapView: document.getElementById('process-map-view'),
   sessionsView: document.getElementById('sessions-view'),
   driversView: document.getElementById('drivers-view'),
+  afterSaleView: document.getElementById('after-sale-view'),
+  clvView: document.getElementById('clv-view'),
+  emailView: document.getElementById('email-view'),
 };
 
 const status = createStatusView(document.getElementById('status'));
@@ -266,6 +272,7 @@ function analysisOptions(options) {
     attribution: attributionOptions(options.attribution),
     conversion_curve: curveOptions(options.curve),
     process_map: processMapOptions(),
+    email: { ...EMAIL_OPTIONS },
   };
 }
 
@@ -299,6 +306,9 @@ function renderReport(report) {
   renderProcessMapView(elements.processMapView, report.process_map ?? null);
   renderSessionsView(elements.sessionsView, report.sessions ?? null);
   renderDriversView(elements.driversView, report.drivers ?? null);
+  renderAfterSaleView(elements.afterSaleView, report.after_sale ?? null);
+  renderClvView(elements.clvView, report.clv ?? null);
+  renderEmailView(elements.emailView, report.email ?? null);
   status.showReportWarnings(report);
 }
 
