@@ -1,6 +1,6 @@
 //! Errors, typed by the stage that raised them.
 //!
-//! Each error names what the user gave (file, row, column, value) and says what to do next. Rows
+//! Each error names what the user gave (file, row, column, value) and suggests what to do next. Rows
 //! are counted as a spreadsheet counts them: the header is row 1.
 
 use std::fmt;

@@ -101,7 +101,8 @@ pub struct Report {
 impl Report {
     /// Serialises the report as JSON.
     pub fn to_json(&self) -> String {
-        // Serialising plain structs of strings and numbers cannot fail; NaN is never stored.
+        // Serialising plain structs of strings and numbers cannot fail, because serde_json writes a
+        // non-finite float as null.
         serde_json::to_string(self).unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"))
     }
 }

@@ -233,7 +233,7 @@ impl Workspace {
     }
 }
 
-/// What [`build_journeys`] merged, removed and found tied.
+/// The counts of what [`build_journeys`] merged, removed and found tied.
 struct PeopleCounts {
     merge: MergeSummary,
     duplicate_events: u64,

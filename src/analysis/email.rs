@@ -41,7 +41,7 @@ struct PersonMessage {
     first_sent: Option<usize>,
     /// Journey position of the first e-mail event of any kind for this message.
     first_seen: usize,
-    /// Which [`EmailKind`]s occurred, indexed by the kind.
+    /// The [`EmailKind`]s that occurred, indexed by kind.
     kinds: [bool; 5],
 }
 

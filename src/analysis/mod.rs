@@ -40,7 +40,7 @@ pub struct AnalysisOptions {
     pub sessions: sessions::SessionsOptions,
 }
 
-/// Who converted: for each person, the position in their journey of their first conversion.
+/// The converters: for each person, the position in their journey of their first conversion.
 pub struct Conversion {
     pub event: Option<u32>,
     pub first: Vec<Option<usize>>,

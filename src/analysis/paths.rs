@@ -20,7 +20,7 @@ use crate::model::{EventLog, Journeys, NONE};
 /// The largest `top` accepted, to keep the report small.
 pub const MAX_TOP: usize = 200;
 
-/// The most cleaning rules accepted.
+/// The maximum number of cleaning rules.
 pub const MAX_RULES: usize = 50;
 
 /// Options for path counting, shared by the Sankey diagram.

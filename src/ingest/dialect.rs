@@ -75,9 +75,9 @@ fn line_ending(sample: &str) -> &'static str {
     }
 }
 
-/// Returns `'` when some rows open and close a field with a single quote (at the start of the
-/// line or after a delimiter, and before a delimiter or the end of the line) and none does so
-/// with a double quote.
+/// Returns `'` when some rows wrap a field in single quotes and none in double quotes. A field
+/// is wrapped when a quote opens it (at the line start or after a delimiter) and a quote closes
+/// it (before a delimiter or at the line end).
 fn quote_character(sample: &str, delimiter: u8) -> u8 {
     let delimiter = delimiter as char;
     let wrapped = |quote: char| {

@@ -10,7 +10,7 @@ use csv::{ReaderBuilder, StringRecord};
 use super::dialect::{self, Dialect, Header};
 use crate::error::Error;
 
-/// The most columns a file may have: as many as a spreadsheet sheet holds.
+/// The maximum number of columns in a file: as many as a spreadsheet sheet has.
 pub const MAX_COLUMNS: usize = 16_384;
 /// A quoted field spanning more lines than this is reported, because a missing closing quote
 /// makes the rest of the file one field.

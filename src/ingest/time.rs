@@ -3,7 +3,7 @@
 //!
 //! Accepted formats, tried in this order:
 //! 1. Epoch numbers: whole seconds, milliseconds, microseconds or nanoseconds since 1970-01-01 UTC,
-//!    told apart by magnitude (about 10, 13, 16 or 19 digits for dates from 2001 to 2286).
+//!    distinguished by magnitude (about 10, 13, 16 or 19 digits for dates from 2001 to 2286).
 //! 2. ISO 8601 with an offset: `2024-01-01T10:00:00Z`, `2024-01-01 10:00:00.250+02:00`,
 //!    `+0200` or `+02`. The offset is converted, never relabelled.
 //! 3. ISO 8601 without an offset, `T` or a space between date and time, seconds and fractions

@@ -91,7 +91,7 @@ pub struct IdentityLinks {
     unions: u64,
 }
 
-/// How identifiers were merged into people.
+/// The result of merging identifiers into people.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MergeSummary {
     /// Distinct identifiers before merging.
