@@ -6,6 +6,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::analysis::people::PeopleQuery;
 use crate::ingest::{FileConfig, LoadConfig};
 use crate::{AnalysisOptions, Workspace};
 
@@ -89,6 +90,16 @@ impl Analyzer {
             if options.is_undefined() || options.is_null() { AnalysisOptions::default() } else { from_js(options, "analysis options")? };
         let report = self.workspace.analyze(&options).map_err(|error| JsError::new(&error.to_string()))?;
         Ok(report.to_json())
+    }
+
+    /// Lists the people behind one funnel bar: `options` are the analysis options whose funnel is
+    /// shown, and `query` names the step and the group (`reached` or `dropped`).
+    #[wasm_bindgen(js_name = funnelPeople)]
+    pub fn funnel_people(&self, options: JsValue, query: JsValue) -> Result<JsValue, JsError> {
+        let options: AnalysisOptions = from_js(options, "analysis options")?;
+        let query: PeopleQuery = from_js(query, "people query")?;
+        let list = self.workspace.funnel_people(&options, &query).map_err(|error| JsError::new(&error.to_string()))?;
+        to_js(&list)
     }
 }
 

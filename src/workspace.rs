@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::people::{PeopleList, PeopleQuery};
 use crate::analysis::{self, AnalysisOptions};
 use crate::error::{shorten, Error, Problem};
 use crate::ingest::decode::StreamDecoder;
@@ -222,6 +223,12 @@ impl Workspace {
     pub fn analyze(&self, options: &AnalysisOptions) -> Result<Report, Error> {
         let loaded = self.loaded.as_ref().ok_or(Error::NotLoaded)?;
         analysis::run(&loaded.log, &loaded.journeys, options, &loaded.time_zone, &loaded.warnings, loaded.synthetic_times)
+    }
+
+    /// Lists the people behind one bar of the funnel that `options` describes.
+    pub fn funnel_people(&self, options: &AnalysisOptions, query: &PeopleQuery) -> Result<PeopleList, Error> {
+        let loaded = self.loaded.as_ref().ok_or(Error::NotLoaded)?;
+        analysis::people::funnel_people(&loaded.log, &loaded.journeys, options, query, loaded.synthetic_times)
     }
 
     fn file(&self, index: usize) -> Result<&SourceFile, Error> {

@@ -238,3 +238,42 @@ fn censor_at_option_reaches_the_curve() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("use data_end or last_event"));
 }
+
+#[test]
+fn hold_constant_and_people_behind_a_funnel_bar() {
+    // u1 views product p1 and buys p2, so with the product held constant u1 stops at step 1 and
+    // buys next; u2 views and buys p3; u3 only views.
+    let events = write_fixture(
+        "products.csv",
+        "user,event,product,ts
+u1,view,p1,2024-01-01T10:00:00Z
+u1,buy,p2,2024-01-01T10:05:00Z
+u2,view,p3,2024-01-01T10:00:00Z
+u2,buy,p3,2024-01-01T10:09:00Z
+u3,view,p4,2024-01-01T11:00:00Z
+",
+    );
+    let path = events.to_str().unwrap();
+    let output = pathlight(&["analyze", path, "--funnel", "view,buy", "--hold-constant", "product"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["funnel"]["hold_constant"], "product");
+    assert_eq!(report["funnel"]["steps"][1]["people"], 1);
+    let next = &report["funnel"]["steps"][1]["next_after_drop"];
+    assert_eq!(next[0]["label"], "(journey ended)");
+    assert_eq!(next[0]["people"], 1);
+    assert_eq!(next[1]["label"], "buy p2");
+    assert_eq!(next[1]["people"], 1);
+
+    let output = pathlight(&["analyze", path, "--funnel", "view,buy", "--hold-constant", "product", "--list-people", "2:dropped"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["people"][0]["person"], "u1");
+    assert_eq!(list["people"][0]["journey"][1]["event"], "buy");
+    assert_eq!(list["people"][1]["person"], "u3");
+
+    let output = pathlight(&["analyze", path, "--funnel", "view,buy", "--list-people", "2:gone"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--list-people"));
+}

@@ -100,6 +100,9 @@ pub struct FunnelOptions {
     pub counting: Counting,
     /// `first_touch_channel`, `channel` or a filter column; `None` for no breakdown.
     pub breakdown: Option<String>,
+    /// A filter column, such as `product` or `deal`, whose value every step's event must share
+    /// with the step-1 event; `None` to hold nothing constant.
+    pub hold_constant: Option<String>,
 }
 
 impl FunnelOptions {
@@ -136,7 +139,27 @@ pub struct FunnelStepReport {
     /// Median time from the previous step's event to this step's event; `None` for an any-order
     /// funnel, whose steps have no fixed previous step.
     pub median_ms_from_previous: Option<f64>,
+    /// What the people who dropped before this step did next, most common first: the top
+    /// [`DROP_NEXT_TOP`] events, then `Other`. Empty for step 1.
+    pub next_after_drop: Vec<DropNext>,
 }
+
+/// One event that followed a drop-off, with how many dropped people did it next.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DropNext {
+    /// The event name, followed by its value in `label_column` when it has one; `(journey ended)`
+    /// when nothing followed, or `Other` for the events outside the top.
+    pub label: String,
+    /// True when the journey ended at the last step reached.
+    pub ended: bool,
+    /// True for the row that gathers the events outside the top.
+    pub other: bool,
+    /// People (or attempts, when counting totals).
+    pub people: u64,
+}
+
+/// The number of next events listed for each drop-off before the rest is gathered into `Other`.
+pub const DROP_NEXT_TOP: usize = 5;
 
 /// Time from the first to the last matched event, over the people who completed the funnel.
 /// With a window, every such time lies within the window.
@@ -175,6 +198,8 @@ pub struct FunnelReport {
     pub completion: Option<FunnelCompletion>,
     /// People (or attempts, when counting totals) removed by the exclusion steps.
     pub excluded: u64,
+    /// The column held constant across steps; `None` when nothing is held.
+    pub hold_constant: Option<String>,
     /// The breakdown option in force; `None` without a breakdown.
     pub breakdown_by: Option<String>,
     /// The top 10 values by step-1 count, then `Other`; empty without a breakdown.
@@ -349,6 +374,19 @@ fn exclusions(log: &EventLog, options: &FunnelOptions) -> Result<Vec<Exclusion>,
     Ok(resolved)
 }
 
+/// Resolves the column held constant across steps.
+fn hold_constant(log: &EventLog, name: Option<&str>) -> Result<Option<usize>, Error> {
+    let Some(name) = name.map(str::trim).filter(|name| !name.is_empty()) else {
+        return Ok(None);
+    };
+    log.find_property(name).map(Some).ok_or_else(|| {
+        Error::Options(format!(
+            "The funnel holds the column \"{name}\" constant, but it is not a filter column. Choose one of: {}.",
+            filter_columns(log)
+        ))
+    })
+}
+
 /// The source of each counted chain's breakdown value.
 #[derive(Clone, Copy)]
 enum BreakdownSource {
@@ -454,6 +492,11 @@ struct Tally {
     gaps: Vec<Vec<f64>>,
     completions: Vec<f64>,
     excluded: u64,
+    /// Per step, how many chains that stopped before it were followed by each (event, value) pair;
+    /// the key's event is [`NONE`] when the journey ended.
+    next_after_drop: Vec<HashMap<(u32, u32), u64>>,
+    /// The column whose value is added to each next event's name, if any.
+    label_column: Option<usize>,
 }
 
 /// Computes the funnel.
@@ -469,11 +512,21 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
     let step_windows = step_windows(options)?;
     let exclusions = exclusions(log, options)?;
     let source = breakdown_source(log, options.breakdown.as_deref())?;
+    let hold = hold_constant(log, options.hold_constant.as_deref())?;
     let steps = matchers.len();
 
-    let mut search = Search::new(log, options.kind, matchers, window_ms, step_windows.clone(), exclusions);
+    let mut search = Search::new(log, options.kind, matchers, window_ms, step_windows.clone(), exclusions, hold);
     let mut breakdown = source.map(|source| Breakdown { source, steps, rows: HashMap::default(), codes: Vec::new(), counts: Vec::new() });
-    let mut tally = Tally { reached: vec![0; steps], gaps: vec![Vec::new(); steps], completions: Vec::new(), excluded: 0 };
+    let label_column =
+        options.steps.iter().find_map(|step| step.column.as_deref().and_then(|column| log.find_property(column.trim()))).or(hold);
+    let mut tally = Tally {
+        reached: vec![0; steps],
+        gaps: vec![Vec::new(); steps],
+        completions: Vec::new(),
+        excluded: 0,
+        next_after_drop: vec![HashMap::default(); steps],
+        label_column,
+    };
     let mut best = vec![0usize; steps];
     for person in 0..journeys.people() {
         let journey = journeys.journey(person);
@@ -497,7 +550,8 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
     }
     debug_assert_eq!(search.steps(), steps);
 
-    let Tally { reached, mut gaps, completions, excluded } = tally;
+    let next_after_drop: Vec<Vec<DropNext>> = tally.next_after_drop.iter().map(|counts| drop_next(log, counts, label_column)).collect();
+    let Tally { reached, mut gaps, completions, excluded, .. } = tally;
     let first = reached.first().copied().unwrap_or(0);
     let report_steps = options
         .steps
@@ -518,6 +572,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
                 of_first: share(reached[i], first),
                 dropped: previous.saturating_sub(reached[i]),
                 median_ms_from_previous: if i == 0 { None } else { median(&mut gaps[i]) },
+                next_after_drop: next_after_drop[i].clone(),
             }
         })
         .collect();
@@ -533,6 +588,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
         steps: report_steps,
         completion: completion(completions),
         excluded,
+        hold_constant: hold.map(|property| log.properties[property].name.clone()),
         breakdown_by: source.and(options.breakdown.as_ref().map(|name| name.trim().to_string())),
         breakdown: breakdown.map_or_else(Vec::new, |breakdown| breakdown.rows(log)),
     })
@@ -551,7 +607,8 @@ pub fn person_chains(log: &EventLog, journeys: &Journeys, options: &FunnelOption
     }
     let matchers = options.steps.iter().enumerate().map(|(index, step)| resolve_step(log, index, step)).collect::<Result<Vec<_>, _>>()?;
     let steps = matchers.len();
-    let mut search = Search::new(log, options.kind, matchers, window_ms, step_windows(options)?, exclusions(log, options)?);
+    let hold = hold_constant(log, options.hold_constant.as_deref())?;
+    let mut search = Search::new(log, options.kind, matchers, window_ms, step_windows(options)?, exclusions(log, options)?, hold);
     let mut best = vec![0usize; steps];
     let mut chains = Vec::with_capacity(journeys.people());
     for person in 0..journeys.people() {
@@ -593,6 +650,19 @@ fn count_chain(
         }
     }
     let steps = tally.reached.len();
+    if depth < steps {
+        // The chain's last event is its latest position; in an any-order chain that need not be
+        // the last step's.
+        let last = chain[..depth].iter().copied().max().unwrap_or(0);
+        let key = match journey.get(last + 1) {
+            Some(&next) => {
+                let code = tally.label_column.map_or(NONE, |property| log.properties[property].codes[next as usize]);
+                (log.event[next as usize], code)
+            }
+            None => (NONE, NONE),
+        };
+        *tally.next_after_drop[depth].entry(key).or_insert(0) += 1;
+    }
     if depth == steps && steps > 1 {
         let earliest = (0..steps).map(time).min().unwrap_or(0);
         let latest = (0..steps).map(time).max().unwrap_or(0);
@@ -602,6 +672,31 @@ fn count_chain(
         let code = breakdown.code(log, journey, journey[chain[0]] as usize);
         breakdown.add(code, depth);
     }
+}
+
+/// Names and ranks the events that followed a drop-off: the top [`DROP_NEXT_TOP`] by count (ties
+/// by label), then `Other`.
+fn drop_next(log: &EventLog, counts: &HashMap<(u32, u32), u64>, label_column: Option<usize>) -> Vec<DropNext> {
+    let mut rows: Vec<DropNext> = counts
+        .iter()
+        .map(|(&(event, code), &people)| {
+            let ended = event == NONE;
+            let label = if ended {
+                "(journey ended)".to_string()
+            } else {
+                let value = label_column.map_or("", |property| log.properties[property].values.name(code));
+                let name = log.event_names.name(event);
+                if value.is_empty() { name.to_string() } else { format!("{name} {value}") }
+            };
+            DropNext { label, ended, other: false, people }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.people.cmp(&a.people).then_with(|| a.label.cmp(&b.label)));
+    if rows.len() > DROP_NEXT_TOP {
+        let people = rows.drain(DROP_NEXT_TOP..).map(|row| row.people).sum();
+        rows.push(DropNext { label: "Other".to_string(), ended: false, other: true, people });
+    }
+    rows
 }
 
 /// States the counting rule in force in plain sentences.
@@ -638,6 +733,11 @@ fn rule(options: &FunnelOptions, window_ms: Option<i64>, step_windows: &[Option<
         .collect();
     if !limits.is_empty() {
         rule.push_str(&format!(" Per-step windows (boundary included): {}.", limits.join(", ")));
+    }
+    if let Some(column) = options.hold_constant.as_deref().map(str::trim).filter(|column| !column.is_empty()) {
+        rule.push_str(&format!(
+            " Every step's event must have the same {column} as the step-1 event; events with no {column} fill no step, and each {column} value is tried in turn, keeping the one that goes furthest."
+        ));
     }
     for exclusion in &options.exclusions {
         let [a, b] = exclusion.between.unwrap_or([1, options.steps.len()]);
@@ -889,6 +989,68 @@ mod tests {
         let by_column = FunnelOptions { breakdown: Some("plan".into()), ..options(&["a"]) };
         let error = compute(&log, &Journeys::build(&log), &by_column).unwrap_err();
         assert!(error.to_string().contains("\"plan\" is not a filter column"), "{error}");
+    }
+
+    #[test]
+    fn held_column_keeps_each_chain_to_one_value() {
+        // u1 views p1 and p2, carts p2 and buys p1: no single product goes through all three
+        // steps, and the p2 chain (view, cart) goes furthest. u2's events have no product, so they
+        // fill no step. u3 views p3 and stops.
+        let log = log_of(&[
+            ("u1", 0, "view", "p1"),
+            ("u1", 1, "view", "p2"),
+            ("u1", 2, "cart", "p2"),
+            ("u1", 3, "buy", "p1"),
+            ("u2", 0, "view", ""),
+            ("u2", 1, "cart", ""),
+            ("u3", 0, "view", "p3"),
+        ]);
+        let free = options(&["view", "cart", "buy"]);
+        assert_eq!(counts(&log, &free), [3, 2, 1]);
+        let held = FunnelOptions { hold_constant: Some("page".into()), ..free };
+        let report = compute(&log, &Journeys::build(&log), &held).unwrap();
+        assert_eq!(report.steps.iter().map(|step| step.people).collect::<Vec<_>>(), [2, 1, 0]);
+        assert_eq!(report.hold_constant.as_deref(), Some("page"));
+        assert!(report.rule.contains("same page as the step-1 event"), "{}", report.rule);
+        let next = |step: usize| -> Vec<(String, u64)> {
+            report.steps[step].next_after_drop.iter().map(|row| (row.label.clone(), row.people)).collect()
+        };
+        assert!(next(0).is_empty());
+        assert_eq!(next(1), [("(journey ended)".to_string(), 1)]);
+        assert!(report.steps[1].next_after_drop[0].ended);
+        assert_eq!(next(2), [("buy p1".to_string(), 1)]);
+        let unknown = FunnelOptions { hold_constant: Some("product".into()), ..options(&["view"]) };
+        let error = compute(&log, &Journeys::build(&log), &unknown).unwrap_err();
+        assert!(error.to_string().contains("holds the column \"product\" constant"), "{error}");
+    }
+
+    #[test]
+    fn held_column_in_strict_and_any_order_funnels() {
+        let log = log_of(&[("u1", 0, "view", "p1"), ("u1", 1, "view", "p2"), ("u1", 2, "cart", "p2"), ("u1", 3, "cart", "p1")]);
+        let strict = FunnelOptions { kind: FunnelKind::Strict, hold_constant: Some("page".into()), ..options(&["view", "cart"]) };
+        assert_eq!(counts(&log, &strict), [1, 1]);
+        let any = FunnelOptions { kind: FunnelKind::AnyOrder, hold_constant: Some("page".into()), ..options(&["cart", "view"]) };
+        assert_eq!(counts(&log, &any), [1, 1]);
+        let log = log_of(&[("u1", 0, "view", "p1"), ("u1", 1, "cart", "p2")]);
+        assert_eq!(counts(&log, &any), [1, 0]);
+    }
+
+    #[test]
+    fn drop_next_ranks_events_and_gathers_the_rest() {
+        let mut rows = Vec::new();
+        let people: Vec<String> = (0..9).map(|person| format!("u{person}")).collect();
+        let events = ["e0", "e1", "e2", "e3", "e4", "e5", "e6", "e6", "e5"];
+        for person in 0..9 {
+            rows.push((people[person].as_str(), 0, "a", ""));
+            rows.push((people[person].as_str(), 1, events[person], ""));
+        }
+        rows.push(("u9", 0, "a", ""));
+        rows.push(("u9", 1, "b", ""));
+        let log = log_of(&rows);
+        let report = compute(&log, &Journeys::build(&log), &options(&["a", "b"])).unwrap();
+        let next: Vec<(&str, u64, bool)> = report.steps[1].next_after_drop.iter().map(|row| (row.label.as_str(), row.people, row.other)).collect();
+        assert_eq!(next, [("e5", 2, false), ("e6", 2, false), ("e0", 1, false), ("e1", 1, false), ("e2", 1, false), ("Other", 2, true)]);
+        assert_eq!(report.steps[1].dropped, 9);
     }
 
     #[test]

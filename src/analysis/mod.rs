@@ -7,6 +7,7 @@ pub mod drivers;
 pub mod email;
 pub mod funnel;
 pub mod paths;
+pub mod people;
 pub mod process_map;
 pub mod retention;
 pub mod sankey;

@@ -52,6 +52,10 @@ pub(super) struct Search<'a> {
     /// The maximum time from the previous step's event, per step; `None` at step 1.
     step_windows: Vec<Option<i64>>,
     exclusions: Vec<Exclusion>,
+    /// The property held constant: every step's event must carry the step-1 event's value.
+    hold: Option<usize>,
+    /// The value held by the chain being built, an id in the held property's values.
+    chain_value: u32,
     /// Journey positions of the chain being built from one start.
     chain: Vec<usize>,
     /// Ordered search with per-step windows: the latest position that reached each step, and the
@@ -74,6 +78,7 @@ impl<'a> Search<'a> {
         window: Option<i64>,
         step_windows: Vec<Option<i64>>,
         exclusions: Vec<Exclusion>,
+        hold: Option<usize>,
     ) -> Search<'a> {
         let count = steps.len();
         Search {
@@ -83,6 +88,8 @@ impl<'a> Search<'a> {
             window,
             step_windows,
             exclusions,
+            hold,
+            chain_value: NONE,
             chain: vec![0; count],
             latest: vec![None; count],
             latest_chains: vec![0; count * count],
@@ -101,16 +108,27 @@ impl<'a> Search<'a> {
         self.log.time[journey[position] as usize]
     }
 
+    /// Returns the held property's value at a journey position, or [`NONE`] when no property is held.
+    fn held_value(&self, journey: &[u32], position: usize) -> u32 {
+        self.hold.map_or(NONE, |property| self.log.properties[property].codes[journey[position] as usize])
+    }
+
+    /// Checks a step's event and, with a held property, that the event carries the held value.
     fn step_matches(&self, step: usize, journey: &[u32], position: usize) -> bool {
         self.steps[step].matches(self.log, journey[position] as usize)
+            && (self.hold.is_none() || self.held_value(journey, position) == self.chain_value)
     }
 
     /// Checks whether an attempt may start at `position`: a step-1 event, or any step's event for an
-    /// any-order funnel.
+    /// any-order funnel. With a held property the event must have a value in it.
     pub fn starts_at(&self, journey: &[u32], position: usize) -> bool {
+        if self.hold.is_some() && self.held_value(journey, position) == NONE {
+            return false;
+        }
+        let at = journey[position] as usize;
         match self.kind {
-            FunnelKind::AnyOrder => (0..self.steps.len()).any(|step| self.step_matches(step, journey, position)),
-            _ => self.step_matches(0, journey, position),
+            FunnelKind::AnyOrder => self.steps.iter().any(|step| step.matches(self.log, at)),
+            _ => self.steps[0].matches(self.log, at),
         }
     }
 
@@ -128,9 +146,11 @@ impl<'a> Search<'a> {
         let mut best_depth = 0;
         // Without any window the earliest start already reaches the furthest step, except in a
         // strict funnel, where an unrelated event right after a start can break its chain.
+        // A held property makes each value a separate chain, so every start is tried then too.
         let first_start_suffices = self.window.is_none()
             && self.step_windows.iter().all(Option::is_none)
-            && self.kind != FunnelKind::Strict;
+            && self.kind != FunnelKind::Strict
+            && self.hold.is_none();
         for start in from..journey.len() {
             if !self.starts_at(journey, start) {
                 continue;
@@ -148,7 +168,9 @@ impl<'a> Search<'a> {
     }
 
     /// Builds the chain that starts at `start` into `chain` and returns the steps it reaches.
+    /// The caller checks [`Search::starts_at`] first.
     pub fn chain_from(&mut self, journey: &[u32], start: usize) -> usize {
+        self.chain_value = self.held_value(journey, start);
         match self.kind {
             FunnelKind::Ordered if self.step_windows.iter().any(Option::is_some) => self.ordered_with_step_windows(journey, start),
             FunnelKind::Ordered => self.ordered(journey, start),

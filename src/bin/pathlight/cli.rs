@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use pathlight::analysis::attribution::AttributionWeight;
 use pathlight::analysis::clv::TimeUnit as ClvUnit;
 use pathlight::analysis::survival::CensorAt;
+use pathlight::analysis::people::{PeopleQuery, StepGroup};
 use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep};
 use pathlight::analysis::paths::CleaningRule;
 use pathlight::ingest::time::DateOrder;
@@ -77,6 +78,10 @@ struct AnalyzeArgs {
     /// step-1 event.
     #[arg(long, value_name = "COLUMN")]
     breakdown: Option<String>,
+    /// Hold a filter column constant across funnel steps, such as product or deal: every step's
+    /// event must have the step-1 event's value.
+    #[arg(long, value_name = "COLUMN")]
+    hold_constant: Option<String>,
     /// Assign a column to a role in every file that has it: person, time, event, channel, value,
     /// ordinal (orders events with equal times) or identity (a further person id; may repeat).
     #[arg(long = "map", value_name = "ROLE=COLUMN")]
@@ -172,6 +177,13 @@ struct AnalyzeArgs {
     /// Opens fall away at the first e-mail whose open rate is below this share of the first's.
     #[arg(long, value_name = "RATIO", default_value_t = 0.5)]
     email_falloff: f64,
+    /// Instead of the report, print as JSON the people behind one funnel bar: a step number for
+    /// those who reached it, or STEP:dropped for those who reached the step before and not it.
+    #[arg(long, value_name = "STEP[:dropped]")]
+    list_people: Option<String>,
+    /// The most people --list-people prints; 0 for all.
+    #[arg(long, value_name = "COUNT", default_value_t = 100)]
+    people_limit: usize,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -296,6 +308,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
                 other => return Err(format!("--counting: unknown counting \"{other}\"; use people or totals")),
             },
             breakdown: args.breakdown.clone(),
+            hold_constant: args.hold_constant.clone(),
         },
         ..AnalysisOptions::default()
     };
@@ -344,8 +357,26 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     if let Some(events) = &args.session_events {
         options.sessions.events = events.split(',').map(str::trim).filter(|event| !event.is_empty()).map(str::to_string).collect();
     }
+    if let Some(text) = &args.list_people {
+        let query = parse_people_query(text, args.people_limit)?;
+        let list = workspace.funnel_people(&options, &query).map_err(|error| error.to_string())?;
+        return serde_json::to_string(&list).map_err(|error| error.to_string());
+    }
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
+}
+
+/// Parses `STEP` or `STEP:dropped` for --list-people.
+fn parse_people_query(text: &str, limit: usize) -> Result<PeopleQuery, String> {
+    let invalid = || format!("--list-people: \"{text}\" must be a step number, such as 2, or a step and dropped, such as 2:dropped");
+    let (step, group) = match text.trim().split_once(':') {
+        None => (text.trim(), StepGroup::Reached),
+        Some((step, "dropped")) => (step.trim(), StepGroup::Dropped),
+        Some((step, "reached")) => (step.trim(), StepGroup::Reached),
+        Some(_) => return Err(invalid()),
+    };
+    let step = step.parse().map_err(|_| invalid())?;
+    Ok(PeopleQuery { step, group, limit: (limit > 0).then_some(limit) })
 }
 
 fn generate(args: GenerateArgs) -> Result<String, String> {

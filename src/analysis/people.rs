@@ -1,0 +1,192 @@
+//! The people behind a figure: who reached a funnel step, or who dropped before it, each with the
+//! start of their journey, so a count on the page can be opened into the people it counts.
+
+use serde::{Deserialize, Serialize};
+
+use super::{funnel, AnalysisOptions, Conversion};
+use crate::error::Error;
+use crate::ingest::time::to_rfc3339;
+use crate::model::{EventLog, Journeys, NONE};
+use crate::report::counted;
+
+/// The events shown of each person's journey; the rest are counted in `more_events`.
+pub const JOURNEY_EVENTS: usize = 30;
+
+/// Which people behind a funnel step to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepGroup {
+    /// The people who reached the step (the default).
+    #[default]
+    Reached,
+    /// The people who reached the previous step and not this one.
+    Dropped,
+}
+
+/// A request for the people behind one funnel bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PeopleQuery {
+    /// The funnel step, counted from 1.
+    pub step: usize,
+    pub group: StepGroup,
+    /// The most people to return, in journey order of their first event; `None` for all.
+    pub limit: Option<usize>,
+}
+
+impl Default for PeopleQuery {
+    fn default() -> PeopleQuery {
+        PeopleQuery { step: 1, group: StepGroup::Reached, limit: Some(100) }
+    }
+}
+
+/// One event of a listed journey.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JourneyEvent {
+    /// `None` when the times are synthetic.
+    pub time: Option<String>,
+    pub event: String,
+    pub channel: Option<String>,
+}
+
+/// One listed person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonRow {
+    pub person: String,
+    pub events: u64,
+    /// True when the person did the conversion event.
+    pub converted: bool,
+    /// The first [`JOURNEY_EVENTS`] events of the journey.
+    pub journey: Vec<JourneyEvent>,
+    /// Events beyond those listed.
+    pub more_events: u64,
+}
+
+/// The people behind a funnel bar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeopleList {
+    /// Who is listed, in one sentence.
+    pub description: String,
+    /// Everyone in the group, listed or not.
+    pub total: u64,
+    pub people: Vec<PersonRow>,
+}
+
+/// Lists the people behind one funnel step. The list always holds people, each once, by the
+/// people-counting rules of the funnel, even when the funnel itself counts attempts.
+pub fn funnel_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, query: &PeopleQuery, synthetic_times: bool) -> Result<PeopleList, Error> {
+    let steps = options.funnel.steps.len();
+    if steps == 0 {
+        return Err(Error::Options("There is no funnel to list people from. Add funnel steps first.".to_string()));
+    }
+    if query.step < 1 || query.step > steps {
+        return Err(Error::Options(format!("The funnel has steps 1 to {steps}, so there is no step {} to list people from.", query.step)));
+    }
+    if query.group == StepGroup::Dropped && query.step == 1 {
+        return Err(Error::Options("Nobody drops before step 1. List the people who reached a later step's drop-off.".to_string()));
+    }
+    let funnel_options = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
+    let chains = funnel::person_chains(log, journeys, &funnel_options)?;
+    let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
+    let in_group = |person: usize| {
+        let depth = chains[person].len();
+        match query.group {
+            StepGroup::Reached => depth >= query.step,
+            StepGroup::Dropped => depth == query.step - 1,
+        }
+    };
+    let members: Vec<usize> = (0..journeys.people()).filter(|&person| in_group(person)).collect();
+    let limit = query.limit.unwrap_or(usize::MAX);
+    let people = members.iter().take(limit).map(|&person| person_row(log, journeys, &conversion, person, synthetic_times)).collect();
+    let step = &options.funnel.steps[query.step - 1];
+    let who = counted(members.len() as u64, "person", "people");
+    let description = match query.group {
+        StepGroup::Reached => format!("{who} reached step {} ({}).", query.step, step.event.trim()),
+        StepGroup::Dropped => format!("{who} reached step {} and not step {} ({}).", query.step - 1, query.step, step.event.trim()),
+    };
+    Ok(PeopleList { description, total: members.len() as u64, people })
+}
+
+fn person_row(log: &EventLog, journeys: &Journeys, conversion: &Conversion, person: usize, synthetic_times: bool) -> PersonRow {
+    let journey = journeys.journey(person);
+    let name = journey.first().map_or("", |&at| log.people.name(log.person[at as usize]));
+    let events = journey
+        .iter()
+        .take(JOURNEY_EVENTS)
+        .map(|&at| {
+            let at = at as usize;
+            let channel = log.channel[at];
+            JourneyEvent {
+                time: (!synthetic_times).then(|| to_rfc3339(log.time[at])),
+                event: log.event_names.name(log.event[at]).to_string(),
+                channel: (channel != NONE).then(|| log.channels.name(channel).to_string()),
+            }
+        })
+        .collect();
+    PersonRow {
+        person: name.to_string(),
+        events: journey.len() as u64,
+        converted: conversion.converted(person),
+        journey: events,
+        more_events: journey.len().saturating_sub(JOURNEY_EVENTS) as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::funnel::{FunnelOptions, FunnelStep};
+    use crate::model::identity::IdentityKind;
+    use crate::model::NewEvent;
+
+    fn log_of(rows: &[(&str, i64, &str)]) -> EventLog {
+        let mut log = EventLog::default();
+        for (row, &(person, minute, event)) in rows.iter().enumerate() {
+            let person = log.identifier(person, IdentityKind::UserId);
+            let new = NewEvent { person, time: minute * 60_000, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: row as u32 + 2 };
+            log.push(new, []);
+        }
+        log
+    }
+
+    fn options(steps: &[&str]) -> AnalysisOptions {
+        let steps = steps.iter().map(|event| FunnelStep { event: event.to_string(), ..FunnelStep::default() }).collect();
+        AnalysisOptions { conversion: Some("c".into()), funnel: FunnelOptions { steps, ..FunnelOptions::default() }, ..AnalysisOptions::default() }
+    }
+
+    #[test]
+    fn lists_reached_and_dropped_people() {
+        // u1 does a, b, c; u2 does a only; u3 does b only and never reaches step 1.
+        let log = log_of(&[("u1", 0, "a"), ("u1", 1, "b"), ("u1", 2, "c"), ("u2", 0, "a"), ("u3", 0, "b")]);
+        let journeys = Journeys::build(&log);
+        let options = options(&["a", "b"]);
+        let list = |step, group, limit| funnel_people(&log, &journeys, &options, &PeopleQuery { step, group, limit }, false).unwrap();
+        let names = |list: &PeopleList| list.people.iter().map(|row| row.person.clone()).collect::<Vec<_>>();
+
+        let reached = list(1, StepGroup::Reached, None);
+        assert_eq!(names(&reached), ["u1", "u2"]);
+        assert_eq!(reached.description, "2 people reached step 1 (a).");
+        let dropped = list(2, StepGroup::Dropped, None);
+        assert_eq!(names(&dropped), ["u2"]);
+        assert_eq!(dropped.description, "1 person reached step 1 and not step 2 (b).");
+        let limited = list(1, StepGroup::Reached, Some(1));
+        assert_eq!((limited.total, limited.people.len()), (2, 1));
+
+        let u1 = &reached.people[0];
+        assert_eq!((u1.events, u1.converted, u1.more_events), (3, true, 0));
+        let events: Vec<&str> = u1.journey.iter().map(|event| event.event.as_str()).collect();
+        assert_eq!(events, ["a", "b", "c"]);
+        assert_eq!(u1.journey[1].time.as_deref(), Some("1970-01-01T00:01:00Z"));
+    }
+
+    #[test]
+    fn rejects_steps_outside_the_funnel() {
+        let log = log_of(&[("u1", 0, "a"), ("u1", 1, "b")]);
+        let journeys = Journeys::build(&log);
+        let options = options(&["a", "b"]);
+        let error = |step, group| funnel_people(&log, &journeys, &options, &PeopleQuery { step, group, limit: None }, false).unwrap_err().to_string();
+        assert!(error(3, StepGroup::Reached).contains("no step 3"));
+        assert!(error(0, StepGroup::Reached).contains("no step 0"));
+        assert!(error(1, StepGroup::Dropped).contains("Nobody drops before step 1"));
+    }
+}
