@@ -14,6 +14,7 @@ import { EMAIL_OPTIONS, renderEmailView } from './views/email.js';
 import { renderFunnelView } from './views/funnel.js';
 import { exclusionOptions } from './views/funnel-rules.js';
 import { renderLoadFacts } from './views/load-facts.js';
+import { renderPeoplePanel } from './views/people.js';
 import { mappingProblems, mappingToLoad, renderMappingView } from './views/mapping.js';
 import { defaultOptions, parseWindow, renderOptionsView } from './views/options.js';
 import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
@@ -31,6 +32,8 @@ const SAMPLE_NAME = 'journeys.csv';
 // Quiet time after the last option edit before analyze() runs, so typing a
 // window or clicking through steps sends one request, not one per keystroke.
 const ANALYZE_DELAY_MS = 150;
+// People listed when a funnel bar is opened; the export has every one.
+const PEOPLE_SHOWN = 100;
 
 const elements = {
   dropZone: document.getElementById('drop-zone'),
@@ -49,6 +52,7 @@ const elements = {
   summaryView: document.getElementById('summary-view'),
   optionsView: document.getElementById('options-view'),
   funnelView: document.getElementById('funnel-view'),
+  peopleView: document.getElementById('people-view'),
   pathsView: document.getElementById('paths-view'),
   sankeyView: document.getElementById('sankey-view'),
   timingView: document.getElementById('timing-view'),
@@ -265,6 +269,7 @@ function analysisOptions(options) {
       kind: options.kind,
       counting: options.counting,
       breakdown: options.breakdown,
+      hold_constant: options.holdConstant ?? null,
       exclusions: exclusionOptions(options.exclusions, steps.length),
     },
     paths: { collapse_repeats: options.collapseRepeats, top: PATHS_DEFAULTS.top },
@@ -290,11 +295,35 @@ function stepOptions(step, position) {
   return options;
 }
 
+// The people list belongs to the report it was opened from, so a new report
+// closes it.
+function closePeople() {
+  elements.peopleView.hidden = true;
+  elements.peopleView.replaceChildren();
+}
+
+/** Lists the people behind one funnel bar, with the options of the report on screen. */
+async function openFunnelPeople(step, group, title) {
+  const options = analysisOptions(state.options);
+  const query = { step, group, limit: PEOPLE_SHOWN };
+  try {
+    const list = await engine.request('funnelPeople', { options, query });
+    renderPeoplePanel(elements.peopleView, list, {
+      title,
+      loadAll: () => engine.request('funnelPeople', { options, query: { ...query, limit: null } }),
+      onClose: closePeople,
+    });
+  } catch (error) {
+    status.showError(error.message);
+  }
+}
+
 function renderReport(report) {
   const syntheticTimes = report.summary.synthetic_times === true;
   elements.resultsSection.hidden = false;
   renderSummaryView(elements.summaryView, report.summary);
-  renderFunnelView(elements.funnelView, report.funnel, { syntheticTimes });
+  renderFunnelView(elements.funnelView, report.funnel, { syntheticTimes, onPeople: openFunnelPeople });
+  closePeople();
   renderPathsView(elements.pathsView, report.paths, (keep) => {
     state.options.collapseRepeats = !keep;
     scheduleAnalysis();

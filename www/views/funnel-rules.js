@@ -1,5 +1,5 @@
-// The funnel editor's rule controls: the kind, the counting, the breakdown
-// and the exclusion steps. options.js edits the steps, and this module edits
+// The funnel editor's rule controls: the kind, the counting, the breakdown,
+// the column held constant and the exclusion steps. options.js edits the steps, and this module edits
 // the rest of the funnel options in place and converts them to engine form.
 
 import { h, metricLink, replaceChildren } from './dom.js';
@@ -12,6 +12,7 @@ export const FUNNEL_RULE_DEFAULTS = {
   kind: 'ordered',
   counting: 'people',
   breakdown: null,
+  holdConstant: null,
   exclusions: [],
 };
 
@@ -50,7 +51,7 @@ export function exclusionOptions(exclusions, stepCount) {
 }
 
 /**
- * Renders the kind, counting and breakdown selects. `onChange()` runs after
+ * Renders the kind, counting, breakdown and hold-constant selects. `onChange()` runs after
  * each edit of `options`.
  */
 export function renderRuleControls(summary, options, onChange) {
@@ -69,11 +70,18 @@ export function renderRuleControls(summary, options, onChange) {
     ...summary.properties.map((property) => [property.column, `property: ${property.column}`]),
   ];
 
+  const holdChoices = [
+    [NO_BREAKDOWN, 'nothing'],
+    ...summary.properties.map((property) => [property.column, property.column]),
+  ];
+
   return h('div', { className: 'funnel-rules' },
     select('Kind', 'funnel-kinds', 'funnel-kind', KINDS, options.kind, (value) => { options.kind = value; }),
     select('Counting', 'funnel-counting', 'funnel-counting', COUNTINGS, options.counting, (value) => { options.counting = value; }),
     select('Breakdown', 'funnel-breakdown', 'funnel-breakdown', breakdownChoices, options.breakdown ?? NO_BREAKDOWN,
       (value) => { options.breakdown = value === NO_BREAKDOWN ? null : value; }),
+    select('Hold constant', 'hold-constant', 'funnel-hold-constant', holdChoices, options.holdConstant ?? NO_BREAKDOWN,
+      (value) => { options.holdConstant = value === NO_BREAKDOWN ? null : value; }),
   );
 }
 

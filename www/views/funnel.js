@@ -2,7 +2,8 @@
 // the previous and of the first step, the drop-off and the median time from
 // the previous step, and the report's rule text beside it. Below it, the
 // funnel completion time of the people who reached the last step, the people
-// removed by exclusion steps and the breakdown table.
+// removed by exclusion steps, what dropped people did next and the breakdown
+// table. Each step's people and drop-off counts open the people behind them.
 
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
@@ -10,9 +11,10 @@ import { formatCount, formatDuration, formatShare } from './format.js';
 /**
  * Renders the report's funnel into `root`, or a hint when there is none.
  * With synthetic times the step times and completion time are null, and a
- * note replaces the completion figures.
+ * note replaces the completion figures. `onPeople(step, group, title)` opens
+ * the people who reached (`reached`) or dropped before (`dropped`) a step.
  */
-export function renderFunnelView(root, funnel, { syntheticTimes = false } = {}) {
+export function renderFunnelView(root, funnel, { syntheticTimes = false, onPeople = null } = {}) {
   if (!funnel || funnel.steps.length === 0) {
     replaceChildren(root, h('p', { className: 'empty' }, 'Add at least one step above to see the funnel.'));
     return;
@@ -29,7 +31,7 @@ export function renderFunnelView(root, funnel, { syntheticTimes = false } = {}) 
     h('th', { scope: 'col', className: 'number' }, metricLink('drop-off', 'Drop-off')),
     h('th', { scope: 'col', className: 'number' }, metricLink('median-time-between-steps', 'Median time from previous')),
   );
-  const rows = funnel.steps.map((step, position) => renderStepRow(step, position, firstPeople));
+  const rows = funnel.steps.map((step, position) => renderStepRow(step, position, firstPeople, onPeople));
   const windowText = funnel.window_label ? `Window: ${funnel.window_label}.` : 'No window.';
 
   replaceChildren(root,
@@ -44,6 +46,7 @@ export function renderFunnelView(root, funnel, { syntheticTimes = false } = {}) 
         h('p', {}, windowText)),
     ),
     renderExcluded(funnel),
+    renderDropNext(funnel),
     renderBreakdown(funnel),
     syntheticTimes
       ? h('p', { className: 'hint', dataset: { testid: 'funnel-times-unavailable' } },
@@ -117,7 +120,43 @@ const BREAKDOWN_LABELS = {
   channel: 'channel at step 1',
 };
 
-function renderStepRow(step, position, firstPeople) {
+// Lists, for each step with a drop-off, what the dropped people did next.
+// Reports from before this figure have no next_after_drop and show nothing.
+function renderDropNext(funnel) {
+  const items = funnel.steps.flatMap((step, position) => {
+    const next = step.next_after_drop ?? [];
+    if (position === 0 || next.length === 0 || step.dropped === 0) {
+      return [];
+    }
+    const parts = next.map((row) => `${row.label}: ${formatCount(row.people)} (${formatShare(row.people / step.dropped)})`);
+    return [h('li', { dataset: { testid: 'drop-next-item' } },
+      h('strong', {}, `Before step ${position + 1}, ${formatCount(step.dropped)} dropped. `),
+      parts.join('; '), '.')];
+  });
+  if (items.length === 0) {
+    return null;
+  }
+  return h('div', { className: 'drop-next', dataset: { testid: 'funnel-drop-next' } },
+    h('h4', {}, metricLink('next-after-a-drop-off', 'What they did next')),
+    h('ul', {}, items));
+}
+
+// A count that opens the people behind it, or plain text without a handler
+// or when the count is 0.
+function peopleButton(count, label, open) {
+  if (!open || count === 0) {
+    return formatCount(count);
+  }
+  return h('button', {
+    type: 'button',
+    className: 'link-button',
+    attrs: { 'aria-label': label },
+    on: { click: open },
+  }, formatCount(count));
+}
+
+function renderStepRow(step, position, firstPeople, onPeople) {
+  const stepNumber = position + 1;
   const bar = h('div', { className: 'bar' });
   const width = firstPeople > 0 ? (step.people / firstPeople) * 100 : 0;
   bar.style.width = `${width.toFixed(2)}%`;
@@ -127,10 +166,15 @@ function renderStepRow(step, position, firstPeople) {
       ' ',
       h('span', { dataset: { testid: 'funnel-step-label' } }, step.label),
       h('div', { className: 'bar-track' }, bar)),
-    h('td', { className: 'number', dataset: { testid: 'funnel-step-people' } }, formatCount(step.people)),
+    h('td', { className: 'number', dataset: { testid: 'funnel-step-people' } },
+      peopleButton(step.people, `Show the people who reached step ${stepNumber}`,
+        onPeople && (() => onPeople(stepNumber, 'reached', `Reached step ${stepNumber}: ${step.label}`)))),
     h('td', { className: 'number' }, position === 0 ? '–' : formatShare(step.of_previous)),
     h('td', { className: 'number' }, formatShare(step.of_first)),
-    h('td', { className: 'number', dataset: { testid: 'funnel-step-dropped' } }, position === 0 ? '–' : formatCount(step.dropped)),
+    h('td', { className: 'number', dataset: { testid: 'funnel-step-dropped' } }, position === 0
+      ? '–'
+      : peopleButton(step.dropped, `Show the people who dropped before step ${stepNumber}`,
+        onPeople && (() => onPeople(stepNumber, 'dropped', `Dropped before step ${stepNumber}: ${step.label}`)))),
     h('td', { className: 'number' }, formatDuration(step.median_ms_from_previous)),
   );
 }
