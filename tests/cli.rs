@@ -277,3 +277,21 @@ u3,view,p4,2024-01-01T11:00:00Z
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--list-people"));
 }
+
+#[test]
+fn markov_order_flags_reach_the_attribution() {
+    let paths = write_fixture("orders.csv", "path;total_conversions;total_null\na > b;1;0\nb > a;0;1\n");
+    let path = paths.to_str().unwrap();
+    let output = pathlight(&["analyze", path, "--markov-order", "2", "--markov-collapse-repeats"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let attribution = &report["attribution"];
+    assert_eq!(attribution["markov_order"], 2);
+    assert_eq!(attribution["markov_collapse_repeats"], true);
+    assert_eq!(attribution["markov_states"], 4);
+    assert_eq!(attribution["channels"][0]["markov"], 0.5);
+
+    let output = pathlight(&["analyze", path, "--markov-order", "9"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Markov order 9"));
+}

@@ -21,6 +21,13 @@ use crate::model::{EventLog, Journeys, NONE};
 /// so the cost grows with the fourth power of the channel count.
 pub const MAX_MARKOV_CHANNELS: usize = 200;
 
+/// States above which the Markov model is skipped, for higher orders, where each state is a
+/// sequence of channels.
+pub const MAX_MARKOV_STATES: usize = 50_000;
+
+/// The highest Markov order accepted.
+pub const MAX_MARKOV_ORDER: usize = 4;
+
 /// Options for channel attribution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -28,11 +35,17 @@ pub struct AttributionOptions {
     /// Half-life of the time-decay model, such as `7d` or `12h`.
     pub half_life: String,
     pub weight: AttributionWeight,
+    /// The Markov chain's order: how many of the latest channels make one state, from 1 to
+    /// [`MAX_MARKOV_ORDER`].
+    pub markov_order: usize,
+    /// Whether the Markov model merges runs of one channel (`search > search`) into one
+    /// touchpoint.
+    pub markov_collapse_repeats: bool,
 }
 
 impl Default for AttributionOptions {
     fn default() -> AttributionOptions {
-        AttributionOptions { half_life: "7d".to_string(), weight: AttributionWeight::Conversions }
+        AttributionOptions { half_life: "7d".to_string(), weight: AttributionWeight::Conversions, markov_order: 1, markov_collapse_repeats: false }
     }
 }
 
@@ -88,6 +101,10 @@ pub struct AttributionReport {
     /// The Markov chain's probability of reaching a conversion from the start; `None` when the
     /// Markov model is skipped.
     pub conversion_probability: Option<f64>,
+    pub markov_order: usize,
+    pub markov_collapse_repeats: bool,
+    /// The Markov chain's transient states; `None` when the model is skipped.
+    pub markov_states: Option<u64>,
     /// Channels by linear credit, largest first; ties by name.
     pub channels: Vec<ChannelCredit>,
 }
@@ -112,6 +129,12 @@ pub fn compute(
     timed: bool,
 ) -> Result<Option<AttributionReport>, Error> {
     let half_life_ms = parse_half_life(&options.half_life)?;
+    if !(1..=MAX_MARKOV_ORDER).contains(&options.markov_order) {
+        return Err(Error::Options(format!(
+            "The Markov order {} is out of range. Use an order from 1 to {MAX_MARKOV_ORDER}.",
+            options.markov_order
+        )));
+    }
     if conversion.event.is_none() || log.channels.is_empty() {
         return Ok(None);
     }
@@ -125,7 +148,7 @@ pub fn compute(
             credits.add(path, half_life_ms as f64);
         }
     }
-    let markov = (channels <= MAX_MARKOV_CHANNELS).then(|| markov(&paths, channels));
+    let markov = if channels <= MAX_MARKOV_CHANNELS { markov(&paths, channels, options.markov_order, options.markov_collapse_repeats) } else { None };
 
     let mut rows: Vec<ChannelCredit> = (0..channels)
         .map(|index| ChannelCredit {
@@ -152,6 +175,9 @@ pub fn compute(
         uncredited: untouched.1,
         conversions_without_value: without_value,
         conversion_probability: markov.as_ref().map(|chain| chain.conversion_probability),
+        markov_order: options.markov_order,
+        markov_collapse_repeats: options.markov_collapse_repeats,
+        markov_states: markov.as_ref().map(|chain| chain.states as u64),
         channels: rows,
     }))
 }
@@ -334,10 +360,11 @@ fn position_share(position: usize, count: usize) -> f64 {
     }
 }
 
-/// The first-order Markov chain of the touchpoints and its removal effects.
+/// The Markov chain of the touchpoints and its removal effects.
 struct MarkovChain {
     conversion_probability: f64,
     removal_effects: Vec<f64>,
+    states: usize,
 }
 
 impl MarkovChain {
@@ -352,23 +379,12 @@ impl MarkovChain {
     }
 }
 
-/// Builds the chain start → touchpoints → conversion or null from every journey with a
-/// touchpoint, and solves it once whole and once per removed channel.
-fn markov(paths: &[TouchPath], channels: usize) -> MarkovChain {
-    let conversion = channels;
-    let null = channels + 1;
-    let mut start = vec![0.0f64; channels];
-    let mut counts = vec![vec![0.0f64; channels + 2]; channels];
-    for path in paths {
-        start[path.channels[0]] += 1.0;
-        for pair in path.channels.windows(2) {
-            counts[pair[0]][pair[1]] += 1.0;
-        }
-        let last = path.channels[path.channels.len() - 1];
-        let end = if path.converted_at.is_some() { conversion } else { null };
-        counts[last][end] += 1.0;
-    }
-    let chain = Chain::new(start, counts);
+/// Builds the chain start → states → conversion or null from every journey with a touchpoint,
+/// and solves it once whole and once per removed channel. A state is the last `order` channels
+/// up to a touchpoint (fewer at the start of a walk). Returns `None` when there are more than
+/// [`MAX_MARKOV_STATES`] states.
+fn markov(paths: &[TouchPath], channels: usize, order: usize, collapse_repeats: bool) -> Option<MarkovChain> {
+    let chain = Chain::from_walks(paths, order, collapse_repeats)?;
     let conversion_probability = chain.absorption(None);
     let removal_effects = (0..channels)
         .map(|channel| {
@@ -379,52 +395,154 @@ fn markov(paths: &[TouchPath], channels: usize) -> MarkovChain {
             (1.0 - without / conversion_probability).clamp(0.0, 1.0)
         })
         .collect();
-    MarkovChain { conversion_probability, removal_effects }
+    Some(MarkovChain { conversion_probability, removal_effects, states: chain.members.len() })
 }
 
-/// Transition probabilities of the absorbing chain.
-struct Chain {
-    /// Probability of each channel as the first touchpoint.
-    start: Vec<f64>,
-    /// `transitions[i][j]` for channels `j`, then conversion and null.
-    transitions: Vec<Vec<f64>>,
+/// The destination of a step of a walk.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Target {
+    State(usize),
+    Conversion,
+    Null,
 }
+
+/// Transition probabilities of the absorbing chain, stored by row.
+struct Chain {
+    /// The channels in each state.
+    members: Vec<Vec<usize>>,
+    /// Probability of each state as the first of a walk.
+    start: Vec<f64>,
+    /// For each state, its transitions to other states with their probabilities.
+    transitions: Vec<Vec<(usize, f64)>>,
+    /// For each state, its probability of stepping into conversion.
+    conversion: Vec<f64>,
+}
+
+/// The largest chain solved by Gaussian elimination. Larger chains are iterated, because the
+/// cost of elimination grows with the cube of the states.
+const DENSE_STATES: usize = 400;
+
+/// Iterations end when no probability moves by more than this in a sweep.
+const ITERATION_TOLERANCE: f64 = 1e-15;
+const MAX_SWEEPS: usize = 100_000;
 
 impl Chain {
-    fn new(start: Vec<f64>, counts: Vec<Vec<f64>>) -> Chain {
-        let starts: f64 = start.iter().sum();
-        let start = start.iter().map(|count| count / starts).collect();
-        let transitions = counts
-            .into_iter()
-            .map(|row| {
-                let total: f64 = row.iter().sum();
-                row.iter().map(|count| count / total).collect()
-            })
-            .collect();
-        Chain { start, transitions }
+    /// Counts the steps of every walk between states of `order` channels and turns them into
+    /// probabilities; `None` beyond [`MAX_MARKOV_STATES`] states.
+    fn from_walks(paths: &[TouchPath], order: usize, collapse_repeats: bool) -> Option<Chain> {
+        let mut states: HashMap<Vec<usize>, usize> = HashMap::default();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut start: HashMap<usize, f64> = HashMap::default();
+        let mut steps: HashMap<(usize, Target), f64> = HashMap::default();
+        let mut walk = Vec::new();
+        for path in paths {
+            walk.clear();
+            for &channel in &path.channels {
+                if !(collapse_repeats && walk.last() == Some(&channel)) {
+                    walk.push(channel);
+                }
+            }
+            let mut previous: Option<usize> = None;
+            for end in 1..=walk.len() {
+                let key = &walk[end.saturating_sub(order)..end];
+                let state = match states.get(key) {
+                    Some(&state) => state,
+                    None if members.len() == MAX_MARKOV_STATES => return None,
+                    None => {
+                        states.insert(key.to_vec(), members.len());
+                        members.push(key.to_vec());
+                        members.len() - 1
+                    }
+                };
+                match previous {
+                    None => *start.entry(state).or_insert(0.0) += 1.0,
+                    Some(from) => *steps.entry((from, Target::State(state))).or_insert(0.0) += 1.0,
+                }
+                previous = Some(state);
+            }
+            if let Some(last) = previous {
+                let end = if path.converted_at.is_some() { Target::Conversion } else { Target::Null };
+                *steps.entry((last, end)).or_insert(0.0) += 1.0;
+            }
+        }
+        Some(Chain::new(members, start, steps))
     }
 
-    /// Returns the probability of absorption in conversion from the start, with `removed` (if
-    /// any) turned into null: its absorption probability is 0.
+    fn new(members: Vec<Vec<usize>>, start_counts: HashMap<usize, f64>, step_counts: HashMap<(usize, Target), f64>) -> Chain {
+        let count = members.len();
+        let mut start = vec![0.0; count];
+        let starts: f64 = start_counts.values().sum();
+        for (state, walks) in start_counts {
+            start[state] = walks / starts;
+        }
+        let mut outgoing = vec![0.0; count];
+        for (&(from, _), steps) in &step_counts {
+            outgoing[from] += steps;
+        }
+        let mut transitions = vec![Vec::new(); count];
+        let mut conversion = vec![0.0; count];
+        for ((from, target), steps) in step_counts {
+            let probability = steps / outgoing[from];
+            match target {
+                Target::State(to) => transitions[from].push((to, probability)),
+                Target::Conversion => conversion[from] = probability,
+                Target::Null => {}
+            }
+        }
+        for row in &mut transitions {
+            row.sort_by_key(|&(to, _)| to);
+        }
+        Chain { members, start, transitions, conversion }
+    }
+
+    /// Returns the probability of absorption in conversion from the start, with every state that
+    /// contains `removed` (if any) turned into null: its absorption probability is 0.
     ///
-    /// Solves (I - Q) x = r, where Q contains the channel-to-channel transitions and r the
-    /// channel-to-conversion ones, by Gaussian elimination with partial pivoting. Every channel
-    /// seen in a journey reaches conversion or null, so I - Q is nonsingular.
+    /// The probabilities x solve (I - Q) x = r, where Q contains the state-to-state transitions
+    /// and r the state-to-conversion ones. Every state seen in a walk reaches conversion or null,
+    /// so I - Q is nonsingular.
     fn absorption(&self, removed: Option<usize>) -> f64 {
-        let n = self.start.len();
+        let dropped: Vec<bool> = self.members.iter().map(|channels| removed.is_some_and(|channel| channels.contains(&channel))).collect();
+        let solution = if self.members.len() <= DENSE_STATES { self.solve_dense(&dropped) } else { self.iterate(&dropped) };
+        self.start.iter().zip(&solution).map(|(start, x)| start * x).sum::<f64>().clamp(0.0, 1.0)
+    }
+
+    /// Solves the system by Gaussian elimination with partial pivoting.
+    fn solve_dense(&self, dropped: &[bool]) -> Vec<f64> {
+        let n = self.members.len();
         let mut matrix = vec![vec![0.0f64; n + 1]; n];
         for (i, row) in matrix.iter_mut().enumerate() {
             row[i] = 1.0;
-            if Some(i) == removed {
+            if dropped[i] {
                 continue;
             }
-            for (cell, probability) in row.iter_mut().zip(&self.transitions[i][..n]) {
-                *cell -= probability;
+            for &(to, probability) in &self.transitions[i] {
+                row[to] -= probability;
             }
-            row[n] = self.transitions[i][n];
+            row[n] = self.conversion[i];
         }
-        let solution = solve(matrix);
-        self.start.iter().zip(&solution).map(|(start, x)| start * x).sum::<f64>().clamp(0.0, 1.0)
+        solve(matrix)
+    }
+
+    /// Solves the system by Gauss–Seidel sweeps from 0, which rise monotonically to the solution
+    /// and stop when a sweep moves no probability by more than [`ITERATION_TOLERANCE`].
+    fn iterate(&self, dropped: &[bool]) -> Vec<f64> {
+        let mut x = vec![0.0f64; self.members.len()];
+        for _ in 0..MAX_SWEEPS {
+            let mut largest_move = 0.0f64;
+            for state in 0..x.len() {
+                if dropped[state] {
+                    continue;
+                }
+                let value = self.conversion[state] + self.transitions[state].iter().map(|&(to, probability)| probability * x[to]).sum::<f64>();
+                largest_move = largest_move.max((value - x[state]).abs());
+                x[state] = value;
+            }
+            if largest_move <= ITERATION_TOLERANCE {
+                break;
+            }
+        }
+        x
     }
 }
 
@@ -528,6 +646,73 @@ mod tests {
         assert!(close(email.removal_effect.unwrap(), 0.5));
         assert!(close(search.markov.unwrap(), 2.0 / 3.0));
         assert!(close(email.markov.unwrap(), 1.0 / 3.0));
+    }
+
+    #[test]
+    fn second_order_chain_remembers_the_previous_channel() {
+        // a > b converts and b > a does not. Order 1 mixes the two walks: a leads to b half the
+        // time and b converts half the time, so P = 1/2, removing a leaves P = 1/4 (effect 1/2)
+        // and removing b leaves 0 (effect 1); credits 1/3 and 2/3. Order 2 keeps them apart: only
+        // the walk through (a, b) converts, and removing either channel breaks it, so both
+        // effects are 1 and the credits 1/2 each.
+        let journeys = [journey("a > b", Some(1.0)), journey("b > a", None)];
+        let first = attribute(&journeys, &AttributionOptions::default());
+        assert!(close(first.conversion_probability.unwrap(), 0.5));
+        assert!(close(channel(&first, "a").removal_effect.unwrap(), 0.5));
+        assert!(close(channel(&first, "b").removal_effect.unwrap(), 1.0));
+        assert!(close(channel(&first, "a").markov.unwrap(), 1.0 / 3.0));
+        assert_eq!(first.markov_states, Some(2));
+
+        let second = attribute(&journeys, &AttributionOptions { markov_order: 2, ..AttributionOptions::default() });
+        assert!(close(second.conversion_probability.unwrap(), 0.5));
+        assert!(close(channel(&second, "a").markov.unwrap(), 0.5));
+        assert!(close(channel(&second, "b").markov.unwrap(), 0.5));
+        assert_eq!((second.markov_order, second.markov_states), (2, Some(4)));
+    }
+
+    #[test]
+    fn collapsed_repeats_merge_states() {
+        let journeys = [journey("a > a > b", Some(1.0))];
+        let kept = attribute(&journeys, &AttributionOptions { markov_order: 2, ..AttributionOptions::default() });
+        assert_eq!(kept.markov_states, Some(3));
+        let collapsed = attribute(&journeys, &AttributionOptions { markov_order: 2, markov_collapse_repeats: true, ..AttributionOptions::default() });
+        assert_eq!(collapsed.markov_states, Some(2));
+        assert!(collapsed.markov_collapse_repeats);
+    }
+
+    #[test]
+    fn markov_order_out_of_range_is_rejected() {
+        let (log, built) = build(&[journey("a", Some(1.0))]);
+        let conversion = Conversion::find(&log, &built, Some("purchase")).unwrap();
+        for order in [0, MAX_MARKOV_ORDER + 1] {
+            let options = AttributionOptions { markov_order: order, ..AttributionOptions::default() };
+            let error = compute(&log, &built, &conversion, &options, true).unwrap_err();
+            assert!(error.to_string().contains("Markov order"), "{error}");
+        }
+    }
+
+    #[test]
+    fn iteration_agrees_with_elimination() {
+        let mut random = ChaCha8Rng::seed_from_u64(11);
+        let names = ["a", "b", "c", "d", "e", "f"];
+        let paths: Vec<TouchPath> = (0..400)
+            .map(|_| {
+                let length = random.random_range(1..7);
+                let channels = (0..length).map(|_| random.random_range(0..names.len())).collect();
+                let converted = random.random_bool(0.3);
+                TouchPath { channels, times: Vec::new(), converted_at: converted.then_some(0), weight: f64::from(u8::from(converted)) }
+            })
+            .collect();
+        let chain = Chain::from_walks(&paths, 3, false).unwrap();
+        assert!(chain.members.len() > 100);
+        for removed in [None, Some(0), Some(3)] {
+            let dropped: Vec<bool> = chain.members.iter().map(|channels| removed.is_some_and(|channel| channels.contains(&channel))).collect();
+            let dense = chain.solve_dense(&dropped);
+            let iterated = chain.iterate(&dropped);
+            for (a, b) in dense.iter().zip(&iterated) {
+                assert!((a - b).abs() < 1e-12, "{a} {b}");
+            }
+        }
     }
 
     #[test]
@@ -671,7 +856,7 @@ mod tests {
                 owned.push((path.join(" > "), purchase));
             }
             let journeys: Vec<Journey<'_>> = owned.iter().map(|(path, purchase)| journey(path, *purchase)).collect();
-            let options = AttributionOptions { weight, half_life: "2h".to_string() };
+            let options = AttributionOptions { weight, half_life: "2h".to_string(), ..AttributionOptions::default() };
             let (log, built) = build(&journeys);
             let conversion = Conversion::find(&log, &built, Some("purchase")).unwrap();
             let Some(report) = compute(&log, &built, &conversion, &options, true).unwrap() else {

@@ -86,5 +86,27 @@ test('model notes link to definitions', async (t) => {
 
   const hrefs = await page.locator('[data-testid=channels] a.metric-link').evaluateAll((links) => links.map((link) => new URL(link.href).hash));
   assert.ok(hrefs.length > 0, 'the view has metric links');
-  assert.deepEqual([...new Set(hrefs)], ['#attribution']);
+  assert.deepEqual([...new Set(hrefs)].sort(), ['#attribution', '#markov-order']);
+});
+
+// a > b converts and b > a does not. A first-order chain gives a a removal
+// effect of 50%; a second-order chain keeps the two routes apart, so removing
+// either channel breaks the converting walk.
+const ORDER_PATHS = 'path;total_conversions;total_null\na > b;1;0\nb > a;0;1\n';
+
+test('markov order control changes removal effects', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  await dropFiles(page, [{ name: 'orders.csv', text: ORDER_PATHS }]);
+  await page.waitForSelector('[data-testid=file-card]');
+  await analyse(page);
+  await page.waitForSelector('[data-testid=channels-table]', { timeout: RESULT_TIMEOUT_MS });
+  assert.equal(await cell(page, 'a', 'removal-effect').textContent(), '50.0%');
+  assert.match(await page.textContent('[data-testid=channels-caption]'), /order 1, 2 states/);
+
+  await page.selectOption('[data-testid=markov-order]', '2');
+  await page.waitForFunction(() => /order 2, 4 states/.test(document.querySelector('[data-testid=channels-caption]')?.textContent ?? ''),
+    null, { timeout: RESULT_TIMEOUT_MS });
+  assert.equal(await cell(page, 'a', 'removal-effect').textContent(), '100.0%');
+  assert.equal(await cell(page, 'b', 'removal-effect').textContent(), '100.0%');
+  assert.deepEqual(pageErrors, []);
 });

@@ -7,7 +7,10 @@ import { h, metricLink, replaceChildren } from './dom.js';
 import { formatAmount, formatCount, formatShare } from './format.js';
 
 // The attribution options right after a load, which are the engine's defaults.
-export const ATTRIBUTION_DEFAULTS = { weight: 'conversions', halfLife: '7d' };
+export const ATTRIBUTION_DEFAULTS = { weight: 'conversions', halfLife: '7d', markovOrder: 1, markovCollapseRepeats: false };
+
+// The Markov orders offered; the engine accepts 1 to 4.
+const MARKOV_ORDERS = [1, 2, 3, 4];
 
 // Report field, column label and a one-sentence note for each model. Every
 // model is defined in the Attribution section of the metrics page.
@@ -26,7 +29,12 @@ const HALF_LIFE_PATTERN = /^\d+(\.\d+)?\s*[smhdw]$/i;
 
 /** Returns the attribution options in engine form. */
 export function attributionOptions(settings) {
-  return { weight: settings.weight, half_life: settings.halfLife.trim().toLowerCase().replace(/\s+/g, '') };
+  return {
+    weight: settings.weight,
+    half_life: settings.halfLife.trim().toLowerCase().replace(/\s+/g, ''),
+    markov_order: settings.markovOrder ?? 1,
+    markov_collapse_repeats: settings.markovCollapseRepeats ?? false,
+  };
 }
 
 /**
@@ -95,10 +103,23 @@ function renderControls(attribution, settings, onChange) {
       },
     },
   });
+  const order = h('select', {
+    dataset: { testid: 'markov-order' },
+    on: { change: () => { settings.markovOrder = Number(order.value); onChange(); } },
+  }, MARKOV_ORDERS.map((value) => h('option', { value: String(value), selected: value === (settings.markovOrder ?? 1) }, String(value))));
+  const collapse = h('input', {
+    type: 'checkbox',
+    checked: settings.markovCollapseRepeats === true,
+    dataset: { testid: 'markov-collapse' },
+    on: { change: () => { settings.markovCollapseRepeats = collapse.checked; onChange(); } },
+  });
   return h('div', { className: 'section-tools' },
     h('label', { className: 'field inline' }, h('span', {}, 'Weight'), weight),
     h('label', { className: 'field inline' },
       h('span', { title: 'Time-decay half-life, as a number and a unit (s, m, h, d or w).' }, 'Half-life'), halfLife),
+    h('label', { className: 'field inline' },
+      h('span', { title: 'How many of the latest channels make one state of the Markov chain.' }, metricLink('markov-order', 'Markov order')), order),
+    h('label', { className: 'field inline' }, collapse, ' Merge repeated channels in the Markov model'),
     error);
 }
 
@@ -110,6 +131,9 @@ function renderCaption(attribution) {
   }
   if (typeof attribution.conversion_probability === 'number') {
     parts.push(`. Markov conversion probability: ${formatShare(attribution.conversion_probability)}`);
+    if (typeof attribution.markov_states === 'number') {
+      parts.push(` (order ${attribution.markov_order}, ${formatCount(attribution.markov_states)} states)`);
+    }
   }
   return h('p', { className: 'hint', dataset: { testid: 'channels-caption' } },
     metricLink('attribution', 'Attribution'), `${parts.join('')}. Each cell shows the credit and its share.`);

@@ -177,6 +177,12 @@ struct AnalyzeArgs {
     /// Opens fall away at the first e-mail whose open rate is below this share of the first's.
     #[arg(long, value_name = "RATIO", default_value_t = 0.5)]
     email_falloff: f64,
+    /// The Markov attribution order: how many of the latest channels make one state (1 to 4).
+    #[arg(long, value_name = "ORDER", default_value_t = 1)]
+    markov_order: usize,
+    /// Merge each run of one channel into one touchpoint in the Markov model.
+    #[arg(long)]
+    markov_collapse_repeats: bool,
     /// Instead of the report, print as JSON the people behind one funnel bar: a step number for
     /// those who reached it, or STEP:dropped for those who reached the step before and not it.
     #[arg(long, value_name = "STEP[:dropped]")]
@@ -333,6 +339,8 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         options.paths.rules.push(CleaningRule { pattern: pattern.to_string(), replacement: replacement.to_string() });
     }
     options.attribution.half_life = args.half_life.clone();
+    options.attribution.markov_order = args.markov_order;
+    options.attribution.markov_collapse_repeats = args.markov_collapse_repeats;
     options.attribution.weight = match args.attribution_weight.as_str() {
         "conversions" => AttributionWeight::Conversions,
         "value" => AttributionWeight::Value,
