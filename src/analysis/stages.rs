@@ -382,8 +382,11 @@ impl Tally {
                 }
                 staged.events.push((position, stage));
             }
-            let converted = inputs.conversion.converted(person);
-            tally.count_furthest(&staged, converted);
+            tally.count_furthest(&staged, inputs.conversion.converted(person));
+            if inputs.conversion.event.is_some() {
+                let (observed, converted) = observed_events(log, journey, inputs.conversion.first[person], inputs.window_ms);
+                tally.count_touchpoints(&mut staged, observed.len(), converted);
+            }
             if staged.events.is_empty() {
                 continue;
             }
@@ -391,10 +394,6 @@ impl Tally {
             tally.count_visits(log, journey, &staged);
             tally.count_pairs(log, journey, &staged);
             tally.count_channels(log, journey, &mut staged);
-            if inputs.conversion.event.is_some() {
-                let (observed, converted) = observed_events(log, journey, inputs.conversion.first[person], inputs.window_ms);
-                tally.count_touchpoints(&mut staged, observed.len(), converted);
-            }
         }
         tally
     }

@@ -104,11 +104,11 @@ fn words(name: &str) -> Vec<String> {
 }
 
 fn matches_words(words: &[String], keyword: &str) -> bool {
-    let wanted: Vec<&str> = keyword.split(' ').collect();
-    if wanted.len() > words.len() {
+    let keyword_words: Vec<&str> = keyword.split(' ').collect();
+    if keyword_words.len() > words.len() {
         return false;
     }
-    words.windows(wanted.len()).any(|run| run.iter().zip(&wanted).all(|(word, keyword)| word_matches(word, keyword)))
+    words.windows(keyword_words.len()).any(|run| run.iter().zip(&keyword_words).all(|(word, keyword)| word_matches(word, keyword)))
 }
 
 fn word_matches(word: &str, keyword: &str) -> bool {
