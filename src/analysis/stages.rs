@@ -321,12 +321,19 @@ struct Tally {
     channel_unstaged: Vec<u64>,
 }
 
-/// One person's staged events as (position in the journey, stage).
+/// One person's staged events as (position in the journey, stage), with scratch buffers that are
+/// allocated once for all people.
 struct Staged {
     events: Vec<(usize, usize)>,
+    /// Index in `events` of the first event of each stage.
     first: Vec<Option<usize>>,
+    /// Each visit as (stage, position of its first event).
+    visits: Vec<(usize, usize)>,
+    visited: Vec<bool>,
     touched: Vec<bool>,
+    /// Channel-and-stage slots that the person has an event in, and the list of them to reset.
     channel_seen: Vec<bool>,
+    channel_slots: Vec<usize>,
 }
 
 impl Tally {
@@ -360,7 +367,15 @@ impl Tally {
 
     fn count(log: &EventLog, journeys: &Journeys, stage_of: &[u16], stages: usize, inputs: &StageInputs) -> Tally {
         let mut tally = Tally::new(stages, log.channels.len());
-        let mut staged = Staged { events: Vec::new(), first: vec![None; stages], touched: vec![false; stages], channel_seen: vec![false; log.channels.len() * stages] };
+        let mut staged = Staged {
+            events: Vec::new(),
+            first: vec![None; stages],
+            visits: Vec::new(),
+            visited: vec![false; stages],
+            touched: vec![false; stages],
+            channel_seen: vec![false; log.channels.len() * stages],
+            channel_slots: Vec::new(),
+        };
         for person in 0..journeys.people() {
             let journey = journeys.journey(person);
             staged.events.clear();
@@ -391,7 +406,7 @@ impl Tally {
                 continue;
             }
             tally.people += 1;
-            tally.count_visits(log, journey, &staged);
+            tally.count_visits(log, journey, &mut staged);
             tally.count_pairs(log, journey, &staged);
             tally.count_channels(log, journey, &mut staged);
         }
@@ -399,22 +414,23 @@ impl Tally {
     }
 
     /// Counts visits, their lengths, and the moves between them.
-    fn count_visits(&mut self, log: &EventLog, journey: &[u32], staged: &Staged) {
+    fn count_visits(&mut self, log: &EventLog, journey: &[u32], staged: &mut Staged) {
         let time = |position: usize| log.time[journey[position] as usize];
-        // Each visit as (stage, position of its first event).
-        let mut visits: Vec<(usize, usize)> = Vec::new();
+        let visits = &mut staged.visits;
+        visits.clear();
         for &(position, stage) in &staged.events {
             if visits.last().is_none_or(|&(last, _)| last != stage) {
                 visits.push((stage, position));
             }
         }
-        let mut seen = vec![false; self.stages];
+        let seen = &mut staged.visited;
+        seen.fill(false);
         for pair in visits.windows(2) {
             let [(from, start), (to, next_start)] = [pair[0], pair[1]];
             self.transitions[from * self.stages + to] += 1;
             self.visit_lengths[from].push((time(next_start) - time(start)) as f64);
         }
-        for &(stage, _) in &visits {
+        for &(stage, _) in visits.iter() {
             self.visits[stage] += 1;
             if !seen[stage] {
                 seen[stage] = true;
@@ -457,7 +473,10 @@ impl Tally {
     }
 
     fn count_channels(&mut self, log: &EventLog, journey: &[u32], staged: &mut Staged) {
-        staged.channel_seen.fill(false);
+        for &slot in &staged.channel_slots {
+            staged.channel_seen[slot] = false;
+        }
+        staged.channel_slots.clear();
         for &(position, stage) in &staged.events {
             let channel = log.channel[journey[position] as usize];
             if channel == NONE {
@@ -467,6 +486,7 @@ impl Tally {
             self.channel_events[slot] += 1;
             if !staged.channel_seen[slot] {
                 staged.channel_seen[slot] = true;
+                staged.channel_slots.push(slot);
                 self.channel_people[slot] += 1;
             }
         }
@@ -667,5 +687,77 @@ fn touchpoint(name: &str, table: Table) -> StageTouchpoint {
         test,
         p_value,
         q_value: 1.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::identity::IdentityKind;
+    use crate::model::NewEvent;
+
+    const MINUTE_MS: i64 = 60_000;
+
+    /// Builds a log from (person, minute, event) triples.
+    fn build(events: &[(&str, i64, &str)]) -> (EventLog, Journeys) {
+        let mut log = EventLog::default();
+        for (row, &(person, minute, event)) in events.iter().enumerate() {
+            let person = log.identifier(person, IdentityKind::UserId);
+            let time = minute * MINUTE_MS;
+            log.push(NewEvent { person, time, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: row as u32 + 2 }, []);
+        }
+        let journeys = Journeys::build(&log);
+        (log, journeys)
+    }
+
+    fn two_stages() -> Vec<StageDefinition> {
+        ["blog", "demo"]
+            .iter()
+            .map(|event| StageDefinition { name: format!("{event} stage"), rules: vec![StageRule { event: event.to_string(), ..StageRule::default() }] })
+            .collect()
+    }
+
+    fn analyze(events: &[(&str, i64, &str)], conversion: Option<&str>, synthetic_times: bool) -> StagesReport {
+        let (log, journeys) = build(events);
+        let conversion = Conversion::find(&log, &journeys, conversion).unwrap();
+        let inputs = StageInputs { conversion: &conversion, window_ms: None, synthetic_times };
+        compute(&log, &journeys, &two_stages(), &inputs).unwrap().unwrap()
+    }
+
+    #[test]
+    fn synthetic_times_have_no_durations() {
+        let events = [("u1", 0, "blog"), ("u1", 10, "demo")];
+        let report = analyze(&events, None, true);
+        assert_eq!(report.time_in_stage[0].closed_visits, 1);
+        assert_eq!(report.time_in_stage[0].duration, DurationSummary::default());
+        assert_eq!(report.stage_timing[0].people, 1);
+        assert_eq!(report.stage_timing[0].duration.median_ms, None);
+        let timed = analyze(&events, None, false);
+        assert_eq!(timed.stage_timing[0].duration.median_ms, Some(10.0 * MINUTE_MS as f64));
+    }
+
+    #[test]
+    fn no_conversion_leaves_splits_empty() {
+        let report = analyze(&[("u1", 0, "blog"), ("u1", 1, "demo"), ("u2", 0, "other")], None, false);
+        assert!(report.touchpoints.is_none());
+        assert_eq!(report.furthest[0].converters, None);
+        assert_eq!(report.furthest[0].converter_share, None);
+        assert_eq!(report.furthest[2].people, 1, "u2 has no staged event");
+        assert!(report.channels.is_none(), "no event has a channel");
+    }
+
+    #[test]
+    fn everyone_converting_has_no_touchpoints() {
+        let report = analyze(&[("u1", 0, "blog"), ("u1", 5, "demo")], Some("demo"), false);
+        assert!(report.touchpoints.is_none(), "a group is empty");
+    }
+
+    #[test]
+    fn repeats_within_a_stage_are_one_visit() {
+        let report = analyze(&[("u1", 0, "blog"), ("u1", 1, "other"), ("u1", 2, "blog"), ("u1", 5, "demo")], None, false);
+        assert_eq!(report.time_in_stage[0].visits, 1);
+        assert_eq!(report.time_in_stage[0].duration.median_ms, Some(5.0 * MINUTE_MS as f64));
+        assert_eq!(report.transitions.counts[0][1], 1);
+        assert_eq!(report.unstaged_events, 1);
     }
 }
