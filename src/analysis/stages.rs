@@ -203,7 +203,7 @@ pub struct StagesReport {
     pub furthest: Vec<FurthestStage>,
     /// One row per pair of stages in stage order.
     pub skips: Vec<StageSkip>,
-    /// `None` without a conversion event, or when everyone or nobody converted.
+    /// `None` without a conversion event, or when everyone or no one converted.
     pub touchpoints: Option<StageTouchpoints>,
     /// Channels by name; `None` when no event has a channel.
     pub channels: Option<Vec<ChannelStages>>,
