@@ -27,10 +27,11 @@ test('stage view shows and edits the stages', async (t) => {
   assert.match(suggested[1], /^engagement: newsletter \(keyword "newsletter"\)$/);
   assert.match(suggested[0], /page_view where page matches glob \*blog\*/);
 
-  // Remove the engagement stage, the second, and apply.
+  // Remove the engagement stage, the second, rename discovery and apply.
   await page.click('[data-testid=stage-editor-box] > summary');
   await page.locator('[data-testid=stage-row]').nth(1).locator('[data-testid=stage-remove]').click();
   assert.equal(await page.locator('[data-testid=stage-row]').count(), 4);
+  await page.locator('[data-testid=stage-name]').first().fill('awareness');
   await page.click('[data-testid=stage-apply]');
   await page.waitForFunction(() => document.querySelector('[data-testid=stages-source]')?.textContent.startsWith('Your stages'),
     null, { timeout: RESULT_TIMEOUT_MS });
@@ -38,7 +39,7 @@ test('stage view shows and edits the stages', async (t) => {
   // Moves, then entries and exits, as worked out by hand in tests/stages.rs.
   const transitions = await rowTexts(page, 'stage-transition-row');
   assert.deepEqual(transitions, [
-    ['discovery', '0', '4', '1', '0', '4', '2'],
+    ['awareness', '0', '4', '1', '0', '4', '2'],
     ['evaluation', '3', '0', '2', '0', '2', '1'],
     ['purchase', '0', '0', '0', '3', '1', '1'],
     ['after purchase', '0', '0', '0', '0', '0', '3'],
@@ -46,16 +47,16 @@ test('stage view shows and edits the stages', async (t) => {
   assert.match(await page.textContent('[data-testid=stage-transitions] caption'), /13 moves/);
 
   const timeInStage = await rowTexts(page, 'stage-time-row');
-  // Discovery: 7 visits by 5 people, 2 open, closed lengths 2, 3, 3, 24 and 25 hours.
-  assert.deepEqual(timeInStage[0].slice(0, 5), ['discovery', '7', '5', '2', '3 h']);
+  // Discovery, renamed awareness: 7 visits by 5 people, 2 open, closed lengths 2, 3, 3, 24 and 25 hours.
+  assert.deepEqual(timeInStage[0].slice(0, 5), ['awareness', '7', '5', '2', '3 h']);
   assert.deepEqual(timeInStage[3].slice(0, 5), ['after purchase', '3', '3', '3', '–']);
 
   const skips = await rowTexts(page, 'stage-skip-row');
-  assert.deepEqual(skips[0], ['discovery → evaluation', '5', '2', '40.0%']);
+  assert.deepEqual(skips[0], ['awareness → evaluation', '5', '2', '40.0%']);
 
   const furthest = await rowTexts(page, 'stage-furthest-row');
   assert.deepEqual(furthest.map((row) => [row[0], row[1], row[2]]), [
-    ['discovery', '1', '0'], ['evaluation', '2', '0'], ['purchase', '1', '1'], ['after purchase', '3', '3'], ['no stage', '1', '0'],
+    ['awareness', '1', '0'], ['evaluation', '2', '0'], ['purchase', '1', '1'], ['after purchase', '3', '3'], ['no stage', '1', '0'],
   ]);
 
   const channels = await rowTexts(page, 'stage-channel-row');
