@@ -13,6 +13,7 @@ use crate::analysis::process_map::ProcessMap;
 use crate::analysis::retention::AfterSale;
 use crate::analysis::sankey::SankeyReport;
 use crate::analysis::sessions::SessionsReport;
+use crate::analysis::stages::StagesReport;
 use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
 
@@ -79,6 +80,9 @@ pub struct Report {
     pub sankey: SankeyReport,
     /// `None` with synthetic times.
     pub sessions: Option<SessionsReport>,
+    /// `None` when no stages were set and fewer than two could be suggested; a `no_stages`
+    /// warning then gives the reason.
+    pub stages: Option<StagesReport>,
     pub time_to_convert: Option<TimeToConvert>,
     /// `None` without a conversion event or with synthetic times.
     pub conversion_curve: Option<ConversionCurve>,

@@ -295,3 +295,42 @@ fn markov_order_flags_reach_the_attribution() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("Markov order 9"));
 }
+
+#[test]
+fn analyze_takes_stages() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stages-fixture.csv");
+    let output = pathlight(&[
+        "analyze",
+        fixture,
+        "--conversion",
+        "purchase",
+        "--stage",
+        "discovery=visit,page_view[page~/blog/*]",
+        "--stage",
+        "evaluation=page_view[page=/pricing],demo",
+        "--stage",
+        "purchase=purchase",
+        "--stage",
+        "after purchase=referral,page_view[page=~/onboard(ing)?/.*]",
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let stages = &report["stages"];
+    assert_eq!(stages["suggested"], false);
+    assert_eq!(stages["stages"][3]["name"], "after purchase");
+    assert_eq!(stages["stages"][3]["rules"][1]["match"], "regex");
+    // The same moves as the hand-worked counts in tests/stages.rs.
+    assert_eq!(stages["transitions"]["counts"][0], serde_json::json!([0, 4, 1, 0]));
+    assert_eq!(stages["transitions"]["moves"], 13);
+
+    let output = pathlight(&["analyze", fixture]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["stages"]["suggested"], true, "without --stage the stages are suggested");
+
+    let output = pathlight(&["analyze", fixture, "--stage", "evaluation=webinar"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("\"webinar\""));
+    let output = pathlight(&["analyze", fixture, "--stage", "evaluation"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--stage"));
+}

@@ -21,6 +21,8 @@ import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
 import { processMapOptions, renderProcessMapView } from './views/process-map.js';
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
+import { stageOptions } from './views/stage-editor.js';
+import { newStageEditor, renderStagesView } from './views/stages.js';
 import { createStatusView } from './views/status.js';
 import { renderSummaryView } from './views/summary.js';
 import { renderTimingView } from './views/timing.js';
@@ -60,6 +62,7 @@ const elements = {
   channelsView: document.getElementById('channels-view'),
   processMapView: document.getElementById('process-map-view'),
   sessionsView: document.getElementById('sessions-view'),
+  stagesView: document.getElementById('stages-view'),
   driversView: document.getElementById('drivers-view'),
   afterSaleView: document.getElementById('after-sale-view'),
   clvView: document.getElementById('clv-view'),
@@ -226,6 +229,7 @@ async function analyse() {
     ...defaultOptions(summary),
     attribution: { ...ATTRIBUTION_DEFAULTS },
     curve: { ...CURVE_DEFAULTS },
+    stageEditor: newStageEditor(),
   };
   status.showLoadSummary(summary);
   renderLoadFacts(elements.loadFactsView, summary);
@@ -278,6 +282,7 @@ function analysisOptions(options) {
     conversion_curve: curveOptions(options.curve),
     process_map: processMapOptions(),
     email: { ...EMAIL_OPTIONS },
+    stages: stageOptions(options.stageEditor.applied),
   };
 }
 
@@ -334,6 +339,7 @@ function renderReport(report) {
   renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis);
   renderProcessMapView(elements.processMapView, report.process_map ?? null);
   renderSessionsView(elements.sessionsView, report.sessions ?? null);
+  renderStagesView(elements.stagesView, report, state.summary, state.options.stageEditor, scheduleAnalysis);
   renderDriversView(elements.driversView, report.drivers ?? null);
   renderAfterSaleView(elements.afterSaleView, report.after_sale ?? null);
   renderClvView(elements.clvView, report.clv ?? null);

@@ -9,7 +9,7 @@
 //! `max_values_per_column` distinct values, and a person has it when one of their observed
 //! events carries it. These are associations, never causes.
 
-mod contingency;
+pub(crate) mod contingency;
 
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
@@ -259,11 +259,7 @@ fn validate(options: &DriversOptions) -> Result<(), Error> {
 /// Runs the tests of one feature's table. The q-value is filled in later.
 fn test(log: &EventLog, feature: &Feature, table: &Table) -> Driver {
     let ratio = table.odds_ratio();
-    let (test, p_value) = if table.min_expected() < MIN_EXPECTED {
-        (TestKind::Fisher, table.fisher_exact())
-    } else {
-        (TestKind::ChiSquare, table.chi_square_p())
-    };
+    let (test, p_value) = test_table(table);
     Driver {
         kind: feature.kind,
         column: column_name(log, feature).map(str::to_string),
@@ -279,6 +275,16 @@ fn test(log: &EventLog, feature: &Feature, table: &Table) -> Driver {
         test,
         p_value,
         q_value: 1.0,
+    }
+}
+
+/// Returns the test used on a table and its p-value: Fisher's exact test when an expected cell
+/// count is below [`MIN_EXPECTED`], Pearson's chi-square test otherwise.
+pub(crate) fn test_table(table: &Table) -> (TestKind, f64) {
+    if table.min_expected() < MIN_EXPECTED {
+        (TestKind::Fisher, table.fisher_exact())
+    } else {
+        (TestKind::ChiSquare, table.chi_square_p())
     }
 }
 
@@ -380,7 +386,7 @@ fn count_people(log: &EventLog, journeys: &Journeys, conversion: &Conversion, co
 
 /// Returns a person's observed events and whether they count as a converter. `first` is the
 /// position of their first conversion in `journey`.
-fn observed_events<'j>(log: &EventLog, journey: &'j [u32], first: Option<usize>, window_ms: Option<i64>) -> (&'j [u32], bool) {
+pub(crate) fn observed_events<'j>(log: &EventLog, journey: &'j [u32], first: Option<usize>, window_ms: Option<i64>) -> (&'j [u32], bool) {
     let Some(window) = window_ms else {
         return match first {
             Some(position) => (&journey[..position], true),

@@ -9,7 +9,7 @@
 //! takes the earliest matching event after the previous one, which is what makes the reached step
 //! the furthest possible. The search itself is in [`search`].
 
-mod search;
+pub(crate) mod search;
 
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
@@ -260,7 +260,7 @@ fn label(step: &FunnelStep) -> String {
 
 /// Resolves an event name and its optional column filter. `subject` names the step or exclusion
 /// in error messages, such as `step 2 ("page_view")`.
-fn resolve(log: &EventLog, subject: &str, event: &str, column: Option<&str>, value: Option<&str>, match_kind: MatchKind) -> Result<Matcher, Error> {
+pub(crate) fn resolve(log: &EventLog, subject: &str, event: &str, column: Option<&str>, value: Option<&str>, match_kind: MatchKind) -> Result<Matcher, Error> {
     let event = log.event_names.get(event.trim()).ok_or_else(|| unknown_event(log, event.trim()))?;
     let Some(column) = column.filter(|column| !column.is_empty()) else {
         return Ok(Matcher { event, filter: None });

@@ -12,6 +12,7 @@ pub mod process_map;
 pub mod retention;
 pub mod sankey;
 pub mod sessions;
+pub mod stages;
 pub mod stats;
 pub mod survival;
 pub mod timing;
@@ -39,6 +40,8 @@ pub struct AnalysisOptions {
     pub conversion_curve: survival::SurvivalOptions,
     pub process_map: process_map::ProcessMapOptions,
     pub sessions: sessions::SessionsOptions,
+    /// The user's stages in order; empty for the suggested stages.
+    pub stages: Vec<stages::StageDefinition>,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -131,6 +134,15 @@ pub fn run(
     // Made-up times have no gaps of inactivity, so a channel path table has no sessions.
     let sessions = if synthetic_times { None } else { Some(sessions::compute(log, journeys, &conversion, &options.sessions)?) };
 
+    let stage_inputs = stages::StageInputs { conversion: &conversion, window_ms: drivers_window, synthetic_times };
+    let stages = match stages::compute(log, journeys, &options.stages, &stage_inputs)? {
+        Ok(report) => Some(report),
+        Err(reason) => {
+            warnings.push(Warning::new("no_stages", 0, reason));
+            None
+        }
+    };
+
     let people = journeys.people() as u64;
     let converters = conversion.converters();
     let (total_value, events_with_value) = stats::sum(log.value.iter().copied().filter(|value| !value.is_nan()));
@@ -148,5 +160,5 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report { summary, funnel, paths, sankey, sessions, time_to_convert, conversion_curve, process_map, attribution, drivers, after_sale, clv, email, warnings })
+    Ok(Report { summary, funnel, paths, sankey, sessions, stages, time_to_convert, conversion_curve, process_map, attribution, drivers, after_sale, clv, email, warnings })
 }

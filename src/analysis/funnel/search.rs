@@ -8,7 +8,7 @@ use super::FunnelKind;
 use crate::model::{EventLog, NONE};
 
 /// A column filter resolved to value ids.
-pub(super) enum Filter {
+pub(crate) enum Filter {
     /// One value id, or [`NONE`] when the value never occurs (the step then never matches).
     Exact { property: usize, code: u32 },
     /// Whether each value id of the property matches a glob or regular expression.
@@ -16,7 +16,7 @@ pub(super) enum Filter {
 }
 
 /// A step or exclusion resolved to ids.
-pub(super) struct Matcher {
+pub(crate) struct Matcher {
     pub event: u32,
     pub filter: Option<Filter>,
 }

@@ -71,6 +71,12 @@ struct AnalyzeArgs {
     /// "got_coupon[between=1,2]" or "page_view[page=/refund,between=2,3]"; may repeat.
     #[arg(long = "exclude", value_name = "EVENT[between=A,B]")]
     exclusions: Vec<String>,
+    /// A stage, in order: its name and its rules, such as "evaluation=demo,page_view[page~/pricing*]".
+    /// A rule is an event, optionally with a filter: [column=value] exact, [column~glob] or
+    /// [column=~regex], each over the whole value. Repeat for each stage; without any, stages are
+    /// suggested from event names and pages.
+    #[arg(long = "stage", value_name = "NAME=RULE[,RULE...]")]
+    stages: Vec<String>,
     /// The funnel's counting unit: people (each person once) or totals (every attempt).
     #[arg(long, value_name = "COUNTING", default_value = "people")]
     counting: String,
@@ -362,6 +368,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.clv.fit = !args.no_clv_fit;
     options.email.falloff_ratio = args.email_falloff;
     options.sessions.gap = args.session_gap.clone();
+    options.stages = args.stages.iter().map(|text| crate::stage_arg::parse_stage(text)).collect::<Result<_, _>>()?;
     if let Some(events) = &args.session_events {
         options.sessions.events = events.split(',').map(str::trim).filter(|event| !event.is_empty()).map(str::to_string).collect();
     }

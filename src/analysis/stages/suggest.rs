@@ -1,0 +1,221 @@
+//! The suggested stages used when the user sets none: event names, and page paths of events
+//! whose name says nothing, sorted into five stages by keywords.
+//!
+//! A name is split into lowercase words at every character that is not a letter or a digit. A
+//! keyword of one word matches a word that starts with it when the keyword has four or more
+//! letters, and only an equal word when it is shorter, so `ad` matches `ad_click` but not
+//! `address`. A keyword of several words matches the same words in a row. When a name matches
+//! keywords of several stages, a strong keyword beats a weak one, and among keywords of equal
+//! strength the later stage wins, so `subscribe_paid` is a purchase. docs/metrics.md lists the
+//! keywords.
+
+use super::{ReportedRule, StageRule, ReportedStage};
+use crate::analysis::funnel::MatchKind;
+use crate::model::{EventLog, NONE};
+
+/// The suggested stages in order, each with its strong keywords and then its weak ones.
+pub const KEYWORDS: [(&str, &[&str], &[&str]); 5] = [
+    (
+        "discovery",
+        &["blog", "article", "ad", "ads", "advert", "impression", "landing", "session start", "prospect", "lead", "search"],
+        &["visit"],
+    ),
+    (
+        "engagement",
+        &["sign up", "signup", "register", "registration", "download", "webinar", "newsletter", "contact", "qualif"],
+        &["subscribe", "open", "click"],
+    ),
+    (
+        "evaluation",
+        &["pricing", "price", "demo", "trial", "compare", "comparison", "add to cart", "cart", "checkout", "proposal", "quote", "negotiat"],
+        &[],
+    ),
+    ("purchase", &["purchase", "order", "won", "paid", "payment", "buy"], &[]),
+    ("after purchase", &["onboard", "referral", "repeat", "renew", "upsell"], &["review"]),
+];
+
+/// Column names, compared without case, that hold the page of a web event.
+pub const PAGE_COLUMNS: [&str; 8] = ["page", "page_path", "page_url", "url", "path", "page_urlpath", "page_location", "pathname"];
+
+/// A keyword shorter than this must equal a word, and does not take part in page rules.
+const MIN_PREFIX_LENGTH: usize = 4;
+
+/// Suggests stages from the log's event names and page paths. Returns the stages that received at
+/// least one rule, or the reason why fewer than two stages did.
+pub fn suggest(log: &EventLog) -> Result<Vec<ReportedStage>, String> {
+    let mut rules: Vec<Vec<ReportedRule>> = vec![Vec::new(); KEYWORDS.len()];
+    let mut events: Vec<u32> = (0..log.event_names.len() as u32).collect();
+    events.sort_by(|&a, &b| log.event_names.name(a).cmp(log.event_names.name(b)));
+    let page = page_column(log);
+    let pages_by_event = page.map(|property| page_values_by_event(log, property));
+
+    for &event in &events {
+        let name = log.event_names.name(event);
+        if let Some((stage, keyword)) = classify(name) {
+            rules[stage].push(ReportedRule { rule: StageRule { event: name.to_string(), ..StageRule::default() }, keyword: Some(keyword.to_string()) });
+            continue;
+        }
+        let (Some(property), Some(pages)) = (page, &pages_by_event) else { continue };
+        let values = pages.get(event as usize).map_or(&[][..], Vec::as_slice);
+        add_page_rules(log, property, name, values, &mut rules);
+    }
+
+    let stages: Vec<ReportedStage> = KEYWORDS
+        .iter()
+        .zip(rules)
+        .filter(|(_, rules)| !rules.is_empty())
+        .map(|((name, _, _), rules)| ReportedStage { name: name.to_string(), rules })
+        .collect();
+    if stages.len() < 2 {
+        return Err(format!(
+            "No stages were suggested, because the event names{} matched the keywords of {} of the five suggested stages and at least two are needed. Set the stages yourself.",
+            if page.is_some() { " and page paths" } else { "" },
+            if stages.is_empty() { "none".to_string() } else { "only one".to_string() }
+        ));
+    }
+    Ok(stages)
+}
+
+/// Returns the stage index and the keyword that an event name falls under, if any.
+pub fn classify(name: &str) -> Option<(usize, &'static str)> {
+    let words = words(name);
+    let mut best: Option<(bool, usize, &'static str)> = None;
+    for (stage, (_, strong, weak)) in KEYWORDS.iter().enumerate() {
+        let found = strong.iter().map(|keyword| (true, keyword)).chain(weak.iter().map(|keyword| (false, keyword)));
+        for (is_strong, keyword) in found {
+            if !matches_words(&words, keyword) {
+                continue;
+            }
+            // Later candidates come from later stages, so `>=` lets the later stage win ties.
+            if best.is_none_or(|(best_strong, _, _)| is_strong >= best_strong) {
+                best = Some((is_strong, stage, keyword));
+            }
+        }
+    }
+    best.map(|(_, stage, keyword)| (stage, keyword))
+}
+
+/// Splits a name into lowercase words at every character that is not a letter or a digit.
+fn words(name: &str) -> Vec<String> {
+    name.split(|character: char| !character.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn matches_words(words: &[String], keyword: &str) -> bool {
+    let keyword_words: Vec<&str> = keyword.split(' ').collect();
+    if keyword_words.len() > words.len() {
+        return false;
+    }
+    words.windows(keyword_words.len()).any(|run| run.iter().zip(&keyword_words).all(|(word, keyword)| word_matches(word, keyword)))
+}
+
+fn word_matches(word: &str, keyword: &str) -> bool {
+    if keyword.len() >= MIN_PREFIX_LENGTH {
+        word.starts_with(keyword)
+    } else {
+        word == keyword
+    }
+}
+
+/// Returns the first filter column whose name is a page column.
+fn page_column(log: &EventLog) -> Option<usize> {
+    PAGE_COLUMNS.iter().find_map(|wanted| log.properties.iter().position(|property| property.name.eq_ignore_ascii_case(wanted)))
+}
+
+/// Returns, per event id, the distinct value ids of the page column on events of that name.
+fn page_values_by_event(log: &EventLog, property: usize) -> Vec<Vec<u32>> {
+    let codes = &log.properties[property].codes;
+    let mut seen = vec![false; log.event_names.len() * log.properties[property].values.len()];
+    let mut values: Vec<Vec<u32>> = vec![Vec::new(); log.event_names.len()];
+    let stride = log.properties[property].values.len();
+    for (at, &code) in codes.iter().enumerate() {
+        let Some(&event) = log.event.get(at) else { break };
+        if code == NONE {
+            continue;
+        }
+        let slot = event as usize * stride + code as usize;
+        if let Some(flag) = seen.get_mut(slot).filter(|flag| !**flag) {
+            *flag = true;
+            values[event as usize].push(code);
+        }
+    }
+    values
+}
+
+/// Adds a glob rule `*keyword*` on the page column for each one-word keyword of four or more
+/// letters that is the first, in stage order, to occur in one of the event's page
+/// values, case included, because globs compare case. A keyword whose every page is taken by an earlier stage would match nothing, because
+/// an event takes the first stage with a matching rule, so it gets no rule.
+fn add_page_rules(log: &EventLog, property: usize, event: &str, values: &[u32], rules: &mut [Vec<ReportedRule>]) {
+    let column = &log.properties[property];
+    let mut winners: Vec<(usize, &'static str)> = Vec::new();
+    for &code in values {
+        let page = column.values.name(code);
+        let winner = page_keywords().find(|(_, keyword)| page.contains(keyword));
+        if let Some(winner) = winner.filter(|winner| !winners.contains(winner)) {
+            winners.push(winner);
+        }
+    }
+    winners.sort_unstable();
+    for (stage, keyword) in winners {
+        let rule = StageRule {
+            event: event.to_string(),
+            column: Some(column.name.clone()),
+            value: Some(format!("*{keyword}*")),
+            match_kind: MatchKind::Glob,
+        };
+        rules[stage].push(ReportedRule { rule, keyword: Some(keyword.to_string()) });
+    }
+}
+
+/// Yields (stage, keyword) for the keywords used on pages, in stage order.
+fn page_keywords() -> impl Iterator<Item = (usize, &'static str)> {
+    KEYWORDS.iter().enumerate().flat_map(|(stage, (_, strong, weak))| {
+        strong.iter().chain(weak.iter()).filter(|keyword| !keyword.contains(' ') && keyword.len() >= MIN_PREFIX_LENGTH).map(move |keyword| (stage, *keyword))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage_of(name: &str) -> Option<&'static str> {
+        classify(name).map(|(stage, _)| KEYWORDS[stage].0)
+    }
+
+    #[test]
+    fn names_fall_into_stages() {
+        assert_eq!(stage_of("session_start"), Some("discovery"));
+        assert_eq!(stage_of("sign_up"), Some("engagement"));
+        assert_eq!(stage_of("add_to_cart"), Some("evaluation"));
+        assert_eq!(stage_of("purchase"), Some("purchase"));
+        assert_eq!(stage_of("onboarding_done"), Some("after purchase"));
+        assert_eq!(stage_of("page_view"), None);
+    }
+
+    #[test]
+    fn short_keywords_match_whole_words() {
+        assert_eq!(stage_of("ad_click"), Some("discovery"), "the strong ad beats the weak click");
+        assert_eq!(stage_of("ad_impression"), Some("discovery"));
+        assert_eq!(stage_of("address_changed"), None);
+    }
+
+    #[test]
+    fn strong_beats_weak_and_later_wins() {
+        assert_eq!(stage_of("subscribe_paid"), Some("purchase"));
+        assert_eq!(stage_of("Negotiation/Review"), Some("evaluation"));
+        assert_eq!(stage_of("order_review"), Some("purchase"));
+        assert_eq!(stage_of("trial_signup"), Some("evaluation"));
+    }
+
+    #[test]
+    fn crm_stage_names() {
+        assert_eq!(stage_of("Prospecting"), Some("discovery"));
+        assert_eq!(stage_of("qualified"), Some("engagement"));
+        assert_eq!(stage_of("proposal"), Some("evaluation"));
+        assert_eq!(stage_of("Closed Won"), Some("purchase"));
+        assert_eq!(stage_of("lost"), None);
+    }
+}
