@@ -2,6 +2,7 @@
 //! the conversion once and feeds every analysis from it.
 
 pub mod attribution;
+pub mod channel_speed;
 pub mod clv;
 pub mod drivers;
 pub mod email;
@@ -9,8 +10,11 @@ pub mod funnel;
 pub mod paths;
 pub mod process_map;
 pub mod retention;
+pub mod rhythm;
 pub mod sankey;
 pub mod sessions;
+pub mod silences;
+pub mod speed;
 pub mod stats;
 pub mod survival;
 pub mod timing;
@@ -20,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::ingest::time::{parse_zone, to_rfc3339};
 use crate::model::{EventLog, Journeys};
-use crate::report::{Report, Summary, Warning};
+use crate::report::{Report, Summary, TimingExtras, Warning};
 
 /// Options for every analysis. Missing fields take their defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -38,6 +42,9 @@ pub struct AnalysisOptions {
     pub conversion_curve: survival::SurvivalOptions,
     pub process_map: process_map::ProcessMapOptions,
     pub sessions: sessions::SessionsOptions,
+    pub silences: silences::SilencesOptions,
+    pub rhythm: rhythm::RhythmOptions,
+    pub speed: speed::SpeedOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -129,6 +136,7 @@ pub fn run(
     let email = email::compute(log, journeys, &options.email)?;
     // Made-up times have no gaps of inactivity, so a channel path table has no sessions.
     let sessions = if synthetic_times { None } else { Some(sessions::compute(log, journeys, &conversion, &options.sessions)?) };
+    let timing_extras = timing_extras(log, journeys, &conversion, options, zone, time_zone, synthetic_times)?;
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -147,5 +155,28 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report { summary, funnel, paths, sankey, sessions, time_to_convert, conversion_curve, process_map, attribution, drivers, after_sale, clv, email, warnings })
+    Ok(Report { summary, funnel, paths, sankey, sessions, time_to_convert, conversion_curve, process_map, attribution, drivers, after_sale, clv, email, timing_extras, warnings })
+}
+
+/// Runs the silences, hour-and-weekday, speed and channel-speed analyses. With synthetic times
+/// all four are `None`, because made-up times have no gaps, hours or durations.
+fn timing_extras(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    options: &AnalysisOptions,
+    zone: chrono_tz::Tz,
+    time_zone: &str,
+    synthetic_times: bool,
+) -> Result<TimingExtras, Error> {
+    if synthetic_times {
+        return Ok(TimingExtras::default());
+    }
+    let converting = conversion.event.is_some();
+    Ok(TimingExtras {
+        silences: Some(silences::compute(log, journeys, conversion, &options.silences)?),
+        rhythm: Some(rhythm::compute(log, journeys, conversion, &options.rhythm, zone, time_zone)),
+        speed: if converting { Some(speed::compute(log, journeys, conversion, &options.speed)?) } else { None },
+        channel_speed: if converting { channel_speed::compute(log, journeys, conversion) } else { None },
+    })
 }
