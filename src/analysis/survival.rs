@@ -126,7 +126,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
     let full = estimate(&observations);
 
     let censored = observations.iter().filter(|observation| !observation.converted).count() as u64;
-    let median_ms = full.iter().find(|step| step.cumulative >= 0.5).map(|step| step.time_ms);
+    let median_ms = median_time(&full);
     let final_cumulative = full.last().map_or(0.0, |step| step.cumulative);
     let censored_before_first_step = match full.first() {
         Some(first) => observations.iter().filter(|observation| observation.time < first.time_ms).count() as u64,
@@ -228,9 +228,16 @@ pub(crate) fn summarise(times: &[(i64, bool)]) -> CurveSummary {
     observations.sort_by_key(|observation| observation.time);
     let steps = estimate(&observations);
     CurveSummary {
-        median_ms: steps.iter().find(|step| step.cumulative >= 0.5).map(|step| step.time_ms),
+        median_ms: median_time(&steps),
         final_cumulative: steps.last().map_or(0.0, |step| step.cumulative),
     }
+}
+
+/// Returns the time of the first step whose cumulative conversion reaches 50%. A product such as
+/// (1 − 1/38) ⋯ (1 − 1/20), which is exactly 1/2, can round to just above 1/2, so a cumulative
+/// conversion within 1e-12 below 0.5 counts as reaching it.
+fn median_time(steps: &[CurveStep]) -> Option<i64> {
+    steps.iter().find(|step| step.cumulative >= 0.5 - 1e-12).map(|step| step.time_ms)
 }
 
 /// Computes the product-limit estimate over observations sorted by time, one step per distinct

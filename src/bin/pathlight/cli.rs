@@ -172,6 +172,23 @@ struct AnalyzeArgs {
     /// Opens fall away at the first e-mail whose open rate is below this share of the first's.
     #[arg(long, value_name = "RATIO", default_value_t = 0.5)]
     email_falloff: f64,
+    /// People rarely come back after the smallest silence length from which on at most this share
+    /// of silences end in a return.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.1)]
+    silence_return_rule: f64,
+    /// Silence lengths reached by fewer silences than this are not used by --silence-return-rule.
+    #[arg(long, value_name = "COUNT", default_value_t = 10)]
+    min_silences: u64,
+    /// Count every event by hour and weekday, even when a conversion event is set.
+    #[arg(long)]
+    rhythm_all_events: bool,
+    /// Two durations, such as 1d,7d, that end the fast and the medium speed segment (default:
+    /// the terciles of the time to convert).
+    #[arg(long, value_name = "FAST,MEDIUM")]
+    speed_cuts: Option<String>,
+    /// Number of most frequent paths listed per speed segment.
+    #[arg(long, value_name = "COUNT", default_value_t = 5)]
+    speed_top: usize,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -344,6 +361,13 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     if let Some(events) = &args.session_events {
         options.sessions.events = events.split(',').map(str::trim).filter(|event| !event.is_empty()).map(str::to_string).collect();
     }
+    options.silences.return_rule = args.silence_return_rule;
+    options.silences.min_silences = args.min_silences;
+    options.rhythm.all_events = args.rhythm_all_events;
+    if let Some(cuts) = &args.speed_cuts {
+        options.speed.cuts = cuts.split(',').map(|cut| cut.trim().to_string()).collect();
+    }
+    options.speed.top = args.speed_top;
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
