@@ -20,6 +20,9 @@ import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
 import { processMapOptions, renderProcessMapView } from './views/process-map.js';
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
+import { renderRhythmView } from './views/rhythm.js';
+import { renderSilencesView } from './views/silences.js';
+import { renderChannelSpeedView, renderSpeedView } from './views/speed.js';
 import { createStatusView } from './views/status.js';
 import { renderSummaryView } from './views/summary.js';
 import { renderTimingView } from './views/timing.js';
@@ -53,6 +56,10 @@ const elements = {
   sankeyView: document.getElementById('sankey-view'),
   timingView: document.getElementById('timing-view'),
   curveView: document.getElementById('curve-view'),
+  silencesView: document.getElementById('silences-view'),
+  rhythmView: document.getElementById('rhythm-view'),
+  speedView: document.getElementById('speed-view'),
+  channelSpeedView: document.getElementById('channel-speed-view'),
   channelsView: document.getElementById('channels-view'),
   processMapView: document.getElementById('process-map-view'),
   sessionsView: document.getElementById('sessions-view'),
@@ -302,6 +309,10 @@ function renderReport(report) {
   renderSankeyView(elements.sankeyView, report);
   renderTimingView(elements.timingView, report.time_to_convert, { syntheticTimes });
   renderCurveView(elements.curveView, report.conversion_curve ?? null, state.options.curve, scheduleAnalysis);
+  renderSilencesView(elements.silencesView, report.silences ?? null);
+  renderRhythmView(elements.rhythmView, report.rhythm ?? null);
+  renderSpeedView(elements.speedView, report.speed ?? null);
+  renderChannelSpeedView(elements.channelSpeedView, report.channel_speed ?? null);
   renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis);
   renderProcessMapView(elements.processMapView, report.process_map ?? null);
   renderSessionsView(elements.sessionsView, report.sessions ?? null);

@@ -1,0 +1,102 @@
+// Speed segments and channel speed. Fast, medium and slow converters side by
+// side with what they did before converting, then each first-touch channel's
+// Kaplan–Meier median time to convert. Reports without them show nothing.
+
+import { h, metricLink, replaceChildren } from './dom.js';
+import { formatAmount, formatCount, formatDuration, formatShare } from './format.js';
+
+const SEGMENT_TITLES = { fast: 'Fast movers', medium: 'Medium movers', slow: 'Slow movers' };
+
+/** Renders the report's speed segments into `root`, or nothing when they are missing or null. */
+export function renderSpeedView(root, speed) {
+  root.hidden = !speed;
+  if (!speed) {
+    replaceChildren(root);
+    return;
+  }
+  const rule = speed.cut_rule === 'terciles'
+    ? 'Split at the terciles of the time to convert'
+    : 'Split at the chosen durations';
+  const cuts = speed.fast_max_ms === null
+    ? ''
+    : `: fast up to ${formatDuration(speed.fast_max_ms)}, medium up to ${formatDuration(speed.medium_max_ms)}, slow beyond.`;
+  const excluded = speed.excluded > 0 ? ` ${formatCount(speed.excluded)} converters whose first event is the conversion are left out.` : '';
+
+  replaceChildren(root,
+    h('h3', {}, metricLink('speed-segments', 'Speed segments')),
+    h('p', { className: 'hint', dataset: { testid: 'speed-caption' } },
+      `${formatCount(speed.converters)} converters. ${rule}${cuts}${excluded}`),
+    h('div', { className: 'speed-columns' }, speed.segments.map(renderSegment)));
+}
+
+function renderSegment(segment) {
+  const figures = [
+    ['People', formatCount(segment.people), 'people'],
+    ['Median time to convert', formatDuration(segment.median_ms), 'median'],
+    ['Events before converting (mean)', formatAmount(segment.mean_events), 'events'],
+    ['Channels before converting (mean)', formatAmount(segment.mean_channels), 'channels'],
+  ].map(([label, text, testid]) => h('div', { className: 'figure' },
+    h('dt', {}, label),
+    h('dd', { dataset: { testid: `speed-${testid}` } }, text)));
+  const paths = segment.top_paths.map((path) => h('li', { dataset: { testid: 'speed-path' } },
+    path.steps.length > 0 ? path.steps.join(' → ') : '(no event before converting)',
+    h('span', { className: 'hint' }, ` ${formatCount(path.people)} (${formatShare(path.share)})`)));
+  const channels = segment.first_touch.map((row) => h('tr', {},
+    h('td', {}, row.channel),
+    h('td', { className: 'number' }, formatCount(row.people)),
+    h('td', { className: 'number' }, formatShare(row.share))));
+  if (segment.without_channel > 0) {
+    channels.push(h('tr', {},
+      h('td', {}, '(no channel)'),
+      h('td', { className: 'number' }, formatCount(segment.without_channel)),
+      h('td', { className: 'number' }, formatShare(segment.without_channel / Math.max(1, segment.people)))));
+  }
+
+  return h('section', { className: 'speed-segment', dataset: { testid: `speed-${segment.name}` }, attrs: { 'aria-label': SEGMENT_TITLES[segment.name] } },
+    h('h4', {}, SEGMENT_TITLES[segment.name] ?? segment.name),
+    h('dl', { className: 'figures small' }, figures),
+    h('h5', {}, 'Top paths before converting'),
+    paths.length > 0 ? h('ol', { className: 'speed-paths' }, paths) : h('p', { className: 'empty' }, 'No converter in this segment.'),
+    h('table', { className: 'process-activities' },
+      h('caption', {}, 'First-touch channel'),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, 'Channel'),
+        h('th', { scope: 'col', className: 'number' }, 'People'),
+        h('th', { scope: 'col', className: 'number' }, 'Share'))),
+      h('tbody', {}, channels)));
+}
+
+/** Renders the report's channel speed into `root`, or nothing when it is missing or null. */
+export function renderChannelSpeedView(root, channelSpeed) {
+  root.hidden = !channelSpeed;
+  if (!channelSpeed) {
+    replaceChildren(root);
+    return;
+  }
+  const rows = channelSpeed.channels.map((row) => h('tr', { dataset: { testid: 'channel-speed-row' } },
+    h('th', { scope: 'row' }, row.channel),
+    h('td', { className: 'number' }, formatCount(row.people)),
+    h('td', { className: 'number' }, formatCount(row.converters)),
+    h('td', { className: 'number', dataset: { testid: 'channel-speed-median' } }, row.median_ms === null ? 'not reached' : formatDuration(row.median_ms)),
+    h('td', { className: 'number' }, formatShare(row.final_cumulative)),
+    h('td', { className: 'number' }, formatDuration(row.converters_median_ms))));
+  const apart = channelSpeed.without_channel > 0
+    ? ` ${formatCount(channelSpeed.without_channel)} people with no channel before converting are not in any row.`
+    : '';
+
+  replaceChildren(root,
+    h('h3', {}, metricLink('channel-speed', 'Channel speed')),
+    h('p', { className: 'hint' },
+      'People grouped by their first-touch channel, fastest first. The median counts the people who have not converted yet as still waiting (Kaplan–Meier, censored at the end of the data); "not reached" means the estimated share converted never gets to half.',
+      apart),
+    h('table', { className: 'process-activities', dataset: { testid: 'channel-speed-table' } },
+      h('caption', {}, 'Time to convert by first-touch channel'),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, 'Channel'),
+        h('th', { scope: 'col', className: 'number' }, 'People'),
+        h('th', { scope: 'col', className: 'number' }, 'Converters'),
+        h('th', { scope: 'col', className: 'number' }, 'Median (Kaplan–Meier)'),
+        h('th', { scope: 'col', className: 'number' }, 'Converted by the end'),
+        h('th', { scope: 'col', className: 'number' }, 'Median among converters'))),
+      h('tbody', {}, rows)));
+}
