@@ -338,6 +338,14 @@ mod tests {
     }
 
     #[test]
+    fn median_at_exactly_half() {
+        // 24 people convert one at a time at times 1, 2, …: after 12 conversions S is 12/24 = 1/2
+        // exactly, but the product of the factors rounds to 0.5000000000000001.
+        let times: Vec<(i64, bool)> = (1..=24).map(|time| (time, true)).collect();
+        assert_eq!(summarise(&times).median_ms, Some(12));
+    }
+
+    #[test]
     fn merge_keeps_the_totals() {
         let list: Vec<(i64, bool)> = (1..=10).map(|time| (time, time % 3 != 0)).collect();
         let steps = estimate(&observations(&list));
