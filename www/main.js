@@ -21,8 +21,8 @@ import { processMapOptions, renderProcessMapView } from './views/process-map.js'
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
 import { renderRhythmView } from './views/rhythm.js';
-import { renderSilencesView } from './views/silences.js';
-import { renderChannelSpeedView, renderSpeedView } from './views/speed.js';
+import { SILENCES_DEFAULTS, renderSilencesView, silencesOptions } from './views/silences.js';
+import { SPEED_DEFAULTS, renderChannelSpeedView, renderSpeedView, speedOptions } from './views/speed.js';
 import { createStatusView } from './views/status.js';
 import { renderSummaryView } from './views/summary.js';
 import { renderTimingView } from './views/timing.js';
@@ -229,6 +229,8 @@ async function analyse() {
     ...defaultOptions(summary),
     attribution: { ...ATTRIBUTION_DEFAULTS },
     curve: { ...CURVE_DEFAULTS },
+    silences: { ...SILENCES_DEFAULTS },
+    speed: { ...SPEED_DEFAULTS },
   };
   status.showLoadSummary(summary);
   renderLoadFacts(elements.loadFactsView, summary);
@@ -278,6 +280,8 @@ function analysisOptions(options) {
     sankey: { ...SANKEY_DEFAULTS },
     attribution: attributionOptions(options.attribution),
     conversion_curve: curveOptions(options.curve),
+    silences: silencesOptions(options.silences),
+    speed: speedOptions(options.speed),
     process_map: processMapOptions(),
     email: { ...EMAIL_OPTIONS },
   };
@@ -309,9 +313,9 @@ function renderReport(report) {
   renderSankeyView(elements.sankeyView, report);
   renderTimingView(elements.timingView, report.time_to_convert, { syntheticTimes });
   renderCurveView(elements.curveView, report.conversion_curve ?? null, state.options.curve, scheduleAnalysis);
-  renderSilencesView(elements.silencesView, report.silences ?? null);
+  renderSilencesView(elements.silencesView, report.silences ?? null, state.options.silences, scheduleAnalysis);
   renderRhythmView(elements.rhythmView, report.rhythm ?? null);
-  renderSpeedView(elements.speedView, report.speed ?? null);
+  renderSpeedView(elements.speedView, report.speed ?? null, state.options.speed, scheduleAnalysis);
   renderChannelSpeedView(elements.channelSpeedView, report.channel_speed ?? null);
   renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis);
   renderProcessMapView(elements.processMapView, report.process_map ?? null);

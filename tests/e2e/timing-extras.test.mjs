@@ -55,12 +55,40 @@ test('timing fixture shows golden figures', async (t) => {
   const medians = await page.locator('[data-testid=channel-speed-median]').allTextContents();
   assert.deepEqual(medians.map((text) => text === 'not reached'), golden.channel_speed.channels.map((row) => row.median_ms === null));
 
+  // A looser rule moves the length earlier. The golden rows give the new length by the rule of docs/metrics.md.
+  await page.selectOption('[data-testid=silences-return-rule]', '0.2');
+  const looser = rarelyBackAfter(silences.comeback, 0.2, golden.min_silences);
+  await page.waitForFunction((label) => document.querySelector('[data-testid=silences-rarely-back]')?.textContent === label,
+    looser.label, { timeout: RESULT_TIMEOUT_MS });
+  assert.notEqual(looser.label, rarely.label, 'the fixture moves the length with the rule');
+
+  // Cut-offs as durations replace the terciles.
+  await page.fill('[data-testid=speed-cuts]', '1d,7d');
+  await page.press('[data-testid=speed-cuts]', 'Enter');
+  await page.waitForFunction(() => /fast up to 1 d, medium up to 7 d/.test(document.querySelector('[data-testid=speed-caption]')?.textContent ?? ''),
+    null, { timeout: RESULT_TIMEOUT_MS });
+  await page.fill('[data-testid=speed-cuts]', '1d');
+  await page.press('[data-testid=speed-cuts]', 'Enter');
+  assert.match(await page.textContent('[data-testid=speed-cuts-error]'), /^Invalid cut-offs "1d"/);
+
   for (const [view, anchor] of [['silences', 'silences'], ['rhythm', 'when-people-buy'], ['speed', 'speed-segments'], ['channel-speed', 'channel-speed']]) {
     const link = await page.getAttribute(`[data-testid=${view}] h3 a`, 'href');
     assert.equal(link, `build/metrics.html#${anchor}`, `${view} links to its definition`);
   }
   assert.deepEqual(pageErrors, []);
 });
+
+/** Returns the smallest row from which on every row with enough silences returns at most `rule`. */
+function rarelyBackAfter(rows, rule, minSilences) {
+  let found = null;
+  for (const row of rows.filter((candidate) => candidate.silences >= minSilences).reverse()) {
+    if (row.return_share > rule) {
+      break;
+    }
+    found = row;
+  }
+  return found;
+}
 
 test('path table hides the timing views', async (t) => {
   const { page, pageErrors } = await openApp(t);

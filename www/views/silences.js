@@ -7,8 +7,22 @@ import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
 import { renderBinTable } from './timing.js';
 
-/** Renders the report's silences into `root`, or nothing when they are missing or null. */
-export function renderSilencesView(root, silences) {
+// The silences options right after a load, which are the engine's defaults.
+export const SILENCES_DEFAULTS = { returnRule: 0.1 };
+
+// The return shares the page offers for the "rarely come back after" rule.
+const RETURN_RULES = [0.05, 0.1, 0.2, 0.3];
+
+/** Returns the silences options in engine form. */
+export function silencesOptions(settings) {
+  return { return_rule: settings.returnRule };
+}
+
+/**
+ * Renders the report's silences into `root`, or nothing when they are missing
+ * or null. The view edits `settings` (see SILENCES_DEFAULTS) and calls `onChange()`.
+ */
+export function renderSilencesView(root, silences, settings, onChange) {
   root.hidden = !silences;
   if (!silences) {
     replaceChildren(root);
@@ -27,8 +41,15 @@ export function renderSilencesView(root, silences) {
     h('dt', {}, label),
     h('dd', { dataset: { testid } }, text)));
 
+  const ruleSelect = h('select', {
+    dataset: { testid: 'silences-return-rule' },
+    on: { change: () => { settings.returnRule = Number(ruleSelect.value); onChange(); } },
+  }, RETURN_RULES.map((share) => h('option', { value: String(share), selected: share === silences.return_rule }, formatShare(share))));
+
   replaceChildren(root,
     h('h3', {}, metricLink('silences', 'Silences')),
+    h('div', { className: 'section-tools' },
+      h('label', { className: 'field inline' }, h('span', {}, 'Rarely come back: at most this share of silences end in a return'), ruleSelect)),
     h('p', { className: 'hint' },
       `Gaps of inactivity between consecutive events of ${formatCount(silences.people)} people. `,
       'A silence still running at the end of the data counts as "not returned" once it is at least the length in the row, and as censored (left out) while it is shorter.'),

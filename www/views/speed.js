@@ -4,11 +4,27 @@
 
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatAmount, formatCount, formatDuration, formatShare } from './format.js';
+import { parseWindow } from './options.js';
+
+// The speed options right after a load: terciles, which are the engine's default.
+export const SPEED_DEFAULTS = { cuts: '' };
 
 const SEGMENT_TITLES = { fast: 'Fast movers', medium: 'Medium movers', slow: 'Slow movers' };
 
-/** Renders the report's speed segments into `root`, or nothing when they are missing or null. */
-export function renderSpeedView(root, speed) {
+/** Returns the speed options in engine form: no cuts for terciles, or the two durations. */
+export function speedOptions(settings) {
+  return { cuts: splitCuts(settings.cuts) };
+}
+
+function splitCuts(text) {
+  return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+}
+
+/**
+ * Renders the report's speed segments into `root`, or nothing when they are
+ * missing or null. The view edits `settings` (see SPEED_DEFAULTS) and calls `onChange()`.
+ */
+export function renderSpeedView(root, speed, settings, onChange) {
   root.hidden = !speed;
   if (!speed) {
     replaceChildren(root);
@@ -24,9 +40,42 @@ export function renderSpeedView(root, speed) {
 
   replaceChildren(root,
     h('h3', {}, metricLink('speed-segments', 'Speed segments')),
+    renderCutsField(settings, onChange),
     h('p', { className: 'hint', dataset: { testid: 'speed-caption' } },
       `${formatCount(speed.converters)} converters. ${rule}${cuts}${excluded}`),
     h('div', { className: 'speed-columns' }, speed.segments.map(renderSegment)));
+}
+
+// A text field for two durations, such as 1d,7d; empty for terciles. The
+// engine checks that the first is shorter and reports it in the status area.
+function renderCutsField(settings, onChange) {
+  const error = h('p', { className: 'field-error', dataset: { testid: 'speed-cuts-error' }, attrs: { role: 'alert' } });
+  const input = h('input', {
+    type: 'text',
+    value: settings.cuts,
+    placeholder: 'terciles, or e.g. 1d,7d',
+    size: 16,
+    dataset: { testid: 'speed-cuts' },
+    on: {
+      change: () => {
+        const parts = splitCuts(input.value);
+        try {
+          if (parts.length !== 0 && (parts.length !== 2 || parts.some((part) => parseWindow(part) === null))) {
+            throw new Error();
+          }
+        } catch {
+          error.textContent = `Invalid cut-offs "${input.value}": write two durations such as 1d,7d, or leave the field empty for terciles.`;
+          return;
+        }
+        error.textContent = '';
+        settings.cuts = input.value;
+        onChange();
+      },
+    },
+  });
+  return h('div', { className: 'section-tools' },
+    h('label', { className: 'field inline' }, h('span', {}, 'Segment cut-offs'), input),
+    error);
 }
 
 function renderSegment(segment) {
