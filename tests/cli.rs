@@ -258,7 +258,7 @@ u4,visit,2024-01-01T02:00:00Z,social
     let path = events.to_str().unwrap();
     let output = pathlight(&[
         "analyze", path, "--conversion", "purchase", "--speed-cuts", "2h,1d", "--silence-return-rule", "0.45",
-        "--min-silences", "1", "--rhythm-all-events", "--time-zone", "Europe/Berlin",
+        "--min-silences", "1", "--rhythm-all-events", "--time-zone", "Europe/Berlin", "--channel-speed-by", "any_touch",
     ]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -274,11 +274,15 @@ u4,visit,2024-01-01T02:00:00Z,social
     assert_eq!(report["rhythm"]["events"], 7);
     // 00:00 UTC on Monday 1 January is 01:00 in Berlin.
     assert_eq!(report["rhythm"]["counts"][0][1], 3);
+    assert_eq!(report["channel_speed"]["by"], "any_touch");
     assert_eq!(report["channel_speed"]["channels"][0]["channel"], "email");
 
     let output = pathlight(&["analyze", path, "--speed-cuts", "7d"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("speed cuts \"7d\""));
+    let output = pathlight(&["analyze", path, "--channel-speed-by", "last_touch"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--channel-speed-by"));
     let output = pathlight(&["analyze", path, "--silence-return-rule", "2"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("return_rule"));

@@ -1,6 +1,7 @@
 //! Silences, hours and weekdays, speed segments and channel speed of a 220-person fixture against
 //! pandas and lifelines (tools/timing_golden.py, which wrote tools/golden/timing_fixture.json).
 
+use pathlight::analysis::channel_speed::{ChannelGrouping, ChannelSpeedOptions, ChannelSpeedReport};
 use pathlight::analysis::rhythm::RhythmOptions;
 use pathlight::report::Report;
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
@@ -134,8 +135,15 @@ fn speed_segments_match_pandas() {
 #[test]
 fn channel_speed_matches_lifelines() {
     let golden = golden();
-    let channel_speed = report(&golden, AnalysisOptions::default()).timing_extras.channel_speed.unwrap();
-    let expected = &golden["channel_speed"];
+    for (key, by) in [("channel_speed", ChannelGrouping::FirstTouch), ("channel_speed_any_touch", ChannelGrouping::AnyTouch)] {
+        let options = AnalysisOptions { channel_speed: ChannelSpeedOptions { by }, ..AnalysisOptions::default() };
+        let channel_speed = report(&golden, options).timing_extras.channel_speed.unwrap();
+        assert_eq!(channel_speed.by, by);
+        compare_channel_speed(&channel_speed, &golden[key]);
+    }
+}
+
+fn compare_channel_speed(channel_speed: &ChannelSpeedReport, expected: &Value) {
     assert_eq!(channel_speed.people, u64_of(&expected["people"]));
     assert_eq!(channel_speed.without_channel, u64_of(&expected["without_channel"]));
 

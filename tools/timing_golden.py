@@ -18,12 +18,13 @@ The definitions follow docs/metrics.md:
 - Speed. Time to convert runs from the first event to the first purchase; people whose first
   event is a purchase are left out. The tercile cuts interpolate linearly at rank (n - 1) k / 3,
   computed exactly. Fast is up to the first cut, medium above it and up to the second, slow above
-  the second. Per segment: the median time, the mean number of events before the first purchase,
-  the mean number of distinct non-empty channels among them, the top paths of event names before
-  the purchase with consecutive repeats collapsed (most people first, ties by the steps), and the
-  first-touch channel: the first non-empty channel before the purchase.
+  the second. Each segment gets the median time, the mean number of events before the first
+  purchase and the mean number of distinct non-empty channels among them. It also gets the top
+  paths of event names before the purchase, consecutive repeats collapsed (most people first, ties
+  by the steps), and the first-touch channels: the first non-empty channel before the purchase.
 - Channel speed. People are grouped by their first non-empty channel before their first purchase
-  (among all their events when they never purchase). lifelines' KaplanMeierFitter fits each
+  (among all their events when they never purchase), and separately under every non-empty
+  channel among those events. lifelines' KaplanMeierFitter fits each
   group, with non-purchasers censored at the last time in the file: its median survival time
   (null when infinite) and 1 - S at the end, plus the converters' own median.
 """
@@ -175,11 +176,13 @@ def speed(events):
     return {"converters": int(len(movers)), "excluded": excluded, "fast_max_ms": fast, "medium_max_ms": medium, "segments": segments}
 
 
-def channel_speed(events):
-    """Return each first-touch channel's Kaplan-Meier figures, fastest first."""
+def channel_speed(events, any_touch):
+    """Return each channel's Kaplan-Meier figures, fastest first, grouping people by their first
+    channel or, with `any_touch`, by every channel before conversion."""
     data_end = events["ms"].max()
     groups = {}
     without_channel = 0
+    people = 0
     for _, journey in events.groupby("user", sort=False):
         position = journey["first_purchase"].iloc[0]
         if position == 0:
@@ -192,7 +195,9 @@ def channel_speed(events):
         if not channels:
             without_channel += 1
             continue
-        groups.setdefault(channels[0], []).append((int(duration), converted))
+        people += 1
+        for channel in sorted(set(channels)) if any_touch else channels[:1]:
+            groups.setdefault(channel, []).append((int(duration), converted))
     rows = []
     for channel, observations in groups.items():
         durations = [duration for duration, _ in observations]
@@ -210,7 +215,7 @@ def channel_speed(events):
         row["median_ms"] is None, row["median_ms"] or 0,
         row["converters_median_ms"] is None, row["converters_median_ms"] or 0.0, row["channel"],
     ))
-    return {"people": sum(row["people"] for row in rows), "without_channel": without_channel, "channels": rows}
+    return {"people": people, "without_channel": without_channel, "channels": rows}
 
 
 def main():
@@ -223,7 +228,8 @@ def main():
         "rhythm_purchases": rhythm(events, True),
         "rhythm_all_events": rhythm(events, False),
         "speed": speed(events),
-        "channel_speed": channel_speed(events),
+        "channel_speed": channel_speed(events, False),
+        "channel_speed_any_touch": channel_speed(events, True),
     }
     json.dump(golden, sys.stdout, indent=1)
     sys.stdout.write("\n")

@@ -22,7 +22,9 @@ import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
 import { renderRhythmView } from './views/rhythm.js';
 import { SILENCES_DEFAULTS, renderSilencesView, silencesOptions } from './views/silences.js';
-import { SPEED_DEFAULTS, renderChannelSpeedView, renderSpeedView, speedOptions } from './views/speed.js';
+import {
+  CHANNEL_SPEED_DEFAULTS, SPEED_DEFAULTS, channelSpeedOptions, renderChannelSpeedView, renderSpeedView, speedOptions,
+} from './views/speed.js';
 import { createStatusView } from './views/status.js';
 import { renderSummaryView } from './views/summary.js';
 import { renderTimingView } from './views/timing.js';
@@ -231,6 +233,7 @@ async function analyse() {
     curve: { ...CURVE_DEFAULTS },
     silences: { ...SILENCES_DEFAULTS },
     speed: { ...SPEED_DEFAULTS },
+    channelSpeed: { ...CHANNEL_SPEED_DEFAULTS },
   };
   status.showLoadSummary(summary);
   renderLoadFacts(elements.loadFactsView, summary);
@@ -282,6 +285,7 @@ function analysisOptions(options) {
     conversion_curve: curveOptions(options.curve),
     silences: silencesOptions(options.silences),
     speed: speedOptions(options.speed),
+    channel_speed: channelSpeedOptions(options.channelSpeed),
     process_map: processMapOptions(),
     email: { ...EMAIL_OPTIONS },
   };
@@ -316,7 +320,7 @@ function renderReport(report) {
   renderSilencesView(elements.silencesView, report.silences ?? null, state.options.silences, scheduleAnalysis);
   renderRhythmView(elements.rhythmView, report.rhythm ?? null);
   renderSpeedView(elements.speedView, report.speed ?? null, state.options.speed, scheduleAnalysis);
-  renderChannelSpeedView(elements.channelSpeedView, report.channel_speed ?? null);
+  renderChannelSpeedView(elements.channelSpeedView, report.channel_speed ?? null, state.options.channelSpeed, scheduleAnalysis);
   renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis);
   renderProcessMapView(elements.processMapView, report.process_map ?? null);
   renderSessionsView(elements.sessionsView, report.sessions ?? null);

@@ -2,24 +2,43 @@
 //!
 //! A person's first-touch channel is the channel of their first event that has one, among the
 //! events before their first conversion event (every event for people who have not converted).
-//! Each channel's people get their own conversion curve, the Kaplan–Meier estimate of
+//! With `by: "any_touch"` a person belongs instead to every channel among those events, so the
+//! groups overlap. Each channel's people get their own conversion curve, the Kaplan–Meier estimate of
 //! [`super::survival`] censored at the end of the data, so people who have not converted yet
 //! count as observed until then. Converters whose first conversion is their first event are left
 //! out, as on the conversion curve.
 
 use rustc_hash::FxHashMap as HashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::speed::first_touch;
 use super::survival::{person_times, summarise};
 use super::{stats, Conversion};
-use crate::model::{EventLog, Journeys};
+use crate::model::{EventLog, Journeys, NONE};
+
+/// The channels a person is grouped under.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelGrouping {
+    /// The first channel before conversion, so each person is in one group (the default).
+    #[default]
+    FirstTouch,
+    /// Every channel before conversion, so a person can be in several groups.
+    AnyTouch,
+}
+
+/// Options for channel speed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChannelSpeedOptions {
+    pub by: ChannelGrouping,
+}
 
 /// One first-touch channel's time to convert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelSpeed {
     pub channel: String,
-    /// People whose first touch is this channel.
+    /// People grouped under this channel.
     pub people: u64,
     pub converters: u64,
     /// The Kaplan–Meier median: the first conversion time at which the channel's cumulative
@@ -34,7 +53,8 @@ pub struct ChannelSpeed {
 /// The channel-speed part of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelSpeedReport {
-    /// People with a first-touch channel.
+    pub by: ChannelGrouping,
+    /// People with a channel before conversion, each counted once.
     pub people: u64,
     /// People on the curve without a channel on any event before conversion.
     pub without_channel: u64,
@@ -45,15 +65,16 @@ pub struct ChannelSpeedReport {
     pub channels: Vec<ChannelSpeed>,
 }
 
-/// Groups people by first-touch channel and estimates each group's time to convert. Returns
-/// `None` when no event has a channel.
-pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> Option<ChannelSpeedReport> {
+/// Groups people by channel and estimates each group's time to convert. Returns `None` when no
+/// event has a channel.
+pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, options: &ChannelSpeedOptions) -> Option<ChannelSpeedReport> {
     if log.channels.is_empty() {
         return None;
     }
     let times = person_times(log, journeys, conversion);
     let mut groups: HashMap<u32, Vec<(i64, bool)>> = HashMap::default();
-    let (mut without_channel, mut excluded) = (0u64, 0u64);
+    let (mut people, mut without_channel, mut excluded) = (0u64, 0u64, 0u64);
+    let mut touched = Vec::new();
     for (person, observation) in times.into_iter().enumerate() {
         let journey = journeys.journey(person);
         let Some(observation) = observation else {
@@ -61,9 +82,22 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> 
             continue;
         };
         let before = conversion.first[person].map_or(journey, |position| &journey[..position]);
-        match first_touch(log, before) {
-            Some(channel) => groups.entry(channel).or_default().push(observation),
-            None => without_channel += 1,
+        touched.clear();
+        match options.by {
+            ChannelGrouping::FirstTouch => touched.extend(first_touch(log, before)),
+            ChannelGrouping::AnyTouch => {
+                touched.extend(before.iter().map(|&at| log.channel[at as usize]).filter(|&channel| channel != NONE));
+                touched.sort_unstable();
+                touched.dedup();
+            }
+        }
+        if touched.is_empty() {
+            without_channel += 1;
+            continue;
+        }
+        people += 1;
+        for &channel in &touched {
+            groups.entry(channel).or_default().push(observation);
         }
     }
 
@@ -75,7 +109,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> 
             .unwrap_or(std::cmp::Ordering::Equal);
         km.then(converters).then_with(|| a.channel.cmp(&b.channel))
     });
-    Some(ChannelSpeedReport { people: channels.iter().map(|row| row.people).sum(), without_channel, excluded, channels })
+    Some(ChannelSpeedReport { by: options.by, people, without_channel, excluded, channels })
 }
 
 fn describe(channel: &str, group: &[(i64, bool)]) -> ChannelSpeed {
@@ -118,7 +152,7 @@ mod tests {
         ];
         let (log, journeys) = build(&events);
         let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
-        let report = compute(&log, &journeys, &conversion).unwrap();
+        let report = compute(&log, &journeys, &conversion, &ChannelSpeedOptions::default()).unwrap();
         assert_eq!((report.people, report.without_channel, report.excluded), (6, 2, 1));
         let names: Vec<&str> = report.channels.iter().map(|row| row.channel.as_str()).collect();
         assert_eq!(names, ["email", "search"]);
@@ -139,6 +173,34 @@ mod tests {
     fn no_channels_gives_none() {
         let (log, journeys) = build(&[("a", 0, "visit", ""), ("a", 1, "buy", "")]);
         let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
-        assert_eq!(compute(&log, &journeys, &conversion), None);
+        assert_eq!(compute(&log, &journeys, &conversion, &ChannelSpeedOptions::default()), None);
+    }
+
+    #[test]
+    fn any_touch_puts_people_in_every_channel() {
+        // a touches email then search before buying at 2 h. b touches search and buys at 6 h. c
+        // touches email and never buys, so c is censored at the data end, 6 h after their start.
+        // email: a at 2 h and c censored at 6 h, so S = 1/2 at 2 h and the median is 2 h.
+        // search: a at 2 h and b at 6 h, so the median is 2 h and everyone converted.
+        let events = [
+            ("a", 0, "visit", "email"), ("a", 1, "visit", "search"), ("a", 2, "buy", "social"),
+            ("b", 0, "visit", "search"), ("b", 6, "buy", ""),
+            ("c", 0, "visit", "email"),
+        ];
+        let (log, journeys) = build(&events);
+        let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
+        let options = ChannelSpeedOptions { by: ChannelGrouping::AnyTouch };
+        let report = compute(&log, &journeys, &conversion, &options).unwrap();
+        assert_eq!(report.people, 3, "each person counted once");
+        let rows: Vec<(&str, u64, u64, Option<i64>)> =
+            report.channels.iter().map(|row| (row.channel.as_str(), row.people, row.converters, row.median_ms)).collect();
+        // Equal Kaplan-Meier medians, so the converters' medians decide: email 2 h, search 4 h.
+        assert_eq!(rows, [("email", 2, 1, Some(2 * HOUR_MS)), ("search", 2, 2, Some(2 * HOUR_MS))]);
+        assert_eq!(report.channels[1].final_cumulative, 1.0);
+
+        let first = compute(&log, &journeys, &conversion, &ChannelSpeedOptions::default()).unwrap();
+        let names: Vec<&str> = first.channels.iter().map(|row| row.channel.as_str()).collect();
+        assert_eq!(names, ["email", "search"], "social only comes with the purchase");
+        assert_eq!(first.channels[1].people, 1);
     }
 }

@@ -45,6 +45,7 @@ pub struct AnalysisOptions {
     pub silences: silences::SilencesOptions,
     pub rhythm: rhythm::RhythmOptions,
     pub speed: speed::SpeedOptions,
+    pub channel_speed: channel_speed::ChannelSpeedOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -177,6 +178,6 @@ fn timing_extras(
         silences: Some(silences::compute(log, journeys, conversion, &options.silences)?),
         rhythm: Some(rhythm::compute(log, journeys, conversion, &options.rhythm, zone, time_zone)),
         speed: if converting { Some(speed::compute(log, journeys, conversion, &options.speed)?) } else { None },
-        channel_speed: if converting { channel_speed::compute(log, journeys, conversion) } else { None },
+        channel_speed: if converting { channel_speed::compute(log, journeys, conversion, &options.channel_speed) } else { None },
     })
 }

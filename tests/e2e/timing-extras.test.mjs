@@ -55,6 +55,15 @@ test('timing fixture shows golden figures', async (t) => {
   const medians = await page.locator('[data-testid=channel-speed-median]').allTextContents();
   assert.deepEqual(medians.map((text) => text === 'not reached'), golden.channel_speed.channels.map((row) => row.median_ms === null));
 
+  // Grouping by every channel touched gives lifelines' any-touch order.
+  await page.selectOption('[data-testid=channel-speed-by]', 'any_touch');
+  const anyTouch = golden.channel_speed_any_touch.channels.map((row) => row.channel);
+  await page.waitForFunction((expected) => {
+    const names = [...document.querySelectorAll('[data-testid=channel-speed-row] th')].map((node) => node.textContent);
+    return names.join() === expected.join();
+  }, anyTouch, { timeout: RESULT_TIMEOUT_MS });
+  assert.match(await page.textContent('[data-testid=channel-speed-caption]'), /several rows/);
+
   // A looser rule moves the length earlier. The golden rows give the new length by the rule of docs/metrics.md.
   await page.selectOption('[data-testid=silences-return-rule]', '0.2');
   const looser = rarelyBackAfter(silences.comeback, 0.2, golden.min_silences);

@@ -9,6 +9,14 @@ import { parseWindow } from './options.js';
 // The speed options right after a load: terciles, which are the engine's default.
 export const SPEED_DEFAULTS = { cuts: '' };
 
+// The channel-speed options right after a load, which are the engine's defaults.
+export const CHANNEL_SPEED_DEFAULTS = { by: 'first_touch' };
+
+/** Returns the channel-speed options in engine form. */
+export function channelSpeedOptions(settings) {
+  return { by: settings.by };
+}
+
 const SEGMENT_TITLES = { fast: 'Fast movers', medium: 'Medium movers', slow: 'Slow movers' };
 
 /** Returns the speed options in engine form: no cuts for terciles, or the two durations. */
@@ -115,8 +123,11 @@ function renderSegment(segment) {
       h('tbody', {}, channels)));
 }
 
-/** Renders the report's channel speed into `root`, or nothing when it is missing or null. */
-export function renderChannelSpeedView(root, channelSpeed) {
+/**
+ * Renders the report's channel speed into `root`, or nothing when it is missing
+ * or null. The view edits `settings` (see CHANNEL_SPEED_DEFAULTS) and calls `onChange()`.
+ */
+export function renderChannelSpeedView(root, channelSpeed, settings, onChange) {
   root.hidden = !channelSpeed;
   if (!channelSpeed) {
     replaceChildren(root);
@@ -129,17 +140,28 @@ export function renderChannelSpeedView(root, channelSpeed) {
     h('td', { className: 'number', dataset: { testid: 'channel-speed-median' } }, row.median_ms === null ? 'not reached' : formatDuration(row.median_ms)),
     h('td', { className: 'number' }, formatShare(row.final_cumulative)),
     h('td', { className: 'number' }, formatDuration(row.converters_median_ms))));
+  const grouping = h('select', {
+    dataset: { testid: 'channel-speed-by' },
+    on: { change: () => { settings.by = grouping.value; onChange(); } },
+  },
+  h('option', { value: 'first_touch', selected: channelSpeed.by === 'first_touch' }, 'their first channel before converting'),
+  h('option', { value: 'any_touch', selected: channelSpeed.by === 'any_touch' }, 'every channel they touched before converting'));
+  const grouped = channelSpeed.by === 'any_touch'
+    ? 'People grouped under every channel they touched before converting, so one person can be in several rows; fastest first.'
+    : 'People grouped by their first-touch channel, fastest first.';
   const apart = channelSpeed.without_channel > 0
     ? ` ${formatCount(channelSpeed.without_channel)} people with no channel before converting are not in any row.`
     : '';
 
   replaceChildren(root,
     h('h3', {}, metricLink('channel-speed', 'Channel speed')),
-    h('p', { className: 'hint' },
-      'People grouped by their first-touch channel, fastest first. The median counts the people who have not converted yet as still waiting (Kaplan–Meier, censored at the end of the data); "not reached" means the estimated share converted never gets to half.',
+    h('div', { className: 'section-tools' },
+      h('label', { className: 'field inline' }, h('span', {}, 'Group people by'), grouping)),
+    h('p', { className: 'hint', dataset: { testid: 'channel-speed-caption' } },
+      `${grouped} The median counts the people who have not converted yet as still waiting (Kaplan–Meier, censored at the end of the data); "not reached" means the estimated share converted never gets to half.`,
       apart),
     h('table', { className: 'process-activities', dataset: { testid: 'channel-speed-table' } },
-      h('caption', {}, 'Time to convert by first-touch channel'),
+      h('caption', {}, channelSpeed.by === 'any_touch' ? 'Time to convert by channel touched' : 'Time to convert by first-touch channel'),
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'Channel'),
         h('th', { scope: 'col', className: 'number' }, 'People'),

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use pathlight::analysis::attribution::AttributionWeight;
+use pathlight::analysis::channel_speed::ChannelGrouping;
 use pathlight::analysis::clv::TimeUnit as ClvUnit;
 use pathlight::analysis::survival::CensorAt;
 use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep};
@@ -189,6 +190,10 @@ struct AnalyzeArgs {
     /// Number of most frequent paths listed per speed segment.
     #[arg(long, value_name = "COUNT", default_value_t = 5)]
     speed_top: usize,
+    /// Group channel speed by each person's first channel before converting, or by every channel
+    /// they touched before converting.
+    #[arg(long, value_name = "first_touch|any_touch", default_value = "first_touch")]
+    channel_speed_by: String,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -368,6 +373,11 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         options.speed.cuts = cuts.split(',').map(|cut| cut.trim().to_string()).collect();
     }
     options.speed.top = args.speed_top;
+    options.channel_speed.by = match args.channel_speed_by.as_str() {
+        "first_touch" => ChannelGrouping::FirstTouch,
+        "any_touch" => ChannelGrouping::AnyTouch,
+        other => return Err(format!("--channel-speed-by: unknown value \"{other}\"; use first_touch or any_touch")),
+    };
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
