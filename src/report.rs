@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::analysis::attribution::AttributionReport;
+use crate::analysis::channel_speed::ChannelSpeedReport;
 use crate::analysis::clv::ClvReport;
 use crate::analysis::email::EmailReport;
 use crate::analysis::drivers::DriversReport;
@@ -11,9 +12,12 @@ use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
 use crate::analysis::process_map::ProcessMap;
 use crate::analysis::retention::AfterSale;
+use crate::analysis::rhythm::RhythmReport;
 use crate::analysis::sankey::SankeyReport;
 use crate::analysis::sessions::SessionsReport;
 use crate::analysis::stages::StagesReport;
+use crate::analysis::silences::SilencesReport;
+use crate::analysis::speed::SpeedReport;
 use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
 
@@ -98,8 +102,22 @@ pub struct Report {
     pub clv: Option<ClvReport>,
     /// `None` when no event is an e-mail event.
     pub email: Option<EmailReport>,
+    #[serde(flatten)]
+    pub timing_extras: TimingExtras,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
+}
+
+/// Silences, hours and weekdays, speed segments and channel speed; each is `None` with synthetic
+/// times. In the JSON these are top-level fields of the report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TimingExtras {
+    pub silences: Option<SilencesReport>,
+    pub rhythm: Option<RhythmReport>,
+    /// `None` also without a conversion event.
+    pub speed: Option<SpeedReport>,
+    /// `None` also without a conversion event or when no event has a channel.
+    pub channel_speed: Option<ChannelSpeedReport>,
 }
 
 impl Report {

@@ -334,3 +334,52 @@ fn analyze_takes_stages() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--stage"));
 }
+
+#[test]
+fn timing_flags_reach_the_analyses() {
+    // u1 buys 1 hour after their first visit, u2 after 10 hours and u3 after 50 hours, when the
+    // data ends. The open gaps are u1's 49 hours, u2's 40, u3's 0 and u4's 48.
+    let events = write_fixture(
+        "timing.csv",
+        "user,event,ts,channel
+u1,visit,2024-01-01T00:00:00Z,email
+u1,purchase,2024-01-01T01:00:00Z,
+u2,visit,2024-01-01T00:00:00Z,search
+u2,purchase,2024-01-01T10:00:00Z,
+u3,visit,2024-01-01T00:00:00Z,search
+u3,purchase,2024-01-03T02:00:00Z,
+u4,visit,2024-01-01T02:00:00Z,social
+",
+    );
+    let path = events.to_str().unwrap();
+    let output = pathlight(&[
+        "analyze", path, "--conversion", "purchase", "--speed-cuts", "2h,1d", "--silence-return-rule", "0.45",
+        "--min-silences", "1", "--rhythm-all-events", "--time-zone", "Europe/Berlin", "--channel-speed-by", "any_touch",
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["speed"]["cut_rule"], "durations");
+    let people: Vec<u64> = report["speed"]["segments"].as_array().unwrap().iter().map(|segment| segment["people"].as_u64().unwrap()).collect();
+    assert_eq!(people, [1, 1, 1]);
+    assert_eq!(report["silences"]["return_rule"], 0.45);
+    assert_eq!(report["silences"]["min_silences"], 1);
+    // Return shares: 1 h 3/6, 3 h and 6 h 2/5, 12 h and 1 day 1/4, 2 days 1/3. From 3 h on all
+    // are at most 0.45, but 1 h is above it.
+    assert_eq!(report["silences"]["rarely_back_after_label"], "3 h");
+    assert_eq!(report["rhythm"]["basis"], "all_events");
+    assert_eq!(report["rhythm"]["events"], 7);
+    // 00:00 UTC on Monday 1 January is 01:00 in Berlin.
+    assert_eq!(report["rhythm"]["counts"][0][1], 3);
+    assert_eq!(report["channel_speed"]["by"], "any_touch");
+    assert_eq!(report["channel_speed"]["channels"][0]["channel"], "email");
+
+    let output = pathlight(&["analyze", path, "--speed-cuts", "7d"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("speed cuts \"7d\""));
+    let output = pathlight(&["analyze", path, "--channel-speed-by", "last_touch"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--channel-speed-by"));
+    let output = pathlight(&["analyze", path, "--silence-return-rule", "2"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("return_rule"));
+}

@@ -23,6 +23,11 @@ import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
 import { stageOptions } from './views/stage-editor.js';
 import { newStageEditor, renderStagesView } from './views/stages.js';
+import { renderRhythmView } from './views/rhythm.js';
+import { SILENCES_DEFAULTS, renderSilencesView, silencesOptions } from './views/silences.js';
+import {
+  CHANNEL_SPEED_DEFAULTS, SPEED_DEFAULTS, channelSpeedOptions, renderChannelSpeedView, renderSpeedView, speedOptions,
+} from './views/speed.js';
 import { createStatusView } from './views/status.js';
 import { renderSummaryView } from './views/summary.js';
 import { renderTimingView } from './views/timing.js';
@@ -59,6 +64,10 @@ const elements = {
   sankeyView: document.getElementById('sankey-view'),
   timingView: document.getElementById('timing-view'),
   curveView: document.getElementById('curve-view'),
+  silencesView: document.getElementById('silences-view'),
+  rhythmView: document.getElementById('rhythm-view'),
+  speedView: document.getElementById('speed-view'),
+  channelSpeedView: document.getElementById('channel-speed-view'),
   channelsView: document.getElementById('channels-view'),
   processMapView: document.getElementById('process-map-view'),
   sessionsView: document.getElementById('sessions-view'),
@@ -230,6 +239,9 @@ async function analyse() {
     attribution: { ...ATTRIBUTION_DEFAULTS },
     curve: { ...CURVE_DEFAULTS },
     stageEditor: newStageEditor(),
+    silences: { ...SILENCES_DEFAULTS },
+    speed: { ...SPEED_DEFAULTS },
+    channelSpeed: { ...CHANNEL_SPEED_DEFAULTS },
   };
   status.showLoadSummary(summary);
   renderLoadFacts(elements.loadFactsView, summary);
@@ -280,6 +292,9 @@ function analysisOptions(options) {
     sankey: { ...SANKEY_DEFAULTS },
     attribution: attributionOptions(options.attribution),
     conversion_curve: curveOptions(options.curve),
+    silences: silencesOptions(options.silences),
+    speed: speedOptions(options.speed),
+    channel_speed: channelSpeedOptions(options.channelSpeed),
     process_map: processMapOptions(),
     email: { ...EMAIL_OPTIONS },
     stages: stageOptions(options.stageEditor.applied),
@@ -336,6 +351,10 @@ function renderReport(report) {
   renderSankeyView(elements.sankeyView, report);
   renderTimingView(elements.timingView, report.time_to_convert, { syntheticTimes });
   renderCurveView(elements.curveView, report.conversion_curve ?? null, state.options.curve, scheduleAnalysis);
+  renderSilencesView(elements.silencesView, report.silences ?? null, state.options.silences, scheduleAnalysis);
+  renderRhythmView(elements.rhythmView, report.rhythm ?? null);
+  renderSpeedView(elements.speedView, report.speed ?? null, state.options.speed, scheduleAnalysis);
+  renderChannelSpeedView(elements.channelSpeedView, report.channel_speed ?? null, state.options.channelSpeed, scheduleAnalysis);
   renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis);
   renderProcessMapView(elements.processMapView, report.process_map ?? null);
   renderSessionsView(elements.sessionsView, report.sessions ?? null);

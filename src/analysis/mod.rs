@@ -2,6 +2,7 @@
 //! the conversion once and feeds every analysis from it.
 
 pub mod attribution;
+pub mod channel_speed;
 pub mod clv;
 pub mod drivers;
 pub mod email;
@@ -10,8 +11,11 @@ pub mod paths;
 pub mod people;
 pub mod process_map;
 pub mod retention;
+pub mod rhythm;
 pub mod sankey;
 pub mod sessions;
+pub mod silences;
+pub mod speed;
 pub mod stages;
 pub mod stats;
 pub mod survival;
@@ -22,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::ingest::time::{parse_zone, to_rfc3339};
 use crate::model::{EventLog, Journeys};
-use crate::report::{Report, Summary, Warning};
+use crate::report::{Report, Summary, TimingExtras, Warning};
 
 /// Options for every analysis. Missing fields take their defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -42,6 +46,10 @@ pub struct AnalysisOptions {
     pub sessions: sessions::SessionsOptions,
     /// The user's stages in order; empty for the suggested stages.
     pub stages: Vec<stages::StageDefinition>,
+    pub silences: silences::SilencesOptions,
+    pub rhythm: rhythm::RhythmOptions,
+    pub speed: speed::SpeedOptions,
+    pub channel_speed: channel_speed::ChannelSpeedOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -133,6 +141,7 @@ pub fn run(
     let email = email::compute(log, journeys, &options.email)?;
     // Made-up times have no gaps of inactivity, so a channel path table has no sessions.
     let sessions = if synthetic_times { None } else { Some(sessions::compute(log, journeys, &conversion, &options.sessions)?) };
+    let timing_extras = timing_extras(log, journeys, &conversion, options, zone, time_zone, synthetic_times)?;
 
     let stage_inputs = stages::StageInputs { conversion: &conversion, window_ms: drivers_window, synthetic_times };
     let stages = match stages::compute(log, journeys, &options.stages, &stage_inputs)? {
@@ -160,5 +169,45 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report { summary, funnel, paths, sankey, sessions, stages, time_to_convert, conversion_curve, process_map, attribution, drivers, after_sale, clv, email, warnings })
+    Ok(Report {
+        summary,
+        funnel,
+        paths,
+        sankey,
+        sessions,
+        stages,
+        time_to_convert,
+        conversion_curve,
+        process_map,
+        attribution,
+        drivers,
+        after_sale,
+        clv,
+        email,
+        timing_extras,
+        warnings,
+    })
+}
+
+/// Runs the silences, hour-and-weekday, speed and channel-speed analyses. With synthetic times
+/// all four are `None`, because made-up times have no gaps, hours or durations.
+fn timing_extras(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    options: &AnalysisOptions,
+    zone: chrono_tz::Tz,
+    time_zone: &str,
+    synthetic_times: bool,
+) -> Result<TimingExtras, Error> {
+    if synthetic_times {
+        return Ok(TimingExtras::default());
+    }
+    let converting = conversion.event.is_some();
+    Ok(TimingExtras {
+        silences: Some(silences::compute(log, journeys, conversion, &options.silences)?),
+        rhythm: Some(rhythm::compute(log, journeys, conversion, &options.rhythm, zone, time_zone)),
+        speed: if converting { Some(speed::compute(log, journeys, conversion, &options.speed)?) } else { None },
+        channel_speed: if converting { channel_speed::compute(log, journeys, conversion, &options.channel_speed) } else { None },
+    })
 }

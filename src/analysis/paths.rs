@@ -389,16 +389,22 @@ pub fn compute(set: &PathSet, conversion: &Conversion, options: &PathsOptions) -
 
 fn group_report(set: &PathSet, counts: HashMap<&[u32], u64>, people: u64, top: usize) -> PathGroup {
     let distinct = counts.len() as u64;
+    let top = rank_paths(counts, people, top, |id| set.label(id));
+    PathGroup { people, distinct, top }
+}
+
+/// Returns the `top` most frequent paths of a group of `people`, with `name` giving each step's
+/// label. Equal counts are ordered by their labels.
+pub(crate) fn rank_paths<'a>(counts: HashMap<&[u32], u64>, people: u64, top: usize, name: impl Fn(u32) -> &'a str) -> Vec<PathCount> {
     let mut ranked: Vec<(&[u32], u64)> = counts.into_iter().collect();
-    let names = |path: &[u32]| -> Vec<String> { path.iter().map(|&id| set.label(id).to_string()).collect() };
+    let names = |path: &[u32]| -> Vec<String> { path.iter().map(|&id| name(id).to_string()).collect() };
     // Most people first; equal counts in a stable order by their names.
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| names(a.0).cmp(&names(b.0))));
-    let top = ranked
+    ranked
         .into_iter()
         .take(top)
         .map(|(path, count)| PathCount { steps: names(path), people: count, share: count as f64 / people.max(1) as f64 })
-        .collect();
-    PathGroup { people, distinct, top }
+        .collect()
 }
 
 /// Fills `path` with one journey's event ids, collapsing runs when asked.

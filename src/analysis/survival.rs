@@ -126,7 +126,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
     let full = estimate(&observations);
 
     let censored = observations.iter().filter(|observation| !observation.converted).count() as u64;
-    let median_ms = full.iter().find(|step| step.cumulative >= 0.5).map(|step| step.time_ms);
+    let median_ms = median_time(&full);
     let final_cumulative = full.last().map_or(0.0, |step| step.cumulative);
     let censored_before_first_step = match full.first() {
         Some(first) => observations.iter().filter(|observation| observation.time < first.time_ms).count() as u64,
@@ -165,25 +165,79 @@ fn observe(log: &EventLog, journeys: &Journeys, conversion: &Conversion, censor_
     let mut observations = Vec::with_capacity(journeys.people());
     let mut excluded = 0;
     for person in 0..journeys.people() {
-        let journey = journeys.journey(person);
-        let Some(&first) = journey.first() else { continue };
-        let start = log.time[first as usize];
-        match conversion.first[person] {
-            Some(0) => excluded += 1,
-            Some(position) => {
-                let converted_at = log.time[journey[position] as usize];
-                observations.push(Observation { time: converted_at - start, converted: true });
-            }
-            None => {
-                let end = match censor_at {
-                    CensorAt::DataEnd => data_end,
-                    CensorAt::LastEvent => journey.last().map_or(start, |&last| log.time[last as usize]),
-                };
-                observations.push(Observation { time: end - start, converted: false });
-            }
+        match observe_person(log, journeys, conversion, censor_at, data_end, person) {
+            Some(Some(observation)) => observations.push(observation),
+            Some(None) => excluded += 1,
+            None => {}
         }
     }
     (observations, excluded)
+}
+
+/// Returns one person's observation: `None` for an empty journey, `Some(None)` for a converter
+/// left out because their first conversion is their first event.
+fn observe_person(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    censor_at: CensorAt,
+    data_end: i64,
+    person: usize,
+) -> Option<Option<Observation>> {
+    let journey = journeys.journey(person);
+    let start = log.time[*journey.first()? as usize];
+    let observation = match conversion.first[person] {
+        Some(0) => return Some(None),
+        Some(position) => Observation { time: log.time[journey[position] as usize] - start, converted: true },
+        None => {
+            let end = match censor_at {
+                CensorAt::DataEnd => data_end,
+                CensorAt::LastEvent => journey.last().map_or(start, |&last| log.time[last as usize]),
+            };
+            Observation { time: end - start, converted: false }
+        }
+    };
+    Some(Some(observation))
+}
+
+/// Returns each person's time on the conversion curve censored at the end of the data, as
+/// (time in ms, converted), or `None` for a person the curve leaves out.
+pub(crate) fn person_times(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> Vec<Option<(i64, bool)>> {
+    let data_end = log.time.iter().copied().max().unwrap_or(0);
+    (0..journeys.people())
+        .map(|person| {
+            let observation = observe_person(log, journeys, conversion, CensorAt::DataEnd, data_end, person).flatten()?;
+            Some((observation.time, observation.converted))
+        })
+        .collect()
+}
+
+/// A Kaplan–Meier summary of one group of people.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct CurveSummary {
+    /// Time of the first step at which the cumulative conversion reaches 50%, as in
+    /// [`ConversionCurve::median_ms`].
+    pub median_ms: Option<i64>,
+    /// The cumulative conversion at the last step; 0 without conversions.
+    pub final_cumulative: f64,
+}
+
+/// Estimates the curve of (time in ms, converted) observations and summarises it.
+pub(crate) fn summarise(times: &[(i64, bool)]) -> CurveSummary {
+    let mut observations: Vec<Observation> = times.iter().map(|&(time, converted)| Observation { time, converted }).collect();
+    observations.sort_by_key(|observation| observation.time);
+    let steps = estimate(&observations);
+    CurveSummary {
+        median_ms: median_time(&steps),
+        final_cumulative: steps.last().map_or(0.0, |step| step.cumulative),
+    }
+}
+
+/// Returns the time of the first step whose cumulative conversion reaches 50%. A product such as
+/// (1 − 1/38) ⋯ (1 − 1/20), which is exactly 1/2, can round to just above 1/2, so a cumulative
+/// conversion within 1e-12 below 0.5 counts as reaching it.
+fn median_time(steps: &[CurveStep]) -> Option<i64> {
+    steps.iter().find(|step| step.cumulative >= 0.5 - 1e-12).map(|step| step.time_ms)
 }
 
 /// Computes the product-limit estimate over observations sorted by time, one step per distinct
@@ -281,6 +335,14 @@ mod tests {
         assert_eq!(steps[1].cumulative, 1.0);
         assert_eq!(steps[1].std_error, None);
         assert_eq!(steps[1].lower_95, None);
+    }
+
+    #[test]
+    fn median_at_exactly_half() {
+        // 24 people convert one at a time at times 1, 2, …: after 12 conversions S is 12/24 = 1/2
+        // exactly, but the product of the factors rounds to 0.5000000000000001.
+        let times: Vec<(i64, bool)> = (1..=24).map(|time| (time, true)).collect();
+        assert_eq!(summarise(&times).median_ms, Some(12));
     }
 
     #[test]

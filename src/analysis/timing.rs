@@ -18,7 +18,7 @@ const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
 /// Histogram bin edges to choose from, with their labels.
-const LADDER: [(i64, &str); 19] = [
+pub(crate) const LADDER: [(i64, &str); 19] = [
     (10 * SECOND, "10 s"),
     (MINUTE, "1 min"),
     (5 * MINUTE, "5 min"),

@@ -49,20 +49,28 @@ export function renderTimingView(root, timing, { syntheticTimes = false } = {}) 
 }
 
 function renderHistogram(bins) {
+  return renderBinTable(bins, { caption: 'Converters by time to convert', countHeader: 'People', count: (bin) => bin.people, testid: 'histogram' });
+}
+
+/**
+ * Renders duration bins as a table with one bar per row. `count` reads a
+ * bin's count, and `countHeader` names it. Returns null for no bins.
+ */
+export function renderBinTable(bins, { caption, countHeader, count, testid }) {
   if (!bins || bins.length === 0) {
     return null;
   }
-  const largest = Math.max(1, ...bins.map((bin) => bin.people));
+  const largest = Math.max(1, ...bins.map(count));
   const rows = bins.map((bin) => {
     const bar = h('div', { className: 'bar' });
-    bar.style.width = `${((bin.people / largest) * 100).toFixed(2)}%`;
-    return h('tr', { dataset: { testid: 'histogram-bin' } },
+    bar.style.width = `${((count(bin) / largest) * 100).toFixed(2)}%`;
+    return h('tr', { dataset: { testid: `${testid}-bin` } },
       h('th', { scope: 'row' }, bin.label),
       h('td', { className: 'bar-cell' }, h('div', { className: 'bar-track' }, bar)),
-      h('td', { className: 'number' }, formatCount(bin.people)));
+      h('td', { className: 'number' }, formatCount(count(bin))));
   });
-  return h('table', { className: 'histogram', dataset: { testid: 'histogram' } },
-    h('caption', {}, 'Converters by time to convert'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, h('span', { className: 'visually-hidden' }, 'Bar')), h('th', { scope: 'col', className: 'number' }, 'People'))),
+  return h('table', { className: 'histogram', dataset: { testid } },
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, h('span', { className: 'visually-hidden' }, 'Bar')), h('th', { scope: 'col', className: 'number' }, countHeader))),
     h('tbody', {}, rows));
 }

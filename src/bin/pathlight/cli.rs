@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use pathlight::analysis::attribution::AttributionWeight;
+use pathlight::analysis::channel_speed::ChannelGrouping;
 use pathlight::analysis::clv::TimeUnit as ClvUnit;
 use pathlight::analysis::survival::CensorAt;
 use pathlight::analysis::people::{PeopleQuery, StepGroup};
@@ -196,6 +197,27 @@ struct AnalyzeArgs {
     /// The most people --list-people prints; 0 for all.
     #[arg(long, value_name = "COUNT", default_value_t = 100)]
     people_limit: usize,
+    /// People rarely come back after the smallest silence length from which on at most this share
+    /// of silences end in a return.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.1)]
+    silence_return_rule: f64,
+    /// Silence lengths reached by fewer silences than this are not used by --silence-return-rule.
+    #[arg(long, value_name = "COUNT", default_value_t = 10)]
+    min_silences: u64,
+    /// Count every event by hour and weekday, even when a conversion event is set.
+    #[arg(long)]
+    rhythm_all_events: bool,
+    /// Two durations, such as 1d,7d, that end the fast and the medium speed segment (default:
+    /// the terciles of the time to convert).
+    #[arg(long, value_name = "FAST,MEDIUM")]
+    speed_cuts: Option<String>,
+    /// Number of most frequent paths listed per speed segment.
+    #[arg(long, value_name = "COUNT", default_value_t = 5)]
+    speed_top: usize,
+    /// Group channel speed by each person's first channel before converting, or by every channel
+    /// they touched before converting.
+    #[arg(long, value_name = "first_touch|any_touch", default_value = "first_touch")]
+    channel_speed_by: String,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -377,6 +399,18 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         let list = workspace.funnel_people(&options, &query).map_err(|error| error.to_string())?;
         return serde_json::to_string(&list).map_err(|error| error.to_string());
     }
+    options.silences.return_rule = args.silence_return_rule;
+    options.silences.min_silences = args.min_silences;
+    options.rhythm.all_events = args.rhythm_all_events;
+    if let Some(cuts) = &args.speed_cuts {
+        options.speed.cuts = cuts.split(',').map(|cut| cut.trim().to_string()).collect();
+    }
+    options.speed.top = args.speed_top;
+    options.channel_speed.by = match args.channel_speed_by.as_str() {
+        "first_touch" => ChannelGrouping::FirstTouch,
+        "any_touch" => ChannelGrouping::AnyTouch,
+        other => return Err(format!("--channel-speed-by: unknown value \"{other}\"; use first_touch or any_touch")),
+    };
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }

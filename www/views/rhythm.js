@@ -1,0 +1,73 @@
+// When people buy: conversion events by local weekday and hour as a heat map.
+// The heat map is a real table, so a screen reader reads each count with its
+// weekday and hour headers. Cells use one blue hue from light to dark (safe
+// for colour-blind readers) and always show their count as text.
+
+import { h, metricLink, replaceChildren } from './dom.js';
+import { formatCount, formatShare } from './format.js';
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+// Lightness of the emptiest and the fullest cell, in per cent, and the
+// lightness below which the count is written in white for contrast.
+const LIGHTEST = 97;
+const DARKEST = 30;
+const WHITE_TEXT_BELOW = 55;
+
+/** Renders the report's hour-and-weekday counts into `root`, or nothing when they are missing or null. */
+export function renderRhythmView(root, rhythm) {
+  root.hidden = !rhythm;
+  if (!rhythm) {
+    replaceChildren(root);
+    return;
+  }
+  const counted = rhythm.basis === 'conversions' ? `"${rhythm.event}" events` : 'events';
+  const peak = rhythm.peak_weekday === null
+    ? 'Nothing was counted.'
+    : `The busiest hour is ${WEEKDAYS[rhythm.peak_weekday]} ${hourLabel(rhythm.peak_hour)}, with ${formatCount(rhythm.counts[rhythm.peak_weekday][rhythm.peak_hour])} ${counted}.`;
+  const dateOnly = rhythm.date_only > 0 ? ` ${formatCount(rhythm.date_only)} events with a date but no time of day are left out.` : '';
+
+  replaceChildren(root,
+    h('h3', {}, metricLink('when-people-buy', 'When people buy')),
+    h('p', { className: 'hint', dataset: { testid: 'rhythm-caption' } },
+      `${formatCount(rhythm.events)} ${counted} by day of the week and hour in ${rhythm.time_zone}. ${peak}${dateOnly}`),
+    h('div', { className: 'table-scroll' }, renderMatrix(rhythm, counted)));
+}
+
+function renderMatrix(rhythm, counted) {
+  const largest = Math.max(1, ...rhythm.counts.flat());
+  const hours = [...Array(24).keys()];
+  const rows = rhythm.counts.map((counts, weekday) => h('tr', {},
+    h('th', { scope: 'row' }, WEEKDAYS[weekday]),
+    counts.map((count, hour) => heatCell(count, largest, `${WEEKDAYS[weekday]} ${hourLabel(hour)}`)),
+    h('td', { className: 'number total', dataset: { testid: 'rhythm-weekday-total' } },
+      formatCount(rhythm.by_weekday[weekday]), h('span', { className: 'share' }, ` (${formatShare(rhythm.weekday_shares[weekday])})`))));
+  const totals = h('tr', { className: 'total' },
+    h('th', { scope: 'row' }, 'All days'),
+    hours.map((hour) => h('td', {
+      className: 'number',
+      dataset: { testid: 'rhythm-hour-total' },
+      title: `${formatShare(rhythm.hour_shares[hour])} of all`,
+    }, formatCount(rhythm.by_hour[hour]))),
+    h('td', { className: 'number', dataset: { testid: 'rhythm-total' } }, formatCount(rhythm.events)));
+
+  return h('table', { className: 'heatmap', dataset: { testid: 'rhythm-heatmap' } },
+    h('caption', {}, `${counted} by weekday (rows) and hour of the day (columns); darker cells hold more`),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, 'Day'),
+      hours.map((hour) => h('th', { scope: 'col', className: 'number' }, String(hour))),
+      h('th', { scope: 'col', className: 'number' }, 'Total'))),
+    h('tbody', {}, rows, totals));
+}
+
+function heatCell(count, largest, label) {
+  const lightness = LIGHTEST - (LIGHTEST - DARKEST) * (count / largest);
+  const cell = h('td', { className: 'number heat', dataset: { testid: 'rhythm-cell' }, title: `${label}: ${formatCount(count)}` }, formatCount(count));
+  cell.style.backgroundColor = `hsl(210 70% ${lightness.toFixed(1)}%)`;
+  cell.style.color = lightness < WHITE_TEXT_BELOW ? '#fff' : '#1a1a1a';
+  return cell;
+}
+
+function hourLabel(hour) {
+  return `${String(hour).padStart(2, '0')}:00`;
+}
