@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::ln_gamma;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::Conversion;
 use crate::error::Error;
@@ -170,7 +171,9 @@ impl ArgminMul<f64, Point> for Point {
 
 /// The mean negative log-likelihood of a model, as a function of the log parameters.
 struct NegativeLogLikelihood<'a> {
-    summaries: &'a [CustomerSummary],
+    /// Each distinct customer summary once, with the number of customers who share it.
+    groups: &'a [(CustomerSummary, f64)],
+    customers: usize,
     log_likelihood: fn(&[f64], &CustomerSummary) -> f64,
 }
 
@@ -180,8 +183,8 @@ impl CostFunction for NegativeLogLikelihood<'_> {
 
     fn cost(&self, point: &Point) -> Result<f64, argmin::core::Error> {
         let parameters: Vec<f64> = point.0.iter().map(|x| x.exp()).collect();
-        let total: f64 = self.summaries.iter().map(|summary| (self.log_likelihood)(&parameters, summary)).sum();
-        let mean = -total / self.summaries.len().max(1) as f64;
+        let total: f64 = self.groups.iter().map(|(summary, customers)| customers * (self.log_likelihood)(&parameters, summary)).sum();
+        let mean = -total / self.customers.max(1) as f64;
         // Nelder-Mead only compares costs, so a point outside the domain just loses.
         Ok(if mean.is_finite() { mean } else { f64::MAX })
     }
@@ -365,6 +368,19 @@ pub fn fit_gamma_gamma(summaries: &[CustomerSummary]) -> Option<GammaGamma> {
 /// parameter, and restarts once from the best point because the simplex can collapse early.
 /// Returns the parameters and the mean negative log-likelihood.
 fn maximise(summaries: &[CustomerSummary], log_likelihood: fn(&[f64], &CustomerSummary) -> f64, dimensions: usize) -> Option<(Vec<f64>, f64)> {
+    // Customers with the same frequency, recency, age and mean value add the same term, so each
+    // distinct summary is evaluated once and weighted.
+    let mut rows: HashMap<[u64; 4], usize> = HashMap::default();
+    let mut groups: Vec<(CustomerSummary, f64)> = Vec::new();
+    for summary in summaries {
+        let key = [summary.frequency.to_bits(), summary.recency.to_bits(), summary.age.to_bits(), summary.monetary.map_or(u64::MAX, f64::to_bits)];
+        let next = groups.len();
+        let row = *rows.entry(key).or_insert(next);
+        if row == next {
+            groups.push((*summary, 0.0));
+        }
+        groups[row].1 += 1.0;
+    }
     let mut start = vec![0.0; dimensions];
     let mut best = None;
     for _ in 0..2 {
@@ -375,7 +391,7 @@ fn maximise(summaries: &[CustomerSummary], log_likelihood: fn(&[f64], &CustomerS
             simplex.push(Point(vertex));
         }
         let solver = NelderMead::new(simplex).with_sd_tolerance(1e-12).ok()?;
-        let problem = NegativeLogLikelihood { summaries, log_likelihood };
+        let problem = NegativeLogLikelihood { groups: &groups, customers: summaries.len(), log_likelihood };
         let result = Executor::new(problem, solver).configure(|state| state.max_iters(MAX_ITERATIONS)).timer(false).run().ok()?;
         let point = result.state().get_best_param()?.0.clone();
         let cost = result.state().get_best_cost();
