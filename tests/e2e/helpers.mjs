@@ -23,7 +23,8 @@ export const RESULT_TIMEOUT_MS = 30_000;
 /**
  * Starts a server and a browser, opens the page and waits until the engine
  * in the worker has started. Registers clean-up with the test context `t`.
- * Every request the browser context sends is recorded in `requests`.
+ * Every request the browser context sends is recorded in `requests`, and
+ * every content security policy violation in `policyViolations`.
  */
 export async function openApp(t, { width = 1100 } = {}) {
   const server = await startServer({ port: 0, host: '127.0.0.1', root: process.env.PATHLIGHT_WWW_ROOT });
@@ -39,6 +40,13 @@ export async function openApp(t, { width = 1100 } = {}) {
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Chromium reports each content security policy violation as a console error.
+  const policyViolations = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      policyViolations.push(message.text());
+    }
+  });
 
   await page.goto(server.url);
   await page.waitForSelector('html[data-engine]', { state: 'attached', timeout: RESULT_TIMEOUT_MS });
@@ -47,7 +55,7 @@ export async function openApp(t, { width = 1100 } = {}) {
     const message = await page.textContent('[data-testid=status-error]');
     throw new Error(`The engine did not start (data-engine=${engineState}): ${message}`);
   }
-  return { page, context, server, requests, pageErrors };
+  return { page, context, server, requests, pageErrors, policyViolations };
 }
 
 /** Reads a whole number from the element with this data-testid, ignoring separators. */

@@ -40,6 +40,22 @@ test('every request stays on the page origin', async (t) => {
   assert.deepEqual(foreign, []);
 });
 
+test('no view breaks the content security policy', async (t) => {
+  const { page, policyViolations } = await openApp(t);
+  await page.click('[data-testid=sample-button]');
+  await page.waitForSelector('[data-testid=file-card]');
+  await analyse(page);
+  await page.waitForSelector('[data-testid=stage-furthest-row]', { timeout: RESULT_TIMEOUT_MS });
+  await page.click('[data-testid=funnel-step-people] button');
+  await page.waitForSelector('[data-testid=people-table]', { timeout: RESULT_TIMEOUT_MS });
+
+  // Bars and shades are sized through the style property, which the policy allows.
+  const widths = await page.locator('[data-testid=stage-furthest-row] .bar').evaluateAll((bars) => bars.map((bar) => bar.style.width));
+  assert.ok(widths.length > 0, 'the furthest-stage bars are drawn');
+  assert.ok(widths.some((width) => width !== '100%'), `bar widths: ${widths}`);
+  assert.deepEqual(policyViolations, []);
+});
+
 test('analysing a dropped file sends no request', async (t) => {
   const { page, requests } = await openApp(t);
   await page.waitForLoadState('networkidle');
