@@ -105,3 +105,25 @@ export function formatDateTime(rfc3339, timeZone) {
     return date.toISOString();
   }
 }
+
+// Steps kept at each end of a long path; the ones between are counted instead.
+const PATH_HEAD = 3;
+const PATH_TAIL = 4;
+
+/**
+ * Splits a path into the steps shown at its start and end and the number of
+ * steps between them. A short path is shown whole, with `hidden` 0.
+ */
+export function splitPath(steps) {
+  if (steps.length <= PATH_HEAD + PATH_TAIL + 1) {
+    return { head: steps, hidden: 0, tail: [] };
+  }
+  return { head: steps.slice(0, PATH_HEAD), hidden: steps.length - PATH_HEAD - PATH_TAIL, tail: steps.slice(-PATH_TAIL) };
+}
+
+/** Writes a path as steps joined by arrows, with the middle of a long path counted. */
+export function formatPath(steps) {
+  const { head, hidden, tail } = splitPath(steps);
+  const middle = hidden > 0 ? [`… ${formatCount(hidden)} more steps …`] : [];
+  return [...head, ...middle, ...tail].join(' → ');
+}

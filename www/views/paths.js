@@ -2,7 +2,7 @@
 // "keep repeated steps" toggle.
 
 import { h, metricLink, replaceChildren } from './dom.js';
-import { formatCount, formatShare } from './format.js';
+import { formatCount, formatShare, splitPath } from './format.js';
 
 // How many paths each table lists; sent to the engine as paths.top.
 export const PATHS_DEFAULTS = { top: 10 };
@@ -66,14 +66,20 @@ function renderGroup(title, group, testid) {
   );
 }
 
+// A long path shows its ends and one chip that counts the steps between. The
+// whole path is in the tooltip and the label.
 function renderSteps(steps) {
+  const { head, hidden, tail } = splitPath(steps);
+  const chip = (step) => h('span', { className: 'chip' }, step);
+  const more = hidden > 0 ? [h('span', { className: 'chip more' }, `… ${formatCount(hidden)} more …`)] : [];
+  const chips = [...head.map(chip), ...more, ...tail.map(chip)];
   const items = [];
-  steps.forEach((step, position) => {
+  chips.forEach((node, position) => {
     // The spaces around the arrow are where a long path may wrap.
     if (position > 0) {
       items.push(' ', h('span', { className: 'arrow', attrs: { 'aria-hidden': 'true' } }, '→'), ' ');
     }
-    items.push(h('span', { className: 'chip' }, step));
+    items.push(node);
   });
-  return h('span', { className: 'path', attrs: { 'aria-label': steps.join(', then ') } }, items);
+  return h('span', { className: 'path', title: steps.join(' → '), attrs: { 'aria-label': steps.join(', then ') } }, items);
 }

@@ -3,7 +3,7 @@
 // Kaplan–Meier median time to convert. Reports without them show nothing.
 
 import { h, metricLink, replaceChildren } from './dom.js';
-import { formatAmount, formatCount, formatDuration, formatShare } from './format.js';
+import { formatAmount, formatCount, formatDuration, formatPath, formatShare } from './format.js';
 import { parseWindow } from './options.js';
 
 // The speed options right after a load: terciles, which are the engine's default.
@@ -95,8 +95,9 @@ function renderSegment(segment) {
   ].map(([label, text, testid]) => h('div', { className: 'figure' },
     h('dt', {}, label),
     h('dd', { dataset: { testid: `speed-${testid}` } }, text)));
-  const paths = segment.top_paths.map((path) => h('li', { dataset: { testid: 'speed-path' } },
-    path.steps.length > 0 ? path.steps.join(' → ') : '(no event before converting)',
+  // A long path shows its ends, and the whole path is in the item's tooltip.
+  const paths = segment.top_paths.map((path) => h('li', { dataset: { testid: 'speed-path' }, title: path.steps.join(' → ') },
+    path.steps.length > 0 ? formatPath(path.steps) : '(no event before converting)',
     h('span', { className: 'hint' }, ` ${formatCount(path.people)} (${formatShare(path.share)})`)));
   const channels = segment.first_touch.map((row) => h('tr', {},
     h('td', {}, row.channel),
