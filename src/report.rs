@@ -7,6 +7,7 @@ use crate::analysis::attribution::AttributionReport;
 use crate::analysis::channel_speed::ChannelSpeedReport;
 use crate::analysis::clv::ClvReport;
 use crate::analysis::email::EmailReport;
+use crate::analysis::friction::FrictionReport;
 use crate::analysis::drivers::DriversReport;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
@@ -104,6 +105,8 @@ pub struct Report {
     pub email: Option<EmailReport>,
     #[serde(flatten)]
     pub timing_extras: TimingExtras,
+    /// `None` without a conversion event.
+    pub friction: Option<FrictionReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

@@ -92,13 +92,14 @@ impl Analyzer {
         Ok(report.to_json())
     }
 
-    /// Lists the people behind one funnel bar: `options` are the analysis options whose funnel is
-    /// shown, and `query` names the step and the group (`reached` or `dropped`).
-    #[wasm_bindgen(js_name = funnelPeople)]
-    pub fn funnel_people(&self, options: JsValue, query: JsValue) -> Result<JsValue, JsError> {
+    /// Lists the people behind one funnel bar or friction finding: `options` are the analysis
+    /// options of the report shown, and `query` names the step and the group (`reached` or
+    /// `dropped`), or the finding.
+    #[wasm_bindgen(js_name = listPeople)]
+    pub fn list_people(&self, options: JsValue, query: JsValue) -> Result<JsValue, JsError> {
         let options: AnalysisOptions = from_js(options, "analysis options")?;
         let query: PeopleQuery = from_js(query, "people query")?;
-        let list = self.workspace.funnel_people(&options, &query).map_err(|error| JsError::new(&error.to_string()))?;
+        let list = self.workspace.list_people(&options, &query).map_err(|error| JsError::new(&error.to_string()))?;
         to_js(&list)
     }
 }

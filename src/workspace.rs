@@ -225,10 +225,10 @@ impl Workspace {
         analysis::run(&loaded.log, &loaded.journeys, options, &loaded.time_zone, &loaded.warnings, loaded.synthetic_times)
     }
 
-    /// Lists the people behind one bar of the funnel that `options` describes.
-    pub fn funnel_people(&self, options: &AnalysisOptions, query: &PeopleQuery) -> Result<PeopleList, Error> {
+    /// Lists the people behind one funnel bar or friction finding of the report for `options`.
+    pub fn list_people(&self, options: &AnalysisOptions, query: &PeopleQuery) -> Result<PeopleList, Error> {
         let loaded = self.loaded.as_ref().ok_or(Error::NotLoaded)?;
-        analysis::people::funnel_people(&loaded.log, &loaded.journeys, options, query, loaded.synthetic_times)
+        analysis::people::list_people(&loaded.log, &loaded.journeys, options, query, loaded.synthetic_times)
     }
 
     fn file(&self, index: usize) -> Result<&SourceFile, Error> {

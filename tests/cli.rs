@@ -383,3 +383,40 @@ u4,visit,2024-01-01T02:00:00Z,social
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("return_rule"));
 }
+
+#[test]
+fn friction_findings_and_their_people() {
+    // Of the 12 people who view, 4 go on to the cart and 2 of those buy; the 8 who stop after the
+    // view lose 8 × 2/4 = 4 conversions, the largest leak.
+    let mut text = String::from("user,event,ts\n");
+    for person in 0..12 {
+        text.push_str(&format!("u{person:02},view,2024-01-01T10:00:00Z\n"));
+        if person < 4 {
+            text.push_str(&format!("u{person:02},cart,2024-01-01T10:05:00Z\n"));
+        }
+        if person < 2 {
+            text.push_str(&format!("u{person:02},buy,2024-01-01T10:09:00Z\n"));
+        }
+    }
+    let events = write_fixture("friction.csv", &text);
+    let path = events.to_str().unwrap();
+    let args = ["analyze", path, "--conversion", "buy", "--funnel", "view,cart,buy", "--friction-min-stopped", "2", "--friction-top", "3"];
+    let output = pathlight(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["friction"]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3);
+    assert_eq!(findings[0]["label"], "step 2 (cart)");
+    assert_eq!(findings[0]["stopped"], 8);
+    assert_eq!(findings[0]["lost_conversions"], 4.0);
+
+    let output = pathlight(&[&args[..], &["--list-people", "finding:0", "--people-limit", "0"]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(list["total"], 8);
+    assert_eq!(list["people"][0]["person"], "u04");
+
+    let output = pathlight(&[&args[..], &["--list-people", "finding:9"]].concat());
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no finding 9"));
+}

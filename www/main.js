@@ -11,6 +11,7 @@ import { CURVE_DEFAULTS, curveOptions, renderCurveView } from './views/curve.js'
 import { renderClvView } from './views/clv.js';
 import { renderDriversView } from './views/drivers.js';
 import { EMAIL_OPTIONS, renderEmailView } from './views/email.js';
+import { renderFrictionView } from './views/friction.js';
 import { renderFunnelView } from './views/funnel.js';
 import { exclusionOptions } from './views/funnel-rules.js';
 import { renderLoadFacts } from './views/load-facts.js';
@@ -60,6 +61,7 @@ const elements = {
   optionsView: document.getElementById('options-view'),
   funnelView: document.getElementById('funnel-view'),
   peopleView: document.getElementById('people-view'),
+  frictionView: document.getElementById('friction-view'),
   pathsView: document.getElementById('paths-view'),
   sankeyView: document.getElementById('sankey-view'),
   timingView: document.getElementById('timing-view'),
@@ -323,14 +325,22 @@ function closePeople() {
 }
 
 /** Lists the people behind one funnel bar, with the options of the report on screen. */
-async function openFunnelPeople(step, group, title) {
+function openFunnelPeople(step, group, title) {
+  return openPeople({ step, group, limit: PEOPLE_SHOWN }, title);
+}
+
+/** Lists the people who stopped at one friction finding. */
+function openFindingPeople(finding, title) {
+  return openPeople({ finding, limit: PEOPLE_SHOWN }, title);
+}
+
+async function openPeople(query, title) {
   const options = analysisOptions(state.options);
-  const query = { step, group, limit: PEOPLE_SHOWN };
   try {
-    const list = await engine.request('funnelPeople', { options, query });
+    const list = await engine.request('listPeople', { options, query });
     renderPeoplePanel(elements.peopleView, list, {
       title,
-      loadAll: () => engine.request('funnelPeople', { options, query: { ...query, limit: null } }),
+      loadAll: () => engine.request('listPeople', { options, query: { ...query, limit: null } }),
       onClose: closePeople,
     });
   } catch (error) {
@@ -342,6 +352,7 @@ function renderReport(report) {
   const syntheticTimes = report.summary.synthetic_times === true;
   elements.resultsSection.hidden = false;
   renderSummaryView(elements.summaryView, report.summary);
+  renderFrictionView(elements.frictionView, report.friction ?? null, { onPeople: openFindingPeople });
   renderFunnelView(elements.funnelView, report.funnel, { syntheticTimes, onPeople: openFunnelPeople });
   closePeople();
   renderPathsView(elements.pathsView, report.paths, (keep) => {

@@ -29,7 +29,7 @@ const handlers = {
   },
   load: (analyzer, { config }) => analyzer.load(config),
   analyze: (analyzer, { options }) => analyzer.analyze(options),
-  funnelPeople: (analyzer, { options, query }) => analyzer.funnelPeople(options, query),
+  listPeople: (analyzer, { options, query }) => analyzer.listPeople(options, query),
 };
 
 self.addEventListener('message', (event) => {

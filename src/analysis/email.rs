@@ -36,13 +36,15 @@ enum EmailKind {
 }
 
 /// One message as one person received it.
-struct PersonMessage {
+pub(crate) struct PersonMessage {
     /// Journey position of the first `sent` event for this message.
     first_sent: Option<usize>,
     /// Journey position of the first e-mail event of any kind for this message.
     first_seen: usize,
     /// The [`EmailKind`]s that occurred, indexed by kind.
     kinds: [bool; 5],
+    /// True when the message was opened or clicked.
+    pub opened: bool,
 }
 
 /// Options for e-mail sequences.
@@ -102,52 +104,10 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &EmailOptions) -> R
     if !(options.falloff_ratio > 0.0 && options.falloff_ratio <= 1.0) {
         return Err(Error::Options(format!("The e-mail falloff_ratio must be above 0 and at most 1, not {}.", options.falloff_ratio)));
     }
-    let kinds: Vec<Option<EmailKind>> = (0..log.event_names.len() as u32).map(|id| kind_of(log.event_names.name(id))).collect();
-    if kinds.iter().all(Option::is_none) {
-        return Ok(None);
-    }
-    let column = log.properties.iter().position(|property| MESSAGE_COLUMNS.contains(&normalise(&property.name).as_str()));
-    // Web and app analytics also log `click` or `open`, so without a `sent` event or a message
-    // column the data is not taken for e-mail.
-    if column.is_none() && !kinds.contains(&Some(EmailKind::Sent)) {
-        return Ok(None);
-    }
-    let message_of = |at: usize| -> Option<(u32, u32)> {
-        // The first number separates property values (0) from channels (1).
-        if let Some(code) = column.map(|column| log.properties[column].codes[at]).filter(|&code| code != NONE) {
-            return Some((0, code));
-        }
-        (log.channel[at] != NONE).then_some((1, log.channel[at]))
-    };
-
+    let Some(sequences) = sequences(log, journeys) else { return Ok(None) };
     let mut steps: Vec<SequenceStep> = Vec::new();
-    let (mut people, mut email_events, mut events_without_message) = (0u64, 0u64, 0u64);
-    for person in 0..journeys.people() {
-        let mut messages: Vec<PersonMessage> = Vec::new();
-        let mut index: HashMap<(u32, u32), usize> = HashMap::default();
-        for (position, &at) in journeys.journey(person).iter().enumerate() {
-            let at = at as usize;
-            let Some(kind) = kinds[log.event[at] as usize] else { continue };
-            email_events += 1;
-            let Some(key) = message_of(at) else {
-                events_without_message += 1;
-                continue;
-            };
-            let slot = *index.entry(key).or_insert_with(|| {
-                messages.push(PersonMessage { first_sent: None, first_seen: position, kinds: [false; 5] });
-                messages.len() - 1
-            });
-            let message = &mut messages[slot];
-            message.kinds[kind as usize] = true;
-            if kind == EmailKind::Sent && message.first_sent.is_none() {
-                message.first_sent = Some(position);
-            }
-        }
-        if messages.is_empty() {
-            continue;
-        }
-        people += 1;
-        messages.sort_by_key(|message| message.first_sent.unwrap_or(message.first_seen));
+    let people = sequences.people.iter().filter(|messages| !messages.is_empty()).count() as u64;
+    for messages in &sequences.people {
         for (number, message) in messages.iter().enumerate().take(options.max_messages) {
             if steps.len() <= number {
                 steps.push(SequenceStep {
@@ -166,7 +126,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &EmailOptions) -> R
             let step = &mut steps[number];
             let seen = message.kinds;
             step.sent += 1;
-            step.opened += u64::from(seen[EmailKind::Open as usize] || seen[EmailKind::Click as usize]);
+            step.opened += u64::from(message.opened);
             step.clicked += u64::from(seen[EmailKind::Click as usize]);
             step.bounced += u64::from(seen[EmailKind::Bounce as usize]);
             step.unsubscribed += u64::from(seen[EmailKind::Unsubscribe as usize]);
@@ -183,11 +143,76 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &EmailOptions) -> R
         let threshold = options.falloff_ratio * first.open_rate;
         steps.iter().skip(1).find(|step| step.sent >= options.min_recipients && step.open_rate < threshold).map(|step| step.message_number)
     });
-    let message_source = match column {
+    let Sequences { message_source, email_events, events_without_message, .. } = sequences;
+    Ok(Some(EmailReport { message_source, people, email_events, events_without_message, falloff_ratio: options.falloff_ratio, falloff_message, steps }))
+}
+
+/// Every person's e-mail messages in sequence order, with the counts of the events read.
+pub(crate) struct Sequences {
+    /// Per person, in journey order of people; empty for a person without e-mail events.
+    pub people: Vec<Vec<PersonMessage>>,
+    pub message_source: String,
+    pub email_events: u64,
+    pub events_without_message: u64,
+}
+
+/// Returns each person's messages in sequence order, or `None` when the data has no e-mail events.
+pub(crate) fn person_messages(log: &EventLog, journeys: &Journeys) -> Option<Vec<Vec<PersonMessage>>> {
+    sequences(log, journeys).map(|sequences| sequences.people)
+}
+
+/// Numbers each person's messages in the order of their first `sent` event; `None` when the data
+/// has no e-mail events.
+fn sequences(log: &EventLog, journeys: &Journeys) -> Option<Sequences> {
+    let kinds: Vec<Option<EmailKind>> = (0..log.event_names.len() as u32).map(|id| kind_of(log.event_names.name(id))).collect();
+    if kinds.iter().all(Option::is_none) {
+        return None;
+    }
+    let column = log.properties.iter().position(|property| MESSAGE_COLUMNS.contains(&normalise(&property.name).as_str()));
+    // Web and app analytics also log `click` or `open`, so without a `sent` event or a message
+    // column the data is not taken for e-mail.
+    if column.is_none() && !kinds.contains(&Some(EmailKind::Sent)) {
+        return None;
+    }
+    let message_of = |at: usize| -> Option<(u32, u32)> {
+        // The first number separates property values (0) from channels (1).
+        if let Some(code) = column.map(|column| log.properties[column].codes[at]).filter(|&code| code != NONE) {
+            return Some((0, code));
+        }
+        (log.channel[at] != NONE).then_some((1, log.channel[at]))
+    };
+
+    let mut sequences = Sequences { people: Vec::with_capacity(journeys.people()), message_source: String::new(), email_events: 0, events_without_message: 0 };
+    for person in 0..journeys.people() {
+        let mut messages: Vec<PersonMessage> = Vec::new();
+        let mut index: HashMap<(u32, u32), usize> = HashMap::default();
+        for (position, &at) in journeys.journey(person).iter().enumerate() {
+            let at = at as usize;
+            let Some(kind) = kinds[log.event[at] as usize] else { continue };
+            sequences.email_events += 1;
+            let Some(key) = message_of(at) else {
+                sequences.events_without_message += 1;
+                continue;
+            };
+            let slot = *index.entry(key).or_insert_with(|| {
+                messages.push(PersonMessage { first_sent: None, first_seen: position, kinds: [false; 5], opened: false });
+                messages.len() - 1
+            });
+            let message = &mut messages[slot];
+            message.kinds[kind as usize] = true;
+            message.opened |= kind == EmailKind::Open || kind == EmailKind::Click;
+            if kind == EmailKind::Sent && message.first_sent.is_none() {
+                message.first_sent = Some(position);
+            }
+        }
+        messages.sort_by_key(|message| message.first_sent.unwrap_or(message.first_seen));
+        sequences.people.push(messages);
+    }
+    sequences.message_source = match column {
         Some(column) => log.properties[column].name.clone(),
         None => "channel".to_string(),
     };
-    Ok(Some(EmailReport { message_source, people, email_events, events_without_message, falloff_ratio: options.falloff_ratio, falloff_message, steps }))
+    Some(sequences)
 }
 
 /// Returns the e-mail kind of an event name, or `None` for any other event.

@@ -14,7 +14,7 @@ pub(crate) mod search;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
-use super::stats::{median, quantile};
+use super::stats::{median, quantile, share};
 use super::unknown_event;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
@@ -773,14 +773,6 @@ fn completion(mut durations: Vec<f64>) -> Option<FunnelCompletion> {
         p75_ms: at(0.75),
         p90_ms: at(0.9),
     })
-}
-
-fn share(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 / whole as f64
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod channel_speed;
 pub mod clv;
 pub mod drivers;
 pub mod email;
+pub mod friction;
 pub mod funnel;
 pub mod paths;
 pub mod people;
@@ -50,6 +51,7 @@ pub struct AnalysisOptions {
     pub rhythm: rhythm::RhythmOptions,
     pub speed: speed::SpeedOptions,
     pub channel_speed: channel_speed::ChannelSpeedOptions,
+    pub friction: friction::FrictionOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -143,6 +145,10 @@ pub fn run(
     let sessions = if synthetic_times { None } else { Some(sessions::compute(log, journeys, &conversion, &options.sessions)?) };
     let timing_extras = timing_extras(log, journeys, &conversion, options, zone, time_zone, synthetic_times)?;
 
+    let friction_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
+    let rarely_back_after_ms = timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms);
+    let friction = friction::compute(log, journeys, &conversion, &friction_funnel, &options.friction, rarely_back_after_ms)?;
+
     let stage_inputs = stages::StageInputs { conversion: &conversion, window_ms: drivers_window, synthetic_times };
     let stages = match stages::compute(log, journeys, &options.stages, &stage_inputs)? {
         Ok(report) => Some(report),
@@ -185,6 +191,7 @@ pub fn run(
         clv,
         email,
         timing_extras,
+        friction,
         warnings,
     })
 }

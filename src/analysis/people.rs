@@ -1,9 +1,10 @@
-//! The people behind a figure: who reached a funnel step, or who dropped before it, each with the
-//! start of their journey, so a count on the page can be opened into the people it counts.
+//! The people behind a figure: who reached a funnel step, who dropped before it, or who stopped at
+//! a friction finding, each with the start of their journey, so a count on the page can be opened
+//! into the people it counts.
 
 use serde::{Deserialize, Serialize};
 
-use super::{funnel, AnalysisOptions, Conversion};
+use super::{friction, funnel, silences, AnalysisOptions, Conversion};
 use crate::error::Error;
 use crate::ingest::time::to_rfc3339;
 use crate::model::{EventLog, Journeys, NONE};
@@ -12,7 +13,7 @@ use crate::report::counted;
 /// The events shown of each person's journey; the rest are counted in `more_events`.
 pub const JOURNEY_EVENTS: usize = 30;
 
-/// Which people behind a funnel step to list.
+/// The group of people behind a funnel step to list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepGroup {
@@ -23,20 +24,23 @@ pub enum StepGroup {
     Dropped,
 }
 
-/// A request for the people behind one funnel bar.
+/// A request for the people behind one funnel bar or one friction finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PeopleQuery {
     /// The funnel step, counted from 1.
     pub step: usize,
     pub group: StepGroup,
-    /// The most people to return, in journey order of their first event; `None` for all.
+    /// A friction finding's place in the report's list, counted from 0; when set, the people who
+    /// stopped there are listed and `step` and `group` are ignored.
+    pub finding: Option<usize>,
+    /// The largest number of people to return, in the order of their first event; `None` for all.
     pub limit: Option<usize>,
 }
 
 impl Default for PeopleQuery {
     fn default() -> PeopleQuery {
-        PeopleQuery { step: 1, group: StepGroup::Reached, limit: Some(100) }
+        PeopleQuery { step: 1, group: StepGroup::Reached, finding: None, limit: Some(100) }
     }
 }
 
@@ -65,16 +69,45 @@ pub struct PersonRow {
 /// The people behind a funnel bar.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeopleList {
-    /// Who is listed, in one sentence.
+    /// A one-sentence description of the people listed.
     pub description: String,
     /// Everyone in the group, listed or not.
     pub total: u64,
     pub people: Vec<PersonRow>,
 }
 
-/// Lists the people behind one funnel step. The list always holds people, each once, by the
-/// people-counting rules of the funnel, even when the funnel itself counts attempts.
-pub fn funnel_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, query: &PeopleQuery, synthetic_times: bool) -> Result<PeopleList, Error> {
+/// Lists the people behind one funnel step or friction finding. The funnel's list always contains
+/// people, each once, by the people-counting rules of the funnel, even when the funnel itself
+/// counts attempts.
+pub fn list_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, query: &PeopleQuery, synthetic_times: bool) -> Result<PeopleList, Error> {
+    match query.finding {
+        Some(index) => finding_people(log, journeys, options, index, query.limit, synthetic_times),
+        None => funnel_people(log, journeys, options, query, synthetic_times),
+    }
+}
+
+/// Lists the people who stopped at the friction finding at `index` of the report's list.
+fn finding_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, index: usize, limit: Option<usize>, synthetic_times: bool) -> Result<PeopleList, Error> {
+    let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
+    let funnel_options = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
+    let rarely_back_after_ms = if synthetic_times {
+        None
+    } else {
+        silences::compute(log, journeys, &conversion, &options.silences)?.rarely_back_after_ms
+    };
+    let candidates = friction::candidates(log, journeys, &conversion, &funnel_options, &options.friction, rarely_back_after_ms)?.unwrap_or_default();
+    let listed = candidates.len().min(options.friction.top);
+    let candidate = candidates.into_iter().take(listed).nth(index).ok_or_else(|| {
+        Error::Options(format!("The friction report lists findings 0 to {}, so there is no finding {index} to list people from.", listed.saturating_sub(1)))
+    })?;
+    let members = candidate.stopped_people;
+    let people = members.iter().take(limit.unwrap_or(usize::MAX)).map(|&person| person_row(log, journeys, &conversion, person as usize, synthetic_times)).collect();
+    let description = format!("{} stopped at {}.", counted(members.len() as u64, "person", "people"), candidate.finding.label);
+    Ok(PeopleList { description, total: members.len() as u64, people })
+}
+
+/// Lists the people behind one funnel step.
+fn funnel_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, query: &PeopleQuery, synthetic_times: bool) -> Result<PeopleList, Error> {
     let steps = options.funnel.steps.len();
     if steps == 0 {
         return Err(Error::Options("There is no funnel to list people from. Add funnel steps first.".to_string()));
@@ -83,7 +116,7 @@ pub fn funnel_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOpti
         return Err(Error::Options(format!("The funnel has steps 1 to {steps}, so there is no step {} to list people from.", query.step)));
     }
     if query.group == StepGroup::Dropped && query.step == 1 {
-        return Err(Error::Options("Nobody drops before step 1. List the people who reached a later step's drop-off.".to_string()));
+        return Err(Error::Options("No one drops before step 1. List the people who dropped before a later step, such as step 2.".to_string()));
     }
     let funnel_options = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let chains = funnel::person_chains(log, journeys, &funnel_options)?;
@@ -160,7 +193,7 @@ mod tests {
         let log = log_of(&[("u1", 0, "a"), ("u1", 1, "b"), ("u1", 2, "c"), ("u2", 0, "a"), ("u3", 0, "b")]);
         let journeys = Journeys::build(&log);
         let options = options(&["a", "b"]);
-        let list = |step, group, limit| funnel_people(&log, &journeys, &options, &PeopleQuery { step, group, limit }, false).unwrap();
+        let list = |step, group, limit| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, limit }, false).unwrap();
         let names = |list: &PeopleList| list.people.iter().map(|row| row.person.clone()).collect::<Vec<_>>();
 
         let reached = list(1, StepGroup::Reached, None);
@@ -184,9 +217,9 @@ mod tests {
         let log = log_of(&[("u1", 0, "a"), ("u1", 1, "b")]);
         let journeys = Journeys::build(&log);
         let options = options(&["a", "b"]);
-        let error = |step, group| funnel_people(&log, &journeys, &options, &PeopleQuery { step, group, limit: None }, false).unwrap_err().to_string();
+        let error = |step, group| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, limit: None }, false).unwrap_err().to_string();
         assert!(error(3, StepGroup::Reached).contains("no step 3"));
         assert!(error(0, StepGroup::Reached).contains("no step 0"));
-        assert!(error(1, StepGroup::Dropped).contains("Nobody drops before step 1"));
+        assert!(error(1, StepGroup::Dropped).contains("No one drops before step 1"));
     }
 }

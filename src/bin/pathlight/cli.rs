@@ -190,9 +190,16 @@ struct AnalyzeArgs {
     /// Merge each run of one channel into one touchpoint in the Markov model.
     #[arg(long)]
     markov_collapse_repeats: bool,
+    /// Friction findings listed, largest first.
+    #[arg(long, value_name = "COUNT", default_value_t = 10)]
+    friction_top: usize,
+    /// Friction candidates where fewer people stopped are left out.
+    #[arg(long, value_name = "PEOPLE", default_value_t = 10)]
+    friction_min_stopped: u64,
     /// Instead of the report, print as JSON the people behind one funnel bar: a step number for
-    /// those who reached it, or STEP:dropped for those who reached the step before and not it.
-    #[arg(long, value_name = "STEP[:dropped]")]
+    /// those who reached it, or STEP:dropped for those who reached the step before and not it;
+    /// or finding:N for the people who stopped at friction finding N (counted from 0).
+    #[arg(long, value_name = "STEP[:dropped]|finding:N")]
     list_people: Option<String>,
     /// The most people --list-people prints; 0 for all.
     #[arg(long, value_name = "COUNT", default_value_t = 100)]
@@ -368,6 +375,8 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     }
     options.attribution.half_life = args.half_life.clone();
     options.attribution.markov_order = args.markov_order;
+    options.friction.top = args.friction_top;
+    options.friction.min_stopped = args.friction_min_stopped;
     options.attribution.markov_collapse_repeats = args.markov_collapse_repeats;
     options.attribution.weight = match args.attribution_weight.as_str() {
         "conversions" => AttributionWeight::Conversions,
@@ -396,7 +405,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     }
     if let Some(text) = &args.list_people {
         let query = parse_people_query(text, args.people_limit)?;
-        let list = workspace.funnel_people(&options, &query).map_err(|error| error.to_string())?;
+        let list = workspace.list_people(&options, &query).map_err(|error| error.to_string())?;
         return serde_json::to_string(&list).map_err(|error| error.to_string());
     }
     options.silences.return_rule = args.silence_return_rule;
@@ -415,9 +424,14 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     Ok(report.to_json())
 }
 
-/// Parses `STEP` or `STEP:dropped` for --list-people.
+/// Parses `STEP`, `STEP:dropped` or `finding:N` for --list-people.
 fn parse_people_query(text: &str, limit: usize) -> Result<PeopleQuery, String> {
-    let invalid = || format!("--list-people: \"{text}\" must be a step number, such as 2, or a step and dropped, such as 2:dropped");
+    let invalid = || format!("--list-people: \"{text}\" must be a step number, such as 2, a step and dropped, such as 2:dropped, or a friction finding, such as finding:0");
+    let limit = (limit > 0).then_some(limit);
+    if let Some(number) = text.trim().strip_prefix("finding:") {
+        let finding = number.trim().parse().map_err(|_| invalid())?;
+        return Ok(PeopleQuery { finding: Some(finding), limit, ..PeopleQuery::default() });
+    }
     let (step, group) = match text.trim().split_once(':') {
         None => (text.trim(), StepGroup::Reached),
         Some((step, "dropped")) => (step.trim(), StepGroup::Dropped),
@@ -425,7 +439,7 @@ fn parse_people_query(text: &str, limit: usize) -> Result<PeopleQuery, String> {
         Some(_) => return Err(invalid()),
     };
     let step = step.parse().map_err(|_| invalid())?;
-    Ok(PeopleQuery { step, group, limit: (limit > 0).then_some(limit) })
+    Ok(PeopleQuery { step, group, finding: None, limit })
 }
 
 fn generate(args: GenerateArgs) -> Result<String, String> {

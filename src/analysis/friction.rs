@@ -1,0 +1,512 @@
+//! The friction finder: every place where people stop on their way to converting, ranked by the
+//! conversions and revenue estimated lost there.
+//!
+//! Each candidate is a point some people reach. Of those, some stop there and the rest go on. The
+//! conversions lost at the point are the people who stopped times the conversion rate of the
+//! people who went on, as if the stopped people had gone on and converted alike. That rate gets a
+//! Wilson score interval, and the lost conversions the same interval scaled by the people who
+//! stopped. Lost revenue multiplies by the average order value. The estimate is an upper bound on
+//! what removing the leak could win, and an association: the people who stop may differ from
+//! those who go on. docs/metrics.md defines each candidate.
+
+use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
+
+use super::email::person_messages;
+use super::funnel::{self, FunnelOptions};
+use super::stats::share;
+use super::Conversion;
+use crate::error::Error;
+use crate::model::{EventLog, Journeys, NONE};
+
+/// The z value of a two-sided 95% interval.
+const Z_95: f64 = 1.959_963_984_540_054;
+
+/// Column names, in lower case, whose value names a page for exit pages.
+const PAGE_COLUMNS: [&str; 6] = ["page", "page_path", "pagepath", "url", "page_url", "page_location"];
+
+/// Options for the friction finder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FrictionOptions {
+    /// Candidates where fewer people stopped are left out.
+    pub min_stopped: u64,
+    /// The number of findings listed, largest first.
+    pub top: usize,
+}
+
+impl Default for FrictionOptions {
+    fn default() -> FrictionOptions {
+        FrictionOptions { min_stopped: 10, top: 10 }
+    }
+}
+
+/// The kind of place where people stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrictionKind {
+    /// People who reached the previous funnel step and not this one.
+    FunnelStep,
+    /// Non-converters whose journey ends at a page or event.
+    ExitPage,
+    /// People who opened an e-mail and opened none of the later ones they were sent.
+    EmailStop,
+    /// Non-converters silent for at least the "rarely come back" length at the end of the data.
+    Silence,
+}
+
+/// One ranked place where people stop.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub kind: FrictionKind,
+    /// The place, such as `step 3 (add_to_cart)` or `/pricing`.
+    pub label: String,
+    /// The finding in one sentence, written from the numbers.
+    pub sentence: String,
+    /// People who reached the place.
+    pub reached: u64,
+    /// People who stopped there.
+    pub stopped: u64,
+    /// People who went on.
+    pub went_on: u64,
+    /// Converters among the people who went on.
+    pub converted: u64,
+    /// `converted / went_on`, with its 95% Wilson interval.
+    pub went_on_rate: f64,
+    pub went_on_rate_low: f64,
+    pub went_on_rate_high: f64,
+    /// `stopped × went_on_rate`, with the interval scaled alike.
+    pub lost_conversions: f64,
+    pub lost_conversions_low: f64,
+    pub lost_conversions_high: f64,
+    /// Lost conversions times the average order value; `None` without values.
+    pub lost_revenue: Option<f64>,
+    pub lost_revenue_low: Option<f64>,
+    pub lost_revenue_high: Option<f64>,
+    /// The report section that shows the evidence, such as `funnel` or `silences`.
+    pub section: String,
+}
+
+/// The friction part of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrictionReport {
+    /// The mean value of the conversion events that have a positive value; `None` when none has.
+    pub average_order_value: Option<f64>,
+    /// Conversion events with a positive value.
+    pub orders_with_value: u64,
+    pub min_stopped: u64,
+    /// Candidates evaluated, listed or not.
+    pub candidates: u64,
+    /// The top findings by lost conversions, largest first; ties by label.
+    pub findings: Vec<Finding>,
+}
+
+/// A finding with the people who stopped there, for the people list behind it.
+pub(crate) struct Candidate {
+    pub finding: Finding,
+    pub stopped_people: Vec<u32>,
+}
+
+/// Finds and ranks the places where people stop. Returns `None` without a conversion event, since
+/// nothing can be lost without one, or when the times are synthetic and the report has nothing
+/// but the funnel to go on.
+pub fn compute(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    funnel: &FunnelOptions,
+    options: &FrictionOptions,
+    rarely_back_after_ms: Option<i64>,
+) -> Result<Option<FrictionReport>, Error> {
+    let Some(candidates) = candidates(log, journeys, conversion, funnel, options, rarely_back_after_ms)? else { return Ok(None) };
+    let (average_order_value, orders_with_value) = average_order_value(log, journeys, conversion);
+    let count = candidates.len() as u64;
+    let findings = candidates.into_iter().take(options.top).map(|candidate| candidate.finding).collect();
+    Ok(Some(FrictionReport { average_order_value, orders_with_value, min_stopped: options.min_stopped, candidates: count, findings }))
+}
+
+/// Builds and ranks every candidate with at least `min_stopped` people stopped; `None` without a
+/// conversion event.
+pub(crate) fn candidates(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    funnel: &FunnelOptions,
+    options: &FrictionOptions,
+    rarely_back_after_ms: Option<i64>,
+) -> Result<Option<Vec<Candidate>>, Error> {
+    if conversion.event.is_none() {
+        return Ok(None);
+    }
+    let (average_order_value, _) = average_order_value(log, journeys, conversion);
+    let mut found = Vec::new();
+    if !funnel.steps.is_empty() {
+        found.extend(funnel_candidates(log, journeys, conversion, funnel)?);
+    }
+    found.extend(exit_candidates(log, journeys, conversion));
+    found.extend(email_candidates(log, journeys, conversion));
+    if let Some(threshold) = rarely_back_after_ms {
+        found.extend(silence_candidate(log, journeys, conversion, threshold));
+    }
+    let mut candidates: Vec<Candidate> = found
+        .into_iter()
+        .filter(|tally| tally.stopped.len() as u64 >= options.min_stopped.max(1))
+        .map(|tally| tally.into_candidate(average_order_value))
+        .collect();
+    candidates.sort_by(|a, b| {
+        b.finding.lost_conversions.total_cmp(&a.finding.lost_conversions).then_with(|| a.finding.label.cmp(&b.finding.label))
+    });
+    Ok(Some(candidates))
+}
+
+/// The counts behind one candidate before its rates are worked out.
+struct Tally {
+    kind: FrictionKind,
+    label: String,
+    section: &'static str,
+    stopped: Vec<u32>,
+    went_on: u64,
+    converted: u64,
+}
+
+impl Tally {
+    fn into_candidate(self, average_order_value: Option<f64>) -> Candidate {
+        let stopped = self.stopped.len() as u64;
+        let rate = share(self.converted, self.went_on);
+        let (low, high) = wilson(self.converted, self.went_on);
+        let lost = stopped as f64 * rate;
+        let revenue = |conversions: f64| average_order_value.map(|value| conversions * value);
+        let sentence = sentence(self.kind, &self.label, stopped, self.went_on, rate, lost);
+        let finding = Finding {
+            kind: self.kind,
+            label: self.label,
+            sentence,
+            reached: stopped + self.went_on,
+            stopped,
+            went_on: self.went_on,
+            converted: self.converted,
+            went_on_rate: rate,
+            went_on_rate_low: low,
+            went_on_rate_high: high,
+            lost_conversions: lost,
+            lost_conversions_low: stopped as f64 * low,
+            lost_conversions_high: stopped as f64 * high,
+            lost_revenue: revenue(lost),
+            lost_revenue_low: revenue(stopped as f64 * low),
+            lost_revenue_high: revenue(stopped as f64 * high),
+            section: self.section.to_string(),
+        };
+        Candidate { finding, stopped_people: self.stopped }
+    }
+}
+
+/// Writes a finding as one sentence from its numbers.
+fn sentence(kind: FrictionKind, label: &str, stopped: u64, went_on: u64, rate: f64, lost: f64) -> String {
+    let percent = rate * 100.0;
+    let place = match kind {
+        FrictionKind::FunnelStep => format!("{stopped} people dropped before {label}"),
+        FrictionKind::ExitPage => format!("{stopped} people who did not convert left at {label}"),
+        FrictionKind::EmailStop => format!("{stopped} people stopped opening after {label}"),
+        FrictionKind::Silence => format!("{stopped} people who did not convert went silent for at least {label}"),
+    };
+    format!("{place}. Of the {went_on} who went on, {percent:.1}% converted, so about {lost:.1} conversions were lost here.")
+}
+
+/// Funnel steps 2 and on: the people at the previous step who did not reach this one.
+fn funnel_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion, options: &FunnelOptions) -> Result<Vec<Tally>, Error> {
+    let chains = funnel::person_chains(log, journeys, options)?;
+    let mut tallies: Vec<Tally> = options
+        .steps
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(index, step)| Tally {
+            kind: FrictionKind::FunnelStep,
+            label: format!("step {} ({})", index + 1, step.event.trim()),
+            section: "funnel",
+            stopped: Vec::new(),
+            went_on: 0,
+            converted: 0,
+        })
+        .collect();
+    for (person, chain) in chains.iter().enumerate() {
+        let depth = chain.len();
+        // Step k (1-based, k >= 2) is tallies[k - 2]: reached by depth >= k, stopped at depth k - 1.
+        for (offset, tally) in tallies.iter_mut().enumerate() {
+            let step = offset + 2;
+            if depth == step - 1 {
+                tally.stopped.push(person as u32);
+            } else if depth >= step {
+                tally.went_on += 1;
+                tally.converted += u64::from(conversion.converted(person));
+            }
+        }
+    }
+    Ok(tallies)
+}
+
+/// Returns the page column for exit pages, if the data has one.
+fn page_column(log: &EventLog) -> Option<usize> {
+    log.properties.iter().position(|property| PAGE_COLUMNS.contains(&property.name.trim().to_lowercase().as_str()))
+}
+
+/// Exit pages: for each page (or event name where an event has no page), the non-converters whose
+/// journey ends there, against the people who had it before converting, or anywhere in a
+/// non-converting journey that goes on past it.
+fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> Vec<Tally> {
+    let page = page_column(log);
+    // A label is (0, event id) for an event name or (1, page id) for a page.
+    let label_of = |at: usize| -> (u32, u32) {
+        match page.map(|column| log.properties[column].codes[at]).filter(|&code| code != NONE) {
+            Some(code) => (1, code),
+            None => (0, log.event[at]),
+        }
+    };
+    let mut rows: HashMap<(u32, u32), Tally> = HashMap::default();
+    let mut seen: Vec<(u32, u32)> = Vec::new();
+    for person in 0..journeys.people() {
+        let journey = journeys.journey(person);
+        let Some(&last) = journey.last() else { continue };
+        let converted = conversion.converted(person);
+        let end = conversion.first[person].unwrap_or(journey.len());
+        seen.clear();
+        for &at in &journey[..end] {
+            let label = label_of(at as usize);
+            if !seen.contains(&label) {
+                seen.push(label);
+            }
+        }
+        let exit = (!converted).then(|| label_of(last as usize));
+        for &label in &seen {
+            let tally = rows.entry(label).or_insert_with(|| Tally {
+                kind: FrictionKind::ExitPage,
+                label: match label {
+                    (1, code) => page.map_or(String::new(), |column| log.properties[column].values.name(code).to_string()),
+                    (_, event) => log.event_names.name(event).to_string(),
+                },
+                section: "paths",
+                stopped: Vec::new(),
+                went_on: 0,
+                converted: 0,
+            });
+            if Some(label) == exit {
+                tally.stopped.push(person as u32);
+            } else {
+                tally.went_on += 1;
+                tally.converted += u64::from(converted);
+            }
+        }
+    }
+    let mut tallies: Vec<Tally> = rows.into_values().collect();
+    tallies.sort_by(|a, b| a.label.cmp(&b.label));
+    tallies
+}
+
+/// E-mail messages: the people who opened message m and opened none of the later messages they
+/// were sent, against those who opened a later one.
+fn email_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> Vec<Tally> {
+    let Some(people) = person_messages(log, journeys) else { return Vec::new() };
+    let mut tallies: Vec<Tally> = Vec::new();
+    for (person, messages) in people.iter().enumerate() {
+        for (number, message) in messages.iter().enumerate() {
+            let later = &messages[number + 1..];
+            if !message.opened || later.is_empty() {
+                continue;
+            }
+            while tallies.len() <= number {
+                let label = format!("e-mail {}", tallies.len() + 1);
+                tallies.push(Tally { kind: FrictionKind::EmailStop, label, section: "email", stopped: Vec::new(), went_on: 0, converted: 0 });
+            }
+            let tally = &mut tallies[number];
+            if later.iter().any(|message| message.opened) {
+                tally.went_on += 1;
+                tally.converted += u64::from(conversion.converted(person));
+            } else {
+                tally.stopped.push(person as u32);
+            }
+        }
+    }
+    tallies
+}
+
+/// Silences: non-converters whose last event lies at least `threshold` before the end of the data,
+/// against the people who came back after a silence that long before converting, or at all when
+/// they never converted.
+fn silence_candidate(log: &EventLog, journeys: &Journeys, conversion: &Conversion, threshold: i64) -> Option<Tally> {
+    let data_end = log.time.iter().copied().max()?;
+    let mut tally = Tally {
+        kind: FrictionKind::Silence,
+        label: funnel::describe_duration(threshold),
+        section: "silences",
+        stopped: Vec::new(),
+        went_on: 0,
+        converted: 0,
+    };
+    for person in 0..journeys.people() {
+        let journey = journeys.journey(person);
+        let Some(&last) = journey.last() else { continue };
+        // A converter's silences count up to the conversion, a non-converter's over the journey.
+        let span = conversion.first[person].map_or(journey, |position| &journey[..=position]);
+        let came_back = span.windows(2).any(|pair| log.time[pair[1] as usize] - log.time[pair[0] as usize] >= threshold);
+        let converted = conversion.converted(person);
+        if came_back {
+            tally.went_on += 1;
+            tally.converted += u64::from(converted);
+        } else if !converted && data_end - log.time[last as usize] >= threshold {
+            tally.stopped.push(person as u32);
+        }
+    }
+    Some(tally)
+}
+
+/// Returns the mean value of the first conversion events that have a positive value, and how many
+/// do.
+fn average_order_value(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> (Option<f64>, u64) {
+    let values = (0..journeys.people()).filter_map(|person| {
+        let position = conversion.first[person]?;
+        let value = log.value[journeys.journey(person)[position] as usize];
+        (value > 0.0).then_some(value)
+    });
+    let (total, count) = super::stats::sum(values);
+    ((count > 0).then(|| total / count as f64), count)
+}
+
+/// Returns the 95% Wilson score interval of `successes` out of `trials`; (0, 0) for no trials.
+pub fn wilson(successes: u64, trials: u64) -> (f64, f64) {
+    if trials == 0 {
+        return (0.0, 0.0);
+    }
+    let n = trials as f64;
+    let p = successes as f64 / n;
+    let z2 = Z_95 * Z_95;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z_95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::funnel::FunnelStep;
+    use crate::model::identity::IdentityKind;
+    use crate::model::NewEvent;
+
+    /// Builds a log from `(person, minute, event)` rows. An event written `name@channel`, such as
+    /// `sent@m1`, gets that channel, which names the message of an e-mail event.
+    fn log_of(rows: &[(&str, i64, &str)]) -> EventLog {
+        let mut log = EventLog::default();
+        for (row, &(person, minute, event)) in rows.iter().enumerate() {
+            let person = log.identifier(person, IdentityKind::UserId);
+            let (event, channel) = event.split_once('@').map_or((event, None), |(event, channel)| (event, Some(channel)));
+            let new = NewEvent { person, time: minute * 60_000, event, channel, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: row as u32 + 2 };
+            log.push(new, []);
+        }
+        log
+    }
+
+    fn funnel_of(steps: &[&str]) -> FunnelOptions {
+        FunnelOptions { steps: steps.iter().map(|event| FunnelStep { event: event.to_string(), ..FunnelStep::default() }).collect(), ..FunnelOptions::default() }
+    }
+
+    fn close(actual: f64, expected: f64) -> bool {
+        (actual - expected).abs() < 1e-12
+    }
+
+    #[test]
+    fn wilson_matches_statsmodels() {
+        // statsmodels 0.15.0 proportion_confint(k, n, alpha=0.05, method="wilson").
+        let cases = [(2, 3, 0.2076596008020477, 0.9385080552796037), (0, 5, 0.0, 0.43448246478317487), (5, 5, 0.5655175352168252, 1.0), (37, 120, 0.23272736988916298, 0.39582997723800684)];
+        for (successes, trials, low, high) in cases {
+            let (actual_low, actual_high) = wilson(successes, trials);
+            assert!(close(actual_low, low), "{successes}/{trials}: low {actual_low}");
+            assert!(close(actual_high, high), "{successes}/{trials}: high {actual_high}");
+        }
+        assert_eq!(wilson(0, 0), (0.0, 0.0));
+    }
+
+    #[test]
+    fn ranks_funnel_steps_and_exits_by_lost_conversions() {
+        // p1 and p5 do a, b, buy; p2 stops after b; p3 after a; p4 does a, then x.
+        let log = log_of(&[
+            ("p1", 0, "a"), ("p1", 1, "b"), ("p1", 2, "buy"),
+            ("p2", 0, "a"), ("p2", 1, "b"),
+            ("p3", 0, "a"),
+            ("p4", 0, "a"), ("p4", 1, "x"),
+            ("p5", 0, "a"), ("p5", 1, "b"), ("p5", 2, "buy"),
+        ]);
+        let journeys = Journeys::build(&log);
+        let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
+        let options = FrictionOptions { min_stopped: 1, top: 10 };
+        let found = candidates(&log, &journeys, &conversion, &funnel_of(&["a", "b", "buy"]), &options, None).unwrap().unwrap();
+        let ranked: Vec<(&str, u64, u64, u64, f64)> = found
+            .iter()
+            .map(|candidate| {
+                let finding = &candidate.finding;
+                (finding.label.as_str(), finding.stopped, finding.went_on, finding.converted, finding.lost_conversions)
+            })
+            .collect();
+        // Step 2: p3 and p4 stop, and 2 of the 3 who go on convert: 2 × 2/3 lost. Step 3 and the
+        // exit at b each lose 1: p2 stops, and both who go on convert. The exit at a loses 1/2:
+        // p3 stops, and 2 of the 4 who go on convert. No one goes on after x.
+        assert_eq!(ranked[0].0, "step 2 (b)");
+        assert_eq!(ranked[0].1..=ranked[0].3, 2..=2);
+        assert_eq!(ranked[0].2, 3);
+        assert!(close(ranked[0].4, 4.0 / 3.0));
+        assert_eq!((ranked[1].0, ranked[1].1, ranked[1].2, ranked[1].4), ("b", 1, 2, 1.0));
+        assert_eq!((ranked[2].0, ranked[2].1, ranked[2].2, ranked[2].4), ("step 3 (buy)", 1, 2, 1.0));
+        assert_eq!((ranked[3].0, ranked[3].1, ranked[3].2, ranked[3].3, ranked[3].4), ("a", 1, 4, 2, 0.5));
+        assert_eq!((ranked[4].0, ranked[4].2, ranked[4].4), ("x", 0, 0.0));
+        assert_eq!(found[0].stopped_people, [2, 3]);
+        let top = &found[0].finding;
+        let (low, high) = wilson(2, 3);
+        assert!(close(top.lost_conversions_low, 2.0 * low));
+        assert!(close(top.lost_conversions_high, 2.0 * high));
+        assert_eq!(top.sentence, "2 people dropped before step 2 (b). Of the 3 who went on, 66.7% converted, so about 1.3 conversions were lost here.");
+    }
+
+    #[test]
+    fn silences_and_emails_lose_people() {
+        // A day is 1440 minutes. s1 goes quiet for 40 days, comes back and buys. s2 goes quiet for
+        // 40 days and comes back without buying. s3 and s4 stop for good 50 days before the data
+        // ends. s5 comes back after 50 days, at the end of the data, without buying.
+        let day = 1_440;
+        let log = log_of(&[
+            ("s1", 0, "visit"), ("s1", 40 * day, "visit"), ("s1", 41 * day, "buy"),
+            ("s2", 0, "visit"), ("s2", 40 * day, "visit"),
+            ("s3", 0, "visit"),
+            ("s4", 0, "visit"),
+            ("s5", 0, "visit"), ("s5", 50 * day, "visit"),
+        ]);
+        let journeys = Journeys::build(&log);
+        let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
+        let options = FrictionOptions { min_stopped: 1, top: 10 };
+        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &options, Some(30 * 86_400_000)).unwrap().unwrap();
+        let silence = found.iter().find(|candidate| candidate.finding.kind == FrictionKind::Silence).unwrap();
+        assert_eq!(silence.finding.label, "30 days");
+        assert_eq!((silence.finding.stopped, silence.finding.went_on, silence.finding.converted), (2, 3, 1));
+        assert!(close(silence.finding.lost_conversions, 2.0 / 3.0));
+        assert_eq!(silence.stopped_people, [2, 3]);
+
+        // e1 opens both messages and buys; e2 opens the first and not the second; e3 opens none.
+        let log = log_of(&[
+            ("e1", 0, "sent@m1"), ("e1", 1, "open@m1"), ("e1", 2, "sent@m2"), ("e1", 3, "open@m2"), ("e1", 4, "buy"),
+            ("e2", 0, "sent@m1"), ("e2", 1, "open@m1"), ("e2", 2, "sent@m2"),
+            ("e3", 0, "sent@m1"), ("e3", 2, "sent@m2"),
+        ]);
+        let journeys = Journeys::build(&log);
+        let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
+        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &options, None).unwrap().unwrap();
+        let email = found.iter().find(|candidate| candidate.finding.kind == FrictionKind::EmailStop).unwrap();
+        assert_eq!(email.finding.label, "e-mail 1");
+        assert_eq!((email.finding.stopped, email.finding.went_on, email.finding.converted), (1, 1, 1));
+        assert_eq!(email.stopped_people, [1]);
+    }
+
+    #[test]
+    fn nothing_is_lost_without_a_conversion_event() {
+        let log = log_of(&[("p1", 0, "a")]);
+        let journeys = Journeys::build(&log);
+        let conversion = Conversion::find(&log, &journeys, None).unwrap();
+        assert!(compute(&log, &journeys, &conversion, &FunnelOptions::default(), &FrictionOptions::default(), None).unwrap().is_none());
+    }
+}
