@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::email::person_messages;
 use super::funnel::{self, FunnelOptions};
+use super::interventions::{self, Intervention};
+use super::plan::{self, TestPlan};
 use super::stats::share;
 use super::Conversion;
 use crate::error::Error;
@@ -85,6 +87,10 @@ pub struct Finding {
     pub lost_revenue_high: Option<f64>,
     /// The report section that shows the evidence, such as `funnel` or `silences`.
     pub section: String,
+    /// Changes worth testing here.
+    pub interventions: Vec<Intervention>,
+    /// A test of the went-on rate here; `None` when the times are synthetic.
+    pub test_plan: Option<TestPlan>,
 }
 
 /// The friction part of the report.
@@ -117,8 +123,9 @@ pub fn compute(
     funnel: &FunnelOptions,
     options: &FrictionOptions,
     rarely_back_after_ms: Option<i64>,
+    timed: bool,
 ) -> Result<Option<FrictionReport>, Error> {
-    let Some(candidates) = candidates(log, journeys, conversion, funnel, options, rarely_back_after_ms)? else { return Ok(None) };
+    let Some(candidates) = candidates(log, journeys, conversion, funnel, options, rarely_back_after_ms, timed)? else { return Ok(None) };
     let (average_order_value, orders_with_value) = average_order_value(log, journeys, conversion);
     let count = candidates.len() as u64;
     let findings = candidates.into_iter().take(options.top).map(|candidate| candidate.finding).collect();
@@ -134,10 +141,12 @@ pub(crate) fn candidates(
     funnel: &FunnelOptions,
     options: &FrictionOptions,
     rarely_back_after_ms: Option<i64>,
+    timed: bool,
 ) -> Result<Option<Vec<Candidate>>, Error> {
     if conversion.event.is_none() {
         return Ok(None);
     }
+    let weeks = if timed { data_weeks(log) } else { None };
     let (average_order_value, _) = average_order_value(log, journeys, conversion);
     let mut found = Vec::new();
     if !funnel.steps.is_empty() {
@@ -151,7 +160,7 @@ pub(crate) fn candidates(
     let mut candidates: Vec<Candidate> = found
         .into_iter()
         .filter(|tally| tally.stopped.len() as u64 >= options.min_stopped.max(1))
-        .map(|tally| tally.into_candidate(average_order_value))
+        .map(|tally| tally.into_candidate(average_order_value, weeks))
         .collect();
     candidates.sort_by(|a, b| {
         b.finding.lost_conversions.total_cmp(&a.finding.lost_conversions).then_with(|| a.finding.label.cmp(&b.finding.label))
@@ -170,18 +179,24 @@ struct Tally {
 }
 
 impl Tally {
-    fn into_candidate(self, average_order_value: Option<f64>) -> Candidate {
+    /// Works out the rates and, over a data span of `weeks`, the test plan.
+    fn into_candidate(self, average_order_value: Option<f64>, weeks: Option<f64>) -> Candidate {
         let stopped = self.stopped.len() as u64;
         let rate = share(self.converted, self.went_on);
         let (low, high) = wilson(self.converted, self.went_on);
         let lost = stopped as f64 * rate;
         let revenue = |conversions: f64| average_order_value.map(|value| conversions * value);
         let sentence = sentence(self.kind, &self.label, stopped, self.went_on, rate, lost);
+        let reached = stopped + self.went_on;
+        let interventions = interventions::for_finding(self.kind, &self.label);
+        let test_plan = weeks.map(|weeks| {
+            plan::plan(format!("the share of people at {} who go on", self.label), share(self.went_on, reached), reached as f64 / weeks)
+        });
         let finding = Finding {
             kind: self.kind,
             label: self.label,
             sentence,
-            reached: stopped + self.went_on,
+            reached,
             stopped,
             went_on: self.went_on,
             converted: self.converted,
@@ -195,6 +210,8 @@ impl Tally {
             lost_revenue_low: revenue(stopped as f64 * low),
             lost_revenue_high: revenue(stopped as f64 * high),
             section: self.section.to_string(),
+            interventions,
+            test_plan,
         };
         Candidate { finding, stopped_people: self.stopped }
     }
@@ -359,6 +376,13 @@ fn silence_candidate(log: &EventLog, journeys: &Journeys, conversion: &Conversio
     Some(tally)
 }
 
+/// Returns the span of the data in weeks, at least one week.
+fn data_weeks(log: &EventLog) -> Option<f64> {
+    let first = log.time.iter().min()?;
+    let last = log.time.iter().max()?;
+    Some(((last - first) as f64 / 604_800_000.0).max(1.0))
+}
+
 /// Returns the mean value of the first conversion events that have a positive value, and how many
 /// do.
 fn average_order_value(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> (Option<f64>, u64) {
@@ -437,7 +461,7 @@ mod tests {
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
         let options = FrictionOptions { min_stopped: 1, top: 10 };
-        let found = candidates(&log, &journeys, &conversion, &funnel_of(&["a", "b", "buy"]), &options, None).unwrap().unwrap();
+        let found = candidates(&log, &journeys, &conversion, &funnel_of(&["a", "b", "buy"]), &options, None, true).unwrap().unwrap();
         let ranked: Vec<(&str, u64, u64, u64, f64)> = found
             .iter()
             .map(|candidate| {
@@ -462,6 +486,14 @@ mod tests {
         assert!(close(top.lost_conversions_low, 2.0 * low));
         assert!(close(top.lost_conversions_high, 2.0 * high));
         assert_eq!(top.sentence, "2 people dropped before step 2 (b). Of the 3 who went on, 66.7% converted, so about 1.3 conversions were lost here.");
+
+        // The data spans minutes, so a week at least: 5 people a week reach the step, and 3 of 5
+        // go on.
+        let plan = top.test_plan.as_ref().unwrap();
+        assert_eq!(plan.metric, "the share of people at step 2 (b) who go on");
+        assert!(close(plan.baseline_rate, 0.6));
+        assert!(close(plan.weekly_people, 5.0));
+        assert_eq!(top.interventions[0].title, "Answer \"is it worth it\" with testimonials");
     }
 
     #[test]
@@ -480,7 +512,7 @@ mod tests {
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
         let options = FrictionOptions { min_stopped: 1, top: 10 };
-        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &options, Some(30 * 86_400_000)).unwrap().unwrap();
+        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &options, Some(30 * 86_400_000), true).unwrap().unwrap();
         let silence = found.iter().find(|candidate| candidate.finding.kind == FrictionKind::Silence).unwrap();
         assert_eq!(silence.finding.label, "30 days");
         assert_eq!((silence.finding.stopped, silence.finding.went_on, silence.finding.converted), (2, 3, 1));
@@ -495,7 +527,7 @@ mod tests {
         ]);
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
-        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &options, None).unwrap().unwrap();
+        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &options, None, true).unwrap().unwrap();
         let email = found.iter().find(|candidate| candidate.finding.kind == FrictionKind::EmailStop).unwrap();
         assert_eq!(email.finding.label, "e-mail 1");
         assert_eq!((email.finding.stopped, email.finding.went_on, email.finding.converted), (1, 1, 1));
@@ -507,6 +539,6 @@ mod tests {
         let log = log_of(&[("p1", 0, "a")]);
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, None).unwrap();
-        assert!(compute(&log, &journeys, &conversion, &FunnelOptions::default(), &FrictionOptions::default(), None).unwrap().is_none());
+        assert!(compute(&log, &journeys, &conversion, &FunnelOptions::default(), &FrictionOptions::default(), None, true).unwrap().is_none());
     }
 }

@@ -7,9 +7,11 @@ pub mod clv;
 pub mod drivers;
 pub mod email;
 pub mod friction;
+pub mod interventions;
 pub mod funnel;
 pub mod paths;
 pub mod people;
+pub mod plan;
 pub mod process_map;
 pub mod retention;
 pub mod rhythm;
@@ -147,7 +149,7 @@ pub fn run(
 
     let friction_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let rarely_back_after_ms = timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms);
-    let friction = friction::compute(log, journeys, &conversion, &friction_funnel, &options.friction, rarely_back_after_ms)?;
+    let friction = friction::compute(log, journeys, &conversion, &friction_funnel, &options.friction, rarely_back_after_ms, !synthetic_times)?;
 
     let stage_inputs = stages::StageInputs { conversion: &conversion, window_ms: drivers_window, synthetic_times };
     let stages = match stages::compute(log, journeys, &options.stages, &stage_inputs)? {

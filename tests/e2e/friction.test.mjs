@@ -28,11 +28,14 @@ test('biggest leaks open the results', async (t) => {
   await page.waitForSelector('[data-testid=friction-card]', { timeout: RESULT_TIMEOUT_MS });
 
   const first = page.locator('[data-testid=friction-card]').first();
-  assert.equal(await first.locator('strong').textContent(), 'step 2 (add_to_cart)');
+  assert.equal(await first.locator('.friction-kind strong').textContent(), 'step 2 (add_to_cart)');
   assert.equal(await first.locator('[data-testid=friction-sentence]').textContent(),
     '16 people dropped before step 2 (add_to_cart). Of the 8 who went on, 50.0% converted, so about 8.0 conversions were lost here.');
   assert.match(await first.locator('[data-testid=friction-lost]').textContent(), /^Lost: 8 conversions \([\d.]+ to [\d.]+\)\.$/);
   assert.equal(await first.locator('[data-testid=friction-evidence]').getAttribute('href'), '#funnel-view');
+  assert.match(await first.locator('[data-testid=friction-interventions]').textContent(), /^Shorten the checkout or booking form\./);
+  assert.match(await first.locator('[data-testid=friction-plan]').textContent(),
+    /^Test plan: watch the share of people at step 2 \(add_to_cart\) who go on, now 33\.3%\. At 24 people a week, a 4-week test detects a rise of [\d.]+ points or more\. A 10\.0% rise needs [\d,]+ people in each arm, about [\d,]+ weeks\.$/);
   assert.equal(await page.getAttribute('[data-testid=friction] h3 a', 'href'), 'build/metrics.html#friction-finder');
 
   await first.locator('[data-testid=friction-people]').click();

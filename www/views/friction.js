@@ -77,11 +77,45 @@ function evidenceLink(finding) {
   return target ? h('a', { href: `#${target}`, dataset: { testid: 'friction-evidence' } }, 'See the chart') : null;
 }
 
+function renderInterventions(finding) {
+  const interventions = finding.interventions ?? [];
+  if (interventions.length === 0) {
+    return null;
+  }
+  return h('div', { className: 'friction-try' },
+    h('p', {}, metricLink('interventions', 'What to try')),
+    h('ul', { dataset: { testid: 'friction-interventions' } },
+      interventions.map((item) => h('li', {}, h('strong', {}, item.title), '. ', item.reason))));
+}
+
+function weeksText(weeks) {
+  return weeks < 1.5 ? 'about a week' : `about ${formatCount(Math.ceil(weeks))} weeks`;
+}
+
+// The test plan in two sentences: what a planned test can detect, and what a
+// 10% rise of the rate would need.
+function renderTestPlan(plan) {
+  if (!plan) {
+    return null;
+  }
+  const detect = plan.minimum_detectable_effect === null
+    ? `At ${formatAmount(plan.weekly_people)} people a week, a ${formatCount(plan.weeks)}-week test cannot detect any rise.`
+    : `At ${formatAmount(plan.weekly_people)} people a week, a ${formatCount(plan.weeks)}-week test detects a rise of ${formatAmount(plan.minimum_detectable_effect * 100)} points or more.`;
+  const target = plan.people_per_arm === null
+    ? ''
+    : ` A ${formatShare(plan.target_uplift)} rise needs ${formatCount(plan.people_per_arm)} people in each arm, ${weeksText(plan.weeks_needed)}.`;
+  return h('p', { className: 'hint', dataset: { testid: 'friction-plan' } },
+    metricLink('test-plan', 'Test plan'),
+    `: watch ${plan.metric}, now ${formatShare(plan.baseline_rate)}. ${detect}${target}`);
+}
+
 function renderCard(finding, index, friction, onPeople) {
   return h('li', { className: 'friction-card', dataset: { testid: 'friction-card' } },
     h('p', { className: 'friction-kind' }, `${KIND_NAMES[finding.kind] ?? finding.kind}: `, h('strong', {}, finding.label)),
     h('p', { dataset: { testid: 'friction-sentence' } }, finding.sentence),
     h('p', { className: 'hint', dataset: { testid: 'friction-lost' } }, `Lost: ${lostText(finding, friction)}.`),
+    renderInterventions(finding),
+    renderTestPlan(finding.test_plan),
     h('p', { className: 'friction-actions' }, evidenceLink(finding), ' ', peopleButton(finding, index, onPeople)));
 }
 

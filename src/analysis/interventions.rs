@@ -1,0 +1,100 @@
+//! The intervention library: for each kind of place where people stop, the changes worth testing
+//! there. The place's label picks among them by keywords, such as `pricing` or `checkout`.
+
+use serde::Serialize;
+
+use super::friction::FrictionKind;
+
+/// A change worth testing, with the reason it fits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Intervention {
+    pub title: String,
+    pub reason: String,
+}
+
+/// A group of interventions and the label keywords that select it.
+struct Remedy {
+    keywords: &'static [&'static str],
+    interventions: &'static [(&'static str, &'static str)],
+}
+
+/// Remedies for funnel steps and exit pages, tried in order; the first whose keyword occurs in the
+/// label is used.
+const PAGE_REMEDIES: [Remedy; 4] = [
+    Remedy {
+        keywords: &["pricing", "price", "plans", "plan"],
+        interventions: &[
+            ("Justify the value before the price", "People stop where they meet the price, so show what they get before what it costs."),
+            ("Make the pricing clearer", "Name what each plan includes and compare the plans side by side, so the choice takes less effort."),
+        ],
+    },
+    Remedy {
+        keywords: &["checkout", "cart", "payment", "booking", "book", "form", "signup", "sign_up", "register"],
+        interventions: &[
+            ("Shorten the checkout or booking form", "Every field and step here is a chance to stop, so ask only for what the order needs."),
+            ("Add a guarantee and a short FAQ beside the form", "Doubts about risk and details surface at the moment of commitment."),
+        ],
+    },
+    Remedy {
+        keywords: &["webinar", "event", "demo"],
+        interventions: &[
+            ("Send a replay and a follow-up to no-shows", "People who registered and did not attend have already shown interest."),
+            ("Follow up within a day with the next step", "Interest fades fastest right after the session."),
+        ],
+    },
+    Remedy {
+        keywords: &["case", "review", "testimonial", "about", "compare", "feature", "product"],
+        interventions: &[
+            ("Answer \"is it worth it\" with testimonials", "People who weigh the offer here look for proof from customers like them."),
+            ("Copy the touchpoint order of successful customers", "Guide people to the content converters saw next."),
+        ],
+    },
+];
+
+/// Interventions for a place no keyword matches.
+const GENERAL_INTERVENTIONS: [(&str, &str); 2] = [
+    ("Answer \"is it worth it\" with testimonials", "Social proof helps at any point where people hesitate."),
+    ("Copy the touchpoint order of successful customers", "Point people who stop here to the next step converters took."),
+];
+
+const EMAIL_INTERVENTIONS: [(&str, &str); 2] = [
+    ("Rework the messages after this one", "Opens stop here, so test a new subject line, a shorter gap or a different offer for the next message."),
+    ("Start a re-engagement sequence", "People who stopped opening can be won back with a short sequence that asks whether they still want to hear from you."),
+];
+
+const SILENCE_INTERVENTIONS: [(&str, &str); 2] = [
+    ("Start a re-engagement sequence before the silence sets in", "Few people come back after this long, so reach out while they still might."),
+    ("Offer a reason to return", "A new piece of content, a reminder of what they looked at or a time-limited offer gives silent people a reason to come back."),
+];
+
+/// Returns the interventions for a finding of `kind` at `label`.
+pub fn for_finding(kind: FrictionKind, label: &str) -> Vec<Intervention> {
+    let chosen: &[(&str, &str)] = match kind {
+        FrictionKind::EmailStop => &EMAIL_INTERVENTIONS,
+        FrictionKind::Silence => &SILENCE_INTERVENTIONS,
+        FrictionKind::FunnelStep | FrictionKind::ExitPage => {
+            let label = label.to_lowercase();
+            PAGE_REMEDIES
+                .iter()
+                .find(|remedy| remedy.keywords.iter().any(|keyword| label.contains(keyword)))
+                .map_or(&GENERAL_INTERVENTIONS[..], |remedy| remedy.interventions)
+        }
+    };
+    chosen.iter().map(|&(title, reason)| Intervention { title: title.to_string(), reason: reason.to_string() }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_choose_the_remedy() {
+        let titles = |kind, label| for_finding(kind, label).into_iter().map(|intervention| intervention.title).collect::<Vec<_>>();
+        assert_eq!(titles(FrictionKind::ExitPage, "/Pricing")[0], "Justify the value before the price");
+        assert_eq!(titles(FrictionKind::FunnelStep, "step 3 (add_to_cart)")[0], "Shorten the checkout or booking form");
+        assert_eq!(titles(FrictionKind::FunnelStep, "step 2 (webinar_attended)")[0], "Send a replay and a follow-up to no-shows");
+        assert_eq!(titles(FrictionKind::ExitPage, "/blog/tips")[0], "Answer \"is it worth it\" with testimonials");
+        assert_eq!(titles(FrictionKind::EmailStop, "e-mail 2")[1], "Start a re-engagement sequence");
+        assert_eq!(titles(FrictionKind::Silence, "30 days").len(), 2);
+    }
+}
