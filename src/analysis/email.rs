@@ -47,6 +47,14 @@ pub(crate) struct PersonMessage {
     pub opened: bool,
 }
 
+impl PersonMessage {
+    /// Returns the journey position of the message: its first `sent` event, or its first e-mail
+    /// event of any kind.
+    pub fn position(&self) -> usize {
+        self.first_sent.unwrap_or(self.first_seen)
+    }
+}
+
 /// Options for e-mail sequences.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -205,7 +213,7 @@ fn sequences(log: &EventLog, journeys: &Journeys) -> Option<Sequences> {
                 message.first_sent = Some(position);
             }
         }
-        messages.sort_by_key(|message| message.first_sent.unwrap_or(message.first_seen));
+        messages.sort_by_key(PersonMessage::position);
         sequences.people.push(messages);
     }
     sequences.message_source = match column {

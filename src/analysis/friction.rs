@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::email::person_messages;
 use super::funnel::{self, FunnelOptions};
+use super::hypotheses::{self, Hypothesis};
 use super::interventions::{self, Intervention};
 use super::plan::{self, TestPlan};
 use super::stats::share;
@@ -91,6 +92,9 @@ pub struct Finding {
     pub interventions: Vec<Intervention>,
     /// A test of the went-on rate here; `None` when the times are synthetic.
     pub test_plan: Option<TestPlan>,
+    /// Touchpoints before the place that go with stopping less or more often, strongest first;
+    /// empty when none passes the test.
+    pub hypotheses: Vec<Hypothesis>,
 }
 
 /// The friction part of the report.
@@ -111,6 +115,7 @@ pub struct FrictionReport {
 pub(crate) struct Candidate {
     pub finding: Finding,
     pub stopped_people: Vec<u32>,
+    pub reaches: Vec<Reach>,
 }
 
 /// Finds and ranks the places where people stop. Returns `None` without a conversion event, since
@@ -128,7 +133,18 @@ pub fn compute(
     let Some(candidates) = candidates(log, journeys, conversion, funnel, options, rarely_back_after_ms, timed)? else { return Ok(None) };
     let (average_order_value, orders_with_value) = average_order_value(log, journeys, conversion);
     let count = candidates.len() as u64;
-    let findings = candidates.into_iter().take(options.top).map(|candidate| candidate.finding).collect();
+    let page = page_column(log);
+    // Hypotheses are tested for the listed findings only, because each costs a pass over the
+    // journeys of everyone who reached the place.
+    let findings = candidates
+        .into_iter()
+        .take(options.top)
+        .map(|candidate| {
+            let mut finding = candidate.finding;
+            finding.hypotheses = hypotheses::for_place(log, journeys, &candidate.reaches, &finding.label, page);
+            finding
+        })
+        .collect();
     Ok(Some(FrictionReport { average_order_value, orders_with_value, min_stopped: options.min_stopped, candidates: count, findings }))
 }
 
@@ -168,10 +184,20 @@ pub(crate) fn candidates(
     Ok(Some(candidates))
 }
 
+/// One person who reached a place: their journey position there, and whether they stopped.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reach {
+    pub person: u32,
+    pub position: u32,
+    pub stopped: bool,
+}
+
 /// The counts behind one candidate before its rates are worked out.
 struct Tally {
     kind: FrictionKind,
     label: String,
+    /// Everyone who reached the place, for the hypotheses.
+    reaches: Vec<Reach>,
     section: &'static str,
     stopped: Vec<u32>,
     went_on: u64,
@@ -212,8 +238,9 @@ impl Tally {
             section: self.section.to_string(),
             interventions,
             test_plan,
+            hypotheses: Vec::new(),
         };
-        Candidate { finding, stopped_people: self.stopped }
+        Candidate { finding, stopped_people: self.stopped, reaches: self.reaches }
     }
 }
 
@@ -240,6 +267,7 @@ fn funnel_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversio
         .map(|(index, step)| Tally {
             kind: FrictionKind::FunnelStep,
             label: format!("step {} ({})", index + 1, step.event.trim()),
+            reaches: Vec::new(),
             section: "funnel",
             stopped: Vec::new(),
             went_on: 0,
@@ -251,9 +279,15 @@ fn funnel_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversio
         // Step k (1-based, k >= 2) is tallies[k - 2]: reached by depth >= k, stopped at depth k - 1.
         for (offset, tally) in tallies.iter_mut().enumerate() {
             let step = offset + 2;
-            if depth == step - 1 {
+            if depth < step - 1 {
+                continue;
+            }
+            // The place is the event that filled the previous step.
+            let reach = Reach { person: person as u32, position: chain[step - 2] as u32, stopped: depth == step - 1 };
+            tally.reaches.push(reach);
+            if reach.stopped {
                 tally.stopped.push(person as u32);
-            } else if depth >= step {
+            } else {
                 tally.went_on += 1;
                 tally.converted += u64::from(conversion.converted(person));
             }
@@ -280,23 +314,25 @@ fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion)
         }
     };
     let mut rows: HashMap<(u32, u32), Tally> = HashMap::default();
-    let mut seen: Vec<(u32, u32)> = Vec::new();
+    // Each label the journey has, with the position of its first event.
+    let mut seen: Vec<((u32, u32), usize)> = Vec::new();
     for person in 0..journeys.people() {
         let journey = journeys.journey(person);
         let Some(&last) = journey.last() else { continue };
         let converted = conversion.converted(person);
         let end = conversion.first[person].unwrap_or(journey.len());
         seen.clear();
-        for &at in &journey[..end] {
+        for (position, &at) in journey[..end].iter().enumerate() {
             let label = label_of(at as usize);
-            if !seen.contains(&label) {
-                seen.push(label);
+            if !seen.iter().any(|&(known, _)| known == label) {
+                seen.push((label, position));
             }
         }
         let exit = (!converted).then(|| label_of(last as usize));
-        for &label in &seen {
+        for &(label, position) in &seen {
             let tally = rows.entry(label).or_insert_with(|| Tally {
                 kind: FrictionKind::ExitPage,
+                reaches: Vec::new(),
                 label: match label {
                     (1, code) => page.map_or(String::new(), |column| log.properties[column].values.name(code).to_string()),
                     (_, event) => log.event_names.name(event).to_string(),
@@ -306,7 +342,9 @@ fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion)
                 went_on: 0,
                 converted: 0,
             });
-            if Some(label) == exit {
+            let stopped = Some(label) == exit;
+            tally.reaches.push(Reach { person: person as u32, position: position as u32, stopped });
+            if stopped {
                 tally.stopped.push(person as u32);
             } else {
                 tally.went_on += 1;
@@ -332,14 +370,24 @@ fn email_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion
             }
             while tallies.len() <= number {
                 let label = format!("e-mail {}", tallies.len() + 1);
-                tallies.push(Tally { kind: FrictionKind::EmailStop, label, section: "email", stopped: Vec::new(), went_on: 0, converted: 0 });
+                tallies.push(Tally {
+                    kind: FrictionKind::EmailStop,
+                    label,
+                    reaches: Vec::new(),
+                    section: "email",
+                    stopped: Vec::new(),
+                    went_on: 0,
+                    converted: 0,
+                });
             }
             let tally = &mut tallies[number];
-            if later.iter().any(|message| message.opened) {
+            let stopped = !later.iter().any(|message| message.opened);
+            tally.reaches.push(Reach { person: person as u32, position: message.position() as u32, stopped });
+            if stopped {
+                tally.stopped.push(person as u32);
+            } else {
                 tally.went_on += 1;
                 tally.converted += u64::from(conversion.converted(person));
-            } else {
-                tally.stopped.push(person as u32);
             }
         }
     }
@@ -354,6 +402,7 @@ fn silence_candidate(log: &EventLog, journeys: &Journeys, conversion: &Conversio
     let mut tally = Tally {
         kind: FrictionKind::Silence,
         label: funnel::describe_duration(threshold),
+        reaches: Vec::new(),
         section: "silences",
         stopped: Vec::new(),
         went_on: 0,
@@ -364,12 +413,14 @@ fn silence_candidate(log: &EventLog, journeys: &Journeys, conversion: &Conversio
         let Some(&last) = journey.last() else { continue };
         // A converter's silences count up to the conversion, a non-converter's over the journey.
         let span = conversion.first[person].map_or(journey, |position| &journey[..=position]);
-        let came_back = span.windows(2).any(|pair| log.time[pair[1] as usize] - log.time[pair[0] as usize] >= threshold);
+        let came_back = span.windows(2).position(|pair| log.time[pair[1] as usize] - log.time[pair[0] as usize] >= threshold);
         let converted = conversion.converted(person);
-        if came_back {
+        if let Some(position) = came_back {
+            tally.reaches.push(Reach { person: person as u32, position: position as u32, stopped: false });
             tally.went_on += 1;
             tally.converted += u64::from(converted);
         } else if !converted && data_end - log.time[last as usize] >= threshold {
+            tally.reaches.push(Reach { person: person as u32, position: journey.len() as u32 - 1, stopped: true });
             tally.stopped.push(person as u32);
         }
     }

@@ -7,6 +7,7 @@ pub mod clv;
 pub mod drivers;
 pub mod email;
 pub mod friction;
+pub mod hypotheses;
 pub mod interventions;
 pub mod funnel;
 pub mod paths;

@@ -88,6 +88,16 @@ function renderInterventions(finding) {
       interventions.map((item) => h('li', {}, h('strong', {}, item.title), '. ', item.reason))));
 }
 
+function renderHypotheses(finding) {
+  const hypotheses = finding.hypotheses ?? [];
+  if (hypotheses.length === 0) {
+    return null;
+  }
+  return h('div', { className: 'friction-why' },
+    h('p', {}, metricLink('hypotheses', 'Why it might be')),
+    h('ul', { dataset: { testid: 'friction-hypotheses' } }, hypotheses.map((item) => h('li', {}, item.sentence))));
+}
+
 function weeksText(weeks) {
   return weeks < 1.5 ? 'about a week' : `about ${formatCount(Math.ceil(weeks))} weeks`;
 }
@@ -114,6 +124,7 @@ function renderCard(finding, index, friction, onPeople) {
     h('p', { className: 'friction-kind' }, `${KIND_NAMES[finding.kind] ?? finding.kind}: `, h('strong', {}, finding.label)),
     h('p', { dataset: { testid: 'friction-sentence' } }, finding.sentence),
     h('p', { className: 'hint', dataset: { testid: 'friction-lost' } }, `Lost: ${lostText(finding, friction)}.`),
+    renderHypotheses(finding),
     renderInterventions(finding),
     renderTestPlan(finding.test_plan),
     h('p', { className: 'friction-actions' }, evidenceLink(finding), ' ', peopleButton(finding, index, onPeople)));

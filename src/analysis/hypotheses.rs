@@ -1,0 +1,215 @@
+//! Hypotheses for a friction finding, each from evidence the engine computed: among the people who
+//! reached the place, those who had a touchpoint before it stopped more or less often than those
+//! who did not.
+//!
+//! A touchpoint is an event name, a page (the value of the page column) or a channel, anywhere
+//! before the person's event at the place. Each touchpoint had or lacked by at least
+//! [`MIN_GROUP`] people is tested with Fisher's exact test or the chi-square test, as the drivers
+//! are, and the p-values of one finding get the Benjamini–Hochberg adjustment. Only touchpoints
+//! with a q-value below [`MAX_Q`] become hypotheses, so a finding without such evidence has none.
+
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+
+use super::drivers::contingency::{benjamini_hochberg, Table};
+use super::drivers::test_table;
+use super::friction::Reach;
+use crate::model::{EventLog, Journeys, NONE};
+
+/// The fewest people on each side of a touchpoint (had it, lacked it) for it to be tested.
+pub const MIN_GROUP: u64 = 10;
+/// The largest q-value a hypothesis may have.
+pub const MAX_Q: f64 = 0.05;
+/// Hypotheses kept per finding, by the size of the difference.
+pub const TOP: usize = 3;
+
+/// The kind of touchpoint behind a hypothesis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TouchpointKind {
+    Event,
+    Page,
+    Channel,
+}
+
+/// A hypothesis with the numbers behind it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hypothesis {
+    /// The hypothesis in words, written from the numbers.
+    pub sentence: String,
+    pub kind: TouchpointKind,
+    pub touchpoint: String,
+    /// People at the place who had the touchpoint before it, and the share of them who stopped.
+    pub with_people: u64,
+    pub with_stop_rate: f64,
+    /// People at the place without it, and the share of them who stopped.
+    pub without_people: u64,
+    pub without_stop_rate: f64,
+    pub p_value: f64,
+    pub q_value: f64,
+}
+
+/// Returns the hypotheses for the place that `reaches` describe, whose label is `place`.
+pub fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], place: &str, page_column: Option<usize>) -> Vec<Hypothesis> {
+    let stopped_total = reaches.iter().filter(|reach| reach.stopped).count() as u64;
+    let went_on_total = reaches.len() as u64 - stopped_total;
+    if stopped_total == 0 || went_on_total == 0 {
+        return Vec::new();
+    }
+    // For each touchpoint: the people who had it and stopped, and who had it and went on.
+    let mut counts: HashMap<(TouchpointKind, u32), (u64, u64)> = HashMap::default();
+    let mut had: Vec<(TouchpointKind, u32)> = Vec::new();
+    for reach in reaches {
+        had.clear();
+        let journey = journeys.journey(reach.person as usize);
+        for &at in journey.iter().take(reach.position as usize) {
+            let at = at as usize;
+            had.push((TouchpointKind::Event, log.event[at]));
+            if log.channel[at] != NONE {
+                had.push((TouchpointKind::Channel, log.channel[at]));
+            }
+            if let Some(code) = page_column.map(|column| log.properties[column].codes[at]).filter(|&code| code != NONE) {
+                had.push((TouchpointKind::Page, code));
+            }
+        }
+        had.sort_unstable();
+        had.dedup();
+        for &touchpoint in &had {
+            let entry = counts.entry(touchpoint).or_insert((0, 0));
+            if reach.stopped {
+                entry.0 += 1;
+            } else {
+                entry.1 += 1;
+            }
+        }
+    }
+    let mut tested: Vec<((TouchpointKind, u32), Table, f64)> = counts
+        .into_iter()
+        .filter_map(|(touchpoint, (stopped, went_on))| {
+            let table = Table { a: stopped, b: stopped_total - stopped, c: went_on, d: went_on_total - went_on };
+            (table.a + table.c >= MIN_GROUP && table.b + table.d >= MIN_GROUP).then(|| (touchpoint, table, test_table(&table).1))
+        })
+        .collect();
+    tested.sort_by_key(|&(touchpoint, _, _)| touchpoint);
+    let p_values: Vec<f64> = tested.iter().map(|&(_, _, p)| p).collect();
+    let q_values = benjamini_hochberg(&p_values);
+    let mut hypotheses: Vec<Hypothesis> = tested
+        .iter()
+        .zip(q_values)
+        .filter(|&(_, q)| q < MAX_Q)
+        .map(|(&((kind, id), table, p_value), q_value)| {
+            let touchpoint = name(log, kind, id, page_column);
+            let with_people = table.a + table.c;
+            let without_people = table.b + table.d;
+            let with_stop_rate = table.a as f64 / with_people as f64;
+            let without_stop_rate = table.b as f64 / without_people as f64;
+            let sentence = sentence(place, reaches.len(), kind, &touchpoint, with_stop_rate, without_stop_rate, q_value);
+            Hypothesis { sentence, kind, touchpoint, with_people, with_stop_rate, without_people, without_stop_rate, p_value, q_value }
+        })
+        .collect();
+    hypotheses.sort_by(|a, b| {
+        let gap = |hypothesis: &Hypothesis| (hypothesis.with_stop_rate - hypothesis.without_stop_rate).abs();
+        gap(b).total_cmp(&gap(a)).then_with(|| a.touchpoint.cmp(&b.touchpoint))
+    });
+    hypotheses.truncate(TOP);
+    hypotheses
+}
+
+fn name(log: &EventLog, kind: TouchpointKind, id: u32, page_column: Option<usize>) -> String {
+    match kind {
+        TouchpointKind::Event => log.event_names.name(id).to_string(),
+        TouchpointKind::Channel => log.channels.name(id).to_string(),
+        TouchpointKind::Page => page_column.map_or(String::new(), |column| log.properties[column].values.name(id).to_string()),
+    }
+}
+
+/// Writes a hypothesis from its numbers, with a suggestion that follows from its direction.
+fn sentence(place: &str, people: usize, kind: TouchpointKind, touchpoint: &str, with_rate: f64, without_rate: f64, q: f64) -> String {
+    let had = match kind {
+        TouchpointKind::Event => format!("did {touchpoint}"),
+        TouchpointKind::Page => format!("saw {touchpoint}"),
+        TouchpointKind::Channel => format!("came through {touchpoint}"),
+    };
+    let (direction, suggestion) = if with_rate < without_rate {
+        ("less", format!("Leading more people to {touchpoint} before this point may help."))
+    } else {
+        ("more", format!("Look at what people who {had} expect here."))
+    };
+    format!(
+        "Among the {people} people at {place}, those who {had} before stopped {direction} often: {:.0}% against {:.0}% (q = {}). {suggestion}",
+        with_rate * 100.0,
+        without_rate * 100.0,
+        significant_figures(q)
+    )
+}
+
+/// Writes a q-value with two significant figures, such as 0.0031 or 1.2e-7.
+fn significant_figures(value: f64) -> String {
+    if value >= 0.001 {
+        let decimals = (1 - value.log10().floor() as i32).max(0) as usize;
+        format!("{value:.decimals$}")
+    } else {
+        format!("{value:.1e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::identity::IdentityKind;
+    use crate::model::NewEvent;
+
+    #[test]
+    fn a_touchpoint_that_halves_stopping_becomes_a_hypothesis() {
+        // 40 people reach `offer` at their last event. The 20 who read `guide` first stop 4 times
+        // in 20; the 20 who did not stop 16 times in 20. Everyone visited, so `visit` is had by
+        // all and cannot be tested.
+        let mut log = EventLog::default();
+        let mut reaches = Vec::new();
+        let names: Vec<String> = (0..40).map(|person| format!("p{person}")).collect();
+        for (number, name) in names.iter().enumerate() {
+            let person = log.identifier(name, IdentityKind::UserId);
+            let mut events = vec!["visit"];
+            if number < 20 {
+                events.push("guide");
+            }
+            events.push("offer");
+            for (minute, event) in events.iter().enumerate() {
+                log.push(NewEvent { person, time: minute as i64 * 60_000, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: 2 }, []);
+            }
+            let stopped = if number < 20 { number < 4 } else { number < 36 };
+            reaches.push(Reach { person: number as u32, position: events.len() as u32 - 1, stopped });
+        }
+        let journeys = Journeys::build(&log);
+        let hypotheses = for_place(&log, &journeys, &reaches, "offer", None);
+        assert_eq!(hypotheses.len(), 1);
+        let guide = &hypotheses[0];
+        assert_eq!((guide.kind, guide.touchpoint.as_str()), (TouchpointKind::Event, "guide"));
+        assert_eq!((guide.with_people, guide.without_people), (20, 20));
+        assert_eq!((guide.with_stop_rate, guide.without_stop_rate), (0.2, 0.8));
+        // One test, so the q-value equals the p-value.
+        assert_eq!(guide.q_value, guide.p_value);
+        assert!(guide.p_value < 0.001);
+        assert!(guide.sentence.starts_with("Among the 40 people at offer, those who did guide before stopped less often: 20% against 80% (q = "), "{}", guide.sentence);
+        assert!(guide.sentence.ends_with("). Leading more people to guide before this point may help."), "{}", guide.sentence);
+        assert_eq!(significant_figures(0.0312), "0.031");
+        assert_eq!(significant_figures(0.5), "0.50");
+        assert_eq!(significant_figures(0.000123), "1.2e-4");
+    }
+
+    #[test]
+    fn no_evidence_no_hypothesis() {
+        let mut log = EventLog::default();
+        let mut reaches = Vec::new();
+        for number in 0..40u32 {
+            let person = log.identifier(&format!("p{number}"), IdentityKind::UserId);
+            let events = if number % 2 == 0 { vec!["visit", "guide", "offer"] } else { vec!["visit", "offer"] };
+            for (minute, event) in events.iter().enumerate() {
+                log.push(NewEvent { person, time: minute as i64 * 60_000, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: 2 }, []);
+            }
+            reaches.push(Reach { person: number, position: events.len() as u32 - 1, stopped: number % 4 < 2 });
+        }
+        let journeys = Journeys::build(&log);
+        assert!(for_place(&log, &journeys, &reaches, "offer", None).is_empty());
+    }
+}
