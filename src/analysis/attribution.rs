@@ -105,6 +105,8 @@ pub struct AttributionReport {
     pub markov_collapse_repeats: bool,
     /// The Markov chain's transient states; `None` when the model is skipped.
     pub markov_states: Option<u64>,
+    /// Why the Markov model was skipped; `None` when it ran.
+    pub markov_skipped: Option<String>,
     /// Channels by linear credit, largest first; ties by name.
     pub channels: Vec<ChannelCredit>,
 }
@@ -148,7 +150,10 @@ pub fn compute(
             credits.add(path, half_life_ms as f64);
         }
     }
-    let markov = if channels <= MAX_MARKOV_CHANNELS { markov(&paths, channels, options.markov_order, options.markov_collapse_repeats) } else { None };
+    let (markov, markov_skipped) = match markov(&paths, channels, options.markov_order, options.markov_collapse_repeats) {
+        Ok(chain) => (Some(chain), None),
+        Err(reason) => (None, Some(reason)),
+    };
 
     let mut rows: Vec<ChannelCredit> = (0..channels)
         .map(|index| ChannelCredit {
@@ -178,6 +183,7 @@ pub fn compute(
         markov_order: options.markov_order,
         markov_collapse_repeats: options.markov_collapse_repeats,
         markov_states: markov.as_ref().map(|chain| chain.states as u64),
+        markov_skipped,
         channels: rows,
     }))
 }
@@ -383,19 +389,35 @@ impl MarkovChain {
 /// and solves it once whole and once per removed channel. A state is the last `order` channels
 /// up to a touchpoint (fewer at the start of a walk). Returns `None` when there are more than
 /// [`MAX_MARKOV_STATES`] states.
-fn markov(paths: &[TouchPath], channels: usize, order: usize, collapse_repeats: bool) -> Option<MarkovChain> {
-    let chain = Chain::from_walks(paths, order, collapse_repeats)?;
-    let conversion_probability = chain.absorption(None);
-    let removal_effects = (0..channels)
-        .map(|channel| {
-            if conversion_probability <= 0.0 {
-                return 0.0;
-            }
-            let without = chain.absorption(Some(channel));
+fn markov(paths: &[TouchPath], channels: usize, order: usize, collapse_repeats: bool) -> Result<MarkovChain, String> {
+    if channels > MAX_MARKOV_CHANNELS {
+        return Err(format!(
+            "The Markov model was skipped: the data has {channels} channels, more than the {MAX_MARKOV_CHANNELS} it handles. Group channels into fewer, broader ones."
+        ));
+    }
+    let chain = Chain::from_walks(paths, order, collapse_repeats).ok_or_else(|| {
+        format!(
+            "The Markov model of order {order} was skipped: it has more than {MAX_MARKOV_STATES} states. Use a lower order or merge repeated channels."
+        )
+    })?;
+    let not_converged = || {
+        format!(
+            "The Markov model of order {order} was skipped: its {} states could not be solved to full precision. Use a lower order or merge repeated channels.",
+            chain.members.len()
+        )
+    };
+    let conversion_probability = chain.absorption(None).ok_or_else(not_converged)?;
+    let mut removal_effects = Vec::with_capacity(channels);
+    for channel in 0..channels {
+        let effect = if conversion_probability <= 0.0 {
+            0.0
+        } else {
+            let without = chain.absorption(Some(channel)).ok_or_else(not_converged)?;
             (1.0 - without / conversion_probability).clamp(0.0, 1.0)
-        })
-        .collect();
-    Some(MarkovChain { conversion_probability, removal_effects, states: chain.members.len() })
+        };
+        removal_effects.push(effect);
+    }
+    Ok(MarkovChain { conversion_probability, removal_effects, states: chain.members.len() })
 }
 
 /// The destination of a step of a walk.
@@ -422,9 +444,10 @@ struct Chain {
 /// cost of elimination grows with the cube of the states.
 const DENSE_STATES: usize = 400;
 
-/// Iterations end when no probability moves by more than this in a sweep.
-const ITERATION_TOLERANCE: f64 = 1e-15;
-const MAX_SWEEPS: usize = 100_000;
+/// The iterative solver stops when the residual is this share of the right-hand side.
+const RESIDUAL_TOLERANCE: f64 = 1e-14;
+/// The iterations after which the iterative solver gives up.
+const MAX_ITERATIONS: usize = 20_000;
 
 impl Chain {
     /// Counts the steps of every walk between states of `order` channels and turns them into
@@ -496,15 +519,16 @@ impl Chain {
     }
 
     /// Returns the probability of absorption in conversion from the start, with every state that
-    /// contains `removed` (if any) turned into null: its absorption probability is 0.
+    /// contains `removed` (if any) turned into null: its absorption probability is 0. Returns
+    /// `None` when the iterative solver does not converge.
     ///
     /// The probabilities x solve (I - Q) x = r, where Q contains the state-to-state transitions
     /// and r the state-to-conversion ones. Every state seen in a walk reaches conversion or null,
     /// so I - Q is nonsingular.
-    fn absorption(&self, removed: Option<usize>) -> f64 {
+    fn absorption(&self, removed: Option<usize>) -> Option<f64> {
         let dropped: Vec<bool> = self.members.iter().map(|channels| removed.is_some_and(|channel| channels.contains(&channel))).collect();
-        let solution = if self.members.len() <= DENSE_STATES { self.solve_dense(&dropped) } else { self.iterate(&dropped) };
-        self.start.iter().zip(&solution).map(|(start, x)| start * x).sum::<f64>().clamp(0.0, 1.0)
+        let solution = if self.members.len() <= DENSE_STATES { self.solve_dense(&dropped) } else { self.iterate(&dropped)? };
+        Some(self.start.iter().zip(&solution).map(|(start, x)| start * x).sum::<f64>().clamp(0.0, 1.0))
     }
 
     /// Solves the system by Gaussian elimination with partial pivoting.
@@ -524,25 +548,82 @@ impl Chain {
         solve(matrix)
     }
 
-    /// Solves the system by Gauss–Seidel sweeps from 0, which rise monotonically to the solution
-    /// and stop when a sweep moves no probability by more than [`ITERATION_TOLERANCE`].
-    fn iterate(&self, dropped: &[bool]) -> Vec<f64> {
-        let mut x = vec![0.0f64; self.members.len()];
-        for _ in 0..MAX_SWEEPS {
-            let mut largest_move = 0.0f64;
-            for state in 0..x.len() {
-                if dropped[state] {
-                    continue;
-                }
-                let value = self.conversion[state] + self.transitions[state].iter().map(|&(to, probability)| probability * x[to]).sum::<f64>();
-                largest_move = largest_move.max((value - x[state]).abs());
-                x[state] = value;
+    /// Returns (I − Q) v, with the rows of dropped states left as the identity.
+    fn multiply(&self, dropped: &[bool], v: &[f64], out: &mut [f64]) {
+        for (state, cell) in out.iter_mut().enumerate() {
+            *cell = if dropped[state] {
+                v[state]
+            } else {
+                v[state] - self.transitions[state].iter().map(|&(to, probability)| probability * v[to]).sum::<f64>()
+            };
+        }
+    }
+
+    /// Solves the system by the stabilised biconjugate gradient method (BiCGSTAB) with the
+    /// diagonal as preconditioner, which also takes a state's steps to itself into account.
+    /// Returns `None` when the residual does not fall below [`RESIDUAL_TOLERANCE`] of the
+    /// right-hand side within [`MAX_ITERATIONS`] iterations.
+    fn iterate(&self, dropped: &[bool]) -> Option<Vec<f64>> {
+        let n = self.members.len();
+        let rhs: Vec<f64> = (0..n).map(|state| if dropped[state] { 0.0 } else { self.conversion[state] }).collect();
+        let diagonal: Vec<f64> = (0..n)
+            .map(|state| {
+                let own = if dropped[state] { 0.0 } else { self.transitions[state].iter().filter(|&&(to, _)| to == state).map(|&(_, p)| p).sum() };
+                1.0 - own
+            })
+            .collect();
+        let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+        let target = RESIDUAL_TOLERANCE * norm(&rhs);
+        let mut x = vec![0.0; n];
+        if target == 0.0 {
+            return Some(x);
+        }
+        let mut r = rhs.clone();
+        let shadow = r.clone();
+        let (mut rho, mut alpha, mut omega) = (1.0f64, 1.0f64, 1.0f64);
+        let (mut v, mut p) = (vec![0.0; n], vec![0.0; n]);
+        let (mut y, mut z, mut t) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for _ in 0..MAX_ITERATIONS {
+            let rho_next = dot(&shadow, &r);
+            if rho_next == 0.0 || omega == 0.0 {
+                return None;
             }
-            if largest_move <= ITERATION_TOLERANCE {
-                break;
+            let beta = (rho_next / rho) * (alpha / omega);
+            rho = rho_next;
+            for i in 0..n {
+                p[i] = r[i] + beta * (p[i] - omega * v[i]);
+                y[i] = p[i] / diagonal[i];
+            }
+            self.multiply(dropped, &y, &mut v);
+            alpha = rho / dot(&shadow, &v);
+            // r becomes s = r − α v.
+            for i in 0..n {
+                r[i] -= alpha * v[i];
+            }
+            if norm(&r) <= target {
+                for i in 0..n {
+                    x[i] += alpha * y[i];
+                }
+                return Some(x);
+            }
+            for i in 0..n {
+                z[i] = r[i] / diagonal[i];
+            }
+            self.multiply(dropped, &z, &mut t);
+            omega = dot(&t, &r) / dot(&t, &t);
+            for i in 0..n {
+                x[i] += alpha * y[i] + omega * z[i];
+                r[i] -= omega * t[i];
+            }
+            if !omega.is_finite() || !alpha.is_finite() {
+                return None;
+            }
+            if norm(&r) <= target {
+                return Some(x);
             }
         }
-        x
+        None
     }
 }
 
@@ -708,11 +789,43 @@ mod tests {
         for removed in [None, Some(0), Some(3)] {
             let dropped: Vec<bool> = chain.members.iter().map(|channels| removed.is_some_and(|channel| channels.contains(&channel))).collect();
             let dense = chain.solve_dense(&dropped);
-            let iterated = chain.iterate(&dropped);
+            let iterated = chain.iterate(&dropped).unwrap();
             for (a, b) in dense.iter().zip(&iterated) {
                 assert!((a - b).abs() < 1e-12, "{a} {b}");
             }
         }
+    }
+
+    #[test]
+    fn long_loops_above_the_dense_limit_still_solve_exactly() {
+        // Walks that repeat one channel many times make states that mostly step to themselves,
+        // which slows plain sweeps to a crawl. The chain's conversion probability must still equal
+        // the share of walks that convert.
+        let mut random = ChaCha8Rng::seed_from_u64(5);
+        let paths: Vec<TouchPath> = (0..1500)
+            .map(|_| {
+                let mut channels = Vec::new();
+                for _ in 0..random.random_range(1..8) {
+                    let channel = random.random_range(0..16);
+                    channels.extend(std::iter::repeat_n(channel, random.random_range(1..30)));
+                }
+                let converted = random.random_bool(0.2);
+                TouchPath { channels, times: Vec::new(), converted_at: converted.then_some(0), weight: f64::from(u8::from(converted)) }
+            })
+            .collect();
+        let share = paths.iter().filter(|path| path.converted_at.is_some()).count() as f64 / paths.len() as f64;
+        let chain = markov(&paths, 16, 4, false).unwrap();
+        assert!(chain.states > DENSE_STATES, "{} states", chain.states);
+        assert!((chain.conversion_probability - share).abs() < 1e-10, "{} against {share}", chain.conversion_probability);
+    }
+
+    #[test]
+    fn skipped_markov_says_why() {
+        let paths: Vec<TouchPath> = (0..MAX_MARKOV_CHANNELS + 1)
+            .map(|channel| TouchPath { channels: vec![channel], times: Vec::new(), converted_at: Some(0), weight: 1.0 })
+            .collect();
+        let reason = markov(&paths, MAX_MARKOV_CHANNELS + 1, 1, false).err().unwrap();
+        assert!(reason.contains("201 channels"), "{reason}");
     }
 
     #[test]

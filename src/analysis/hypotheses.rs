@@ -50,7 +50,7 @@ pub struct Hypothesis {
 }
 
 /// Returns the hypotheses for the place that `reaches` describe, whose label is `place`.
-pub fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], place: &str, page_column: Option<usize>) -> Vec<Hypothesis> {
+pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], place: &str, page_column: Option<usize>) -> Vec<Hypothesis> {
     let stopped_total = reaches.iter().filter(|reach| reach.stopped).count() as u64;
     let went_on_total = reaches.len() as u64 - stopped_total;
     if stopped_total == 0 || went_on_total == 0 {

@@ -122,12 +122,14 @@ pub fn run(
     let paths = paths::compute(&path_set, &conversion, &options.paths)?;
     let sankey = sankey::compute(&path_set, &options.sankey, synthetic_times)?;
     let attribution = attribution::compute(log, journeys, &conversion, &options.attribution, !synthetic_times)?;
+    let markov_warning = attribution.as_ref().and_then(|report| report.markov_skipped.clone()).map(|reason| Warning::new("markov_skipped", 0, reason));
     let drivers_window = match options.funnel.window.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) if !synthetic_times => Some(funnel::parse_duration(text)?),
         _ => None,
     };
     let drivers = drivers::compute(log, journeys, &conversion, &options.drivers, drivers_window)?;
     let mut warnings = load_warnings.to_vec();
+    warnings.extend(markov_warning);
     let time_to_convert = match conversion.event {
         Some(_) if !synthetic_times => Some(timing::time_to_convert(log, journeys, &conversion, &mut warnings)),
         _ => None,
