@@ -228,16 +228,16 @@ fn compare_touchpoints(report: &StagesReport, expected: &Value) {
         assert_eq!(row.zero_corrected, expected["zero_corrected"].as_bool().unwrap(), "{label}: zero correction");
         assert_eq!(serde_json::to_value(row.test).unwrap(), expected["test"], "{label}: test");
         for (actual, key) in [
-            (row.converter_share, "converter_share"),
-            (row.non_converter_share, "non_converter_share"),
-            (row.difference, "difference"),
+            (Some(row.converter_share), "converter_share"),
+            (Some(row.non_converter_share), "non_converter_share"),
+            (Some(row.difference), "difference"),
             (row.odds_ratio, "odds_ratio"),
             (row.lower_95, "lower_95"),
             (row.upper_95, "upper_95"),
             (row.p_value, "p_value"),
             (row.q_value, "q_value"),
         ] {
-            assert_close(Some(actual), &expected[key], &format!("{label}: {key}"));
+            assert_close(actual, &expected[key], &format!("{label}: {key}"));
         }
     }
 }

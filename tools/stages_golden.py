@@ -83,7 +83,23 @@ def visits_of(staged):
 
 
 def touchpoint_row(name, a, b, c, d):
-    """Test one stage's 2x2 table of people: converters a (had) b (not), others c, d."""
+    """Test one stage's 2x2 table of people: converters a (had) b (not), others c, d. A stage
+    that everyone or no one touched cannot be tested and gets no odds ratio or p-value."""
+    if a + c == 0 or b + d == 0:
+        return {
+            "stage": name,
+            "converters": int(a),
+            "non_converters": int(c),
+            "converter_share": a / (a + b),
+            "non_converter_share": c / (c + d),
+            "difference": a / (a + b) - c / (c + d),
+            "odds_ratio": None,
+            "lower_95": None,
+            "upper_95": None,
+            "zero_corrected": False,
+            "test": None,
+            "p_value": None,
+        }
     cells = np.array([a, b, c, d], dtype=float)
     corrected = bool((cells == 0).any())
     ca, cb, cc, cd = cells + (0.5 if corrected else 0.0)
@@ -199,8 +215,11 @@ def main():
         touchpoint_row(name, touched["converters"][s], converters - touched["converters"][s], touched["others"][s], others - touched["others"][s])
         for s, name in enumerate(names)
     ]
-    q_values = multipletests([row["p_value"] for row in touch_rows], method="fdr_bh")[1]
-    for row, q_value in zip(touch_rows, q_values):
+    tested = [row for row in touch_rows if row["p_value"] is not None]
+    q_values = multipletests([row["p_value"] for row in tested], method="fdr_bh")[1] if tested else []
+    for row in touch_rows:
+        row["q_value"] = None
+    for row, q_value in zip(tested, q_values):
         row["q_value"] = float(q_value)
 
     everyone = converters + others

@@ -152,15 +152,17 @@ pub struct StageTouchpoint {
     pub non_converter_share: f64,
     /// `converter_share - non_converter_share`.
     pub difference: f64,
-    pub odds_ratio: f64,
-    pub lower_95: f64,
-    pub upper_95: f64,
+    /// The odds ratio and its interval; `None`, like the test, when everyone or no one had a
+    /// touchpoint in the stage, because such a table cannot be tested.
+    pub odds_ratio: Option<f64>,
+    pub lower_95: Option<f64>,
+    pub upper_95: Option<f64>,
     /// True when a cell was 0 and 0.5 was added to every cell.
     pub zero_corrected: bool,
-    pub test: TestKind,
-    pub p_value: f64,
-    /// The Benjamini–Hochberg adjusted p-value across the stages.
-    pub q_value: f64,
+    pub test: Option<TestKind>,
+    pub p_value: Option<f64>,
+    /// The Benjamini–Hochberg adjusted p-value across the stages that were tested.
+    pub q_value: Option<f64>,
 }
 
 /// Stage touchpoints of converters against non-converters, over each person's observed events.

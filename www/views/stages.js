@@ -194,8 +194,9 @@ function renderTouchpoints(touchpoints) {
         formatShare(entry.converter_share),
         formatShare(entry.non_converter_share),
         formatShare(entry.difference),
-        entry.odds_ratio.toPrecision(3),
-        entry.q_value.toPrecision(2),
+        // A stage everyone or no one touched cannot be tested.
+        typeof entry.odds_ratio === 'number' ? entry.odds_ratio.toPrecision(3) : '–',
+        typeof entry.q_value === 'number' ? entry.q_value.toPrecision(2) : '–',
       ], 'stage-touchpoint-row'))));
 }
 

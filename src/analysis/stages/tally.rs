@@ -328,9 +328,10 @@ impl Tally {
                 touchpoint(name, Table { a, b: converters - a, c, d: others - c })
             })
             .collect();
-        let p_values: Vec<f64> = rows.iter().map(|row| row.p_value).collect();
-        for (row, q_value) in rows.iter_mut().zip(benjamini_hochberg(&p_values)) {
-            row.q_value = q_value;
+        let p_values: Vec<f64> = rows.iter().filter_map(|row| row.p_value).collect();
+        let mut q_values = benjamini_hochberg(&p_values).into_iter();
+        for row in rows.iter_mut().filter(|row| row.p_value.is_some()) {
+            row.q_value = q_values.next();
         }
         Some(StageTouchpoints { window_ms: inputs.window_ms, converters, non_converters: others, stages: rows })
     }
@@ -382,13 +383,15 @@ fn summarise(durations: &[f64], synthetic_times: bool) -> DurationSummary {
     }
 }
 
-/// Tests one stage's table as the drivers analysis tests a feature. The q-value is filled in
-/// later.
+/// Tests one stage's table as the drivers analysis tests a feature. A stage that everyone or no
+/// one touched is untestable, as in the drivers, and gets no odds ratio or test. The q-value is
+/// filled in later.
 fn touchpoint(name: &str, table: Table) -> StageTouchpoint {
-    let ratio = table.odds_ratio();
-    let (test, p_value) = test_table(&table);
     let converter_share = table.a as f64 / (table.a + table.b) as f64;
     let non_converter_share = table.c as f64 / (table.c + table.d) as f64;
+    let testable = table.a + table.c > 0 && table.b + table.d > 0;
+    let ratio = testable.then(|| table.odds_ratio());
+    let tested = testable.then(|| test_table(&table));
     StageTouchpoint {
         stage: name.to_string(),
         converters: table.a,
@@ -396,12 +399,12 @@ fn touchpoint(name: &str, table: Table) -> StageTouchpoint {
         converter_share,
         non_converter_share,
         difference: converter_share - non_converter_share,
-        odds_ratio: ratio.estimate,
-        lower_95: ratio.lower,
-        upper_95: ratio.upper,
-        zero_corrected: ratio.corrected,
-        test,
-        p_value,
-        q_value: 1.0,
+        odds_ratio: ratio.map(|ratio| ratio.estimate),
+        lower_95: ratio.map(|ratio| ratio.lower),
+        upper_95: ratio.map(|ratio| ratio.upper),
+        zero_corrected: ratio.is_some_and(|ratio| ratio.corrected),
+        test: tested.map(|(test, _)| test),
+        p_value: tested.map(|(_, p_value)| p_value),
+        q_value: None,
     }
 }
