@@ -10,6 +10,7 @@ use crate::analysis::email::EmailReport;
 use crate::analysis::drivers::DriversReport;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
+use crate::analysis::patterns::PatternsReport;
 use crate::analysis::process_map::ProcessMap;
 use crate::analysis::retention::AfterSale;
 use crate::analysis::rhythm::RhythmReport;
@@ -104,6 +105,8 @@ pub struct Report {
     pub email: Option<EmailReport>,
     #[serde(flatten)]
     pub timing_extras: TimingExtras,
+    /// Gaps and unexpected paths; `None` without a conversion event.
+    pub patterns: Option<PatternsReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

@@ -8,6 +8,7 @@ pub mod drivers;
 pub mod email;
 pub mod funnel;
 pub mod paths;
+pub mod patterns;
 pub mod people;
 pub mod process_map;
 pub mod retention;
@@ -50,6 +51,7 @@ pub struct AnalysisOptions {
     pub rhythm: rhythm::RhythmOptions,
     pub speed: speed::SpeedOptions,
     pub channel_speed: channel_speed::ChannelSpeedOptions,
+    pub patterns: patterns::PatternsOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -152,6 +154,16 @@ pub fn run(
         }
     };
 
+    let pattern_inputs = patterns::PatternInputs {
+        conversion: &conversion,
+        funnel: &options.funnel,
+        stages: stages.as_ref(),
+        silences: timing_extras.silences.as_ref(),
+        drivers: drivers.as_ref(),
+        synthetic_times,
+    };
+    let patterns = patterns::compute(log, journeys, &options.patterns, &pattern_inputs)?;
+
     let people = journeys.people() as u64;
     let converters = conversion.converters();
     let (total_value, events_with_value) = stats::sum(log.value.iter().copied().filter(|value| !value.is_nan()));
@@ -185,6 +197,7 @@ pub fn run(
         clv,
         email,
         timing_extras,
+        patterns,
         warnings,
     })
 }
