@@ -52,7 +52,8 @@ pub struct UnexpectedPatterns {
     pub tested: u64,
     /// Tested patterns that are significant.
     pub significant: u64,
-    /// The first `top` tested patterns by p-value, then longer first, then more converters.
+    /// The first `top` tested patterns by p-value, then shorter first (events that leave p
+    /// unchanged add no evidence), then more converters.
     pub patterns: Vec<UnexpectedPattern>,
 }
 
@@ -108,10 +109,12 @@ pub(super) fn unexpected_patterns(log: &EventLog, observed: &[Vec<u32>], convers
         row.q_value = q_value;
         row.significant = q_value < options.false_discovery_rate && row.converter_share > row.non_converter_share;
     }
+    // On equal p-values the shorter pattern comes first, so "a > b" outranks "a > b > c" when
+    // every person with the first also has the second.
     tested.sort_by(|x, y| {
         x.p_value
             .total_cmp(&y.p_value)
-            .then_with(|| y.events.len().cmp(&x.events.len()))
+            .then_with(|| x.events.len().cmp(&y.events.len()))
             .then_with(|| y.converters.cmp(&x.converters))
             .then_with(|| x.events.cmp(&y.events))
     });
