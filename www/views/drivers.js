@@ -11,11 +11,11 @@ import { formatCount, formatShare } from './format.js';
 const ratioFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
 const qValueFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 });
 
-function formatRatio(value) {
+export function formatRatio(value) {
   return typeof value === 'number' ? ratioFormat.format(value) : '–';
 }
 
-function formatQValue(value) {
+export function formatQValue(value) {
   if (typeof value !== 'number') {
     return '–';
   }
