@@ -200,3 +200,92 @@ fn validate(options: &PatternsOptions) -> Result<(), Error> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::silences::{self, SilencesOptions};
+    use crate::analysis::stages::{self, StageDefinition, StageInputs, StageRule};
+    use crate::model::identity::IdentityKind;
+    use crate::model::NewEvent;
+
+    const HOUR_MS: i64 = 3_600_000;
+
+    /// Builds a log from (person, hour, event) triples.
+    fn build(events: &[(&str, i64, &str)]) -> (EventLog, Journeys) {
+        let mut log = EventLog::default();
+        for (row, &(person, hour, event)) in events.iter().enumerate() {
+            let person = log.identifier(person, IdentityKind::UserId);
+            log.push(NewEvent { person, time: hour * HOUR_MS, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: row as u32 + 2 }, []);
+        }
+        let journeys = Journeys::build(&log);
+        (log, journeys)
+    }
+
+    fn stage(name: &str, events: &[&str]) -> StageDefinition {
+        let rules = events.iter().map(|event| StageRule { event: event.to_string(), ..StageRule::default() }).collect();
+        StageDefinition { name: name.to_string(), rules }
+    }
+
+    #[test]
+    fn momentum_follows_silences() {
+        // The data ends at hour 100. After x: closed 30 h and 40 h. After y: open 70 h and 60 h.
+        // After z: closed 1 h twice. After w: closed 1 h, open 98 h and an open 0 h (censored).
+        let events = [
+            ("p1", 0, "x"), ("p1", 30, "y"),
+            ("p2", 0, "x"), ("p2", 40, "y"),
+            ("p3", 0, "z"), ("p3", 1, "w"), ("p3", 2, "w"),
+            ("p4", 99, "z"), ("p4", 100, "w"),
+        ];
+        let (log, journeys) = build(&events);
+        let conversion = Conversion::find(&log, &journeys, None).unwrap();
+        let silences = silences::compute(&log, &journeys, &conversion, &SilencesOptions::default()).unwrap();
+        let options = PatternsOptions { min_people: 1, ..PatternsOptions::default() };
+        let report = gaps::transition_gaps(&log, &journeys, 24 * HOUR_MS, &options);
+
+        // At 1 day, 2 closed gaps returned (30 h, 40 h) and 3 open gaps did not (70, 60, 98 h).
+        let day = silences.comeback.iter().find(|row| row.threshold_ms == 24 * HOUR_MS).unwrap();
+        assert_eq!((report.silences, report.not_returned), (day.silences, day.not_returned));
+        assert_eq!((report.silences, report.not_returned), (5, 3));
+        assert_eq!(report.not_returned_share, Some(0.6));
+        assert_eq!(report.median_gap_ms, silences.median_gap_ms);
+
+        let after = |event: &str| report.after.iter().find(|row| row.event == event).unwrap();
+        assert_eq!(after("x").not_returned_share, Some(0.0));
+        assert_eq!(after("y").not_returned_share, Some(1.0));
+        assert_eq!(after("z").not_returned_share, None);
+        assert_eq!((after("w").not_returned, after("w").censored), (1, 1));
+
+        // w > w: median 1 h, the median of all gaps, and 1 of 1 silence after w did not end.
+        let pairs: Vec<(&str, &str, bool)> = report.transitions.iter().map(|row| (row.from.as_str(), row.to.as_str(), row.momentum_lost)).collect();
+        assert_eq!(pairs, [("w", "w", true), ("x", "y", false), ("z", "w", false)]);
+        assert_eq!(report.transitions[1].median_gap_ms, Some(35.0 * HOUR_MS as f64));
+        assert_eq!(report.transitions[1].long_gaps, 2);
+    }
+
+    #[test]
+    fn stage_gaps_empty_and_thin() {
+        let events = [("p1", 0, "x"), ("p1", 1, "y"), ("p1", 2, "buy"), ("p2", 0, "x"), ("p2", 1, "y"), ("p2", 2, "buy"), ("p3", 0, "z")];
+        let (log, journeys) = build(&events);
+        let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
+        // "shadowed" gets no event, because "first" takes every x before it.
+        let definitions = [stage("first", &["x", "z"]), stage("shadowed", &["x"]), stage("single", &["y"])];
+        let inputs = StageInputs { conversion: &conversion, window_ms: None, synthetic_times: false };
+        let stages = stages::compute(&log, &journeys, &definitions, &inputs).unwrap().unwrap();
+        let gaps = gaps::stage_gaps(&log, &stages, &PatternsOptions::default());
+
+        let found: Vec<(&str, StageGapKind)> = gaps.iter().map(|gap| (gap.stage.as_str(), gap.kind)).collect();
+        assert_eq!(found, [("shadowed", StageGapKind::NoTouchpoints), ("single", StageGapKind::Thin)]);
+        assert_eq!(gaps[1].converter_share, Some(1.0));
+        assert_eq!(gaps[1].distinct_events, 1);
+    }
+
+    #[test]
+    fn none_without_conversion() {
+        let (log, journeys) = build(&[("p1", 0, "x")]);
+        let conversion = Conversion::find(&log, &journeys, None).unwrap();
+        let funnel = FunnelOptions::default();
+        let inputs = PatternInputs { conversion: &conversion, funnel: &funnel, stages: None, silences: None, drivers: None, synthetic_times: false };
+        assert!(compute(&log, &journeys, &PatternsOptions::default(), &inputs).unwrap().is_none());
+    }
+}
