@@ -3,11 +3,11 @@
 //!
 //! Gaps are stages without touchpoints, long silences after a touchpoint, and the touchpoints
 //! that converters had more often than others (the positive drivers). Unexpected paths are
-//! three lists. The first holds the converters' frequent ordered patterns that the funnel does not
-//! contain, mined with PrefixSpan. The second holds the funnel and stage events that many
-//! converters skip. The third holds the pairs of first-touch channel and event whose converters
-//! convert faster than the rest. A converter's events are those
-//! before their first conversion event, and everyone else's are their whole journey.
+//! three lists. The first contains the converters' frequent ordered patterns that the funnel
+//! does not contain, mined with PrefixSpan. The second contains the funnel and stage events that
+//! many converters skip. The third contains the pairs of first-touch channel and event whose
+//! converters convert faster than the rest. A converter's events are those before their first
+//! conversion event, and everyone else's are their whole journey.
 //! docs/metrics.md defines every figure. These are associations, never causes.
 
 mod faster;
@@ -229,13 +229,15 @@ mod tests {
 
     #[test]
     fn momentum_follows_silences() {
-        // The data ends at hour 100. After x: closed 30 h and 40 h. After y: open 70 h and 60 h.
-        // After z: closed 1 h twice. After w: closed 1 h, open 98 h and an open 0 h (censored).
+        // The data ends at hour 100, and the long-gap length is 24 hours. Closed gaps: x > y 30 h
+        // and 40 h, y > y 70 h and 60 h, w > w 1 h, 1 h and 98 h, so 5 of 7 are long. Open gaps:
+        // x 30 h (not returned) and 20 h (censored); the rest are 0 h (censored).
         let events = [
-            ("p1", 0, "x"), ("p1", 30, "y"),
-            ("p2", 0, "x"), ("p2", 40, "y"),
-            ("p3", 0, "z"), ("p3", 1, "w"), ("p3", 2, "w"),
-            ("p4", 99, "z"), ("p4", 100, "w"),
+            ("p1", 0, "x"), ("p1", 30, "y"), ("p1", 100, "y"),
+            ("p2", 0, "x"), ("p2", 40, "y"), ("p2", 100, "y"),
+            ("p3", 70, "x"),
+            ("p4", 80, "x"),
+            ("p5", 0, "w"), ("p5", 1, "w"), ("p5", 2, "w"), ("p5", 100, "w"),
         ];
         let (log, journeys) = build(&events);
         let conversion = Conversion::find(&log, &journeys, None).unwrap();
@@ -243,24 +245,28 @@ mod tests {
         let options = PatternsOptions { min_people: 1, ..PatternsOptions::default() };
         let report = gaps::transition_gaps(&log, &journeys, 24 * HOUR_MS, &options);
 
-        // At 1 day, 2 closed gaps returned (30 h, 40 h) and 3 open gaps did not (70, 60, 98 h).
+        // At 1 day, 5 closed gaps returned and 1 open gap did not, as in the silences.
         let day = silences.comeback.iter().find(|row| row.threshold_ms == 24 * HOUR_MS).unwrap();
         assert_eq!((report.silences, report.not_returned), (day.silences, day.not_returned));
-        assert_eq!((report.silences, report.not_returned), (5, 3));
-        assert_eq!(report.not_returned_share, Some(0.6));
+        assert_eq!((report.silences, report.not_returned), (6, 1));
+        assert_eq!(report.not_returned_share, Some(1.0 / 6.0));
+        assert_eq!(report.long_share, Some(5.0 / 7.0));
         assert_eq!(report.median_gap_ms, silences.median_gap_ms);
+        assert_eq!(report.median_gap_ms, Some(40.0 * HOUR_MS as f64));
 
         let after = |event: &str| report.after.iter().find(|row| row.event == event).unwrap();
-        assert_eq!(after("x").not_returned_share, Some(0.0));
-        assert_eq!(after("y").not_returned_share, Some(1.0));
-        assert_eq!(after("z").not_returned_share, None);
-        assert_eq!((after("w").not_returned, after("w").censored), (1, 1));
+        assert_eq!((after("x").returned, after("x").not_returned, after("x").censored), (2, 1, 1));
+        assert_eq!(after("x").not_returned_share, Some(1.0 / 3.0));
+        assert_eq!(after("y").not_returned_share, Some(0.0));
+        assert_eq!((after("w").returned, after("w").censored), (1, 1));
 
-        // w > w: median 1 h, the median of all gaps, and 1 of 1 silence after w did not end.
+        // x > y: every gap long and 1 of 3 silences after x did not end, both above overall.
+        // y > y is as long, but everyone came back after y. w > w is mostly short.
         let pairs: Vec<(&str, &str, bool)> = report.transitions.iter().map(|row| (row.from.as_str(), row.to.as_str(), row.momentum_lost)).collect();
-        assert_eq!(pairs, [("w", "w", true), ("x", "y", false), ("z", "w", false)]);
-        assert_eq!(report.transitions[1].median_gap_ms, Some(35.0 * HOUR_MS as f64));
-        assert_eq!(report.transitions[1].long_gaps, 2);
+        assert_eq!(pairs, [("x", "y", true), ("y", "y", false), ("w", "w", false)]);
+        assert_eq!(report.transitions[0].median_gap_ms, Some(35.0 * HOUR_MS as f64));
+        assert_eq!(report.transitions[0].long_gaps, 2);
+        assert_eq!(report.transitions[2].long_share, 1.0 / 3.0);
     }
 
     #[test]

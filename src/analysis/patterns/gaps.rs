@@ -70,8 +70,8 @@ pub struct TransitionGap {
     pub long_share: f64,
     /// The `from` event's `not_returned_share`.
     pub not_returned_share_after: Option<f64>,
-    /// At least `min_people` transitions, a median gap of at least the median of all gaps, and a
-    /// `not_returned_share_after` above the overall one.
+    /// A `long_share` above the overall one and a `not_returned_share_after` above the overall
+    /// one.
     pub momentum_lost: bool,
 }
 
@@ -81,6 +81,8 @@ pub struct TransitionGaps {
     pub long_gap_ms: i64,
     /// The median of every closed gap, as in the silences analysis.
     pub median_gap_ms: Option<f64>,
+    /// The share of all closed gaps that are at least the long-gap length; `None` without gaps.
+    pub long_share: Option<f64>,
     /// Over all events: the silences analysis's comeback row at the long-gap length.
     pub silences: u64,
     pub not_returned: u64,
@@ -88,7 +90,7 @@ pub struct TransitionGaps {
     /// Events by `not_returned`, largest first, at most `top`.
     pub after: Vec<SilenceAfter>,
     /// Transitions with at least `min_people` gaps, those losing momentum first, then by median
-    /// gap, longest first; at most `top`.
+    /// gap, longest first. At most `top` are kept.
     pub transitions: Vec<TransitionGap>,
 }
 
@@ -144,6 +146,7 @@ pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: 
     let median_gap_ms = stats::quantile(&all_closed, 0.5);
     let total = After { closed: after.values().flat_map(|gaps| gaps.closed.iter().copied()).collect(), open: after.values().flat_map(|gaps| gaps.open.iter().copied()).collect() };
     let overall = silence_after(log, u32::MAX, &total, long_gap_ms);
+    let overall_long_share = (overall.gaps > 0).then(|| overall.returned as f64 / overall.gaps as f64);
 
     let mut rows: Vec<SilenceAfter> = after.iter().map(|(&event, gaps)| silence_after(log, event, gaps, long_gap_ms)).collect();
     rows.sort_by(|x, y| y.not_returned.cmp(&x.not_returned).then_with(|| x.event.cmp(&y.event)));
@@ -158,7 +161,8 @@ pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: 
             let median = stats::quantile(&sorted, 0.5);
             let long_gaps = gaps.iter().filter(|&&gap| gap >= long_gap_ms).count() as u64;
             let after_share = share_after.get(from.as_str()).copied().flatten();
-            let slow = matches!((median, median_gap_ms), (Some(median), Some(overall)) if median >= overall);
+            let long_share = long_gaps as f64 / gaps.len() as f64;
+            let slow = overall_long_share.is_some_and(|overall| long_share > overall);
             let falls_off = matches!((after_share, overall.not_returned_share), (Some(share), Some(overall)) if share > overall);
             TransitionGap {
                 to: log.event_names.name(to).to_string(),
@@ -166,7 +170,7 @@ pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: 
                 transitions: gaps.len() as u64,
                 median_gap_ms: median,
                 long_gaps,
-                long_share: long_gaps as f64 / gaps.len() as f64,
+                long_share,
                 not_returned_share_after: after_share,
                 momentum_lost: slow && falls_off,
             }
@@ -183,6 +187,7 @@ pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: 
     TransitionGaps {
         long_gap_ms,
         median_gap_ms,
+        long_share: overall_long_share,
         silences: overall.silences,
         not_returned: overall.not_returned,
         not_returned_share: overall.not_returned_share,
