@@ -121,6 +121,7 @@ fn faster_combinations_match_scipy() {
         assert_eq!(found.people, row["people"].as_u64().unwrap(), "{label}: people");
         assert_eq!(found.converters, row["converters"].as_u64().unwrap(), "{label}: converters");
         assert_close(found.median_ms.unwrap(), &row["median_ms"], &format!("{label}: median"));
+        assert_eq!(found.km_median_ms, row["km_median_ms"].as_i64(), "{label}: Kaplan–Meier median");
         assert_close(found.u, &row["u"], &format!("{label}: U"));
         assert_close(found.p_value, &row["p_value"], &format!("{label}: p-value"));
         assert_close(found.q_value, &row["q_value"], &format!("{label}: q-value"));

@@ -18,7 +18,8 @@ first conversion event, and everyone else's are the whole journey.
   to the end of the data, leaving out converters whose first event is the conversion. For each
   (first-touch channel, observed event) pair with at least min_people converters inside and
   outside it, scipy's Mann-Whitney U (asymptotic, continuity-corrected, two-sided) of its
-  converters' times against the other converters', and Benjamini-Hochberg q-values.
+  converters' times against the other converters', Benjamini-Hochberg q-values, and the
+  Kaplan-Meier median of all the pair's people from lifelines (null when it is infinite).
 
 Usage: python3 tools/patterns_golden.py FIXTURE_CSV CONVERSION FUNNEL_EVENTS > GOLDEN_JSON
        python3 tools/patterns_golden.py --make-fixture > tests/fixtures/patterns-fixture.csv
@@ -32,6 +33,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 import numpy
+from lifelines import KaplanMeierFitter
 from prefixspan import PrefixSpan
 from scipy.stats import fisher_exact, mannwhitneyu
 from statsmodels.stats.multitest import multipletests
@@ -132,27 +134,46 @@ def faster_combinations(journeys, conversion):
         if converted:
             converter_times.append(journey[len(events)][0] - start)
             index = len(converter_times) - 1
+            observation = (converter_times[-1], True)
         else:
             index = None
+            observation = (data_end - start, False)
         channel = next((channel for _, _, channel in events if channel), None)
         if channel is None:
             continue
         for event in sorted({name for _, name, _ in events}):
-            groups.setdefault((channel, event), []).append(index)
+            groups.setdefault((channel, event), []).append((index, observation))
     rows = []
     for (channel, event), members in sorted(groups.items()):
-        inside = [index for index in members if index is not None]
+        inside = [index for index, _ in members if index is not None]
         if len(inside) < MIN_PEOPLE or len(converter_times) - len(inside) < MIN_PEOPLE:
             continue
         chosen = set(inside)
         x = [converter_times[index] for index in inside]
         y = [time for index, time in enumerate(converter_times) if index not in chosen]
         test = mannwhitneyu(x, y, alternative="two-sided", use_continuity=True, method="asymptotic")
-        rows.append({"channel": channel, "event": event, "people": len(members), "converters": len(inside), "median_ms": float(numpy.median(x)), "u": float(test.statistic), "p_value": float(test.pvalue)})
+        rows.append({
+            "channel": channel,
+            "event": event,
+            "people": len(members),
+            "converters": len(inside),
+            "median_ms": float(numpy.median(x)),
+            "km_median_ms": km_median([observation for _, observation in members]),
+            "u": float(test.statistic),
+            "p_value": float(test.pvalue),
+        })
     q_values = multipletests([row["p_value"] for row in rows], method="fdr_bh")[1] if rows else []
     for row, q_value in zip(rows, q_values):
         row["q_value"] = float(q_value)
     return {"converters": len(converter_times), "median_ms": float(numpy.median(converter_times)), "combinations": rows}
+
+
+def km_median(observations):
+    """Return the Kaplan-Meier median time of (time, converted) pairs, or None when it is infinite."""
+    fitter = KaplanMeierFitter()
+    fitter.fit([time for time, _ in observations], event_observed=[converted for _, converted in observations])
+    median = fitter.median_survival_time_
+    return None if math.isinf(median) else int(median)
 
 
 def make_fixture():
