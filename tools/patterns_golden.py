@@ -15,11 +15,12 @@ first conversion event, and everyone else's are the whole journey.
 - Transition gaps: for every pair of consecutive events with at least min_people gaps, the count,
   the median gap and the gaps of at least long_gap.
 - Faster combinations: each person's time from their first event to their first conversion, or
-  to the end of the data, leaving out converters whose first event is the conversion. For each
-  (first-touch channel, observed event) pair with at least min_people converters inside and
-  outside it, scipy's Mann-Whitney U (asymptotic, continuity-corrected, two-sided) of its
-  converters' times against the other converters', Benjamini-Hochberg q-values, and the
-  Kaplan-Meier median of all the pair's people from lifelines (null when it is infinite).
+  to the end of the data, leaving out converters whose first event is the conversion. A
+  (first-touch channel, observed event) pair is tested when at least min_people converters are
+  inside it and at least min_people outside. Its converters' times are compared with the other
+  converters' times by scipy's Mann-Whitney U (asymptotic, continuity-corrected, two-sided),
+  with Benjamini-Hochberg q-values. Its Kaplan-Meier median over all its people comes from
+  lifelines, and is null when it is infinite.
 
 Usage: python3 tools/patterns_golden.py FIXTURE_CSV CONVERSION FUNNEL_EVENTS > GOLDEN_JSON
        python3 tools/patterns_golden.py --make-fixture > tests/fixtures/patterns-fixture.csv
