@@ -63,6 +63,8 @@ fn unexpected_patterns_match_prefixspan() {
     assert_eq!(report.non_converters, expected["non_converters"].as_u64().unwrap());
     assert_eq!(unexpected.min_converters, expected["min_converters"].as_u64().unwrap());
     assert_eq!(unexpected.mined, expected["mined"].as_u64().unwrap());
+    assert_eq!(unexpected.in_funnel, expected["in_funnel"].as_u64().unwrap());
+    assert_eq!(unexpected.redundant, expected["redundant"].as_u64().unwrap());
     assert_eq!(unexpected.tested, expected["tested"].as_u64().unwrap());
     assert_eq!(unexpected.patterns.len() as u64, unexpected.tested, "every tested pattern is listed");
     assert_eq!(unexpected.funnel_events, strings(&golden["funnel"]));
@@ -197,6 +199,10 @@ fn planted_pattern_ranks_first() {
     assert_eq!(first.events, ["case_study", "webinar", "demo"]);
     assert!(first.significant);
     assert_eq!(first.converters, report.converters, "every converter did the planted order");
+    // Everyone sees pricing, so adding it to the planted order changes no support.
+    assert!(report.unexpected.redundant > 0);
+    let extended = ["case_study", "webinar", "demo", "pricing"];
+    assert!(report.unexpected.patterns.iter().all(|pattern| pattern.events != extended), "the extended pattern is redundant");
 }
 
 #[test]

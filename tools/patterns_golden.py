@@ -8,7 +8,8 @@ first conversion event, and everyone else's are the whole journey.
   (each sequence counts once per pattern, gaps allowed), with the minimum support
   max(ceil(min_support x converters), min_count) and at most max_length events. Non-converter
   support is counted here by a subsequence check. Patterns that are subsequences of the funnel's
-  events are dropped, and the rest get scipy's two-sided Fisher exact test and statsmodels'
+  events are dropped, and so are patterns with a one-event-shorter mined pattern of the same
+  support in both groups. The rest get scipy's two-sided Fisher exact test and statsmodels'
   Benjamini-Hochberg q-values.
 - Skipped touchpoints: for each funnel event except the conversion, the converters who did it
   before converting.
@@ -85,17 +86,34 @@ def unexpected_patterns(journeys, conversion, funnel):
     miner = PrefixSpan(converter_sequences)
     miner.maxlen = MAX_LENGTH
     mined = miner.frequent(min_converters)
-    rows = []
+    supports = {}
+    for support, pattern in mined:
+        supports[tuple(pattern)] = (support, sum(1 for sequence in other_sequences if is_subsequence(pattern, sequence)))
+    rows, in_funnel, redundant = [], 0, 0
     for support, pattern in mined:
         if is_subsequence(pattern, funnel):
+            in_funnel += 1
             continue
-        other = sum(1 for sequence in other_sequences if is_subsequence(pattern, sequence))
+        shorter = [tuple(pattern[:index] + pattern[index + 1:]) for index in range(len(pattern))] if len(pattern) > 1 else []
+        if any(supports.get(candidate) == supports[tuple(pattern)] for candidate in shorter):
+            redundant += 1
+            continue
+        other = supports[tuple(pattern)][1]
         table = [[support, converters - support], [other, others - other]]
         rows.append({"events": list(pattern), "converters": support, "non_converters": other, "p_value": float(fisher_exact(table)[1])})
     q_values = multipletests([row["p_value"] for row in rows], method="fdr_bh")[1] if rows else []
     for row, q_value in zip(rows, q_values):
         row["q_value"] = float(q_value)
-    return {"converters": converters, "non_converters": others, "min_converters": min_converters, "mined": len(mined), "tested": len(rows), "patterns": rows}
+    return {
+        "converters": converters,
+        "non_converters": others,
+        "min_converters": min_converters,
+        "mined": len(mined),
+        "in_funnel": in_funnel,
+        "redundant": redundant,
+        "tested": len(rows),
+        "patterns": rows,
+    }
 
 
 def skipped_touchpoints(journeys, conversion, funnel):

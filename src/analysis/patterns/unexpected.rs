@@ -1,6 +1,7 @@
 //! Unexpected paths: frequent patterns of converters that the funnel does not contain, and the
 //! funnel and stage events that converters skip.
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use super::prefixspan::{self, contains, Limits, Pattern};
@@ -48,12 +49,15 @@ pub struct UnexpectedPatterns {
     pub truncated: bool,
     /// Mined patterns that are subsequences of `funnel_events`, left out of the tests.
     pub in_funnel: u64,
-    /// Patterns tested: `mined − in_funnel`.
+    /// Patterns outside the funnel with a one-event-shorter mined pattern that the same
+    /// converters and non-converters contain, left out of the tests because the extra event adds
+    /// nothing.
+    pub redundant: u64,
+    /// Patterns tested: `mined − in_funnel − redundant`.
     pub tested: u64,
     /// Tested patterns that are significant.
     pub significant: u64,
-    /// The first `top` tested patterns by p-value, then shorter first (events that leave p
-    /// unchanged add no evidence), then more converters.
+    /// The first `top` tested patterns by p-value, then shorter first, then more converters.
     pub patterns: Vec<UnexpectedPattern>,
 }
 
@@ -102,6 +106,8 @@ pub(super) fn unexpected_patterns(log: &EventLog, observed: &[Vec<u32>], convers
     // only events that occur, or the funnel analysis rejects them first.
     let funnel_sequence: Vec<u32> = funnel_events.iter().filter_map(|name| log.event_names.get(name)).collect();
     let (in_funnel, outside): (Vec<Pattern>, Vec<Pattern>) = mined.patterns.iter().cloned().partition(|pattern| contains(&funnel_sequence, &pattern.items));
+    let supports: HashMap<&[u32], (u64, u64)> = mined.patterns.iter().map(|pattern| (pattern.items.as_slice(), (pattern.support, pattern.other_support))).collect();
+    let (redundant, outside): (Vec<Pattern>, Vec<Pattern>) = outside.into_iter().partition(|pattern| is_redundant(pattern, &supports));
 
     let mut tested: Vec<UnexpectedPattern> = outside.iter().map(|pattern| test(log, pattern, converters, non_converters)).collect();
     let q_values = benjamini_hochberg(&tested.iter().map(|row| row.p_value).collect::<Vec<_>>());
@@ -109,8 +115,7 @@ pub(super) fn unexpected_patterns(log: &EventLog, observed: &[Vec<u32>], convers
         row.q_value = q_value;
         row.significant = q_value < options.false_discovery_rate && row.converter_share > row.non_converter_share;
     }
-    // On equal p-values the shorter pattern comes first, so "a > b" outranks "a > b > c" when
-    // every person with the first also has the second.
+    // On equal p-values the shorter, more general pattern comes first.
     tested.sort_by(|x, y| {
         x.p_value
             .total_cmp(&y.p_value)
@@ -129,10 +134,24 @@ pub(super) fn unexpected_patterns(log: &EventLog, observed: &[Vec<u32>], convers
         mined: mined.patterns.len() as u64,
         truncated: mined.truncated,
         in_funnel: in_funnel.len() as u64,
+        redundant: redundant.len() as u64,
         tested: count,
         significant,
         patterns: tested,
     }
+}
+
+/// Returns true when deleting one event from the pattern gives a mined pattern with the same
+/// support in both groups. Every such shorter pattern is mined unless mining was truncated,
+/// because support never grows when a pattern gets longer.
+fn is_redundant(pattern: &Pattern, supports: &HashMap<&[u32], (u64, u64)>) -> bool {
+    let counts = (pattern.support, pattern.other_support);
+    let items = &pattern.items;
+    items.len() > 1
+        && (0..items.len()).any(|skip| {
+            let shorter: Vec<u32> = items.iter().enumerate().filter(|&(index, _)| index != skip).map(|(_, &item)| item).collect();
+            supports.get(shorter.as_slice()) == Some(&counts)
+        })
 }
 
 /// Returns the funnel's step events in order, trimmed.
