@@ -199,7 +199,7 @@ fn planted_pattern_ranks_first() {
     assert_eq!(first.events, ["case_study", "webinar", "demo"]);
     assert!(first.significant);
     assert_eq!(first.converters, report.converters, "every converter did the planted order");
-    // Everyone sees pricing, so adding it to the planted order changes no support.
+    // Everyone has a pricing event, so adding it to the planted order changes no support.
     assert!(report.unexpected.redundant > 0);
     let extended = ["case_study", "webinar", "demo", "pricing"];
     assert!(report.unexpected.patterns.iter().all(|pattern| pattern.events != extended), "the extended pattern is redundant");

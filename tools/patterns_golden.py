@@ -82,13 +82,16 @@ def unexpected_patterns(journeys, conversion, funnel):
         names = [event for _, event, _ in events]
         (converter_sequences if converted else other_sequences).append(names)
     converters, others = len(converter_sequences), len(other_sequences)
+
     min_converters = max(math.ceil(MIN_SUPPORT * converters), MIN_COUNT)
     miner = PrefixSpan(converter_sequences)
     miner.maxlen = MAX_LENGTH
     mined = miner.frequent(min_converters)
+
     supports = {}
     for support, pattern in mined:
         supports[tuple(pattern)] = (support, sum(1 for sequence in other_sequences if is_subsequence(pattern, sequence)))
+
     rows, in_funnel, redundant = [], 0, 0
     for support, pattern in mined:
         if is_subsequence(pattern, funnel):
@@ -101,6 +104,7 @@ def unexpected_patterns(journeys, conversion, funnel):
         other = supports[tuple(pattern)][1]
         table = [[support, converters - support], [other, others - other]]
         rows.append({"events": list(pattern), "converters": support, "non_converters": other, "p_value": float(fisher_exact(table)[1])})
+
     q_values = multipletests([row["p_value"] for row in rows], method="fdr_bh")[1] if rows else []
     for row, q_value in zip(rows, q_values):
         row["q_value"] = float(q_value)

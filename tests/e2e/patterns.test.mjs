@@ -10,7 +10,7 @@ const ANCHORS = ['gaps-and-unexpected-paths', 'stage-gaps', 'momentum-after-a-to
   'unexpected-converter-patterns', 'skipped-touchpoints', 'faster-combinations'];
 
 test('sample shows gaps and unexpected paths', async (t) => {
-  const { page, context, pageErrors } = await openApp(t);
+  const { page, context, pageErrors, policyViolations } = await openApp(t);
   await page.click('[data-testid=sample-button]');
   await page.waitForSelector('[data-testid=patterns] [data-testid=patterns-caption]', { timeout: RESULT_TIMEOUT_MS });
 
@@ -41,4 +41,5 @@ test('sample shows gaps and unexpected paths', async (t) => {
   }
   assert.match(await page.textContent('[data-testid=pattern-unexpected-hint]'), /patterns of at most 4 events/);
   assert.deepEqual(pageErrors, []);
+  assert.deepEqual(policyViolations, []);
 });

@@ -74,7 +74,7 @@ function renderMomentum(gaps) {
     [row.momentum_lost ? 'momentum lost' : ''],
   ]);
   return [heading, hint, table('pattern-transitions', 'Gaps between consecutive events, transitions losing momentum first',
-    [['Transition'], ['Gaps', true], ['Median gap', true], ['Long gaps', true], ['Not back after the first event', true], ['Flag']], rows)];
+    [['Transition'], ['Gaps', true], ['Median gap', true], ['Share of long gaps', true], ['Not back after the first event', true], ['Flag']], rows)];
 }
 
 function renderSuccessful(rows) {
@@ -95,7 +95,8 @@ function renderUnexpected(unexpected) {
   const funnel = unexpected.funnel_events.length > 0 ? formatPath(unexpected.funnel_events) : 'no funnel set';
   const hint = h('p', { className: 'hint', dataset: { testid: 'pattern-unexpected-hint' } },
     `${formatCount(unexpected.mined)} patterns of at most ${formatCount(unexpected.max_length)} events are shared by at least `,
-    `${formatCount(unexpected.min_converters)} converters; ${formatCount(unexpected.in_funnel)} of them follow the funnel (${funnel}). `,
+    `${formatCount(unexpected.min_converters)} converters; ${formatCount(unexpected.in_funnel)} of them follow the funnel (${funnel}), `,
+    `and ${formatCount(unexpected.redundant ?? 0)} only add an event that changes no count. `,
     `${formatCount(unexpected.significant)} of the ${formatCount(unexpected.tested)} others are significant.`,
     unexpected.truncated ? ' Mining stopped at the pattern limit, so some patterns are missing.' : '');
   if (unexpected.patterns.length === 0) {
