@@ -3,7 +3,7 @@
 //! journeys with and without a planted converter pattern.
 
 use pathlight::analysis::funnel::{FunnelOptions, FunnelStep};
-use pathlight::analysis::patterns::{PatternsOptions, PatternsReport};
+use pathlight::analysis::patterns::{ContentKind, PatternsOptions, PatternsReport};
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 use serde_json::Value;
 
@@ -119,7 +119,8 @@ fn faster_combinations_match_scipy() {
     for row in rows {
         let (channel, event) = (row["channel"].as_str().unwrap(), row["event"].as_str().unwrap());
         let label = format!("{channel} + {event}");
-        let found = faster.combinations.iter().find(|pair| pair.channel == channel && pair.event == event).unwrap_or_else(|| panic!("{label} missing"));
+        let found = faster.combinations.iter().find(|pair| pair.channel == channel && pair.label == event).unwrap_or_else(|| panic!("{label} missing"));
+        assert_eq!(found.kind, ContentKind::Event, "{label}: the fixture has no page column");
         assert_eq!(found.people, row["people"].as_u64().unwrap(), "{label}: people");
         assert_eq!(found.converters, row["converters"].as_u64().unwrap(), "{label}: converters");
         assert_close(found.median_ms.unwrap(), &row["median_ms"], &format!("{label}: median"));
@@ -130,11 +131,11 @@ fn faster_combinations_match_scipy() {
     }
     // The fixture plants email first touches with a webinar that buy within hours, so every
     // faster pair has the email channel, and their events are the ones those people did.
-    let webinar = faster.combinations.iter().find(|pair| pair.channel == "email" && pair.event == "webinar").unwrap();
+    let webinar = faster.combinations.iter().find(|pair| pair.channel == "email" && pair.label == "webinar").unwrap();
     assert!(webinar.faster);
     assert!(faster.combinations[0].faster);
     for pair in faster.combinations.iter().filter(|pair| pair.faster) {
-        assert_eq!(pair.channel, "email", "{} + {}", pair.channel, pair.event);
+        assert_eq!(pair.channel, "email", "{} + {}", pair.channel, pair.label);
     }
 }
 

@@ -26,7 +26,7 @@ use super::Conversion;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys};
 
-pub use faster::{FasterCombination, FasterReport};
+pub use faster::{ContentKind, FasterCombination, FasterReport};
 pub use gaps::{SilenceAfter, StageGap, StageGapKind, TransitionGap, TransitionGaps};
 pub use unexpected::{SkippedTouchpoint, UnexpectedPattern, UnexpectedPatterns};
 

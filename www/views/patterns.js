@@ -130,14 +130,14 @@ function renderFaster(faster) {
   const heading = h('h4', {}, metricLink('faster-combinations', 'Channel and content pairs that convert faster'));
   const hint = h('p', { className: 'hint', dataset: { testid: 'pattern-faster-hint' } },
     `${formatCount(faster.converters)} converters take a median of ${formatDuration(faster.median_ms)} to convert. `,
-    `${formatCount(faster.significant)} of ${formatCount(faster.tested)} pairs of first-touch channel and event convert significantly faster.`);
+    `${formatCount(faster.significant)} of ${formatCount(faster.tested)} pairs of first-touch channel and event or page convert significantly faster.`);
   if (faster.combinations.length === 0) {
     return [heading, hint, empty('pattern-faster', 'No pair has enough converters inside and outside it to compare.')];
   }
   const rows = faster.combinations.map((row) => [
-    [row.channel], [row.event], [formatCount(row.converters), true], [formatDuration(row.median_ms), true],
+    [row.channel], [row.kind === 'page' ? `page ${row.label}` : row.label], [formatCount(row.converters), true], [formatDuration(row.median_ms), true],
     [formatDuration(row.km_median_ms), true], [formatQValue(row.q_value), true], [row.faster ? 'faster' : ''],
   ]);
-  return [heading, hint, table('pattern-faster', 'First-touch channel and event pairs by time to convert',
-    [['Channel'], ['Event'], ['Converters', true], ['Median time', true], ['Kaplan–Meier median', true], ['q-value', true], ['Flag']], rows)];
+  return [heading, hint, table('pattern-faster', 'First-touch channel and content pairs by time to convert',
+    [['Channel'], ['Event or page'], ['Converters', true], ['Median time', true], ['Kaplan–Meier median', true], ['q-value', true], ['Flag']], rows)];
 }
