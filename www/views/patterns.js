@@ -3,7 +3,7 @@
 // events converters skip, and the channel-and-event pairs that convert
 // faster. Reports without a `patterns` field, or with null, show nothing.
 
-import { formatQValue, formatRatio } from './drivers.js';
+import { featureLabel, formatQValue, formatRatio } from './drivers.js';
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatPath, formatShare } from './format.js';
 
@@ -83,7 +83,7 @@ function renderSuccessful(rows) {
     return [heading, empty('pattern-successful', 'No touchpoint passes the drivers\u2019 false discovery rate.')];
   }
   const cells = rows.map((row) => [
-    [row.kind === 'property' ? `${row.column} = ${row.value}` : row.value], [formatShare(row.converter_share), true],
+    [featureLabel(row)], [formatShare(row.converter_share), true],
     [formatShare(row.non_converter_share), true], [formatRatio(row.odds_ratio), true], [formatQValue(row.q_value), true],
   ]);
   return [heading, table('pattern-successful', 'Positive drivers: touchpoints more common among converters',
