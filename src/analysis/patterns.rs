@@ -145,6 +145,8 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &PatternsOptions, i
 
 /// Returns each person's observed event ids: a converter's events before their first conversion,
 /// everyone else's whole journey.
+// NOTE: unlike drivers, the funnel window does not bound these events, so a late converter
+// counts as a converter here and may be a non-converter in the drivers table.
 fn observed_events(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> Vec<Vec<u32>> {
     (0..journeys.people())
         .map(|person| {

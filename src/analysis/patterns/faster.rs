@@ -73,6 +73,10 @@ pub struct FasterReport {
     pub combinations: Vec<FasterCombination>,
 }
 
+/// One person in a pair: their index among the converters (`usize::MAX` for a non-converter)
+/// and their (time in ms, converted) observation.
+type Member = (usize, (i64, bool));
+
 /// Tests every pair with enough converters. Returns `None` when no event has a channel.
 pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, options: &PatternsOptions) -> Option<FasterReport> {
     if log.channels.is_empty() {
@@ -83,7 +87,7 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
     // Converter times in person order, and each converter's index among them.
     let mut converter_times: Vec<f64> = Vec::new();
     let page = page_column(log);
-    let mut groups: HashMap<(u32, ContentKind, u32), Vec<(usize, (i64, bool))>> = HashMap::default();
+    let mut groups: HashMap<(u32, ContentKind, u32), Vec<Member>> = HashMap::default();
     let mut contents: Vec<(ContentKind, u32)> = Vec::new();
     for (person, observation) in times.iter().enumerate() {
         let Some(observation) = *observation else { continue };

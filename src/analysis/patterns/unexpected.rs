@@ -155,6 +155,8 @@ fn is_redundant(pattern: &Pattern, supports: &HashMap<&[u32], (u64, u64)>) -> bo
 }
 
 /// Returns the funnel's step events in order, trimmed.
+// NOTE: a step's column condition is ignored here, so a pattern of the step's event name counts
+// as in the funnel even where the step only matches some values of that column.
 fn funnel_events(funnel: &FunnelOptions) -> Vec<String> {
     funnel.steps.iter().map(|step| step.event.trim().to_string()).filter(|event| !event.is_empty()).collect()
 }
