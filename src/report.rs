@@ -11,6 +11,7 @@ use crate::analysis::friction::FrictionReport;
 use crate::analysis::drivers::DriversReport;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
+use crate::analysis::patterns::PatternsReport;
 use crate::analysis::process_map::ProcessMap;
 use crate::analysis::retention::AfterSale;
 use crate::analysis::rhythm::RhythmReport;
@@ -107,6 +108,8 @@ pub struct Report {
     pub timing_extras: TimingExtras,
     /// `None` without a conversion event.
     pub friction: Option<FrictionReport>,
+    /// Gaps and unexpected paths; `None` without a conversion event.
+    pub patterns: Option<PatternsReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

@@ -420,3 +420,49 @@ fn friction_findings_and_their_people() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no finding 9"));
 }
+
+#[test]
+fn pattern_flags_reach_the_analysis() {
+    // u1 and u2 buy after blog then demo; u3 does demo then blog and does not buy.
+    let events = write_fixture(
+        "patterns.csv",
+        "user,event,ts
+u1,blog,2024-01-01T00:00:00Z
+u1,demo,2024-01-01T01:00:00Z
+u1,purchase,2024-01-01T02:00:00Z
+u2,blog,2024-01-01T00:00:00Z
+u2,demo,2024-01-03T00:00:00Z
+u2,purchase,2024-01-03T01:00:00Z
+u3,demo,2024-01-01T00:00:00Z
+u3,blog,2024-01-01T05:00:00Z
+",
+    );
+    let path = events.to_str().unwrap();
+    let output = pathlight(&[
+        "analyze", path, "--conversion", "purchase", "--funnel", "demo,purchase", "--pattern-min-support", "1", "--pattern-min-count", "2",
+        "--pattern-max-length", "2", "--pattern-skip-share", "0.5", "--pattern-long-gap", "12h",
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let unexpected = &report["patterns"]["unexpected"];
+    assert_eq!(unexpected["min_converters"], 2);
+    assert_eq!(unexpected["max_length"], 2);
+    // Mined among the two converters: blog, demo and blog > demo; demo alone is in the funnel.
+    assert_eq!(unexpected["mined"], 3);
+    assert_eq!(unexpected["in_funnel"], 1);
+    let tested: Vec<String> = unexpected["patterns"].as_array().unwrap().iter().map(|row| row["events"].to_string()).collect();
+    assert!(tested.contains(&r#"["blog","demo"]"#.to_string()), "{tested:?}");
+    assert_eq!(report["patterns"]["transition_gaps"]["long_gap_ms"], 12 * 3_600_000);
+    let skipped = report["patterns"]["skipped_touchpoints"].as_array().unwrap();
+    let demo = skipped.iter().find(|row| row["event"] == "demo").unwrap();
+    assert_eq!(demo["funnel_step"], 1);
+    assert_eq!(demo["converters_did"], 2);
+    assert_eq!(demo["flagged"], false);
+
+    let output = pathlight(&["analyze", path, "--conversion", "purchase", "--pattern-max-length", "9"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("max_length"));
+    let output = pathlight(&["analyze", path, "--conversion", "purchase", "--pattern-long-gap", "later"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("long_gap \"later\""));
+}

@@ -10,6 +10,7 @@ import { ATTRIBUTION_DEFAULTS, attributionOptions, renderChannelsView } from './
 import { CURVE_DEFAULTS, curveOptions, renderCurveView } from './views/curve.js';
 import { renderClvView } from './views/clv.js';
 import { renderDriversView } from './views/drivers.js';
+import { renderPatternsView } from './views/patterns.js';
 import { EMAIL_OPTIONS, renderEmailView } from './views/email.js';
 import { renderFrictionView } from './views/friction.js';
 import { renderFunnelView } from './views/funnel.js';
@@ -75,6 +76,7 @@ const elements = {
   sessionsView: document.getElementById('sessions-view'),
   stagesView: document.getElementById('stages-view'),
   driversView: document.getElementById('drivers-view'),
+  patternsView: document.getElementById('patterns-view'),
   afterSaleView: document.getElementById('after-sale-view'),
   clvView: document.getElementById('clv-view'),
   emailView: document.getElementById('email-view'),
@@ -371,6 +373,7 @@ function renderReport(report) {
   renderSessionsView(elements.sessionsView, report.sessions ?? null);
   renderStagesView(elements.stagesView, report, state.summary, state.options.stageEditor, scheduleAnalysis);
   renderDriversView(elements.driversView, report.drivers ?? null);
+  renderPatternsView(elements.patternsView, report.patterns ?? null);
   renderAfterSaleView(elements.afterSaleView, report.after_sale ?? null);
   renderClvView(elements.clvView, report.clv ?? null);
   renderEmailView(elements.emailView, report.email ?? null);

@@ -11,6 +11,7 @@ pub mod hypotheses;
 pub mod interventions;
 pub mod funnel;
 pub mod paths;
+pub mod patterns;
 pub mod people;
 pub mod plan;
 pub mod process_map;
@@ -55,6 +56,7 @@ pub struct AnalysisOptions {
     pub speed: speed::SpeedOptions,
     pub channel_speed: channel_speed::ChannelSpeedOptions,
     pub friction: friction::FrictionOptions,
+    pub patterns: patterns::PatternsOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -163,6 +165,16 @@ pub fn run(
         }
     };
 
+    let pattern_inputs = patterns::PatternInputs {
+        conversion: &conversion,
+        funnel: &options.funnel,
+        stages: stages.as_ref(),
+        silences: timing_extras.silences.as_ref(),
+        drivers: drivers.as_ref(),
+        synthetic_times,
+    };
+    let patterns = patterns::compute(log, journeys, &options.patterns, &pattern_inputs)?;
+
     let people = journeys.people() as u64;
     let converters = conversion.converters();
     let (total_value, events_with_value) = stats::sum(log.value.iter().copied().filter(|value| !value.is_nan()));
@@ -197,6 +209,7 @@ pub fn run(
         email,
         timing_extras,
         friction,
+        patterns,
         warnings,
     })
 }

@@ -22,6 +22,7 @@ use crate::model::{EventLog, Journeys};
 use tally::Tally;
 
 pub use suggest::{classify, KEYWORDS, PAGE_COLUMNS};
+pub(crate) use suggest::page_column;
 
 /// The largest number of stages accepted.
 pub const MAX_STAGES: usize = 20;

@@ -11,11 +11,13 @@ import { formatCount, formatShare } from './format.js';
 const ratioFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
 const qValueFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 });
 
-function formatRatio(value) {
+/** Formats an odds ratio or another ratio with three significant digits, or a dash. */
+export function formatRatio(value) {
   return typeof value === 'number' ? ratioFormat.format(value) : '–';
 }
 
-function formatQValue(value) {
+/** Formats a p- or q-value with two significant digits, in scientific notation below 0.001. */
+export function formatQValue(value) {
   if (typeof value !== 'number') {
     return '–';
   }
@@ -62,7 +64,8 @@ function renderSignals(title, rows, testid) {
       h('tbody', {}, body)));
 }
 
-function featureLabel(row) {
+/** Writes a driver's feature as tables show it: the event, "channel X" or "column = value". */
+export function featureLabel(row) {
   if (row.kind === 'property') {
     return `${row.column} = ${row.value}`;
   }

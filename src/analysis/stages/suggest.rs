@@ -120,7 +120,7 @@ fn word_matches(word: &str, keyword: &str) -> bool {
 }
 
 /// Returns the first filter column whose name is a page column.
-fn page_column(log: &EventLog) -> Option<usize> {
+pub(crate) fn page_column(log: &EventLog) -> Option<usize> {
     PAGE_COLUMNS.iter().find_map(|wanted| log.properties.iter().position(|property| property.name.eq_ignore_ascii_case(wanted)))
 }
 

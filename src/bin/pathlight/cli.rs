@@ -225,6 +225,24 @@ struct AnalyzeArgs {
     /// they touched before converting.
     #[arg(long, value_name = "first_touch|any_touch", default_value = "first_touch")]
     channel_speed_by: String,
+    /// The minimum share of converters (0 to 1) whose events before converting contain a pattern
+    /// for it to be mined.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.2)]
+    pattern_min_support: f64,
+    /// The minimum number of converters a mined pattern needs, whatever --pattern-min-support gives.
+    #[arg(long, value_name = "COUNT", default_value_t = 5)]
+    pattern_min_count: u64,
+    /// The maximum number of events in a mined pattern (1 to 8).
+    #[arg(long, value_name = "EVENTS", default_value_t = 4)]
+    pattern_max_length: usize,
+    /// A funnel or stage event counts as skipped when at least this share of converters never did
+    /// it before converting.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.3)]
+    pattern_skip_share: f64,
+    /// The silence length, such as 1d, after which a person who has not come back has lost momentum
+    /// (default: the silences' "rarely back after" length, or 1 day).
+    #[arg(long, value_name = "DURATION")]
+    pattern_long_gap: Option<String>,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -420,6 +438,11 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         "any_touch" => ChannelGrouping::AnyTouch,
         other => return Err(format!("--channel-speed-by: unknown value \"{other}\"; use first_touch or any_touch")),
     };
+    options.patterns.min_support = args.pattern_min_support;
+    options.patterns.min_support_count = args.pattern_min_count;
+    options.patterns.max_length = args.pattern_max_length;
+    options.patterns.skip_share = args.pattern_skip_share;
+    options.patterns.long_gap = args.pattern_long_gap.clone();
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }

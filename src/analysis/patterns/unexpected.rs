@@ -1,0 +1,256 @@
+//! Unexpected paths: frequent patterns of converters that the funnel does not contain, and the
+//! funnel and stage events that converters skip.
+
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+
+use super::prefixspan::{self, contains, Limits, Pattern};
+use super::PatternsOptions;
+use crate::analysis::drivers::contingency::{benjamini_hochberg, Table};
+use crate::analysis::funnel::FunnelOptions;
+use crate::analysis::stages::StagesReport;
+use crate::analysis::Conversion;
+use crate::model::EventLog;
+
+/// One mined pattern that is not in the funnel, with its test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnexpectedPattern {
+    /// Event names in order; other events may come between them.
+    pub events: Vec<String>,
+    /// Converters whose events before converting contain the pattern.
+    pub converters: u64,
+    /// Non-converters whose events contain the pattern.
+    pub non_converters: u64,
+    pub converter_share: f64,
+    pub non_converter_share: f64,
+    /// `converter_share / non_converter_share`; `None` when no non-converter has the pattern.
+    pub ratio: Option<f64>,
+    /// Fisher's exact test, two-sided, on the 2×2 table of people.
+    pub p_value: f64,
+    /// The Benjamini–Hochberg adjusted p-value across every tested pattern.
+    pub q_value: f64,
+    /// q below the false discovery rate and the converter share above the non-converter share.
+    pub significant: bool,
+}
+
+/// The mined patterns and the funnel they were compared with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnexpectedPatterns {
+    pub min_support: f64,
+    /// The minimum converters a pattern needs: the larger of `min_support_count` and
+    /// `min_support` × converters rounded up.
+    pub min_converters: u64,
+    pub max_length: usize,
+    /// The funnel's step events in order; empty without a funnel.
+    pub funnel_events: Vec<String>,
+    /// Patterns frequent among converters.
+    pub mined: u64,
+    /// True when mining stopped at `max_patterns`.
+    pub truncated: bool,
+    /// Mined patterns that are subsequences of `funnel_events`, left out of the tests.
+    pub in_funnel: u64,
+    /// Patterns outside the funnel with a one-event-shorter mined pattern that the same
+    /// converters and non-converters contain, left out of the tests because the extra event adds
+    /// nothing.
+    pub redundant: u64,
+    /// Patterns tested: `mined − in_funnel − redundant`.
+    pub tested: u64,
+    /// Tested patterns that are significant.
+    pub significant: u64,
+    /// The first `top` tested patterns by p-value, then shorter first, then more converters.
+    pub patterns: Vec<UnexpectedPattern>,
+}
+
+/// One funnel step or stage event and the converters who never did it before converting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkippedTouchpoint {
+    pub event: String,
+    /// The first funnel step, counted from 1, with this event; `None` when it is only in stages.
+    pub funnel_step: Option<usize>,
+    /// The stages with a rule on this event.
+    pub stages: Vec<String>,
+    /// Converters who did it before converting.
+    pub converters_did: u64,
+    /// Converters who did not.
+    pub converters_skipped: u64,
+    /// `converters_skipped / converters`.
+    pub skipped_share: f64,
+    pub non_converters_did: u64,
+    /// `non_converters_did / non_converters`; `None` without non-converters.
+    pub non_converter_share: Option<f64>,
+    /// `skipped_share` is at least the `skip_share` option.
+    pub flagged: bool,
+}
+
+/// The people's observed event ids, grouped.
+struct Groups {
+    converters: u64,
+    non_converters: u64,
+}
+
+fn groups(conversion: &Conversion) -> Groups {
+    let converters = conversion.converters();
+    Groups { converters, non_converters: conversion.first.len() as u64 - converters }
+}
+
+/// Mines the converters' frequent patterns and tests those not in the funnel.
+pub(super) fn unexpected_patterns(log: &EventLog, observed: &[Vec<u32>], conversion: &Conversion, funnel: &FunnelOptions, options: &PatternsOptions) -> UnexpectedPatterns {
+    let Groups { converters, non_converters } = groups(conversion);
+    let min_converters = ((options.min_support * converters as f64).ceil() as u64).max(options.min_support_count).max(1);
+    let funnel_events = funnel_events(funnel);
+    let converted: Vec<bool> = (0..observed.len()).map(|person| conversion.converted(person)).collect();
+    let limits = Limits { min_support: min_converters, max_length: options.max_length, max_patterns: options.max_patterns };
+    let mined = prefixspan::mine(observed, &converted, log.event_names.len(), limits);
+
+    // A pattern is in the funnel when it is a subsequence of the step events. Funnel options name
+    // only events that occur, or the funnel analysis rejects them first.
+    let funnel_sequence: Vec<u32> = funnel_events.iter().filter_map(|name| log.event_names.get(name)).collect();
+    let (in_funnel, outside): (Vec<Pattern>, Vec<Pattern>) = mined.patterns.iter().cloned().partition(|pattern| contains(&funnel_sequence, &pattern.items));
+    let supports: HashMap<&[u32], (u64, u64)> = mined.patterns.iter().map(|pattern| (pattern.items.as_slice(), (pattern.support, pattern.other_support))).collect();
+    let (redundant, outside): (Vec<Pattern>, Vec<Pattern>) = outside.into_iter().partition(|pattern| is_redundant(pattern, &supports));
+
+    let mut tested: Vec<UnexpectedPattern> = outside.iter().map(|pattern| test(log, pattern, converters, non_converters)).collect();
+    let q_values = benjamini_hochberg(&tested.iter().map(|row| row.p_value).collect::<Vec<_>>());
+    for (row, q_value) in tested.iter_mut().zip(q_values) {
+        row.q_value = q_value;
+        row.significant = q_value < options.false_discovery_rate && row.converter_share > row.non_converter_share;
+    }
+    // On equal p-values the shorter, more general pattern comes first.
+    tested.sort_by(|x, y| {
+        x.p_value
+            .total_cmp(&y.p_value)
+            .then_with(|| x.events.len().cmp(&y.events.len()))
+            .then_with(|| y.converters.cmp(&x.converters))
+            .then_with(|| x.events.cmp(&y.events))
+    });
+    let significant = tested.iter().filter(|row| row.significant).count() as u64;
+    let count = tested.len() as u64;
+    tested.truncate(options.top);
+    UnexpectedPatterns {
+        min_support: options.min_support,
+        min_converters,
+        max_length: options.max_length,
+        funnel_events,
+        mined: mined.patterns.len() as u64,
+        truncated: mined.truncated,
+        in_funnel: in_funnel.len() as u64,
+        redundant: redundant.len() as u64,
+        tested: count,
+        significant,
+        patterns: tested,
+    }
+}
+
+/// Returns true when deleting one event from the pattern gives a mined pattern with the same
+/// support in both groups. Every such shorter pattern is mined unless mining was truncated,
+/// because support never grows when a pattern gets longer.
+fn is_redundant(pattern: &Pattern, supports: &HashMap<&[u32], (u64, u64)>) -> bool {
+    let counts = (pattern.support, pattern.other_support);
+    let items = &pattern.items;
+    items.len() > 1
+        && (0..items.len()).any(|skip| {
+            let shorter: Vec<u32> = items.iter().enumerate().filter(|&(index, _)| index != skip).map(|(_, &item)| item).collect();
+            supports.get(shorter.as_slice()) == Some(&counts)
+        })
+}
+
+/// Returns the funnel's step events in order, trimmed.
+// NOTE: a step's column condition is ignored here, so a pattern of the step's event name counts
+// as in the funnel even where the step only matches some values of that column.
+fn funnel_events(funnel: &FunnelOptions) -> Vec<String> {
+    funnel.steps.iter().map(|step| step.event.trim().to_string()).filter(|event| !event.is_empty()).collect()
+}
+
+/// Tests one pattern on its table of people. The q-value is filled in later.
+fn test(log: &EventLog, pattern: &Pattern, converters: u64, non_converters: u64) -> UnexpectedPattern {
+    let table = Table { a: pattern.support, b: converters - pattern.support, c: pattern.other_support, d: non_converters - pattern.other_support };
+    let converter_share = share(pattern.support, converters);
+    let non_converter_share = share(pattern.other_support, non_converters);
+    UnexpectedPattern {
+        events: pattern.items.iter().map(|&item| log.event_names.name(item).to_string()).collect(),
+        converters: pattern.support,
+        non_converters: pattern.other_support,
+        converter_share,
+        non_converter_share,
+        ratio: (non_converter_share > 0.0).then(|| converter_share / non_converter_share),
+        p_value: if non_converters == 0 { 1.0 } else { table.fisher_exact() },
+        q_value: 1.0,
+        significant: false,
+    }
+}
+
+fn share(count: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        count as f64 / total as f64
+    }
+}
+
+/// Counts, for every funnel step event and stage rule event, the converters who did it before
+/// converting. The conversion event itself is left out, because no converter does it before
+/// their first conversion.
+pub(super) fn skipped_touchpoints(
+    log: &EventLog,
+    observed: &[Vec<u32>],
+    conversion: &Conversion,
+    funnel: &FunnelOptions,
+    stages: Option<&StagesReport>,
+    options: &PatternsOptions,
+) -> Vec<SkippedTouchpoint> {
+    let Groups { converters, non_converters } = groups(conversion);
+    let mut rows: Vec<SkippedTouchpoint> = Vec::new();
+    for (index, event) in funnel_events(funnel).into_iter().enumerate() {
+        if !rows.iter().any(|row| row.event == event) {
+            rows.push(empty_row(event, Some(index + 1)));
+        }
+    }
+    for stage in stages.map(|report| report.stages.as_slice()).unwrap_or(&[]) {
+        for rule in &stage.rules {
+            let event = rule.rule.event.trim().to_string();
+            let position = match rows.iter().position(|row| row.event == event) {
+                Some(position) => position,
+                None => {
+                    rows.push(empty_row(event, None));
+                    rows.len() - 1
+                }
+            };
+            if !rows[position].stages.contains(&stage.name) {
+                rows[position].stages.push(stage.name.clone());
+            }
+        }
+    }
+    rows.retain(|row| log.event_names.get(&row.event) != conversion.event);
+
+    for row in &mut rows {
+        let id = log.event_names.get(&row.event);
+        for (person, events) in observed.iter().enumerate() {
+            let did = id.is_some_and(|id| events.contains(&id));
+            match (did, conversion.converted(person)) {
+                (true, true) => row.converters_did += 1,
+                (true, false) => row.non_converters_did += 1,
+                _ => {}
+            }
+        }
+        row.converters_skipped = converters - row.converters_did;
+        row.skipped_share = share(row.converters_skipped, converters);
+        row.non_converter_share = (non_converters > 0).then(|| share(row.non_converters_did, non_converters));
+        row.flagged = converters > 0 && row.skipped_share >= options.skip_share;
+    }
+    rows.sort_by(|x, y| y.skipped_share.total_cmp(&x.skipped_share).then_with(|| x.event.cmp(&y.event)));
+    rows
+}
+
+fn empty_row(event: String, funnel_step: Option<usize>) -> SkippedTouchpoint {
+    SkippedTouchpoint {
+        event,
+        funnel_step,
+        stages: Vec::new(),
+        converters_did: 0,
+        converters_skipped: 0,
+        skipped_share: 0.0,
+        non_converters_did: 0,
+        non_converter_share: None,
+        flagged: false,
+    }
+}
