@@ -10,6 +10,7 @@ use crate::analysis::email::EmailReport;
 use crate::analysis::drivers::DriversReport;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
+use crate::analysis::predict::PredictionReport;
 use crate::analysis::process_map::ProcessMap;
 use crate::analysis::retention::AfterSale;
 use crate::analysis::rhythm::RhythmReport;
@@ -104,6 +105,9 @@ pub struct Report {
     pub email: Option<EmailReport>,
     #[serde(flatten)]
     pub timing_extras: TimingExtras,
+    /// `None` when turned off, or with a `no_prediction` warning giving the reason (synthetic
+    /// times, too few events on either side of the cut).
+    pub prediction: Option<PredictionReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

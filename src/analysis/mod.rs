@@ -9,6 +9,7 @@ pub mod email;
 pub mod funnel;
 pub mod paths;
 pub mod people;
+pub mod predict;
 pub mod process_map;
 pub mod retention;
 pub mod rhythm;
@@ -50,6 +51,7 @@ pub struct AnalysisOptions {
     pub rhythm: rhythm::RhythmOptions,
     pub speed: speed::SpeedOptions,
     pub channel_speed: channel_speed::ChannelSpeedOptions,
+    pub prediction: predict::PredictionOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -152,6 +154,18 @@ pub fn run(
         }
     };
 
+    let prediction = if options.prediction.enabled {
+        match predict::compute(log, journeys, &conversion, &options.prediction, synthetic_times)? {
+            Ok(report) => Some(report),
+            Err(reason) => {
+                warnings.push(Warning::new("no_prediction", 0, reason));
+                None
+            }
+        }
+    } else {
+        None
+    };
+
     let people = journeys.people() as u64;
     let converters = conversion.converters();
     let (total_value, events_with_value) = stats::sum(log.value.iter().copied().filter(|value| !value.is_nan()));
@@ -185,6 +199,7 @@ pub fn run(
         clv,
         email,
         timing_extras,
+        prediction,
         warnings,
     })
 }

@@ -218,6 +218,26 @@ struct AnalyzeArgs {
     /// they touched before converting.
     #[arg(long, value_name = "first_touch|any_touch", default_value = "first_touch")]
     channel_speed_by: String,
+    /// The prediction cut, as a date (YYYY-MM-DD, UTC midnight) or an RFC 3339 time: models learn
+    /// from events before it and are scored on events at or after it (default: --predict-cut-share).
+    #[arg(long, value_name = "TIME")]
+    predict_cut: Option<String>,
+    /// Without --predict-cut, cut at the time of the event at this share of all events in time order.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.8)]
+    predict_cut_share: f64,
+    /// How long after the prediction cut a conversion counts, such as 30d (default: to the last event).
+    #[arg(long, value_name = "DURATION")]
+    predict_horizon: Option<String>,
+    /// People whose last event is at most this long before the data's last event count as in
+    /// progress in the prediction.
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    predict_recent: String,
+    /// The most in-progress journeys the prediction lists; 0 for all.
+    #[arg(long, value_name = "COUNT", default_value_t = 50)]
+    predict_people: usize,
+    /// Skip the prediction.
+    #[arg(long)]
+    no_predict: bool,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -411,6 +431,12 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         "any_touch" => ChannelGrouping::AnyTouch,
         other => return Err(format!("--channel-speed-by: unknown value \"{other}\"; use first_touch or any_touch")),
     };
+    options.prediction.enabled = !args.no_predict;
+    options.prediction.cut = args.predict_cut.clone();
+    options.prediction.cut_share = args.predict_cut_share;
+    options.prediction.horizon = args.predict_horizon.clone();
+    options.prediction.recent = args.predict_recent.clone();
+    options.prediction.people = args.predict_people;
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
