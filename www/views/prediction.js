@@ -70,10 +70,10 @@ function renderPropensity(prediction) {
     return h('div', {}, title, h('p', { className: 'hint', dataset: { testid: 'propensity-reason' } }, prediction.propensity_reason ?? ''));
   }
   const figures = [
-    ['Held-out ROC AUC', `${formatAmount(round3(model.auc))} (95% ${formatAmount(round3(model.auc_ci_low))} to ${formatAmount(round3(model.auc_ci_high))})`, 'propensity-auc'],
-    ['Baseline AUC', '0.5', 'propensity-baseline-auc'],
-    ['Log loss (baseline)', `${formatAmount(round3(model.log_loss))} (${formatAmount(round3(model.baseline_log_loss))})`, 'propensity-log-loss'],
-    ['Brier score (baseline)', `${formatAmount(round3(model.brier))} (${formatAmount(round3(model.baseline_brier))})`, 'propensity-brier'],
+    ['Held-out ROC AUC', `${formatScore(model.auc)} (95% ${formatScore(model.auc_ci_low)} to ${formatScore(model.auc_ci_high)})`, 'propensity-auc'],
+    ['Baseline AUC', '0.500', 'propensity-baseline-auc'],
+    ['Log loss (baseline)', `${formatScore(model.log_loss)} (${formatScore(model.baseline_log_loss)})`, 'propensity-log-loss'],
+    ['Brier score (baseline)', `${formatScore(model.brier)} (${formatScore(model.baseline_brier)})`, 'propensity-brier'],
     ['Test people (converters)', `${formatCount(model.test_people)} (${formatCount(model.test_converters)})`, 'propensity-test-people'],
   ].map(([label, text, testid]) => h('div', { className: 'figure' }, h('dt', {}, label), h('dd', { dataset: { testid } }, text)));
   const verdict = model.better_than_baseline
@@ -86,8 +86,9 @@ function renderPropensity(prediction) {
     h('div', { className: 'process-columns' }, renderCalibrationTable(model.calibration), renderReliabilityPlot(model.calibration)));
 }
 
-function round3(value) {
-  return value === null || value === undefined ? value : Math.round(value * 1000) / 1000;
+// AUC, log loss and Brier score with three decimals, as scores are usually quoted.
+function formatScore(value) {
+  return value === null || value === undefined ? '–' : value.toFixed(3);
 }
 
 function renderCalibrationTable(rows) {
@@ -104,7 +105,8 @@ function renderCalibrationTable(rows) {
 }
 
 // A reliability plot: mean score against the share converted, one dot per
-// tenth, with the diagonal of perfect calibration. The table says the same.
+// tenth, with the diagonal of perfect calibration. The table beside it gives
+// the same numbers.
 function renderReliabilityPlot(rows) {
   const { size, margin } = PLOT;
   const span = size - 2 * margin;

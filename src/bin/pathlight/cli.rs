@@ -232,7 +232,7 @@ struct AnalyzeArgs {
     /// progress in the prediction.
     #[arg(long, value_name = "DURATION", default_value = "30d")]
     predict_recent: String,
-    /// The most in-progress journeys the prediction lists; 0 for all.
+    /// The maximum number of in-progress journeys the prediction lists; 0 for all.
     #[arg(long, value_name = "COUNT", default_value_t = 50)]
     predict_people: usize,
     /// Skip the prediction.
