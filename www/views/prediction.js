@@ -7,7 +7,7 @@ import { h, metricLink, replaceChildren, svg } from './dom.js';
 import { formatAmount, formatCount, formatDateTime, formatShare } from './format.js';
 
 // Size of the reliability plot, in SVG user units.
-const PLOT = { size: 220, margin: 30 };
+const PLOT = { size: 240, left: 48, right: 12, top: 12, bottom: 34 };
 
 /**
  * Renders the report's prediction into `root`. With no prediction, shows the
@@ -86,6 +86,15 @@ function renderPropensity(prediction) {
     h('div', { className: 'process-columns' }, renderCalibrationTable(model.calibration), renderReliabilityPlot(model.calibration)));
 }
 
+// A person's propensity as a percentage, with scores under 0.1% shown as such
+// in place of a misleading 0.0%.
+function formatScoreShare(score) {
+  if (score === null || score === undefined) {
+    return '–';
+  }
+  return score < 0.001 ? '< 0.1%' : formatShare(score);
+}
+
 // AUC, log loss and Brier score with three decimals, as scores are usually quoted.
 function formatScore(value) {
   return value === null || value === undefined ? '–' : value.toFixed(3);
@@ -105,21 +114,25 @@ function renderCalibrationTable(rows) {
 }
 
 // A reliability plot: mean score against the share converted, one dot per
-// tenth, with the diagonal of perfect calibration. The table beside it gives
-// the same numbers.
+// tenth, with the diagonal of perfect calibration. Both axes run from 0 to the
+// largest value rounded up to a tenth, so that low scores do not crowd a corner.
+// The table beside it gives the same numbers.
 function renderReliabilityPlot(rows) {
-  const { size, margin } = PLOT;
-  const span = size - 2 * margin;
-  const x = (share) => margin + share * span;
-  const y = (share) => size - margin - share * span;
+  const { size, left, right, top: topMargin, bottom } = PLOT;
+  const largest = Math.max(0.1, ...rows.flatMap((row) => [row.mean_predicted, row.observed_rate]));
+  const top = Math.min(1, Math.ceil(largest * 10) / 10);
+  const x = (share) => left + (share / top) * (size - left - right);
+  const y = (share) => size - bottom - (share / top) * (size - topMargin - bottom);
   const dots = rows.map((row) => svg('circle', { cx: x(row.mean_predicted), cy: y(row.observed_rate), r: 3, class: 'calibration-dot' },
     svg('title', {}, `mean score ${formatShare(row.mean_predicted)}, converted ${formatShare(row.observed_rate)}, ${formatCount(row.people)} people`)));
-  return svg('svg', { viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: 'img', 'aria-label': 'Reliability plot: mean score against share converted', 'data-testid': 'propensity-plot' },
-    svg('line', { x1: x(0), y1: y(0), x2: x(1), y2: y(1), class: 'grid' }),
-    svg('line', { x1: x(0), y1: y(0), x2: x(1), y2: y(0), class: 'axis' }),
-    svg('line', { x1: x(0), y1: y(0), x2: x(0), y2: y(1), class: 'axis' }),
-    svg('text', { x: size / 2, y: size - 6, 'text-anchor': 'middle' }, 'mean score'),
-    svg('text', { x: 10, y: size / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${size / 2})` }, 'converted'),
+  return svg('svg', { viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: 'img', class: 'curve-chart', 'aria-label': 'Reliability plot: mean score against share converted', 'data-testid': 'propensity-plot' },
+    svg('line', { x1: x(0), y1: y(0), x2: x(top), y2: y(top), class: 'grid' }),
+    svg('line', { x1: x(0), y1: y(0), x2: x(top), y2: y(0), class: 'axis' }),
+    svg('line', { x1: x(0), y1: y(0), x2: x(0), y2: y(top), class: 'axis' }),
+    svg('text', { x: x(top), y: y(0) + 14, 'text-anchor': 'end', class: 'tick-label' }, formatShare(top)),
+    svg('text', { x: x(0) - 4, y: y(top) + 4, 'text-anchor': 'end', class: 'tick-label' }, formatShare(top)),
+    svg('text', { x: size / 2, y: size - 4, 'text-anchor': 'middle', class: 'tick-label' }, 'mean score'),
+    svg('text', { x: 10, y: size / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${size / 2})`, class: 'tick-label' }, 'converted'),
     ...dots);
 }
 
@@ -128,7 +141,7 @@ function renderOpenJourneys(prediction, timeZone) {
     h('td', {}, journey.person),
     h('td', {}, formatDateTime(journey.last_event, timeZone)),
     h('td', { className: 'number' }, formatCount(journey.events)),
-    h('td', { className: 'number' }, journey.score === null ? '–' : formatShare(journey.score)),
+    h('td', { className: 'number' }, formatScoreShare(journey.score)),
     h('td', {}, journey.next.map((next) => `${next.event} ${formatShare(next.probability)}`).join(', ') || '–'),
     h('td', {}, journey.likely_path.join(' → ') || '–')));
   const continuations = prediction.continuations.map((row) => h('tr', {},
