@@ -405,6 +405,12 @@ fn prediction_flags_reach_the_prediction() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["prediction"]["cut_share"], 0.5);
 
+    let output = pathlight(&["analyze", fixture, "--predict-path-labels", "--path-label", "channel"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let baseline = report["prediction"]["next_step"]["baseline_event"].as_str().unwrap();
+    assert!(["search", "social", "email", "direct", "ads"].contains(&baseline), "{baseline}");
+
     let output = pathlight(&["analyze", fixture, "--no-predict"]);
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["prediction"], Value::Null);

@@ -239,3 +239,19 @@ fn turned_off_gives_no_warning() {
     assert_eq!(report.prediction, None);
     assert!(report.warnings.iter().all(|warning| warning.kind != "no_prediction"));
 }
+
+#[test]
+fn path_labels_follow_the_paths() {
+    let mut csv = Vec::new();
+    write_csv(&SynthOptions { people: 2_000, seed: 7, ..SynthOptions::default() }, &mut csv).unwrap();
+    let mut options = with_conversion("purchase", PredictionOptions { path_labels: true, ..PredictionOptions::default() });
+    options.paths.label_column = Some("page".to_string());
+    let report = analyze("generated.csv", csv.clone(), &options).unwrap().prediction.expect("prediction");
+    assert!(report.next_step.baseline_event.starts_with('/'), "{}", report.next_step.baseline_event);
+    let pages = report.open_journeys.iter().flat_map(|journey| &journey.next).all(|next| next.event.starts_with('/'));
+    assert!(pages, "every predicted label is a page");
+
+    options.paths.label_column = Some("missing".to_string());
+    let error = analyze("generated.csv", csv, &options).unwrap_err();
+    assert!(error.to_string().contains("\"missing\""), "{error}");
+}

@@ -155,7 +155,7 @@ pub fn run(
     };
 
     let prediction = if options.prediction.enabled {
-        match predict::compute(log, journeys, &conversion, &options.prediction, synthetic_times)? {
+        match predict::compute(log, journeys, &conversion, &options.prediction, &options.paths, synthetic_times)? {
             Ok(report) => Some(report),
             Err(reason) => {
                 warnings.push(Warning::new("no_prediction", 0, reason));

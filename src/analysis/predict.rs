@@ -27,6 +27,7 @@ use self::features::FeatureSpec;
 use self::markov::{Hits, MarkovModel, MAX_ORDER};
 use self::metrics::CalibrationRow;
 use super::funnel::parse_duration;
+use super::paths::{Labeller, PathsOptions};
 use super::Conversion;
 use crate::error::Error;
 use crate::ingest::time::to_rfc3339;
@@ -64,6 +65,9 @@ pub struct PredictionOptions {
     pub horizon: Option<String>,
     /// The largest Markov order tried, 0 to 4.
     pub max_order: usize,
+    /// Label the Markov model's events as the paths do (the paths' label column and cleaning
+    /// rules) instead of by event name. Likely continuations then do not stop at a conversion.
+    pub path_labels: bool,
     /// Inverse L2 regularisation strength of the logistic regression, as scikit-learn's `C`.
     pub regularization: f64,
     /// Percent of people, chosen by a hash of their id, held out to test the propensity model.
@@ -71,7 +75,7 @@ pub struct PredictionOptions {
     /// People count as in progress when their last event is at most this long before the last
     /// event of the data, such as `30d`.
     pub recent: String,
-    /// The most open journeys listed, highest propensity first; 0 for all.
+    /// The maximum number of open journeys listed, highest propensity first; 0 for all.
     pub people: usize,
     /// The propensity model beats the baseline only when its AUC is at least 0.5 plus this and
     /// the lower end of its 95% interval is above 0.5.
@@ -86,6 +90,7 @@ impl Default for PredictionOptions {
             cut_share: 0.8,
             horizon: None,
             max_order: MAX_ORDER,
+            path_labels: false,
             regularization: 1.0,
             test_percent: 30,
             recent: "30d".to_string(),
@@ -208,38 +213,49 @@ pub struct PredictionReport {
     pub training_events: u64,
     pub test_events: u64,
     pub next_step: NextStepReport,
-    /// `None` when `propensity_reason` says why.
+    /// `None` when the model could not run, and `propensity_reason` then gives the reason.
     pub propensity: Option<PropensityReport>,
     pub propensity_reason: Option<String>,
     /// People who never converted and whose last event is within `recent` of the data end.
     pub open_total: u64,
     /// The first `people` open journeys, by propensity when it is shown, else most recent first.
     pub open_journeys: Vec<OpenJourney>,
-    /// Why scores or next events are missing from the open journeys; `None` when both are shown.
+    /// The reason scores or next events are missing from the open journeys; `None` when both are shown.
     pub open_reason: Option<String>,
     /// The most common likely continuations among all open journeys.
     pub continuations: Vec<ContinuationRow>,
 }
 
-/// Each person's events as labels (event names in alphabetical rank) and times.
+/// Each person's events as labels (label texts in alphabetical rank) and times.
 struct Sequences {
     labels: Vec<Vec<u32>>,
     times: Vec<Vec<i64>>,
-    /// Event name of each label.
+    /// Text of each label: an event name, or a path label with `path_labels`.
     names: Vec<String>,
 }
 
 impl Sequences {
-    fn build(log: &EventLog, journeys: &Journeys) -> Sequences {
-        let mut ids: Vec<u32> = (0..log.event_names.len() as u32).collect();
-        ids.sort_by(|&a, &b| log.event_names.name(a).cmp(log.event_names.name(b)));
+    /// Labels every event by its event name, or through `labeller` when one is given.
+    fn build(log: &EventLog, journeys: &Journeys, labeller: Option<Labeller>) -> Sequences {
+        let (raw, texts): (Vec<Vec<u32>>, Vec<String>) = match labeller {
+            Some(mut labeller) => {
+                let raw = (0..journeys.people()).map(|p| journeys.journey(p).iter().map(|&at| labeller.label(log, at as usize)).collect()).collect();
+                (raw, labeller.labels)
+            }
+            None => {
+                let raw = (0..journeys.people()).map(|p| journeys.journey(p).iter().map(|&at| log.event[at as usize]).collect()).collect();
+                (raw, (0..log.event_names.len() as u32).map(|id| log.event_names.name(id).to_string()).collect())
+            }
+        };
+        let mut ids: Vec<usize> = (0..texts.len()).collect();
+        ids.sort_by(|&a, &b| texts[a].cmp(&texts[b]));
         let mut rank = vec![0u32; ids.len()];
         for (position, &id) in ids.iter().enumerate() {
-            rank[id as usize] = position as u32;
+            rank[id] = position as u32;
         }
-        let labels = (0..journeys.people()).map(|p| journeys.journey(p).iter().map(|&at| rank[log.event[at as usize] as usize]).collect()).collect();
+        let labels = raw.into_iter().map(|journey| journey.into_iter().map(|id| rank[id as usize]).collect()).collect();
         let times = (0..journeys.people()).map(|p| journeys.journey(p).iter().map(|&at| log.time[at as usize]).collect()).collect();
-        let names = ids.iter().map(|&id| log.event_names.name(id).to_string()).collect();
+        let names = ids.iter().map(|&id| texts[id].clone()).collect();
         Sequences { labels, times, names }
     }
 
@@ -253,16 +269,19 @@ impl Sequences {
     }
 }
 
-/// Runs the prediction. Returns `Ok(Err(reason))` when the data cannot support it: synthetic
-/// times, or too few events on either side of the cut.
+/// Runs the prediction, labelling events with `path_options` when `options.path_labels` is set.
+/// Returns `Ok(Err(reason))` when the data cannot support it: synthetic times, or too few events
+/// on either side of the cut.
 pub fn compute(
     log: &EventLog,
     journeys: &Journeys,
     conversion: &Conversion,
     options: &PredictionOptions,
+    path_options: &PathsOptions,
     synthetic_times: bool,
 ) -> Result<Result<PredictionReport, String>, Error> {
     check(options)?;
+    let labeller = if options.path_labels { Some(Labeller::new(log, path_options)?) } else { None };
     if synthetic_times {
         return Ok(Err("Prediction needs real event times to hold out the latest events, and these times were made up.".to_string()));
     }
@@ -276,7 +295,7 @@ pub fn compute(
         None => (share_time(&sorted, options.cut_share), Some(options.cut_share)),
     };
     let training_events = sorted.partition_point(|&t| t < cut) as u64;
-    let sequences = Sequences::build(log, journeys);
+    let sequences = Sequences::build(log, journeys, labeller);
 
     let next_step = match next_step(&sequences, cut, options) {
         Ok(report) => report,
@@ -291,7 +310,12 @@ pub fn compute(
     let open = OpenInputs {
         markov: next_step.0.better_than_baseline.then_some((&model, order)),
         propensity: propensity.as_ref().filter(|(report, _)| report.better_than_baseline).map(|(_, fitted)| fitted),
-        stop: conversion.event.map(|id| log.event_names.name(id)).and_then(|name| sequences.names.iter().position(|n| n == name)).map(|at| at as u32),
+        stop: conversion
+            .event
+            .filter(|_| !options.path_labels)
+            .map(|id| log.event_names.name(id))
+            .and_then(|name| sequences.names.iter().position(|label| label == name))
+            .map(|at| at as u32),
     };
     let (open_total, open_journeys, continuations) = open_journeys(log, journeys, conversion, &sequences, &open, data_end, options)?;
     let open_reason = open_reason(&next_step.0, propensity.as_ref().map(|(report, _)| report), propensity_reason.as_deref());

@@ -235,6 +235,10 @@ struct AnalyzeArgs {
     /// The maximum number of in-progress journeys the prediction lists; 0 for all.
     #[arg(long, value_name = "COUNT", default_value_t = 50)]
     predict_people: usize,
+    /// Label the prediction's next events as the paths are labelled (--path-label and the path
+    /// cleaning rules) instead of by event name.
+    #[arg(long)]
+    predict_path_labels: bool,
     /// Skip the prediction.
     #[arg(long)]
     no_predict: bool,
@@ -437,6 +441,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.prediction.horizon = args.predict_horizon.clone();
     options.prediction.recent = args.predict_recent.clone();
     options.prediction.people = args.predict_people;
+    options.prediction.path_labels = args.predict_path_labels;
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
