@@ -97,13 +97,14 @@ impl MarkovModel {
     /// `max_order`, adding the hits to `hits` (one entry per order).
     pub fn score(&self, sequence: &[u32], at: usize, hits: &mut [Hits]) {
         let Some(&actual) = sequence.get(at) else { return };
-        let hit = |order: usize, top: usize| self.predict(&sequence[..at], order).is_some_and(|distribution| distribution.ranks(actual, top));
-        let baseline = hit(0, 1);
+        let ranks = |order: usize, top: usize| self.predict(&sequence[..at], order).is_some_and(|distribution| distribution.ranks(actual, top));
+        let baseline = ranks(0, 1);
         for (order, entry) in hits.iter_mut().enumerate() {
-            let top1 = hit(order, 1);
+            let distribution = self.predict(&sequence[..at], order);
+            let top1 = distribution.is_some_and(|distribution| distribution.ranks(actual, 1));
             entry.positions += 1;
             entry.top1 += u64::from(top1);
-            entry.top3 += u64::from(hit(order, 3));
+            entry.top3 += u64::from(distribution.is_some_and(|distribution| distribution.ranks(actual, 3)));
             entry.wins += u64::from(top1 && !baseline);
             entry.losses += u64::from(baseline && !top1);
         }
