@@ -36,8 +36,28 @@ fn with_conversion(event: &str, prediction: PredictionOptions) -> AnalysisOption
 }
 
 fn fixture_prediction() -> PredictionReport {
-    let options = with_conversion("purchase", PredictionOptions::default());
+    prediction_with(PredictionOptions::default())
+}
+
+fn prediction_with(prediction: PredictionOptions) -> PredictionReport {
+    let options = with_conversion("purchase", prediction);
     analyze("predict-fixture.csv", std::fs::read(FIXTURE).unwrap(), &options).unwrap().prediction.expect("prediction")
+}
+
+/// Returns each golden setting with the engine's prediction under the same cut and horizon.
+fn golden_settings() -> Vec<(Value, PredictionReport)> {
+    let golden: Value = serde_json::from_str(&std::fs::read_to_string(GOLDEN).unwrap()).unwrap();
+    let settings = golden["settings"].as_array().unwrap().clone();
+    assert_eq!(settings.len(), 2);
+    settings
+        .into_iter()
+        .map(|setting| {
+            let text = |key: &str| setting["options"][key].as_str().map(str::to_string);
+            let prediction = PredictionOptions { cut: text("cut"), horizon: text("horizon"), ..PredictionOptions::default() };
+            let report = prediction_with(prediction);
+            (setting, report)
+        })
+        .collect()
 }
 
 /// Journeys with no signal: event names drawn independently and uniformly, and a purchase at a
@@ -76,25 +96,28 @@ fn noise_csv() -> Vec<u8> {
 
 #[test]
 fn next_step_matches_python() {
-    let golden: Value = serde_json::from_str(&std::fs::read_to_string(GOLDEN).unwrap()).unwrap();
-    let report = fixture_prediction();
-    let cut = chrono::DateTime::from_timestamp_millis(golden["cut_ms"].as_i64().unwrap()).unwrap();
-    assert_eq!(report.cut, cut.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-    assert_eq!(report.training_events, count(&golden["training_events"], "training events"));
-    assert_eq!(report.test_events, count(&golden["test_events"], "test events"));
-    assert_eq!(report.open_total, count(&golden["open_total"], "open journeys"));
+    for (golden, report) in golden_settings() {
+        let setting = golden["options"].to_string();
+        let cut = chrono::DateTime::from_timestamp_millis(golden["cut_ms"].as_i64().unwrap()).unwrap();
+        assert_eq!(report.cut, cut.format("%Y-%m-%dT%H:%M:%SZ").to_string(), "{setting}: cut");
+        assert_eq!(report.training_events, count(&golden["training_events"], "training events"), "{setting}");
+        assert_eq!(report.test_events, count(&golden["test_events"], "test events"), "{setting}");
+        assert_eq!(report.open_total, count(&golden["open_total"], "open journeys"), "{setting}");
+        check_next_step(&golden["next_step"], &report, &setting);
+    }
+}
 
-    let expected = &golden["next_step"];
+fn check_next_step(expected: &Value, report: &PredictionReport, setting: &str) {
     let next = &report.next_step;
-    assert_eq!(next.chosen_order as u64, count(&expected["chosen_order"], "chosen order"));
-    assert_eq!(next.test_positions, count(&expected["test_positions"], "test positions"));
-    assert_eq!(next.validation_positions, count(&expected["validation_positions"], "validation positions"));
-    assert_eq!(next.baseline_event, expected["baseline_event"].as_str().unwrap());
-    assert_close(next.mcnemar_z.unwrap(), &expected["mcnemar_z"], "McNemar z");
+    assert_eq!(next.chosen_order as u64, count(&expected["chosen_order"], "chosen order"), "{setting}");
+    assert_eq!(next.test_positions, count(&expected["test_positions"], "test positions"), "{setting}");
+    assert_eq!(next.validation_positions, count(&expected["validation_positions"], "validation positions"), "{setting}");
+    assert_eq!(next.baseline_event, expected["baseline_event"].as_str().unwrap(), "{setting}");
+    assert_close(next.mcnemar_z.unwrap(), &expected["mcnemar_z"], &format!("{setting}: McNemar z"));
     let orders = expected["orders"].as_array().unwrap();
     assert_eq!(next.orders.len(), orders.len());
     for (row, want) in next.orders.iter().zip(orders) {
-        let label = format!("order {}", row.order);
+        let label = format!("{setting}: order {}", row.order);
         assert_eq!(row.contexts, count(&want["contexts"], &label), "{label}: contexts");
         assert_eq!(row.top1_hits, count(&want["top1_hits"], &label), "{label}: top-1 hits");
         assert_eq!(row.top3_hits, count(&want["top3_hits"], &label), "{label}: top-3 hits");
@@ -108,12 +131,15 @@ fn next_step_matches_python() {
 
 #[test]
 fn propensity_matches_scikit_learn() {
-    let golden: Value = serde_json::from_str(&std::fs::read_to_string(GOLDEN).unwrap()).unwrap();
-    let expected = &golden["propensity"];
-    let report = fixture_prediction();
-    let propensity = report.propensity.expect("propensity");
+    for (golden, report) in golden_settings() {
+        let setting = golden["options"].to_string();
+        check_propensity(&golden["propensity"], &report, &setting);
+    }
+}
 
-    assert_eq!(propensity.horizon_ms, expected["horizon_ms"].as_i64().unwrap());
+fn check_propensity(expected: &Value, report: &PredictionReport, setting: &str) {
+    let propensity = report.propensity.as_ref().expect("propensity");
+    assert_eq!(propensity.horizon_ms, expected["horizon_ms"].as_i64().unwrap(), "{setting}");
     for field in ["training_people", "training_converters", "test_people", "test_converters"] {
         let actual = match field {
             "training_people" => propensity.training_people,
@@ -121,32 +147,34 @@ fn propensity_matches_scikit_learn() {
             "test_people" => propensity.test_people,
             _ => propensity.test_converters,
         };
-        assert_eq!(actual, count(&expected[field], field), "{field}");
+        assert_eq!(actual, count(&expected[field], field), "{setting}: {field}");
     }
     let features = expected["features"].as_array().unwrap();
-    assert_eq!(propensity.coefficients.len(), features.len());
+    assert_eq!(propensity.coefficients.len(), features.len(), "{setting}");
     for (at, row) in propensity.coefficients.iter().enumerate() {
-        assert_eq!(row.feature, features[at].as_str().unwrap());
-        assert_close(row.mean, &expected["means"][at], &format!("{}: mean", row.feature));
-        assert_close(row.scale, &expected["scales"][at], &format!("{}: scale", row.feature));
-        assert_close(row.weight, &expected["weights"][at], &format!("{}: weight", row.feature));
+        let label = format!("{setting}: {}", row.feature);
+        assert_eq!(row.feature, features[at].as_str().unwrap(), "{setting}");
+        assert_close(row.mean, &expected["means"][at], &format!("{label}: mean"));
+        assert_close(row.scale, &expected["scales"][at], &format!("{label}: scale"));
+        assert_close(row.weight, &expected["weights"][at], &format!("{label}: weight"));
     }
-    assert_close(propensity.intercept, &expected["intercept"], "intercept");
-    assert_close(propensity.base_rate, &expected["base_rate"], "base rate");
-    assert_close(propensity.auc, &expected["auc"], "AUC");
-    assert_close(propensity.auc, &expected["auc_pairwise"], "AUC from pairs");
-    assert_close(propensity.auc_ci_low, &expected["auc_ci_low"], "AUC interval low");
-    assert_close(propensity.auc_ci_high, &expected["auc_ci_high"], "AUC interval high");
-    assert_close(propensity.baseline_log_loss, &expected["baseline_log_loss"], "baseline log loss");
-    assert_close(propensity.baseline_brier, &expected["baseline_brier"], "baseline Brier");
-    assert_close(propensity.log_loss, &expected["log_loss"], "log loss");
-    assert_close(propensity.brier, &expected["brier"], "Brier");
+    assert_close(propensity.intercept, &expected["intercept"], &format!("{setting}: intercept"));
+    assert_close(propensity.base_rate, &expected["base_rate"], &format!("{setting}: base rate"));
+    assert_close(propensity.auc, &expected["auc"], &format!("{setting}: AUC"));
+    assert_close(propensity.auc, &expected["auc_pairwise"], &format!("{setting}: AUC from pairs"));
+    assert_close(propensity.auc_ci_low, &expected["auc_ci_low"], &format!("{setting}: AUC interval low"));
+    assert_close(propensity.auc_ci_high, &expected["auc_ci_high"], &format!("{setting}: AUC interval high"));
+    assert_close(propensity.baseline_log_loss, &expected["baseline_log_loss"], &format!("{setting}: baseline log loss"));
+    assert_close(propensity.baseline_brier, &expected["baseline_brier"], &format!("{setting}: baseline Brier"));
+    assert_close(propensity.log_loss, &expected["log_loss"], &format!("{setting}: log loss"));
+    assert_close(propensity.brier, &expected["brier"], &format!("{setting}: Brier"));
     let rows = expected["calibration"].as_array().unwrap();
-    assert_eq!(propensity.calibration.len(), rows.len());
+    assert_eq!(propensity.calibration.len(), rows.len(), "{setting}");
     for (at, (row, want)) in propensity.calibration.iter().zip(rows).enumerate() {
-        assert_eq!(row.people, count(&want["people"], "calibration people"), "decile {at}: people");
-        assert_close(row.observed_rate, &want["observed_rate"], &format!("decile {at}: observed"));
-        assert_close(row.mean_predicted, &want["mean_predicted"], &format!("decile {at}: predicted"));
+        let label = format!("{setting}: decile {at}");
+        assert_eq!(row.people, count(&want["people"], "calibration people"), "{label}: people");
+        assert_close(row.observed_rate, &want["observed_rate"], &format!("{label}: observed"));
+        assert_close(row.mean_predicted, &want["mean_predicted"], &format!("{label}: predicted"));
     }
 }
 

@@ -5,6 +5,7 @@ follow the definitions in docs/metrics.md ("Prediction") with the default option
 the ceil(0.8 n)-th event time, Markov orders 0 to 4 with back-off, the order chosen on the
 validation slice, and scikit-learn's L2 logistic regression (C = 1) on standardised features of
 the people not converted before the cut, with 30% of them held out by the FNV-1a hash of their id.
+It writes two settings: the default cut and horizon, and the cut and horizon of EXPLICIT.
 
 Usage: python3 tools/predict_golden.py tests/fixtures/predict-fixture.csv purchase \
            > tools/golden/predict_fixture.json
@@ -29,6 +30,9 @@ TOP_CHANNELS = 5
 SESSION_GAP_MS = 30 * 60 * 1000
 DAY_MS = 86_400_000
 RECENT_MS = 30 * DAY_MS
+# A cut given as a date (UTC midnight) with a horizon of 14 days, which leaves out the later
+# purchases of the fixture.
+EXPLICIT = {"cut": "2024-04-10", "horizon": "14d"}
 
 
 def share_time(times, share):
@@ -198,8 +202,7 @@ def calibration(predictions, labels):
     return rows
 
 
-def propensity(df, cut, data_end, conversion):
-    horizon = data_end - cut
+def propensity(df, cut, data_end, conversion, horizon):
     rows = []
     for person, group in df.groupby("user_id", sort=False):
         observed = group[group.ms < cut]
@@ -270,17 +273,25 @@ def main():
     df["channel"] = df.channel.replace("", None)
     # Journey order: time, then the order of the rows in the file.
     df = df.sort_values("ms", kind="stable").reset_index(drop=True)
-    cut = share_time(df.ms.tolist(), CUT_SHARE)
     data_end = int(df.ms.max())
-    golden = {
-        "cut_ms": int(cut),
-        "training_events": int((df.ms < cut).sum()),
-        "test_events": int((df.ms >= cut).sum()),
-        "next_step": next_step(df, cut),
-        "propensity": propensity(df, cut, data_end, conversion),
-        "open_total": open_journeys(df, data_end, conversion),
-    }
-    json.dump(golden, sys.stdout, indent=1)
+    settings = []
+    for options in [{"cut": None, "horizon": None}, EXPLICIT]:
+        if options["cut"] is None:
+            cut = share_time(df.ms.tolist(), CUT_SHARE)
+            horizon = data_end - cut
+        else:
+            cut = int(pd.Timestamp(options["cut"], tz="UTC").value // 1_000_000)
+            horizon = int(options["horizon"].rstrip("d")) * DAY_MS
+        settings.append({
+            "options": options,
+            "cut_ms": int(cut),
+            "training_events": int((df.ms < cut).sum()),
+            "test_events": int((df.ms >= cut).sum()),
+            "next_step": next_step(df, cut),
+            "propensity": propensity(df, cut, data_end, conversion, horizon),
+            "open_total": open_journeys(df, data_end, conversion),
+        })
+    json.dump({"settings": settings}, sys.stdout, indent=1)
     sys.stdout.write("\n")
 
 
