@@ -149,6 +149,7 @@ fn check_propensity(expected: &Value, report: &PredictionReport, setting: &str) 
         };
         assert_eq!(actual, count(&expected[field], field), "{setting}: {field}");
     }
+
     let features = expected["features"].as_array().unwrap();
     assert_eq!(propensity.coefficients.len(), features.len(), "{setting}");
     for (at, row) in propensity.coefficients.iter().enumerate() {
@@ -158,6 +159,7 @@ fn check_propensity(expected: &Value, report: &PredictionReport, setting: &str) 
         assert_close(row.scale, &expected["scales"][at], &format!("{label}: scale"));
         assert_close(row.weight, &expected["weights"][at], &format!("{label}: weight"));
     }
+
     assert_close(propensity.intercept, &expected["intercept"], &format!("{setting}: intercept"));
     assert_close(propensity.base_rate, &expected["base_rate"], &format!("{setting}: base rate"));
     assert_close(propensity.auc, &expected["auc"], &format!("{setting}: AUC"));
@@ -168,6 +170,7 @@ fn check_propensity(expected: &Value, report: &PredictionReport, setting: &str) 
     assert_close(propensity.baseline_brier, &expected["baseline_brier"], &format!("{setting}: baseline Brier"));
     assert_close(propensity.log_loss, &expected["log_loss"], &format!("{setting}: log loss"));
     assert_close(propensity.brier, &expected["brier"], &format!("{setting}: Brier"));
+
     let rows = expected["calibration"].as_array().unwrap();
     assert_eq!(propensity.calibration.len(), rows.len(), "{setting}");
     for (at, (row, want)) in propensity.calibration.iter().zip(rows).enumerate() {
