@@ -387,8 +387,8 @@ fn next_step(sequences: &Sequences, cut: i64, options: &PredictionOptions) -> Re
 
     let early = MarkovModel::fit((0..people).map(|p| &sequences.labels[p][..sequences.before(p, validation_cut)]), max_order);
     let mut validation = vec![Hits::default(); max_order + 1];
-    for p in 0..people {
-        let training = &sequences.labels[p][..training_lengths[p]];
+    for (p, &length) in training_lengths.iter().enumerate() {
+        let training = &sequences.labels[p][..length];
         for at in sequences.before(p, validation_cut).max(1)..training.len() {
             early.score(training, at, &mut validation);
         }
@@ -396,9 +396,9 @@ fn next_step(sequences: &Sequences, cut: i64, options: &PredictionOptions) -> Re
 
     let model = MarkovModel::fit((0..people).map(|p| &sequences.labels[p][..training_lengths[p]]), max_order);
     let mut test = vec![Hits::default(); max_order + 1];
-    for p in 0..people {
-        for at in training_lengths[p].max(1)..sequences.labels[p].len() {
-            model.score(&sequences.labels[p], at, &mut test);
+    for (labels, &length) in sequences.labels.iter().zip(&training_lengths) {
+        for at in length.max(1)..labels.len() {
+            model.score(labels, at, &mut test);
         }
     }
     let training_positions: u64 = training_lengths.iter().map(|&length| length.saturating_sub(1) as u64).sum();

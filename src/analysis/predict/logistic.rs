@@ -108,7 +108,8 @@ fn objective(design: &[Vec<f64>], labels: &[bool], beta: &[f64], c: f64) -> f64 
     c * loss + 0.5 * beta[1..].iter().map(|w| w * w).sum::<f64>()
 }
 
-/// Returns the gradient and Hessian of the objective at `beta`.
+/// Returns the gradient of the objective at `beta` and the lower triangle of its Hessian (the
+/// entries above the diagonal stay 0, because [`cholesky_solve`] reads only the lower triangle).
 fn derivatives(design: &[Vec<f64>], labels: &[bool], beta: &[f64], c: f64) -> (Vec<f64>, Vec<Vec<f64>>) {
     let size = beta.len();
     let mut gradient = vec![0.0; size];
@@ -130,11 +131,6 @@ fn derivatives(design: &[Vec<f64>], labels: &[bool], beta: &[f64], c: f64) -> (V
         gradient[i] += beta[i];
         hessian[i][i] += 1.0;
     }
-    for i in 0..size {
-        for j in i + 1..size {
-            hessian[i][j] = hessian[j][i];
-        }
-    }
     (gradient, hessian)
 }
 
@@ -152,8 +148,8 @@ fn line_search(design: &[Vec<f64>], labels: &[bool], beta: &[f64], step: &[f64],
     beta.to_vec()
 }
 
-/// Solves `matrix · x = rhs` for a symmetric positive definite matrix by Cholesky decomposition.
-/// `None` when the matrix is not positive definite.
+/// Solves `matrix · x = rhs` for a symmetric positive definite matrix, given by its lower
+/// triangle, by Cholesky decomposition. `None` when the matrix is not positive definite.
 fn cholesky_solve(mut matrix: Vec<Vec<f64>>, rhs: &[f64]) -> Option<Vec<f64>> {
     let size = rhs.len();
     for j in 0..size {
