@@ -12,6 +12,7 @@ use crate::analysis::drivers::DriversReport;
 use crate::analysis::funnel::FunnelReport;
 use crate::analysis::paths::PathsReport;
 use crate::analysis::patterns::PatternsReport;
+use crate::analysis::predict::PredictionReport;
 use crate::analysis::process_map::ProcessMap;
 use crate::analysis::retention::AfterSale;
 use crate::analysis::rhythm::RhythmReport;
@@ -110,6 +111,9 @@ pub struct Report {
     pub friction: Option<FrictionReport>,
     /// Gaps and unexpected paths; `None` without a conversion event.
     pub patterns: Option<PatternsReport>,
+    /// `None` when turned off, or with a `no_prediction` warning giving the reason (synthetic
+    /// times, too few events on either side of the cut).
+    pub prediction: Option<PredictionReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

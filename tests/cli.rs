@@ -466,3 +466,39 @@ u3,blog,2024-01-01T05:00:00Z
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("long_gap \"later\""));
 }
+
+#[test]
+fn prediction_flags_reach_the_prediction() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/predict-fixture.csv");
+    let output = pathlight(&[
+        "analyze", fixture, "--conversion", "purchase", "--predict-cut", "2024-04-20", "--predict-horizon", "20d",
+        "--predict-recent", "60d", "--predict-people", "3",
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let prediction = &report["prediction"];
+    assert_eq!(prediction["cut"], "2024-04-20T00:00:00Z");
+    assert_eq!(prediction["cut_share"], Value::Null);
+    assert_eq!(prediction["propensity"]["horizon_ms"], 20 * 86_400_000_i64);
+    assert!(prediction["open_journeys"].as_array().unwrap().len() <= 3);
+    assert!(prediction["open_total"].as_u64().unwrap() > 3);
+
+    let output = pathlight(&["analyze", fixture, "--predict-cut-share", "0.5"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["prediction"]["cut_share"], 0.5);
+
+    let output = pathlight(&["analyze", fixture, "--predict-path-labels", "--path-label", "channel"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let baseline = report["prediction"]["next_step"]["baseline_event"].as_str().unwrap();
+    assert!(["search", "social", "email", "direct", "ads"].contains(&baseline), "{baseline}");
+
+    let output = pathlight(&["analyze", fixture, "--no-predict"]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["prediction"], Value::Null);
+
+    let output = pathlight(&["analyze", fixture, "--predict-cut-share", "1"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("prediction.cut_share 1"));
+}

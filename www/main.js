@@ -23,6 +23,7 @@ import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
 import { processMapOptions, renderProcessMapView } from './views/process-map.js';
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
+import { renderPredictionView } from './views/prediction.js';
 import { stageOptions } from './views/stage-editor.js';
 import { newStageEditor, renderStagesView } from './views/stages.js';
 import { renderRhythmView } from './views/rhythm.js';
@@ -80,6 +81,7 @@ const elements = {
   afterSaleView: document.getElementById('after-sale-view'),
   clvView: document.getElementById('clv-view'),
   emailView: document.getElementById('email-view'),
+  predictionView: document.getElementById('prediction-view'),
 };
 
 const status = createStatusView(document.getElementById('status'));
@@ -377,6 +379,7 @@ function renderReport(report) {
   renderAfterSaleView(elements.afterSaleView, report.after_sale ?? null);
   renderClvView(elements.clvView, report.clv ?? null);
   renderEmailView(elements.emailView, report.email ?? null);
+  renderPredictionView(elements.predictionView, report, report.summary.time_zone);
   status.showReportWarnings(report);
 }
 

@@ -14,6 +14,7 @@ pub mod paths;
 pub mod patterns;
 pub mod people;
 pub mod plan;
+pub mod predict;
 pub mod process_map;
 pub mod retention;
 pub mod rhythm;
@@ -57,6 +58,7 @@ pub struct AnalysisOptions {
     pub channel_speed: channel_speed::ChannelSpeedOptions,
     pub friction: friction::FrictionOptions,
     pub patterns: patterns::PatternsOptions,
+    pub prediction: predict::PredictionOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -174,6 +176,17 @@ pub fn run(
         synthetic_times,
     };
     let patterns = patterns::compute(log, journeys, &options.patterns, &pattern_inputs)?;
+    let prediction = if options.prediction.enabled {
+        match predict::compute(log, journeys, &conversion, &options.prediction, &options.paths, synthetic_times)? {
+            Ok(report) => Some(report),
+            Err(reason) => {
+                warnings.push(Warning::new("no_prediction", 0, reason));
+                None
+            }
+        }
+    } else {
+        None
+    };
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -210,6 +223,7 @@ pub fn run(
         timing_extras,
         friction,
         patterns,
+        prediction,
         warnings,
     })
 }

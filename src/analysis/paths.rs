@@ -155,11 +155,11 @@ impl PathSet {
 }
 
 /// Turns events into cleaned label ids, caching each source value's label.
-struct Labeller {
+pub(crate) struct Labeller {
     column: Option<usize>,
     rules: Vec<(Regex, String)>,
     clean_urls: bool,
-    labels: Vec<String>,
+    pub(crate) labels: Vec<String>,
     ids: HashMap<String, u32>,
     /// Label ids by event-name id and by column value id.
     by_event: HashMap<u32, u32>,
@@ -167,7 +167,7 @@ struct Labeller {
 }
 
 impl Labeller {
-    fn new(log: &EventLog, options: &PathsOptions) -> Result<Labeller, Error> {
+    pub(crate) fn new(log: &EventLog, options: &PathsOptions) -> Result<Labeller, Error> {
         let column = match options.label_column.as_deref().map(str::trim).filter(|name| !name.is_empty()) {
             None => None,
             Some(name) => Some(log.find_property(name).ok_or_else(|| {
@@ -202,7 +202,7 @@ impl Labeller {
         })
     }
 
-    fn label(&mut self, log: &EventLog, at: usize) -> u32 {
+    pub(crate) fn label(&mut self, log: &EventLog, at: usize) -> u32 {
         let value = self.column.map_or(NONE, |column| log.properties[column].codes[at]);
         if value != NONE {
             if let Some(&id) = self.by_value.get(&value) {

@@ -243,6 +243,30 @@ struct AnalyzeArgs {
     /// (default: the silences' "rarely back after" length, or 1 day).
     #[arg(long, value_name = "DURATION")]
     pattern_long_gap: Option<String>,
+    /// The prediction cut, as a date (YYYY-MM-DD, UTC midnight) or an RFC 3339 time: models learn
+    /// from events before it and are scored on events at or after it (default: --predict-cut-share).
+    #[arg(long, value_name = "TIME")]
+    predict_cut: Option<String>,
+    /// Without --predict-cut, cut at the time of the event at this share of all events in time order.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.8)]
+    predict_cut_share: f64,
+    /// How long after the prediction cut a conversion counts, such as 30d (default: to the last event).
+    #[arg(long, value_name = "DURATION")]
+    predict_horizon: Option<String>,
+    /// People whose last event is at most this long before the data's last event count as in
+    /// progress in the prediction.
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    predict_recent: String,
+    /// The maximum number of in-progress journeys the prediction lists; 0 for all.
+    #[arg(long, value_name = "COUNT", default_value_t = 50)]
+    predict_people: usize,
+    /// Label the prediction's next events as the paths are labelled (--path-label and the path
+    /// cleaning rules) instead of by event name.
+    #[arg(long)]
+    predict_path_labels: bool,
+    /// Skip the prediction.
+    #[arg(long)]
+    no_predict: bool,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -443,6 +467,13 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.patterns.max_length = args.pattern_max_length;
     options.patterns.skip_share = args.pattern_skip_share;
     options.patterns.long_gap = args.pattern_long_gap.clone();
+    options.prediction.enabled = !args.no_predict;
+    options.prediction.cut = args.predict_cut.clone();
+    options.prediction.cut_share = args.predict_cut_share;
+    options.prediction.horizon = args.predict_horizon.clone();
+    options.prediction.recent = args.predict_recent.clone();
+    options.prediction.people = args.predict_people;
+    options.prediction.path_labels = args.predict_path_labels;
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
