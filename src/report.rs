@@ -20,6 +20,7 @@ use crate::analysis::silences::SilencesReport;
 use crate::analysis::speed::SpeedReport;
 use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
+use crate::analysis::voice::VoiceReport;
 
 /// Something the user should know about the data or the results, with a count and examples.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,6 +105,9 @@ pub struct Report {
     pub email: Option<EmailReport>,
     #[serde(flatten)]
     pub timing_extras: TimingExtras,
+    /// Themes of free-text answers and self-reported channels; `None` when the data has neither a
+    /// free-text column nor a "how did you hear about us" column.
+    pub voice: Option<VoiceReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

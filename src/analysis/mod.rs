@@ -20,6 +20,7 @@ pub mod stages;
 pub mod stats;
 pub mod survival;
 pub mod timing;
+pub mod voice;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,7 @@ pub struct AnalysisOptions {
     pub rhythm: rhythm::RhythmOptions,
     pub speed: speed::SpeedOptions,
     pub channel_speed: channel_speed::ChannelSpeedOptions,
+    pub voice: voice::VoiceOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -152,6 +154,10 @@ pub fn run(
         }
     };
 
+    let voice_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
+    let voice_inputs = voice::VoiceInputs { conversion: &conversion, funnel: Some(&voice_funnel), stages: &options.stages };
+    let voice = voice::compute(log, journeys, &options.voice, &voice_inputs)?;
+
     let people = journeys.people() as u64;
     let converters = conversion.converters();
     let (total_value, events_with_value) = stats::sum(log.value.iter().copied().filter(|value| !value.is_nan()));
@@ -185,6 +191,7 @@ pub fn run(
         clv,
         email,
         timing_extras,
+        voice,
         warnings,
     })
 }

@@ -218,6 +218,17 @@ struct AnalyzeArgs {
     /// they touched before converting.
     #[arg(long, value_name = "first_touch|any_touch", default_value = "first_touch")]
     channel_speed_by: String,
+    /// A property column with free-text survey answers; repeat for several (default: detected
+    /// from the values).
+    #[arg(long = "voice-column", value_name = "COLUMN")]
+    voice_columns: Vec<String>,
+    /// The property column with the "how did you hear about us" answers (default: detected from
+    /// the header).
+    #[arg(long, value_name = "COLUMN")]
+    voice_channel_column: Option<String>,
+    /// Number of themes for the free-text answers, 1 to 20 (default: chosen by the silhouette).
+    #[arg(long, value_name = "K")]
+    voice_themes: Option<usize>,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -411,6 +422,9 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         "any_touch" => ChannelGrouping::AnyTouch,
         other => return Err(format!("--channel-speed-by: unknown value \"{other}\"; use first_touch or any_touch")),
     };
+    options.voice.text_columns = args.voice_columns.clone();
+    options.voice.channel_column = args.voice_channel_column.clone();
+    options.voice.themes = args.voice_themes;
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
