@@ -163,6 +163,18 @@ struct Answer<'a> {
     tokens: Vec<String>,
 }
 
+/// One analysed answer with its theme, for listing the people behind a theme.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerTheme {
+    /// The author's person id.
+    pub person: String,
+    /// The property column of the answer.
+    pub column: String,
+    pub text: String,
+    /// Index in the report's themes.
+    pub theme: usize,
+}
+
 /// Inputs from the rest of the analysis run.
 pub struct VoiceInputs<'a> {
     pub conversion: &'a Conversion,
@@ -171,9 +183,79 @@ pub struct VoiceInputs<'a> {
     pub stages: &'a [stages::StageDefinition],
 }
 
+/// The voice columns and the answers collected from them.
+struct Collected<'a> {
+    text_columns: Vec<usize>,
+    detected_columns: bool,
+    channel_column: Option<usize>,
+    voice_columns: Vec<usize>,
+    responses: u64,
+    respondents: u64,
+    empty: u64,
+    stop_words_only: u64,
+    /// Ordered by person id, text and column.
+    answers: Vec<Answer<'a>>,
+}
+
+/// The themes of the analysed answers.
+struct Grouped {
+    vocabulary: Vocabulary,
+    vectors: Vec<SparseVector>,
+    theme_count_rule: ThemeCountRule,
+    silhouettes: Vec<SilhouetteScore>,
+    themes: Vec<Theme>,
+    /// Each answer's theme, in the order of the collected answers.
+    assignment: Vec<usize>,
+}
+
 /// Computes the voice report, or `None` when the data has neither a free-text column nor a
 /// self-reported channel column.
 pub fn compute(log: &EventLog, journeys: &Journeys, options: &VoiceOptions, inputs: &VoiceInputs) -> Result<Option<VoiceReport>, Error> {
+    let Some(collected) = collect(log, journeys, options)? else { return Ok(None) };
+    let grouped = group(&collected.answers, options.themes);
+    let positions = positions(log, journeys, &collected.answers, inputs)?;
+    let journey = journey::link(&grouped.assignment, grouped.themes.len(), &positions);
+    let channel = collected.channel_column.map(|column| compare_channels(log, journeys, column, &collected.voice_columns));
+    let name = |column: usize| log.properties[column].name.clone();
+    Ok(Some(VoiceReport {
+        text_columns: collected.text_columns.iter().map(|&column| name(column)).collect(),
+        detected_columns: collected.detected_columns,
+        channel_column: collected.channel_column.map(name),
+        responses: collected.responses,
+        respondents: collected.respondents,
+        empty: collected.empty,
+        stop_words_only: collected.stop_words_only,
+        analysed: collected.answers.len() as u64,
+        theme_count_rule: grouped.theme_count_rule,
+        silhouettes: grouped.silhouettes,
+        terms: top_terms(&grouped.vocabulary, &grouped.vectors),
+        key_phrases: key_phrases(collected.answers.iter().map(|answer| answer.tokens.as_slice()), KEY_PHRASES),
+        themes: grouped.themes,
+        journey,
+        channel,
+    }))
+}
+
+/// Lists every analysed answer with its theme, as [`compute`] groups them, ordered by person id,
+/// text and column. Empty when the data has no free-text column.
+pub fn answer_themes(log: &EventLog, journeys: &Journeys, options: &VoiceOptions) -> Result<Vec<AnswerTheme>, Error> {
+    let Some(collected) = collect(log, journeys, options)? else { return Ok(Vec::new()) };
+    let grouped = group(&collected.answers, options.themes);
+    Ok(collected
+        .answers
+        .iter()
+        .zip(&grouped.assignment)
+        .map(|(answer, &theme)| AnswerTheme {
+            person: answer.person_id.to_string(),
+            column: log.properties[answer.column].name.clone(),
+            text: answer.text.to_string(),
+            theme,
+        })
+        .collect())
+}
+
+/// Finds the voice columns and collects their answers; `None` when there is no voice column.
+fn collect<'a>(log: &'a EventLog, journeys: &Journeys, options: &VoiceOptions) -> Result<Option<Collected<'a>>, Error> {
     if options.themes.is_some_and(|themes| themes == 0 || themes > MAX_THEMES) {
         let value = options.themes.unwrap_or(0);
         return Err(Error::Options(format!("The voice.themes option is {value}; give a number of themes from 1 to {MAX_THEMES}, or leave it empty to choose by the silhouette.")));
@@ -186,59 +268,42 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &VoiceOptions, inpu
     let mut voice_columns = text_columns.clone();
     voice_columns.extend(channel_column);
 
-    let mut answers = Vec::new();
-    let (mut responses, mut respondents, mut empty, mut stop_words_only) = (0u64, 0u64, 0u64, 0u64);
+    let mut collected = Collected { text_columns, detected_columns, channel_column, voice_columns, responses: 0, respondents: 0, empty: 0, stop_words_only: 0, answers: Vec::new() };
     for person in 0..journeys.people() {
         let mut responded = false;
         for &at in journeys.journey(person) {
             let at = at as usize;
-            if !voice_columns.iter().any(|&column| !cell(log, column, at).is_empty()) {
+            if collected.voice_columns.iter().all(|&column| cell(log, column, at).is_empty()) {
                 continue;
             }
-            responses += 1;
+            collected.responses += 1;
             responded = true;
-            for &column in &text_columns {
+            for &column in &collected.text_columns {
                 let text = cell(log, column, at);
                 let tokens = text::tokenize(text);
                 if text.is_empty() {
-                    empty += 1;
+                    collected.empty += 1;
                 } else if tokens.is_empty() {
-                    stop_words_only += 1;
+                    collected.stop_words_only += 1;
                 } else {
-                    answers.push(Answer { person, person_id: log.people.name(person as u32), text, column, tokens });
+                    collected.answers.push(Answer { person, person_id: log.people.name(person as u32), text, column, tokens });
                 }
             }
         }
-        respondents += u64::from(responded);
+        collected.respondents += u64::from(responded);
     }
-    answers.sort_by(|a, b| a.person_id.cmp(b.person_id).then(a.text.cmp(b.text)).then(a.column.cmp(&b.column)));
+    collected.answers.sort_by(|a, b| a.person_id.cmp(b.person_id).then(a.text.cmp(b.text)).then(a.column.cmp(&b.column)));
+    Ok(Some(collected))
+}
 
+/// Builds the TF-IDF vectors of the answers and groups them into themes.
+fn group(answers: &[Answer], requested: Option<usize>) -> Grouped {
     let documents: Vec<Vec<String>> = answers.iter().map(|answer| answer.tokens.clone()).collect();
     let vocabulary = Vocabulary::build(&documents);
     let vectors: Vec<SparseVector> = documents.iter().map(|tokens| vocabulary.vector(tokens)).collect();
-    let (clustering, theme_count_rule, silhouettes) = choose_themes(&vectors, vocabulary.terms.len(), options.themes);
-    let (themes, assignment) = describe_themes(&answers, &vocabulary, &vectors, &clustering);
-
-    let positions = positions(log, journeys, &answers, inputs)?;
-    let journey = journey::link(&assignment, themes.len(), &positions);
-    let channel = channel_column.map(|column| compare_channels(log, journeys, column, &voice_columns));
-    Ok(Some(VoiceReport {
-        text_columns: text_columns.iter().map(|&column| log.properties[column].name.clone()).collect(),
-        detected_columns,
-        channel_column: channel_column.map(|column| log.properties[column].name.clone()),
-        responses,
-        respondents,
-        empty,
-        stop_words_only,
-        analysed: answers.len() as u64,
-        theme_count_rule,
-        silhouettes,
-        terms: top_terms(&vocabulary, &vectors),
-        key_phrases: key_phrases(answers.iter().map(|answer| answer.tokens.as_slice()), KEY_PHRASES),
-        themes,
-        journey,
-        channel,
-    }))
+    let (clustering, theme_count_rule, silhouettes) = choose_themes(&vectors, vocabulary.terms.len(), requested);
+    let (themes, assignment) = describe_themes(answers, &vocabulary, &vectors, &clustering);
+    Grouped { vocabulary, vectors, theme_count_rule, silhouettes, themes, assignment }
 }
 
 /// Returns a property cell's trimmed text, or "" where it is empty.

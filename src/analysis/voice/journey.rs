@@ -172,7 +172,7 @@ fn test_positions(assignment: &[usize], theme_sizes: &[u64], position: &[usize],
                 continue;
             }
             let theme_answers_at = assignment.iter().zip(position).filter(|&(&t, &p)| t == theme && p == index).count() as u64;
-            let table = Table { a: theme_answers_at, b: theme_answers - theme_answers_at, c: answers_at - theme_answers_at, d: total - theme_answers - answers_at + theme_answers_at };
+            let table = Table { a: theme_answers_at, b: theme_answers - theme_answers_at, c: answers_at - theme_answers_at, d: total + theme_answers_at - theme_answers - answers_at };
             tests.push(OverRepresentation {
                 theme,
                 kind,
