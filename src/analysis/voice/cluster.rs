@@ -19,8 +19,8 @@ pub const RUNS: usize = 8;
 /// Iterations after which a run stops even if assignments still change.
 pub const MAX_ITERATIONS: usize = 100;
 
-/// Answers beyond which the silhouette is computed on an evenly spaced subset of this many, to
-/// bound its quadratic cost.
+/// Answers beyond which the silhouette is computed within an evenly spaced subset of about this
+/// many, to bound its quadratic cost.
 pub const SILHOUETTE_SAMPLE: usize = 2000;
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): a small generator with a 64-bit state.
@@ -218,31 +218,30 @@ fn normalise(centre: &mut [f64]) {
 
 /// Returns the mean silhouette of a clustering under cosine distance: for each answer,
 /// (b − a) / max(a, b), where a is its mean distance to the rest of its cluster and b the lowest
-/// mean distance to another cluster; an answer alone in its cluster scores 0. Above
-/// [`SILHOUETTE_SAMPLE`] answers, every answer is still compared, but only an evenly spaced subset
-/// of answers is scored.
+/// mean distance to another cluster. An answer alone in its cluster scores 0. Above
+/// [`SILHOUETTE_SAMPLE`] answers, the silhouette is computed within an evenly spaced subset of
+/// them, as scikit-learn's `silhouette_score` does with `sample_size`.
 pub fn silhouette(vectors: &[SparseVector], assignment: &[usize], k: usize) -> f64 {
     let count = vectors.len();
     if count < 2 || k < 2 {
         return 0.0;
     }
     let step = count.div_ceil(SILHOUETTE_SAMPLE).max(1);
+    let sample: Vec<usize> = (0..count).step_by(step).collect();
     let mut sizes = vec![0usize; k];
-    for &cluster in assignment {
-        sizes[cluster] += 1;
+    for &index in &sample {
+        sizes[assignment[index]] += 1;
     }
     let mut total = 0.0;
-    let mut scored = 0usize;
-    for index in (0..count).step_by(step) {
-        scored += 1;
+    for &index in &sample {
         let own = assignment[index];
         if sizes[own] < 2 {
             continue;
         }
         let mut sums = vec![0.0; k];
-        for (other, vector) in vectors.iter().enumerate() {
+        for &other in &sample {
             if other != index {
-                sums[assignment[other]] += 1.0 - sparse_cosine(&vectors[index], vector);
+                sums[assignment[other]] += 1.0 - sparse_cosine(&vectors[index], &vectors[other]);
             }
         }
         let within = sums[own] / (sizes[own] - 1) as f64;
@@ -252,7 +251,7 @@ pub fn silhouette(vectors: &[SparseVector], assignment: &[usize], k: usize) -> f
             total += (between - within) / larger;
         }
     }
-    total / scored as f64
+    total / sample.len() as f64
 }
 
 #[cfg(test)]
@@ -290,6 +289,17 @@ mod tests {
         assert_eq!(clustering.assignment[4], clustering.assignment[2]);
         assert_eq!(clustering.assignment[5], clustering.assignment[2]);
         assert!(silhouette(&vectors, &clustering.assignment, 2) > 0.8);
+    }
+
+    #[test]
+    fn silhouette_on_subset() {
+        // 2,500 answers exceed the subset size, so every second answer is scored. Answers whose
+        // index is a multiple of 3 point one way and the rest another.
+        let vectors: Vec<SparseVector> = (0..2500).map(|i| if i % 3 == 0 { unit(&[(0, 1.0), (1, 0.1)]) } else { unit(&[(2, 1.0)]) }).collect();
+        let right: Vec<usize> = (0..2500).map(|i| usize::from(i % 3 == 0)).collect();
+        let mixed: Vec<usize> = (0..2500).map(|i| i % 4 / 2).collect();
+        assert!(silhouette(&vectors, &right, 2) > 0.99);
+        assert!(silhouette(&vectors, &mixed, 2).abs() < 0.1);
     }
 
     #[test]
