@@ -219,6 +219,18 @@ fn price_theme_at_pricing() {
 }
 
 #[test]
+fn survey_step_left_out_of_funnel() {
+    let steps = ["visit", "pricing", "survey answered", "signup", "purchase"];
+    let mut options = options(VoiceOptions::default());
+    options.funnel.steps = steps.iter().map(|event| FunnelStep { event: event.to_string(), ..FunnelStep::default() }).collect();
+    let report = workspace(FIXTURE).analyze(&options).unwrap().voice.unwrap();
+    // Every respondent has the survey event, so it says nothing about where they stopped.
+    assert_eq!(report.journey.funnel_steps, vec!["visit", "pricing", "signup", "purchase"]);
+    let price = report.themes.iter().position(|theme| theme.label.starts_with("price")).unwrap();
+    assert_eq!(report.journey.themes[price].furthest_step, vec![0, 0, 13, 2, 0]);
+}
+
+#[test]
 fn setup_theme_converts() {
     let report = voice(FIXTURE, VoiceOptions::default());
     let setup = report.themes.iter().position(|theme| theme.label.starts_with("setup")).unwrap();

@@ -193,6 +193,8 @@ struct Collected<'a> {
     respondents: u64,
     empty: u64,
     stop_words_only: u64,
+    /// The event names of the responses, sorted.
+    response_events: Vec<&'a str>,
     /// Ordered by person id, text and column.
     answers: Vec<Answer<'a>>,
 }
@@ -213,7 +215,7 @@ struct Grouped {
 pub fn compute(log: &EventLog, journeys: &Journeys, options: &VoiceOptions, inputs: &VoiceInputs) -> Result<Option<VoiceReport>, Error> {
     let Some(collected) = collect(log, journeys, options)? else { return Ok(None) };
     let grouped = group(&collected.answers, options.themes);
-    let positions = positions(log, journeys, &collected.answers, inputs)?;
+    let positions = positions(log, journeys, &collected, inputs)?;
     let journey = journey::link(&grouped.assignment, grouped.themes.len(), &positions);
     let channel = collected.channel_column.map(|column| compare_channels(log, journeys, column, &collected.voice_columns));
     let name = |column: usize| log.properties[column].name.clone();
@@ -268,7 +270,7 @@ fn collect<'a>(log: &'a EventLog, journeys: &Journeys, options: &VoiceOptions) -
     let mut voice_columns = text_columns.clone();
     voice_columns.extend(channel_column);
 
-    let mut collected = Collected { text_columns, detected_columns, channel_column, voice_columns, responses: 0, respondents: 0, empty: 0, stop_words_only: 0, answers: Vec::new() };
+    let mut collected = Collected { text_columns, detected_columns, channel_column, voice_columns, responses: 0, respondents: 0, empty: 0, stop_words_only: 0, response_events: Vec::new(), answers: Vec::new() };
     for person in 0..journeys.people() {
         let mut responded = false;
         for &at in journeys.journey(person) {
@@ -277,6 +279,7 @@ fn collect<'a>(log: &'a EventLog, journeys: &Journeys, options: &VoiceOptions) -
                 continue;
             }
             collected.responses += 1;
+            collected.response_events.push(log.event_names.name(log.event[at]));
             responded = true;
             for &column in &collected.text_columns {
                 let text = cell(log, column, at);
@@ -293,6 +296,8 @@ fn collect<'a>(log: &'a EventLog, journeys: &Journeys, options: &VoiceOptions) -
         collected.respondents += u64::from(responded);
     }
     collected.answers.sort_by(|a, b| a.person_id.cmp(b.person_id).then(a.text.cmp(b.text)).then(a.column.cmp(&b.column)));
+    collected.response_events.sort_unstable();
+    collected.response_events.dedup();
     Ok(Some(collected))
 }
 
@@ -427,9 +432,25 @@ fn key_phrases<'t>(answers: impl Iterator<Item = &'t [String]>, limit: usize) ->
     phrases
 }
 
+/// Returns the funnel without the steps on the responses' own events, which every respondent
+/// has, or `None` when no step is left. Exclusions between given steps are dropped when a step
+/// is removed, because their step numbers would no longer match.
+fn funnel_without_responses(funnel: &FunnelOptions, response_events: &[&str]) -> Option<FunnelOptions> {
+    let mut options = funnel.clone();
+    options.steps.retain(|step| response_events.binary_search(&step.event.trim()).is_err());
+    if options.steps.len() < funnel.steps.len() {
+        // NOTE: a removed step's window is lost too, so the next step's window then counts from
+        // the step before the removed one.
+        options.exclusions.retain(|exclusion| exclusion.between.is_none());
+    }
+    (!options.steps.is_empty()).then_some(options)
+}
+
 /// Finds each analysed answer's author's furthest funnel step, furthest stage and conversion.
-fn positions(log: &EventLog, journeys: &Journeys, answers: &[Answer], inputs: &VoiceInputs) -> Result<Positions, Error> {
-    let (step, step_names) = match inputs.funnel.filter(|options| !options.steps.is_empty()) {
+fn positions(log: &EventLog, journeys: &Journeys, collected: &Collected, inputs: &VoiceInputs) -> Result<Positions, Error> {
+    let answers = &collected.answers;
+    let funnel = inputs.funnel.and_then(|options| funnel_without_responses(options, &collected.response_events));
+    let (step, step_names) = match funnel.as_ref() {
         Some(options) => {
             let chains = funnel::person_chains(log, journeys, options)?;
             let names = options.steps.iter().map(funnel::label).collect();

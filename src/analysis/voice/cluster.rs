@@ -23,7 +23,7 @@ pub const MAX_ITERATIONS: usize = 100;
 /// many, to bound its quadratic cost.
 pub const SILHOUETTE_SAMPLE: usize = 2000;
 
-/// SplitMix64 (Steele, Lea and Flood, 2014): a small generator with a 64-bit state.
+/// SplitMix64: a small random number generator with a 64-bit state.
 pub struct SplitMix64 {
     state: u64,
 }
@@ -82,8 +82,9 @@ pub fn sparse_cosine(left: &SparseVector, right: &SparseVector) -> f64 {
     sum
 }
 
-/// Clusters `vectors` into `k` groups, keeping the best of [`RUNS`] seeded runs. `k` must be at
-/// least 1 and at most the number of vectors.
+/// Clusters `vectors` into `k` groups, keeping the best of [`RUNS`] seeded runs. With no vectors or
+/// `k` = 0 the clustering is empty. With `k` above the number of distinct vectors some centres
+/// start equal, so some clusters may stay empty.
 pub fn kmeans(vectors: &[SparseVector], dimensions: usize, k: usize) -> Clustering {
     if vectors.is_empty() || k == 0 {
         return Clustering { assignment: Vec::new(), centres: Vec::new(), similarity: 0.0 };
@@ -178,8 +179,8 @@ fn nearest_centre(vector: &SparseVector, centres: &[Vec<f64>]) -> (usize, f64) {
     best
 }
 
-/// Moves each centre to the normalised mean of its answers. A centre left without answers takes
-/// the answer least similar to its own centre, so that every cluster stays non-empty.
+/// Moves each centre to the normalised mean of its answers. A centre left without answers restarts
+/// at the answer least similar to its own centre.
 fn move_centres(vectors: &[SparseVector], dimensions: usize, assignment: &[usize], old: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let mut centres = vec![vec![0.0; dimensions]; old.len()];
     let mut sizes = vec![0usize; old.len()];
@@ -265,7 +266,8 @@ mod tests {
 
     #[test]
     fn splitmix_known_values() {
-        // The first outputs of SplitMix64 from seed 0, as published with the algorithm.
+        // Pins the first two outputs from seed 0, because a change to the generator changes every
+        // theme.
         let mut random = SplitMix64::new(0);
         assert_eq!(random.next_u64(), 0xe220_a839_7b1d_cdaf);
         assert_eq!(random.next_u64(), 0x6e78_9e6a_a1b9_65f4);
