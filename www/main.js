@@ -21,6 +21,7 @@ import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
 import { processMapOptions, renderProcessMapView } from './views/process-map.js';
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
+import { renderVoiceView } from './views/voice.js';
 import { stageOptions } from './views/stage-editor.js';
 import { newStageEditor, renderStagesView } from './views/stages.js';
 import { renderRhythmView } from './views/rhythm.js';
@@ -71,6 +72,7 @@ const elements = {
   channelsView: document.getElementById('channels-view'),
   processMapView: document.getElementById('process-map-view'),
   sessionsView: document.getElementById('sessions-view'),
+  voiceView: document.getElementById('voice-view'),
   stagesView: document.getElementById('stages-view'),
   driversView: document.getElementById('drivers-view'),
   afterSaleView: document.getElementById('after-sale-view'),
@@ -363,6 +365,7 @@ function renderReport(report) {
   renderAfterSaleView(elements.afterSaleView, report.after_sale ?? null);
   renderClvView(elements.clvView, report.clv ?? null);
   renderEmailView(elements.emailView, report.email ?? null);
+  renderVoiceView(elements.voiceView, report.voice ?? null);
   status.showReportWarnings(report);
 }
 

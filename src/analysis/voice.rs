@@ -62,7 +62,7 @@ pub struct VoiceOptions {
     pub themes: Option<usize>,
 }
 
-/// How the number of themes was chosen.
+/// The rule that chose the number of themes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ThemeCountRule {

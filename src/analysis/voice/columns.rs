@@ -28,6 +28,9 @@ pub const CHANNEL_KEYWORDS: &[&str] = &["hear", "find", "found", "source", "refe
 pub const NOT_TEXT_WORDS: &[&str] = &["address", "city", "company", "country", "email", "id", "ip", "mail", "name", "phone", "url", "zip"];
 
 /// Returns the property index of the channel column: the user's, or the detected one.
+///
+/// NOTE: the Typeform and SurveyMonkey presets map the "how did you hear about us" question to the
+/// event channel rather than to a property, so with those presets no channel column is found.
 pub fn channel_column(log: &EventLog, named: Option<&str>) -> Result<Option<usize>, Error> {
     if let Some(name) = named.map(str::trim).filter(|name| !name.is_empty()) {
         return find(log, name, "voice.channel_column").map(Some);

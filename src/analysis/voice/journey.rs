@@ -15,7 +15,7 @@ use crate::analysis::drivers::contingency::{benjamini_hochberg, Table};
 /// Adjusted p-value under which an over-representation is marked significant.
 pub const SIGNIFICANCE: f64 = 0.05;
 
-/// Where each analysed answer's author was.
+/// The journey position of each analysed answer's author.
 pub struct Positions {
     /// Furthest funnel step reached (0 for none), per answer; empty without a funnel.
     pub step: Vec<usize>,
@@ -27,7 +27,7 @@ pub struct Positions {
     pub converted: Option<Vec<bool>>,
 }
 
-/// Where one theme's authors were.
+/// The journey positions of one theme's authors.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemeJourney {
     /// Index in the report's themes.
