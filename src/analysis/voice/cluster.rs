@@ -11,7 +11,7 @@
 use super::text::SparseVector;
 
 /// The seed of the random numbers that pick the first centres.
-pub const SEED: u64 = 0x5eed_0f_7e_3e5;
+pub const SEED: u64 = 0x05ee_d0f7_e3e5;
 
 /// Seeded runs of k-means per k; the run with the highest total similarity is kept.
 pub const RUNS: usize = 8;
