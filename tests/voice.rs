@@ -291,3 +291,25 @@ fn no_voice_columns() {
     let report = workspace(csv).analyze(&AnalysisOptions::default()).unwrap();
     assert_eq!(report.voice, None);
 }
+
+#[test]
+fn channel_column_without_text() {
+    // The fixture without its last column, almost_stopped. The first five columns contain no
+    // comma, so the fifth comma ends them.
+    let csv: String = FIXTURE
+        .lines()
+        .map(|line| {
+            let end = line.match_indices(',').nth(4).unwrap().0;
+            format!("{}\n", &line[..end])
+        })
+        .collect();
+    let report = voice(&csv, VoiceOptions::default());
+    assert!(report.text_columns.is_empty());
+    assert_eq!(report.analysed, 0);
+    assert!(report.themes.is_empty());
+    assert!(report.journey.themes.is_empty());
+    assert_eq!(report.responses, 54);
+    let channel = report.channel.unwrap();
+    assert_eq!(channel.agree, 30);
+    assert_eq!(channel.compared, 42);
+}
