@@ -313,3 +313,38 @@ fn channel_column_without_text() {
     assert_eq!(channel.agree, 30);
     assert_eq!(channel.compared, 42);
 }
+
+/// Returns the voice report of a known-format fixture with its detected mapping.
+fn format_voice(name: &str) -> Option<VoiceReport> {
+    let path = format!("{}/tests/fixtures/formats/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap();
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file(name, bytes);
+    let inspection = workspace.inspect(index, None).unwrap();
+    workspace.load(&LoadConfig::from_inspections(&[inspection])).unwrap();
+    workspace.analyze(&AnalysisOptions::default()).unwrap().voice
+}
+
+#[test]
+fn tracked_exports_have_no_voice() {
+    // Timestamps are not free text. utm_source, traffic_source.source, Original Source,
+    // $referring_domain and org:resource are tracked, so they are neither free text nor a
+    // self-reported channel.
+    for name in ["amplitude.csv", "crm_date_table.csv", "ga4_bigquery.csv", "posthog.csv", "segment.csv", "snowplow.csv", "xes_event_log.csv"] {
+        assert_eq!(format_voice(name), None, "{name}");
+    }
+}
+
+#[test]
+fn typeform_channel_column() {
+    let report = format_voice("typeform_responses.csv").unwrap();
+    assert_eq!(report.channel_column.as_deref(), Some("How did you hear about us?"));
+    let channel = report.channel.unwrap();
+    // The preset also makes each answer the survey event's channel. Those are not tracked
+    // channels, so "A friend" is normalised by the synonyms, and no respondent has a tracked
+    // touch.
+    assert_eq!(channel.respondents, 3);
+    assert_eq!(channel.no_tracked_touch, 3);
+    let reported: Vec<&str> = channel.cells.iter().map(|cell| cell.reported.as_str()).collect();
+    assert_eq!(reported, vec!["podcast", "referral"]);
+}

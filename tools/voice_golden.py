@@ -166,7 +166,8 @@ def tfidf_terms(answers):
 
 
 def channel_comparison(frame, text_column, channel_column):
-    channels = sorted(set(frame.loc[frame["channel"] != "", "channel"]))
+    tracked_rows = (frame["channel"] != "") & (frame[text_column] == "") & (frame[channel_column] == "")
+    channels = sorted(set(frame.loc[tracked_rows, "channel"]))
     rows = []
     for person, journey in frame.groupby("person_id", sort=True):
         answered = journey[journey[channel_column] != ""]

@@ -485,6 +485,11 @@ fn compare_channels(log: &EventLog, journeys: &Journeys, column: usize, voice_co
             .map(|channel| log.channels.name(channel).to_string());
         pairs.push((answer.to_string(), tracked));
     }
-    let channels: Vec<&str> = (0..log.channels.len() as u32).map(|id| log.channels.name(id)).collect();
+    // Survey presets also map the answer to the response event's channel, so only the channels of
+    // other events are the data's tracked channel names.
+    let mut tracked_ids: Vec<u32> = (0..log.len()).filter(|&at| log.channel[at] != NONE && voice_columns.iter().all(|&voice| cell(log, voice, at).is_empty())).map(|at| log.channel[at]).collect();
+    tracked_ids.sort_unstable();
+    tracked_ids.dedup();
+    let channels: Vec<&str> = tracked_ids.into_iter().map(|id| log.channels.name(id)).collect();
     channel::compare(&log.properties[column].name, &pairs, &channels)
 }

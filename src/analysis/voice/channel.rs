@@ -114,7 +114,7 @@ pub fn normalise_name(name: &str) -> String {
 }
 
 /// Maps an answer to a channel name by the rules in the module documentation; `None` when
-/// unrecognised. `channels` are the data's channel names.
+/// unrecognised. `channels` are the data's tracked channel names.
 pub fn normalise_answer(answer: &str, channels: &[&str]) -> Option<String> {
     let key = normalise_name(answer);
     if key.is_empty() {

@@ -2,10 +2,15 @@
 //! about us" answer.
 //!
 //! A column is free text when it has at least [`MIN_ANSWERS`] non-empty cells, at least half of
-//! them distinct, a mean of at least two words per cell, and no header word that marks personal
-//! details ([`NOT_TEXT_WORDS`], such as `name` or `email`). The channel column is the first property
-//! column, in load order, whose lower-cased header contains one of [`CHANNEL_KEYWORDS`] and does
-//! not start with `utm`, because UTM parameters are tracked, not self-reported.
+//! them distinct, a mean of at least two words with a letter per cell (so dates and times are not
+//! free text), and no header word that marks personal details or tracked attribution
+//! ([`NOT_TEXT_WORDS`], such as `name`, `email` or `source`).
+//!
+//! The channel column is the first property column, in load order, with a non-empty cell and a
+//! header that asks where the respondent heard of the product: a header word that starts with one
+//! of [`CHANNEL_WORD_PREFIXES`], or the word `source` together with a question word or
+//! `self`/`reported` ([`SOURCE_QUALIFIERS`]). Tracked columns such as `utm_source`,
+//! `traffic_source.source`, `Original Source` or `$referring_domain` do not qualify.
 
 use rustc_hash::FxHashSet as HashSet;
 
@@ -18,27 +23,38 @@ pub const MIN_ANSWERS: usize = 3;
 /// Share of distinct values among non-empty cells that a free-text column needs.
 pub const MIN_DISTINCT_SHARE: f64 = 0.5;
 
-/// Mean words per non-empty cell that a free-text column needs.
+/// Mean words with at least one letter per non-empty cell that a free-text column needs.
 pub const MIN_MEAN_WORDS: f64 = 2.0;
 
-/// Header parts of a self-reported channel question.
-pub const CHANNEL_KEYWORDS: &[&str] = &["hear", "find", "found", "source", "referr"];
+/// Starts of header words that mark a self-reported channel question, such as "How did you hear
+/// about us?", "Where did you find us?" or "Who referred you?".
+pub const CHANNEL_WORD_PREFIXES: &[&str] = &["hear", "find", "found", "referred"];
 
-/// Header words of columns with personal details rather than answers.
-pub const NOT_TEXT_WORDS: &[&str] = &["address", "city", "company", "country", "email", "id", "ip", "mail", "name", "phone", "url", "zip"];
+/// Header words that make a `source` header a self-reported one, such as "Which source?" or
+/// "Source (self-reported)".
+pub const SOURCE_QUALIFIERS: &[&str] = &["how", "reported", "self", "what", "where", "which"];
+
+/// Header words of columns with personal details or tracked attribution rather than answers.
+pub const NOT_TEXT_WORDS: &[&str] = &[
+    "address", "campaign", "channel", "city", "company", "country", "domain", "email", "id", "ip", "mail", "medium", "name", "phone",
+    "referrer", "source", "url", "utm", "zip",
+];
 
 /// Returns the property index of the channel column: the user's, or the detected one.
-///
-/// NOTE: the Typeform and SurveyMonkey presets map the "how did you hear about us" question to the
-/// event channel rather than to a property, so with those presets no channel column is found.
 pub fn channel_column(log: &EventLog, named: Option<&str>) -> Result<Option<usize>, Error> {
     if let Some(name) = named.map(str::trim).filter(|name| !name.is_empty()) {
         return find(log, name, "voice.channel_column").map(Some);
     }
-    Ok(log.properties.iter().position(|property| {
-        let header = property.name.to_lowercase();
-        !header.starts_with("utm") && CHANNEL_KEYWORDS.iter().any(|keyword| header.contains(keyword)) && property.codes.iter().any(|&code| code != NONE)
-    }))
+    Ok(log.properties.iter().position(|property| asks_for_channel(&property.name) && property.codes.iter().any(|&code| code != NONE)))
+}
+
+/// Applies the channel-question rule of the module documentation to a header.
+fn asks_for_channel(header: &str) -> bool {
+    let lower = header.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
+    let asks = words.iter().any(|word| CHANNEL_WORD_PREFIXES.iter().any(|prefix| word.starts_with(prefix)));
+    let qualified_source = words.contains(&"source") && words.iter().any(|word| SOURCE_QUALIFIERS.contains(word));
+    asks || qualified_source
 }
 
 /// Returns the property indexes of the free-text columns, the user's or the detected ones, and
@@ -72,7 +88,7 @@ fn looks_like_free_text(log: &EventLog, at: usize) -> bool {
             continue;
         }
         cells += 1;
-        words += text.split_whitespace().count();
+        words += text.split_whitespace().filter(|word| word.chars().any(char::is_alphabetic)).count();
         distinct.insert(code);
     }
     cells >= MIN_ANSWERS && distinct.len() as f64 >= MIN_DISTINCT_SHARE * cells as f64 && words as f64 >= MIN_MEAN_WORDS * cells as f64
@@ -83,6 +99,6 @@ fn find(log: &EventLog, name: &str, option: &str) -> Result<usize, Error> {
     log.find_property(name).ok_or_else(|| {
         let known: Vec<&str> = log.properties.iter().take(12).map(|property| property.name.as_str()).collect();
         let listed = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-        Error::Options(format!("The {option} option names the column \"{name}\", which is not among the loaded columns ({listed}). Name one of those columns."))
+        Error::Options(format!("The {option} option names the column \"{name}\", which no loaded file has. Name a loaded property column; they include: {listed}."))
     })
 }
