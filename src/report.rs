@@ -23,6 +23,7 @@ use crate::analysis::silences::SilencesReport;
 use crate::analysis::speed::SpeedReport;
 use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
+use crate::analysis::voice::VoiceReport;
 
 /// Something the user should know about the data or the results, with a count and examples.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -114,6 +115,9 @@ pub struct Report {
     /// `None` when turned off, or with a `no_prediction` warning giving the reason (synthetic
     /// times, too few events on either side of the cut).
     pub prediction: Option<PredictionReport>,
+    /// Themes of free-text answers and self-reported channels; `None` when the data has neither a
+    /// free-text column nor a "how did you hear about us" column.
+    pub voice: Option<VoiceReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

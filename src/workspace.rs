@@ -225,6 +225,12 @@ impl Workspace {
         analysis::run(&loaded.log, &loaded.journeys, options, &loaded.time_zone, &loaded.warnings, loaded.synthetic_times)
     }
 
+    /// Lists every analysed free-text answer with its voice-of-the-customer theme.
+    pub fn voice_answers(&self, options: &AnalysisOptions) -> Result<Vec<analysis::voice::AnswerTheme>, Error> {
+        let loaded = self.loaded.as_ref().ok_or(Error::NotLoaded)?;
+        analysis::voice::answer_themes(&loaded.log, &loaded.journeys, &options.voice)
+    }
+
     /// Lists the people behind one funnel bar or friction finding of the report for `options`.
     pub fn list_people(&self, options: &AnalysisOptions, query: &PeopleQuery) -> Result<PeopleList, Error> {
         let loaded = self.loaded.as_ref().ok_or(Error::NotLoaded)?;

@@ -502,3 +502,26 @@ fn prediction_flags_reach_the_prediction() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("prediction.cut_share 1"));
 }
+
+#[test]
+fn voice_flags() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/voice-fixture.csv");
+    let output = pathlight(&["analyze", path, "--voice-column", "almost_stopped", "--voice-channel-column", "heard_about", "--voice-themes", "2"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["voice"]["text_columns"][0], "almost_stopped");
+    assert_eq!(report["voice"]["detected_columns"], false);
+    assert_eq!(report["voice"]["channel_column"], "heard_about");
+    assert_eq!(report["voice"]["theme_count_rule"], "user");
+    assert_eq!(report["voice"]["themes"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn voice_unknown_column_fails() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/voice-fixture.csv");
+    let output = pathlight(&["analyze", path, "--voice-column", "comments"]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("voice.text_columns"), "{message}");
+    assert!(message.contains("\"comments\""), "{message}");
+}

@@ -24,6 +24,7 @@ import { processMapOptions, renderProcessMapView } from './views/process-map.js'
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
 import { renderPredictionView } from './views/prediction.js';
+import { renderVoiceView } from './views/voice.js';
 import { stageOptions } from './views/stage-editor.js';
 import { newStageEditor, renderStagesView } from './views/stages.js';
 import { renderRhythmView } from './views/rhythm.js';
@@ -75,6 +76,7 @@ const elements = {
   channelsView: document.getElementById('channels-view'),
   processMapView: document.getElementById('process-map-view'),
   sessionsView: document.getElementById('sessions-view'),
+  voiceView: document.getElementById('voice-view'),
   stagesView: document.getElementById('stages-view'),
   driversView: document.getElementById('drivers-view'),
   patternsView: document.getElementById('patterns-view'),
@@ -380,6 +382,7 @@ function renderReport(report) {
   renderClvView(elements.clvView, report.clv ?? null);
   renderEmailView(elements.emailView, report.email ?? null);
   renderPredictionView(elements.predictionView, report, report.summary.time_zone);
+  renderVoiceView(elements.voiceView, report.voice ?? null);
   status.showReportWarnings(report);
 }
 

@@ -246,7 +246,8 @@ pub fn describe_duration(millis: i64) -> String {
     format!("{millis} ms")
 }
 
-fn label(step: &FunnelStep) -> String {
+/// Returns a step's readable name, such as "visit where page = /pricing".
+pub(crate) fn label(step: &FunnelStep) -> String {
     let relation = match step.match_kind {
         MatchKind::Exact => "=",
         MatchKind::Glob => "matches",

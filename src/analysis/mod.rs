@@ -26,6 +26,7 @@ pub mod stages;
 pub mod stats;
 pub mod survival;
 pub mod timing;
+pub mod voice;
 
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +60,7 @@ pub struct AnalysisOptions {
     pub friction: friction::FrictionOptions,
     pub patterns: patterns::PatternsOptions,
     pub prediction: predict::PredictionOptions,
+    pub voice: voice::VoiceOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -187,6 +189,9 @@ pub fn run(
     } else {
         None
     };
+    let voice_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
+    let voice_inputs = voice::VoiceInputs { conversion: &conversion, funnel: Some(&voice_funnel), stages: &options.stages };
+    let voice = voice::compute(log, journeys, &options.voice, &voice_inputs)?;
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -224,6 +229,7 @@ pub fn run(
         friction,
         patterns,
         prediction,
+        voice,
         warnings,
     })
 }

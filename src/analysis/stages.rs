@@ -238,6 +238,24 @@ pub fn compute(log: &EventLog, journeys: &Journeys, definitions: &[StageDefiniti
     Ok(Ok(tally.into_report(log, stages, suggested, &names, inputs)))
 }
 
+/// Returns the stage names and each person's furthest stage (the highest stage index among their
+/// events), or `None` when no stages were given and fewer than two could be suggested.
+pub fn furthest_stages(log: &EventLog, journeys: &Journeys, definitions: &[StageDefinition]) -> Result<Option<(Vec<String>, Vec<Option<usize>>)>, Error> {
+    let stages = if definitions.is_empty() {
+        match suggest::suggest(log) {
+            Ok(stages) => stages,
+            Err(_) => return Ok(None),
+        }
+    } else {
+        user_stages(definitions)?
+    };
+    let stage_of = assign_stages(log, &stages)?;
+    let furthest = (0..journeys.people())
+        .map(|person| journeys.journey(person).iter().map(|&at| stage_of[at as usize]).filter(|&stage| stage != NO_STAGE).max().map(usize::from))
+        .collect();
+    Ok(Some((stages.into_iter().map(|stage| stage.name).collect(), furthest)))
+}
+
 /// Checks the user's stages and turns them into report stages.
 fn user_stages(definitions: &[StageDefinition]) -> Result<Vec<ReportedStage>, Error> {
     if definitions.len() > MAX_STAGES {

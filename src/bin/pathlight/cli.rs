@@ -267,6 +267,17 @@ struct AnalyzeArgs {
     /// Skip the prediction.
     #[arg(long)]
     no_predict: bool,
+    /// A property column with free-text survey answers; repeat for several (default: detected
+    /// from the values).
+    #[arg(long = "voice-column", value_name = "COLUMN")]
+    voice_columns: Vec<String>,
+    /// The property column with the "how did you hear about us" answers (default: detected from
+    /// the header).
+    #[arg(long, value_name = "COLUMN")]
+    voice_channel_column: Option<String>,
+    /// Number of themes for the free-text answers, 1 to 20 (default: chosen by the silhouette).
+    #[arg(long, value_name = "K")]
+    voice_themes: Option<usize>,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -474,6 +485,9 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.prediction.recent = args.predict_recent.clone();
     options.prediction.people = args.predict_people;
     options.prediction.path_labels = args.predict_path_labels;
+    options.voice.text_columns = args.voice_columns.clone();
+    options.voice.channel_column = args.voice_channel_column.clone();
+    options.voice.themes = args.voice_themes;
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
