@@ -525,3 +525,25 @@ fn voice_unknown_column_fails() {
     assert!(message.contains("voice.text_columns"), "{message}");
     assert!(message.contains("\"comments\""), "{message}");
 }
+
+#[test]
+fn funnel_steps_take_globs_and_regular_expressions() {
+    let events = write_fixture(
+        "globs.csv",
+        "user,event,page,ts
+u1,view,/p/a,2024-01-01T10:00:00Z
+u1,cart,,2024-01-01T10:01:00Z
+u2,view,/p/b,2024-01-01T10:00:00Z
+u3,view,/home,2024-01-01T10:00:00Z
+u3,cart,,2024-01-01T10:01:00Z
+",
+    );
+    let path = events.to_str().unwrap();
+    for (funnel, first, second) in [("view[page~/p/*],cart", 2, 1), ("view[page=~/p/(a|b)],cart", 2, 1), ("view[page=/home],cart", 1, 1)] {
+        let output = pathlight(&["analyze", path, "--funnel", funnel]);
+        assert!(output.status.success(), "{funnel}: {}", String::from_utf8_lossy(&output.stderr));
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["funnel"]["steps"][0]["people"], first, "{funnel}");
+        assert_eq!(report["funnel"]["steps"][1]["people"], second, "{funnel}");
+    }
+}

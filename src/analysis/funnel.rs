@@ -579,7 +579,13 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
         .collect();
 
     let window_label = window_ms.map_or("no window".to_string(), describe_duration);
-    let rule = rule(options, window_ms, &step_windows);
+    let mut rule = rule(options, window_ms, &step_windows);
+    if let (Some(property), 0) = (hold, first) {
+        rule.push_str(&format!(
+            " No one reached step 1 with a {} value, so nothing can be held constant; choose a column that the step-1 events have.",
+            log.properties[property].name
+        ));
+    }
     Ok(FunnelReport {
         window_ms,
         window_label,

@@ -134,8 +134,8 @@ fn funnel_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions,
     let step = &options.funnel.steps[query.step - 1];
     let who = counted(members.len() as u64, "person", "people");
     let description = match query.group {
-        StepGroup::Reached => format!("{who} reached step {} ({}).", query.step, step.event.trim()),
-        StepGroup::Dropped => format!("{who} reached step {} and not step {} ({}).", query.step - 1, query.step, step.event.trim()),
+        StepGroup::Reached => format!("{who} reached step {} ({}).", query.step, funnel::label(step)),
+        StepGroup::Dropped => format!("{who} reached step {} and not step {} ({}).", query.step - 1, query.step, funnel::label(step)),
     };
     Ok(PeopleList { description, total: members.len() as u64, people })
 }

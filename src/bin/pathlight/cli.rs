@@ -58,7 +58,9 @@ struct AnalyzeArgs {
     /// The event that counts as a conversion (default: the suggested one).
     #[arg(long)]
     conversion: Option<String>,
-    /// Funnel steps separated by commas; a step may filter on a column: "page_view[page=/pricing]".
+    /// Funnel steps separated by commas; a step may filter on a column exactly, by glob or by
+    /// regular expression: "page_view[page=/pricing]", "page_view[page~/blog/*]" or
+    /// "page_view[page=~/(docs|help)/.*]".
     #[arg(long)]
     funnel: Option<String>,
     /// Conversion window measured from the step-1 event, such as 30d, 12h or 90m.
@@ -291,10 +293,19 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(output) => {
-            if !output.is_empty() {
-                println!("{output}");
+            if output.is_empty() {
+                return ExitCode::SUCCESS;
             }
-            ExitCode::SUCCESS
+            let mut stdout = std::io::stdout().lock();
+            match writeln!(stdout, "{output}").and_then(|()| stdout.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                // A reader that closed early, such as `head`, wanted no more output.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("pathlight: writing the output failed: {error}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Err(message) => {
             eprintln!("pathlight: {message}");
@@ -553,25 +564,14 @@ fn pairs(values: &[String], flag: &str, shape: &str) -> Result<Vec<(String, Stri
         .collect()
 }
 
-/// Parses `a,b[column=value],c` into funnel steps.
+/// Parses `a,b[column=value],c[column~glob],d[column=~regex]` into funnel steps.
 fn parse_steps(text: &str) -> Result<Vec<FunnelStep>, String> {
     let mut steps = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
-        let step = match part.split_once('[') {
-            None => FunnelStep { event: part.to_string(), ..FunnelStep::default() },
-            Some((event, filter)) => {
-                let filter = filter.strip_suffix(']').ok_or_else(|| format!("--funnel: the step \"{part}\" is missing its closing ]"))?;
-                let (column, value) = filter
-                    .split_once('=')
-                    .filter(|(column, _)| !column.trim().is_empty())
-                    .ok_or_else(|| format!("--funnel: the filter in \"{part}\" must look like [column=value]"))?;
-                FunnelStep {
-                    event: event.trim().to_string(),
-                    column: Some(column.trim().to_string()),
-                    value: Some(value.trim().to_string()),
-                    ..FunnelStep::default()
-                }
-            }
+    for part in crate::stage_arg::split_rules(text) {
+        let (event, filter) = crate::stage_arg::parse_filtered_event(part, "--funnel")?;
+        let step = match filter {
+            None => FunnelStep { event, ..FunnelStep::default() },
+            Some((column, value, match_kind)) => FunnelStep { event, column: Some(column), value: Some(value), match_kind, ..FunnelStep::default() },
         };
         steps.push(step);
     }

@@ -1,4 +1,4 @@
-//! The `--stage NAME=RULE[,RULE...]` argument.
+//! The `--stage NAME=RULE[,RULE...]` argument, and the event filters it shares with `--funnel`.
 //!
 //! A rule is `EVENT`, or `EVENT[COLUMN OP VALUE]` where the operator `=` compares exactly, `~`
 //! matches a glob (`*` any run of characters, `?` one character) and `=~` matches a regular
@@ -13,12 +13,19 @@ pub fn parse_stage(text: &str) -> Result<StageDefinition, String> {
         .split_once('=')
         .filter(|(name, rules)| !name.trim().is_empty() && !rules.trim().is_empty())
         .ok_or_else(|| format!("--stage: \"{text}\" must look like NAME=EVENT[,EVENT...], such as \"evaluation=demo,page_view[page~/pricing*]\""))?;
-    let rules = split_rules(rules).into_iter().map(parse_rule).collect::<Result<_, _>>()?;
+    let rules = split_rules(rules)
+        .into_iter()
+        .map(|text| {
+            let (event, filter) = parse_filtered_event(text, "--stage")?;
+            let (column, value, match_kind) = filter.map_or((None, None, MatchKind::Exact), |(column, value, kind)| (Some(column), Some(value), kind));
+            Ok(StageRule { event, column, value, match_kind })
+        })
+        .collect::<Result<_, String>>()?;
     Ok(StageDefinition { name: name.trim().to_string(), rules })
 }
 
 /// Splits rules at the commas that are outside brackets.
-fn split_rules(text: &str) -> Vec<&str> {
+pub fn split_rules(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let (mut depth, mut start) = (0usize, 0usize);
     for (at, character) in text.char_indices() {
@@ -36,12 +43,16 @@ fn split_rules(text: &str) -> Vec<&str> {
     parts.into_iter().map(str::trim).filter(|part| !part.is_empty()).collect()
 }
 
-fn parse_rule(text: &str) -> Result<StageRule, String> {
+/// An event's column filter: the column, the value and how they are compared.
+pub type EventFilter = (String, String, MatchKind);
+
+/// Parses `EVENT` or `EVENT[COLUMN OP VALUE]`; `flag` names the argument in error messages.
+pub fn parse_filtered_event(text: &str, flag: &str) -> Result<(String, Option<EventFilter>), String> {
     let Some((event, filter)) = text.split_once('[') else {
-        return Ok(StageRule { event: text.to_string(), ..StageRule::default() });
+        return Ok((text.trim().to_string(), None));
     };
-    let filter = filter.strip_suffix(']').ok_or_else(|| format!("--stage: the rule \"{text}\" is missing its closing ]"))?;
-    let shape = || format!("--stage: the filter in \"{text}\" must look like [column=value], [column~glob] or [column=~regex]");
+    let filter = filter.strip_suffix(']').ok_or_else(|| format!("{flag}: \"{text}\" is missing its closing ] at the end"))?;
+    let shape = || format!("{flag}: the filter in \"{text}\" must look like [column=value], [column~glob] or [column=~regex]");
     let operator = filter.find(['=', '~']).ok_or_else(shape)?;
     let column = filter[..operator].trim();
     if column.is_empty() {
@@ -55,7 +66,7 @@ fn parse_rule(text: &str) -> Result<StageRule, String> {
     } else {
         (MatchKind::Exact, &rest[1..])
     };
-    Ok(StageRule { event: event.trim().to_string(), column: Some(column.to_string()), value: Some(value.trim().to_string()), match_kind })
+    Ok((event.trim().to_string(), Some((column.to_string(), value.trim().to_string(), match_kind))))
 }
 
 #[cfg(test)]
