@@ -71,8 +71,15 @@ function renderStageList(stages) {
   return h('ol', { className: 'stage-summary-list' }, items);
 }
 
-/** Describes a rule as text, such as "page_view where page matches glob *pricing*". */
+/**
+ * Describes a rule as text, such as "page_view where page matches glob
+ * *pricing*". A suggested page rule is a regular expression for a word that
+ * starts with its keyword, so it is described by that word instead.
+ */
 function describeRule(rule) {
+  if (rule.keyword && rule.column && rule.match === 'regex') {
+    return `${rule.event} where a word of ${rule.column} starts with "${rule.keyword}"`;
+  }
   const relation = { exact: '=', glob: 'matches glob', regex: 'matches regex' }[rule.match] ?? '=';
   const filter = rule.column ? ` where ${rule.column} ${relation} ${rule.value ?? ''}` : '';
   const keyword = rule.keyword ? ` (keyword "${rule.keyword}")` : '';
