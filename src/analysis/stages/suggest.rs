@@ -49,8 +49,9 @@ pub const PAGE_COLUMNS: [&str; 8] = ["page", "page_path", "page_url", "url", "pa
 /// A keyword shorter than this must equal a word, and does not take part in page rules.
 const MIN_PREFIX_LENGTH: usize = 4;
 
-/// The most characters a word may have after a long keyword it starts with, enough for endings
-/// such as `s`, `ed` or `ing`, so `onboard` matches `onboarding` but `lead` not `leadership`.
+/// The maximum number of characters a word may have after a long keyword it starts with, enough
+/// for endings such as `s`, `ed` or `ing`, so `onboard` matches `onboarding` but `lead` not
+/// `leadership`.
 const MAX_ENDING: usize = 3;
 
 /// Suggests stages from the log's event names and page paths. Returns the stages that received at
@@ -116,7 +117,7 @@ fn classify_words(words: &[String]) -> Option<(usize, &'static str)> {
     best.map(|(_, stage, keyword)| (stage, keyword))
 }
 
-/// Checks whether a word says the event failed, was refused or did not happen.
+/// Checks whether a word marks the event as failed, refused or not done.
 fn is_negated(words: &[String]) -> bool {
     words.iter().any(|word| NEGATIONS.iter().any(|negation| word_matches(word, negation)))
 }
@@ -176,7 +177,7 @@ fn page_values_by_event(log: &EventLog, property: usize) -> Vec<Vec<u32>> {
 /// first, in stage order, to match a word of one of the event's page paths. The path is the page
 /// value without its scheme and host (`https://example.com`), query and fragment, and a path with
 /// a word of failure or negation counts for no keyword. A keyword that matches a word of every
-/// page value, such as a word of the site's own domain, says nothing about the page and gets no
+/// page value, such as a word of the site's own domain, tells the pages apart from nothing and gets no
 /// rule. The rule is a regular expression that matches the keyword at the start of a word,
 /// without case.
 fn add_page_rules(log: &EventLog, property: usize, event: &str, values: &[u32], rules: &mut [Vec<ReportedRule>]) {
