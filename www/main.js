@@ -266,6 +266,22 @@ function scheduleAnalysis() {
   }, ANALYZE_DELAY_MS);
 }
 
+/**
+ * Runs the analysis at once for an explicit action, such as applying stages,
+ * and returns the error message, or null when the report was drawn. The
+ * status area shows the error too.
+ */
+async function analyseNow() {
+  clearTimeout(state.analyzeTimer);
+  try {
+    await runAnalysis();
+    return null;
+  } catch (error) {
+    status.showError(error.message);
+    return error.message;
+  }
+}
+
 /** Runs analyze() with the current options and draws the report, unless a newer run started meanwhile. */
 async function runAnalysis() {
   const options = analysisOptions(state.options);
@@ -375,7 +391,7 @@ function renderReport(report) {
   renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis);
   renderProcessMapView(elements.processMapView, report.process_map ?? null);
   renderSessionsView(elements.sessionsView, report.sessions ?? null);
-  renderStagesView(elements.stagesView, report, state.summary, state.options.stageEditor, scheduleAnalysis);
+  renderStagesView(elements.stagesView, report, state.summary, state.options.stageEditor, analyseNow);
   renderDriversView(elements.driversView, report.drivers ?? null);
   renderPatternsView(elements.patternsView, report.patterns ?? null);
   renderAfterSaleView(elements.afterSaleView, report.after_sale ?? null);

@@ -67,6 +67,20 @@ test('stage view shows and edits the stages', async (t) => {
     assert.ok(anchors.includes(anchor), `a heading links to ${anchor}`);
   }
 
+  // A stage name used twice is rejected, and the reason shows beside the button.
+  await page.locator('[data-testid=stage-name]').nth(1).fill('awareness');
+  await page.click('[data-testid=stage-apply]');
+  await page.waitForFunction(() => /cannot be applied/.test(document.querySelector('[data-testid=stage-error]')?.textContent ?? ''),
+    null, { timeout: RESULT_TIMEOUT_MS });
+  assert.match(await page.textContent('[data-testid=stage-error]'), /awareness/);
+
+  // An empty list is not sent at all.
+  while (await page.locator('[data-testid=stage-remove]').count() > 0) {
+    await page.locator('[data-testid=stage-remove]').first().click();
+  }
+  await page.click('[data-testid=stage-apply]');
+  assert.equal(await page.textContent('[data-testid=stage-error]'), 'Add at least one stage, or use the suggested stages.');
+
   // Going back to the suggestion restores the five stages.
   await page.click('[data-testid=stage-use-suggested]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=stage-summary]').length === 5, null, { timeout: RESULT_TIMEOUT_MS });

@@ -46,10 +46,25 @@ export function draftFromReport(stages) {
 /**
  * Renders the editor into `root`. `editor` contains `draft` (the stages being
  * edited) and `applied` (null for the suggestion); `onApply()` re-runs the
- * analysis after `editor.applied` changed.
+ * analysis after `editor.applied` changed and returns a promise of the
+ * engine's error message, or null when the analysis ran. The message is shown
+ * beside the button, where the user is looking.
  */
 export function renderStageEditor(root, summary, editor, onApply) {
   const redraw = () => renderStageEditor(root, summary, editor, onApply);
+  const problem = h('p', { className: 'field-error', dataset: { testid: 'stage-error' }, attrs: { role: 'alert' } });
+  const applyDraft = async () => {
+    if (editor.draft.length === 0) {
+      problem.textContent = 'Add at least one stage, or use the suggested stages.';
+      return;
+    }
+    problem.textContent = '';
+    editor.applied = structuredClone(editor.draft);
+    const message = await onApply();
+    if (message) {
+      problem.textContent = `These stages cannot be applied: ${message}`;
+    }
+  };
   const stages = editor.draft.map((stage, position) => renderStage(stage, position, summary, editor, redraw));
   const addStage = h('button', {
     type: 'button',
@@ -60,7 +75,7 @@ export function renderStageEditor(root, summary, editor, onApply) {
     type: 'button',
     className: 'button primary',
     dataset: { testid: 'stage-apply' },
-    on: { click: () => { editor.applied = structuredClone(editor.draft); onApply(); } },
+    on: { click: applyDraft },
   }, 'Apply stages');
   const suggested = h('button', {
     type: 'button',
@@ -74,7 +89,8 @@ export function renderStageEditor(root, summary, editor, onApply) {
       'An event takes the first stage, from the top, with a rule that matches it. ',
       metricLink('stages', 'How stages are assigned')),
     h('ol', { className: 'stage-list', dataset: { testid: 'stage-list' } }, stages),
-    h('div', { className: 'stage-actions' }, addStage, apply, suggested));
+    h('div', { className: 'stage-actions' }, addStage, apply, suggested),
+    problem);
 }
 
 function renderStage(stage, position, summary, editor, redraw) {
