@@ -1,6 +1,8 @@
 //! Prediction: the engine's figures on tests/fixtures/predict-fixture.csv against an independent
 //! pandas and scikit-learn computation (tools/predict_golden.py, which wrote
 //! tools/golden/predict_fixture.json), and the baseline rule on data with and without signal.
+//! Native only: the data without signal comes from the generator, which the wasm build lacks.
+#![cfg(not(target_arch = "wasm32"))]
 
 use pathlight::analysis::predict::{PredictionOptions, PredictionReport};
 use pathlight::synth::{write_csv, SynthOptions};
