@@ -90,6 +90,8 @@ const status = createStatusView(document.getElementById('status'));
 const engine = new EngineClient(new URL('./worker.js', import.meta.url));
 
 const state = {
+  // The analysis options, as JSON, that the open people list was listed with.
+  peopleOptions: null,
   // One entry per file the engine holds; fileEntry() describes its fields.
   files: [],
   // "day_first" or "month_first" once the user answers the date-order
@@ -339,11 +341,19 @@ function stepOptions(step, position) {
   return options;
 }
 
-// The people list belongs to the report it was opened from, so a new report
-// closes it.
+// The people list belongs to the options it was opened with: a report for
+// other options closes it, and a report for the same ones (a run that was
+// already on its way when the list opened) leaves it open.
 function closePeople() {
+  state.peopleOptions = null;
   elements.peopleView.hidden = true;
   elements.peopleView.replaceChildren();
+}
+
+function closeStalePeople() {
+  if (state.peopleOptions !== JSON.stringify(analysisOptions(state.options))) {
+    closePeople();
+  }
 }
 
 /** Lists the people behind one funnel bar, with the options of the report on screen. */
@@ -360,6 +370,7 @@ async function openPeople(query, title) {
   const options = analysisOptions(state.options);
   try {
     const list = await engine.request('listPeople', { options, query });
+    state.peopleOptions = JSON.stringify(options);
     renderPeoplePanel(elements.peopleView, list, {
       title,
       loadAll: () => engine.request('listPeople', { options, query: { ...query, limit: null } }),
@@ -376,7 +387,7 @@ function renderReport(report) {
   renderSummaryView(elements.summaryView, report.summary);
   renderFrictionView(elements.frictionView, report.friction ?? null, { onPeople: openFindingPeople });
   renderFunnelView(elements.funnelView, report.funnel, { syntheticTimes, onPeople: openFunnelPeople });
-  closePeople();
+  closeStalePeople();
   renderPathsView(elements.pathsView, report.paths, (keep) => {
     state.options.collapseRepeats = !keep;
     scheduleAnalysis();
