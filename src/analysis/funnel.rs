@@ -1035,6 +1035,17 @@ mod tests {
     }
 
     #[test]
+    fn held_column_with_a_window_tries_later_starts_of_a_value() {
+        // The first p1 view is too early for the cart within 10 minutes; the second one is not.
+        // The p2 view in between never fills a p1 step.
+        let log = log_of(&[("u1", 0, "view", "p1"), ("u1", 50, "view", "p2"), ("u1", 100, "view", "p1"), ("u1", 105, "cart", "p1")]);
+        let held = FunnelOptions { window: Some("10m".into()), hold_constant: Some("page".into()), ..options(&["view", "cart"]) };
+        assert_eq!(counts(&log, &held), [1, 1]);
+        let report = compute(&log, &Journeys::build(&log), &held).unwrap();
+        assert_eq!(report.steps[1].median_ms_from_previous, Some(5.0 * 60_000.0));
+    }
+
+    #[test]
     fn drop_next_ranks_events_and_gathers_the_rest() {
         let mut rows = Vec::new();
         let people: Vec<String> = (0..9).map(|person| format!("u{person}")).collect();

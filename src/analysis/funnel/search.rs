@@ -56,6 +56,10 @@ pub(super) struct Search<'a> {
     hold: Option<usize>,
     /// The value held by the chain being built, an id in the held property's values.
     chain_value: u32,
+    /// Scratch for a held search: (value, journey position) of each event with a value, and the
+    /// events of one value.
+    by_value: Vec<(u32, u32)>,
+    part: Vec<u32>,
     /// Journey positions of the chain being built from one start.
     chain: Vec<usize>,
     /// Ordered search with per-step windows: the latest position that reached each step, and the
@@ -90,6 +94,8 @@ impl<'a> Search<'a> {
             exclusions,
             hold,
             chain_value: NONE,
+            by_value: Vec::new(),
+            part: Vec::new(),
             chain: vec![0; count],
             latest: vec![None; count],
             latest_chains: vec![0; count * count],
@@ -143,6 +149,51 @@ impl<'a> Search<'a> {
     /// Finds the chain that takes the journey furthest, among the attempts starting at or after
     /// `from`, and copies its positions into `best`. Returns the steps reached.
     pub fn furthest(&mut self, journey: &[u32], from: usize, best: &mut [usize]) -> usize {
+        match self.hold {
+            // Outside a strict funnel, events of other values never fill or break a held chain, so
+            // each value's events are searched on their own, which keeps one person with many
+            // values from costing the square of their events.
+            Some(property) if self.kind != FunnelKind::Strict => self.furthest_by_value(property, journey, from, best),
+            _ => self.furthest_of(journey, from, best),
+        }
+    }
+
+    /// Searches the events of each value of the held `property` apart and keeps the chain that
+    /// goes furthest, the earliest on ties, with its positions in the whole journey.
+    fn furthest_by_value(&mut self, property: usize, journey: &[u32], from: usize, best: &mut [usize]) -> usize {
+        let codes = &self.log.properties[property].codes;
+        let mut by_value = std::mem::take(&mut self.by_value);
+        by_value.clear();
+        by_value.extend((from..journey.len()).filter_map(|position| {
+            let code = codes[journey[position] as usize];
+            (code != NONE).then_some((code, position as u32))
+        }));
+        by_value.sort_unstable();
+        let mut part = std::mem::take(&mut self.part);
+        let mut part_best = vec![0usize; self.steps.len()];
+        self.hold = None;
+        let (mut best_depth, mut best_start) = (0, usize::MAX);
+        for group in by_value.chunk_by(|a, b| a.0 == b.0) {
+            part.clear();
+            part.extend(group.iter().map(|&(_, position)| journey[position as usize]));
+            let depth = self.furthest_of(&part, 0, &mut part_best);
+            let start = part_best[..depth].iter().map(|&at| group[at].1 as usize).min().unwrap_or(usize::MAX);
+            if depth > best_depth || (depth == best_depth && depth > 0 && start < best_start) {
+                best_depth = depth;
+                best_start = start;
+                for (slot, &at) in best.iter_mut().zip(&part_best[..depth]) {
+                    *slot = group[at].1 as usize;
+                }
+            }
+        }
+        self.hold = Some(property);
+        self.by_value = by_value;
+        self.part = part;
+        best_depth
+    }
+
+    /// Finds the furthest chain by trying each start in journey order.
+    fn furthest_of(&mut self, journey: &[u32], from: usize, best: &mut [usize]) -> usize {
         let mut best_depth = 0;
         // Without any window the earliest start already reaches the furthest step, except in a
         // strict funnel, where an unrelated event right after a start can break its chain.
