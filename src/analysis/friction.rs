@@ -18,6 +18,8 @@ use super::hypotheses::{self, Hypothesis};
 use super::interventions::{self, Intervention};
 use super::plan::{self, TestPlan};
 use super::stats::share;
+use super::voice::journey::PositionKind;
+use super::voice::VoiceReport;
 use super::Conversion;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
@@ -95,6 +97,61 @@ pub struct Finding {
     /// Touchpoints before the place that go with stopping less or more often, strongest first;
     /// empty when none passes the test.
     pub hypotheses: Vec<Hypothesis>,
+    /// The funnel step people stopped before, counted from 1; `None` for other kinds.
+    pub funnel_step: Option<usize>,
+    /// Survey themes more common among the people who stopped here than among all answers.
+    pub themes: Vec<ThemeEvidence>,
+}
+
+/// A survey theme over-represented among the answers of the people who stopped at a place.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeEvidence {
+    /// The evidence in words, written from the numbers.
+    pub sentence: String,
+    pub theme: String,
+    /// Analysed answers from people who stopped here, and those in the theme.
+    pub answers_here: u64,
+    pub theme_answers_here: u64,
+    /// `theme_answers_here / answers_here`, and the theme's share of all analysed answers.
+    pub share_here: f64,
+    pub share_overall: f64,
+    pub q_value: f64,
+}
+
+/// Adds to each funnel-step finding the survey themes that the voice report found
+/// over-represented among people whose furthest step is the one before it. The voice report
+/// must count steps over the same funnel, so nothing is added when its funnel differs.
+pub fn add_theme_evidence(report: &mut FrictionReport, voice: &VoiceReport, funnel: &FunnelOptions) {
+    let events: Vec<&str> = funnel.steps.iter().map(|step| step.event.trim()).collect();
+    if voice.journey.funnel_steps.len() != events.len() || voice.journey.funnel_steps.iter().zip(&events).any(|(a, b)| a != b) {
+        return;
+    }
+    for finding in &mut report.findings {
+        let Some(step) = finding.funnel_step else { continue };
+        for entry in &voice.journey.over_represented {
+            if !entry.significant || entry.kind != PositionKind::FunnelStep || entry.position + 1 != step {
+                continue;
+            }
+            let Some(theme) = voice.themes.get(entry.theme) else { continue };
+            let sentence = format!(
+                "Survey answers about \"{}\" are {:.0}% of the {} answers from people who stopped before {}, against {:.0}% of all answers. What they wrote may say why they stop here.",
+                theme.label,
+                entry.share_at * 100.0,
+                entry.answers_at,
+                finding.label,
+                entry.share_overall * 100.0
+            );
+            finding.themes.push(ThemeEvidence {
+                sentence,
+                theme: theme.label.clone(),
+                answers_here: entry.answers_at,
+                theme_answers_here: entry.theme_answers_at,
+                share_here: entry.share_at,
+                share_overall: entry.share_overall,
+                q_value: entry.q_value,
+            });
+        }
+    }
 }
 
 /// The friction part of the report.
@@ -136,14 +193,14 @@ pub fn compute(
     let page = page_column(log);
     // Hypotheses are tested for the listed findings only, because each costs a pass over the
     // journeys of everyone who reached the place.
-    let findings = candidates
+    let listed: Vec<Candidate> = candidates.into_iter().take(options.top).collect();
+    let tested = listed.iter().map(|candidate| hypotheses::for_place(log, journeys, &candidate.reaches, &candidate.finding.label, page)).collect();
+    let places: Vec<(String, u64)> = listed.iter().map(|candidate| (candidate.finding.label.clone(), candidate.finding.reached)).collect();
+    let kept = hypotheses::keep_significant(tested, &places);
+    let findings = listed
         .into_iter()
-        .take(options.top)
-        .map(|candidate| {
-            let mut finding = candidate.finding;
-            finding.hypotheses = hypotheses::for_place(log, journeys, &candidate.reaches, &finding.label, page);
-            finding
-        })
+        .zip(kept)
+        .map(|(candidate, hypotheses)| Finding { hypotheses, ..candidate.finding })
         .collect();
     Ok(Some(FrictionReport { average_order_value, orders_with_value, min_stopped: options.min_stopped, candidates: count, findings }))
 }
@@ -198,6 +255,7 @@ struct Tally {
     label: String,
     /// Everyone who reached the place, for the hypotheses.
     reaches: Vec<Reach>,
+    funnel_step: Option<usize>,
     section: &'static str,
     stopped: Vec<u32>,
     went_on: u64,
@@ -239,6 +297,8 @@ impl Tally {
             interventions,
             test_plan,
             hypotheses: Vec::new(),
+            funnel_step: self.funnel_step,
+            themes: Vec::new(),
         };
         Candidate { finding, stopped_people: self.stopped, reaches: self.reaches }
     }
@@ -268,6 +328,7 @@ fn funnel_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversio
             kind: FrictionKind::FunnelStep,
             label: format!("step {} ({})", index + 1, step.event.trim()),
             reaches: Vec::new(),
+            funnel_step: Some(index + 1),
             section: "funnel",
             stopped: Vec::new(),
             went_on: 0,
@@ -333,6 +394,7 @@ fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion)
             let tally = rows.entry(label).or_insert_with(|| Tally {
                 kind: FrictionKind::ExitPage,
                 reaches: Vec::new(),
+                funnel_step: None,
                 label: match label {
                     (1, code) => page.map_or(String::new(), |column| log.properties[column].values.name(code).to_string()),
                     (_, event) => log.event_names.name(event).to_string(),
@@ -374,6 +436,7 @@ fn email_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion
                     kind: FrictionKind::EmailStop,
                     label,
                     reaches: Vec::new(),
+                    funnel_step: None,
                     section: "email",
                     stopped: Vec::new(),
                     went_on: 0,
@@ -403,6 +466,7 @@ fn silence_candidate(log: &EventLog, journeys: &Journeys, conversion: &Conversio
         kind: FrictionKind::Silence,
         label: funnel::describe_duration(threshold),
         reaches: Vec::new(),
+        funnel_step: None,
         section: "silences",
         stopped: Vec::new(),
         went_on: 0,

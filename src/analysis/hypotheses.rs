@@ -3,10 +3,11 @@
 //! who did not.
 //!
 //! A touchpoint is an event name, a page (the value of the page column) or a channel, anywhere
-//! before the person's event at the place. Each touchpoint had or lacked by at least
-//! [`MIN_GROUP`] people is tested with Fisher's exact test or the chi-square test, as the drivers
-//! are, and the p-values of one finding get the Benjamini–Hochberg adjustment. Only touchpoints
-//! with a q-value below [`MAX_Q`] become hypotheses, so a finding without such evidence has none.
+//! in the journey up to and including the person's event at the place. Each touchpoint had or
+//! lacked by at least [`MIN_GROUP`] people is tested with Fisher's exact test or the chi-square
+//! test, as the drivers are, and the p-values of all the listed findings together get the
+//! Benjamini–Hochberg adjustment in [`keep_significant`]. Only touchpoints with a q-value below
+//! [`MAX_Q`] become hypotheses, so a finding without such evidence has none.
 
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
@@ -49,7 +50,8 @@ pub struct Hypothesis {
     pub q_value: f64,
 }
 
-/// Returns the hypotheses for the place that `reaches` describe, whose label is `place`.
+/// Returns every testable touchpoint for the place that `reaches` describe, whose label is
+/// `place`, with its p-value and a q-value still to be set by [`keep_significant`].
 pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], place: &str, page_column: Option<usize>) -> Vec<Hypothesis> {
     let stopped_total = reaches.iter().filter(|reach| reach.stopped).count() as u64;
     let went_on_total = reaches.len() as u64 - stopped_total;
@@ -62,7 +64,9 @@ pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], 
     for reach in reaches {
         had.clear();
         let journey = journeys.journey(reach.person as usize);
-        for &at in journey.iter().take(reach.position as usize) {
+        // The event at the place counts too, so a person who stopped and one who went on are
+        // read up to the same point.
+        for &at in journey.iter().take(reach.position as usize + 1) {
             let at = at as usize;
             had.push((TouchpointKind::Event, log.event[at]));
             if log.channel[at] != NONE {
@@ -91,28 +95,56 @@ pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], 
         })
         .collect();
     tested.sort_by_key(|&(touchpoint, _, _)| touchpoint);
-    let p_values: Vec<f64> = tested.iter().map(|&(_, _, p)| p).collect();
-    let q_values = benjamini_hochberg(&p_values);
-    let mut hypotheses: Vec<Hypothesis> = tested
+    tested
         .iter()
-        .zip(q_values)
-        .filter(|&(_, q)| q < MAX_Q)
-        .map(|(&((kind, id), table, p_value), q_value)| {
+        .map(|&((kind, id), table, p_value)| {
             let touchpoint = name(log, kind, id, page_column);
             let with_people = table.a + table.c;
             let without_people = table.b + table.d;
-            let with_stop_rate = table.a as f64 / with_people as f64;
-            let without_stop_rate = table.b as f64 / without_people as f64;
-            let sentence = sentence(place, reaches.len(), kind, &touchpoint, with_stop_rate, without_stop_rate, q_value);
-            Hypothesis { sentence, kind, touchpoint, with_people, with_stop_rate, without_people, without_stop_rate, p_value, q_value }
+            Hypothesis {
+                sentence: place.to_string(),
+                kind,
+                touchpoint,
+                with_people,
+                with_stop_rate: table.a as f64 / with_people as f64,
+                without_people,
+                without_stop_rate: table.b as f64 / without_people as f64,
+                p_value,
+                q_value: 1.0,
+            }
         })
-        .collect();
-    hypotheses.sort_by(|a, b| {
-        let gap = |hypothesis: &Hypothesis| (hypothesis.with_stop_rate - hypothesis.without_stop_rate).abs();
-        gap(b).total_cmp(&gap(a)).then_with(|| a.touchpoint.cmp(&b.touchpoint))
-    });
-    hypotheses.truncate(TOP);
-    hypotheses
+        .collect()
+}
+
+/// Adjusts the p-values of every finding's touchpoints together by Benjamini–Hochberg, keeps
+/// those with a q-value below [`MAX_Q`], up to [`TOP`] per finding by the size of the difference,
+/// and writes their sentences. `places` holds each finding's label and people at the place, in
+/// the order of `tested`.
+pub(crate) fn keep_significant(tested: Vec<Vec<Hypothesis>>, places: &[(String, u64)]) -> Vec<Vec<Hypothesis>> {
+    let p_values: Vec<f64> = tested.iter().flatten().map(|hypothesis| hypothesis.p_value).collect();
+    let mut q_values = benjamini_hochberg(&p_values).into_iter();
+    tested
+        .into_iter()
+        .zip(places)
+        .map(|(hypotheses, (place, people))| {
+            let mut kept: Vec<Hypothesis> = hypotheses
+                .into_iter()
+                .filter_map(|mut hypothesis| {
+                    hypothesis.q_value = q_values.next().unwrap_or(1.0);
+                    (hypothesis.q_value < MAX_Q).then(|| {
+                        hypothesis.sentence = sentence(place, *people, hypothesis.kind, &hypothesis.touchpoint, hypothesis.with_stop_rate, hypothesis.without_stop_rate, hypothesis.q_value);
+                        hypothesis
+                    })
+                })
+                .collect();
+            kept.sort_by(|a, b| {
+                let gap = |hypothesis: &Hypothesis| (hypothesis.with_stop_rate - hypothesis.without_stop_rate).abs();
+                gap(b).total_cmp(&gap(a)).then_with(|| a.touchpoint.cmp(&b.touchpoint))
+            });
+            kept.truncate(TOP);
+            kept
+        })
+        .collect()
 }
 
 fn name(log: &EventLog, kind: TouchpointKind, id: u32, page_column: Option<usize>) -> String {
@@ -124,7 +156,7 @@ fn name(log: &EventLog, kind: TouchpointKind, id: u32, page_column: Option<usize
 }
 
 /// Writes a hypothesis from its numbers, with a suggestion that follows from its direction.
-fn sentence(place: &str, people: usize, kind: TouchpointKind, touchpoint: &str, with_rate: f64, without_rate: f64, q: f64) -> String {
+fn sentence(place: &str, people: u64, kind: TouchpointKind, touchpoint: &str, with_rate: f64, without_rate: f64, q: f64) -> String {
     let had = match kind {
         TouchpointKind::Event => format!("did {touchpoint}"),
         TouchpointKind::Page => format!("saw {touchpoint}"),
@@ -181,7 +213,8 @@ mod tests {
             reaches.push(Reach { person: number as u32, position: events.len() as u32 - 1, stopped });
         }
         let journeys = Journeys::build(&log);
-        let hypotheses = for_place(&log, &journeys, &reaches, "offer", None);
+        let tested = for_place(&log, &journeys, &reaches, "offer", None);
+        let hypotheses = keep_significant(vec![tested], &[("offer".to_string(), 40)]).remove(0);
         assert_eq!(hypotheses.len(), 1);
         let guide = &hypotheses[0];
         assert_eq!((guide.kind, guide.touchpoint.as_str()), (TouchpointKind::Event, "guide"));
@@ -210,6 +243,7 @@ mod tests {
             reaches.push(Reach { person: number, position: events.len() as u32 - 1, stopped: number % 4 < 2 });
         }
         let journeys = Journeys::build(&log);
-        assert!(for_place(&log, &journeys, &reaches, "offer", None).is_empty());
+        let tested = for_place(&log, &journeys, &reaches, "offer", None);
+        assert!(keep_significant(vec![tested], &[("offer".to_string(), 40)])[0].is_empty());
     }
 }

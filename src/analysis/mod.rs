@@ -192,6 +192,10 @@ pub fn run(
     let voice_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let voice_inputs = voice::VoiceInputs { conversion: &conversion, funnel: Some(&voice_funnel), stages: &options.stages };
     let voice = voice::compute(log, journeys, &options.voice, &voice_inputs)?;
+    let mut friction = friction;
+    if let (Some(friction), Some(voice)) = (friction.as_mut(), voice.as_ref()) {
+        friction::add_theme_evidence(friction, voice, &friction_funnel);
+    }
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();

@@ -89,13 +89,13 @@ function renderInterventions(finding) {
 }
 
 function renderHypotheses(finding) {
-  const hypotheses = finding.hypotheses ?? [];
-  if (hypotheses.length === 0) {
+  const sentences = [...(finding.hypotheses ?? []), ...(finding.themes ?? [])].map((item) => item.sentence);
+  if (sentences.length === 0) {
     return null;
   }
   return h('div', { className: 'friction-why' },
     h('p', {}, metricLink('hypotheses', 'Why it might be')),
-    h('ul', { dataset: { testid: 'friction-hypotheses' } }, hypotheses.map((item) => h('li', {}, item.sentence))));
+    h('ul', { dataset: { testid: 'friction-hypotheses' } }, sentences.map((sentence) => h('li', {}, sentence))));
 }
 
 function weeksText(weeks) {
