@@ -19,6 +19,7 @@ pub mod process_map;
 pub mod retention;
 pub mod rhythm;
 pub mod sankey;
+pub mod segments;
 pub mod sessions;
 pub mod silences;
 pub mod speed;
@@ -61,6 +62,7 @@ pub struct AnalysisOptions {
     pub patterns: patterns::PatternsOptions,
     pub prediction: predict::PredictionOptions,
     pub voice: voice::VoiceOptions,
+    pub segments: segments::SegmentsOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -192,6 +194,7 @@ pub fn run(
     let voice_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let voice_inputs = voice::VoiceInputs { conversion: &conversion, funnel: Some(&voice_funnel), stages: &options.stages };
     let voice = voice::compute(log, journeys, &options.voice, &voice_inputs)?;
+    let segments = segments::compute(log, journeys, options, synthetic_times)?;
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -230,6 +233,7 @@ pub fn run(
         patterns,
         prediction,
         voice,
+        segments,
         warnings,
     })
 }
