@@ -253,7 +253,7 @@ mod tests {
         let log = log_of(&[("u1", 0, "a"), ("u1", 1, "b")]);
         let journeys = Journeys::build(&log);
         let options = options(&["a", "b"]);
-        let error = |step, group| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, limit: None }, false).unwrap_err().to_string();
+        let error = |step, group| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, segment: None, limit: None }, false).unwrap_err().to_string();
         assert!(error(3, StepGroup::Reached).contains("no step 3"));
         assert!(error(0, StepGroup::Reached).contains("no step 0"));
         assert!(error(1, StepGroup::Dropped).contains("No one drops before step 1"));
