@@ -7,15 +7,16 @@
 //! - Converters c1 to c5 take 1 hour, 2, 10, 20 and 40 days to convert, so the tercile cut-offs
 //!   are 4.67 and 16.67 days: c1 and c2 are fast movers, c4 and c5 slow movers. c6 converts at
 //!   its first event and is not measured.
-//! - `=1+2` views /pricing twice and `+44 20` does the event `pricing` and views /Pricing-Plans,
-//!   so both repeat a pricing visit without converting. n3 views pricing once, and c1 twice but
-//!   converts.
+//! - `=1+2` views /pricing in two sessions, and `+44 20` does the event `pricing` and views
+//!   /Pricing-Plans in one session and /pricing two days later, so both repeat a pricing visit
+//!   without converting. n9 views /pricing and does `pricing` five minutes apart, which is one
+//!   session. n3 views pricing once, and c1 twice but converts.
 //! - c3 views /whitepaper, n4 does `download_guide` and n5 views /resources/ebook.
-//! - Non-converters' events per active day: n7 6, `+44 20` 4, n4 2, n5 1.67, `=1+2` 1.5 and n3,
-//!   n6, n8 1, so the quartiles are 1 and 2.5: n7 and `+44 20` are highly engaged, n3, n6, n8
-//!   little engaged.
+//! - Non-converters' events per active day: n7 6, `+44 20` 2.5, n4 2, n5 1.67, `=1+2` 1.5, n9
+//!   1.33 and n3, n6, n8 1, so the quartiles are 1 and 2: n7, `+44 20` and n4 (at the cut-off)
+//!   are highly engaged, n3, n6 and n8 little engaged.
 //! - `=1+2` (first event 29 days before the end) and n5 (20 days) are open journeys past the
-//!   16.67-day slow cut-off; n7 (15 days) and `+44 20` (10 days) are not yet, and n4 and n6 are
+//!   16.67-day slow cut-off; n7 (15 days), `+44 20` (10 days) and n9 are not yet, and n4 and n6 are
 //!   not open because their last event is more than 30 days before the end.
 
 use pathlight::analysis::people::{PeopleList, PeopleQuery};
@@ -73,7 +74,7 @@ fn fixture_members_by_hand() {
     let expected: [(&str, &[&str]); 7] = [
         ("repeat_visit", &["+44 20", "=1+2"]),
         ("did_event", &["c3", "n4", "n5"]),
-        ("high_engagement", &["+44 20", "n7"]),
+        ("high_engagement", &["+44 20", "n4", "n7"]),
         ("low_engagement", &["n3", "n6", "n8"]),
         ("fast_movers", &["c1", "c2"]),
         ("slow_movers", &["c4", "c5"]),

@@ -1,7 +1,7 @@
 """Compute the segment memberships of an event CSV with pandas, independently of the engine.
 
 Usage: python3 tools/segments_golden.py EVENTS.csv CONVERSION [--repeat-pattern P]
-       [--repeat-min N] [--did-pattern P] [--recent-days D] > OUT.json
+       [--repeat-min N] [--did-pattern P] [--recent-days D] [--session-gap-minutes M] > OUT.json
 
 EVENTS.csv has the person id in its first column, the UTC time in its second and an `event`
 column, and may have a `page` column. The definitions follow the "Segments" section of
@@ -38,6 +38,15 @@ def matches(frame, pattern):
     by_event = frame["event"].map(lambda text: bool(regex.search(text)))
     by_page = frame["page"].map(lambda text: text != "" and bool(regex.search(text)))
     return by_event | by_page
+
+
+def matching_sessions(frame, flags, gap_ms):
+    """Count, per person, the sessions with a flagged event; a session ends after more than
+    `gap_ms` without an event."""
+    gaps = frame.groupby("person")["ms"].diff()
+    session = (gaps > gap_ms).astype(int).groupby(frame["person"]).cumsum()
+    flagged = frame.assign(session=session)[flags]
+    return flagged.groupby("person")["session"].nunique()
 
 
 def conversions(frame, conversion):
@@ -105,6 +114,7 @@ def main():
     parser.add_argument("--repeat-min", type=int, default=2)
     parser.add_argument("--did-pattern", default="download|guide|ebook|whitepaper")
     parser.add_argument("--recent-days", type=float, default=30)
+    parser.add_argument("--session-gap-minutes", type=float, default=30)
     args = parser.parse_args()
 
     frame = load(args.events)
@@ -112,7 +122,7 @@ def main():
     converted = conversions(frame, args.conversion)
     data_end = int(frame["ms"].max())
 
-    repeat_counts = frame[matches(frame, args.repeat_pattern)].groupby("person").size()
+    repeat_counts = matching_sessions(frame, matches(frame, args.repeat_pattern), args.session_gap_minutes * 60_000)
     repeat = sorted(p for p, count in repeat_counts.items() if count >= args.repeat_min and p not in converted)
     did = sorted(frame[matches(frame, args.did_pattern)]["person"].unique())
     high, low, high_cut, low_cut = engagement(frame, converted)

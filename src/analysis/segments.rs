@@ -3,7 +3,8 @@
 //! exported as a CSV of person ids.
 //!
 //! The triggers, by segment id (docs/metrics.md, "Segments", defines each):
-//! - `repeat_visit`: non-converters with at least `repeat_min` events matching `repeat_pattern`.
+//! - `repeat_visit`: non-converters with at least `repeat_min` sessions that have an event
+//!   matching `repeat_pattern`.
 //! - `did_event`: people with an event matching `did_pattern`.
 //! - `high_engagement`, `low_engagement`: non-converters in the top or bottom quartile of events
 //!   per active day.
@@ -39,7 +40,7 @@ const DAY_MS: i64 = 86_400_000;
 pub struct SegmentsOptions {
     /// The regular expression of the repeated visit, such as `pricing`.
     pub repeat_pattern: String,
-    /// The minimum number of matching events that make a repeated visit.
+    /// The minimum number of sessions with a matching event that make a repeated visit.
     pub repeat_min: u64,
     /// The regular expression of the event or page done at least once, such as a guide download.
     pub did_pattern: String,
@@ -99,6 +100,9 @@ struct Context<'a> {
     conversion: Conversion,
     data_end: i64,
     recent_ms: i64,
+    /// The inactivity that ends a session; `None` with synthetic times, where every event counts
+    /// as its own visit.
+    session_gap_ms: Option<i64>,
     speed: Option<speed::SpeedReport>,
     rarely_back_after_ms: Option<i64>,
     /// The prediction with every open journey listed, or the reason it is unavailable.
@@ -150,6 +154,9 @@ fn context<'a>(log: &'a EventLog, journeys: &'a Journeys, options: &AnalysisOpti
         Error::Options(format!("The prediction recent window \"{}\" is not a duration. Write a number and a unit, such as 30d.", options.prediction.recent))
     })?;
     let timed = !synthetic_times;
+    let session_gap_ms = parse_duration(&options.sessions.gap).map_err(|_| {
+        Error::Options(format!("The session gap \"{}\" is not a duration. Write a number and a unit, such as 30m or 1h.", options.sessions.gap))
+    })?;
     let speed = if timed && conversion.event.is_some() { Some(speed::compute(log, journeys, &conversion, &options.speed)?) } else { None };
     let rarely_back_after_ms = if timed { silences::compute(log, journeys, &conversion, &options.silences)?.rarely_back_after_ms } else { None };
     let prediction = if options.prediction.enabled {
@@ -164,6 +171,7 @@ fn context<'a>(log: &'a EventLog, journeys: &'a Journeys, options: &AnalysisOpti
         data_end: log.time.iter().copied().max().unwrap_or_default(),
         conversion,
         recent_ms,
+        session_gap_ms: timed.then_some(session_gap_ms),
         speed,
         rarely_back_after_ms,
         prediction,
@@ -211,6 +219,28 @@ impl Matcher {
     fn count(&self, log: &EventLog, journey: &[u32]) -> u64 {
         journey.iter().filter(|&&at| self.is_match(log, at as usize)).count() as u64
     }
+
+    /// Counts the sessions of a journey that contain a matching event. A session ends after more
+    /// than `gap_ms` without an event, as in the sessions analysis; without a gap, every matching
+    /// event counts.
+    fn sessions(&self, log: &EventLog, journey: &[u32], gap_ms: Option<i64>) -> u64 {
+        let Some(gap_ms) = gap_ms else { return self.count(log, journey) };
+        let mut sessions = 0;
+        let mut previous: Option<i64> = None;
+        let mut counted_session = false;
+        for &at in journey {
+            let time = log.time[at as usize];
+            if previous.is_some_and(|previous| time - previous > gap_ms) {
+                counted_session = false;
+            }
+            previous = Some(time);
+            if !counted_session && self.is_match(log, at as usize) {
+                sessions += 1;
+                counted_session = true;
+            }
+        }
+        sessions
+    }
 }
 
 /// Builds a segment from its members, counting its converters.
@@ -242,11 +272,11 @@ fn people_where(context: &Context, keep: impl Fn(usize) -> bool) -> Vec<usize> {
 
 fn repeat_visit(context: &Context, matcher: &Matcher, options: &SegmentsOptions) -> SegmentMembers {
     let definition = format!(
-        "People who never converted and had at least {} events or pages matching \"{}\".",
+        "People who never converted and had at least {} sessions with an event or page matching \"{}\".",
         options.repeat_min, options.repeat_pattern
     );
     let members = people_where(context, |person| {
-        !context.conversion.converted(person) && matcher.count(context.log, context.journeys.journey(person)) >= options.repeat_min
+        !context.conversion.converted(person) && matcher.sessions(context.log, context.journeys.journey(person), context.session_gap_ms) >= options.repeat_min
     });
     segment(context, "repeat_visit", "Repeat visits without converting", definition, members)
 }

@@ -34,13 +34,14 @@ test('a segment opens, lists its people and exports as CSV', async (t) => {
   assert.match(await page.textContent('[data-testid=people-description]'), /^2 people in the segment Repeat visits without converting/);
   const people = await page.locator('[data-testid=people-row] th').allTextContents();
   assert.deepEqual(people, ['=1+2', '+44 20']);
+  assert.deepEqual(await page.locator('[data-testid=people-suggested-next]').allTextContents(), ['purchase', 'purchase']);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`${repeatRow} [data-testid=segment-export]`)]);
   const lines = (await readFile(await download.path(), 'utf8')).trim().split('\r\n');
   assert.deepEqual(lines, [
     'person_id,segment,events,converted,last_event_time,suggested_next_touchpoint',
     "'=1+2,repeat_visit,3,no,2024-02-25T10:00:00Z,purchase",
-    "'+44 20,repeat_visit,4,no,2024-02-20T10:15:00Z,purchase",
+    "'+44 20,repeat_visit,5,no,2024-02-22T10:00:00Z,purchase",
   ]);
   assert.deepEqual(pageErrors, []);
 });

@@ -283,7 +283,8 @@ struct AnalyzeArgs {
     /// segment.
     #[arg(long, value_name = "REGEX", default_value = "pricing")]
     segment_repeat_pattern: String,
-    /// Minimum number of matching events that puts a non-converter in the repeat-visit segment.
+    /// Minimum number of sessions with a matching event that puts a non-converter in the
+    /// repeat-visit segment.
     #[arg(long, value_name = "N", default_value_t = 2)]
     segment_repeat_min: u64,
     /// Regular expression, ignoring case, of the event or page that puts a person in the
