@@ -493,3 +493,104 @@ fn successors(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> H
     }
     best.into_iter().map(|(from, (to, _))| (from, to)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::identity::IdentityKind;
+    use crate::model::NewEvent;
+
+    /// Builds a log from (person, minute, event, page) rows; an empty page is no page.
+    fn log_of(rows: &[(&str, i64, &str, &str)]) -> EventLog {
+        let mut log = EventLog::default();
+        let page = log.property_index("page");
+        for (row, &(person, minute, event, url)) in rows.iter().enumerate() {
+            let person = log.identifier(person, IdentityKind::UserId);
+            let new = NewEvent { person, time: minute * 60_000, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: row as u32 + 2 };
+            log.push(new, [(page, url)]);
+        }
+        log
+    }
+
+    fn options() -> AnalysisOptions {
+        AnalysisOptions { conversion: Some("buy".into()), ..AnalysisOptions::default() }
+    }
+
+    fn find<'a>(segments: &'a [SegmentMembers], id: &str) -> &'a SegmentMembers {
+        segments.iter().find(|segment| segment.segment.id == id).unwrap()
+    }
+
+    #[test]
+    fn matcher_reads_event_names_and_pages() {
+        let log = log_of(&[("u1", 0, "view", "/Pricing"), ("u1", 1, "PRICING_click", ""), ("u1", 2, "view", "/blog")]);
+        let matcher = Matcher::new(&log, "pricing", &["page".to_string()], "segments.repeat_pattern").unwrap();
+        let flags: Vec<bool> = (0..log.len()).map(|at| matcher.is_match(&log, at)).collect();
+        assert_eq!(flags, [true, true, false]);
+
+        let events_only = Matcher::new(&log, "pricing", &[], "segments.repeat_pattern").unwrap();
+        assert!(!events_only.is_match(&log, 0));
+    }
+
+    #[test]
+    fn sessions_count_matching_visits_once() {
+        // Minutes 0 and 20 share a session; minute 60 starts another (a 40-minute gap).
+        let log = log_of(&[("u1", 0, "view", "/pricing"), ("u1", 20, "view", "/pricing"), ("u1", 60, "view", "/pricing"), ("u1", 61, "view", "/home")]);
+        let journeys = Journeys::build(&log);
+        let matcher = Matcher::new(&log, "pricing", &["page".to_string()], "segments.repeat_pattern").unwrap();
+        let journey = journeys.journey(0);
+        assert_eq!(matcher.sessions(&log, journey, Some(30 * 60_000)), 2);
+        assert_eq!(matcher.sessions(&log, journey, Some(60 * 60_000)), 1);
+        assert_eq!(matcher.sessions(&log, journey, None), 3);
+    }
+
+    #[test]
+    fn successors_skip_repeats_and_break_ties_by_name() {
+        // After "a", converters went to "c" twice (u1, u4) and to "b" twice (u2, u3), so "b" wins
+        // the tie. The repeat a → a, the event after u1's conversion and the non-converter u5 do
+        // not count.
+        let log = log_of(&[
+            ("u1", 0, "a", ""), ("u1", 1, "a", ""), ("u1", 2, "c", ""), ("u1", 3, "buy", ""), ("u1", 4, "z", ""),
+            ("u2", 0, "a", ""), ("u2", 1, "b", ""), ("u2", 2, "buy", ""),
+            ("u3", 0, "a", ""), ("u3", 1, "b", ""), ("u3", 2, "c", ""), ("u3", 3, "buy", ""),
+            ("u4", 0, "a", ""), ("u4", 1, "c", ""), ("u4", 2, "buy", ""),
+            ("u5", 0, "a", ""), ("u5", 1, "c", ""),
+        ]);
+        let journeys = Journeys::build(&log);
+        let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
+        let followers = successors(&log, &journeys, &conversion);
+        let name = |event: &str| log.event_names.get(event).unwrap();
+        assert_eq!(followers.get(&name("a")), Some(&name("b")));
+        assert_eq!(followers.get(&name("c")), Some(&name("buy")));
+        assert_eq!(followers.get(&name("buy")), None);
+    }
+
+    #[test]
+    fn synthetic_times_leave_timed_segments_unavailable() {
+        let log = log_of(&[("u1", 0, "pricing", ""), ("u1", 1, "pricing", ""), ("u2", 0, "view", ""), ("u2", 1, "buy", "")]);
+        let journeys = Journeys::build(&log);
+        let segments = members(&log, &journeys, &options(), true).unwrap();
+        assert_eq!(find(&segments, "repeat_visit").members, [0]);
+        for id in ["high_engagement", "low_engagement", "fast_movers", "slow_movers", "stalled", "ready_to_buy", "at_risk"] {
+            let segment = &find(&segments, id).segment;
+            assert!(!segment.available, "segment {id}");
+            assert!(segment.reason.is_some(), "segment {id}");
+            assert_eq!(segment.conversion_rate, None, "segment {id}");
+        }
+    }
+
+    #[test]
+    fn rejects_out_of_range_options() {
+        let log = log_of(&[("u1", 0, "view", "")]);
+        let journeys = Journeys::build(&log);
+        let mut options = options();
+        options.conversion = None;
+        options.segments.at_risk_margin = 1.0;
+        let error = members(&log, &journeys, &options, false).unwrap_err().to_string();
+        assert!(error.contains("segments.at_risk_margin 1"), "{error}");
+
+        options.segments.at_risk_margin = 0.2;
+        options.segments.did_pattern = " ".to_string();
+        let error = members(&log, &journeys, &options, false).unwrap_err().to_string();
+        assert!(error.contains("segments.did_pattern is empty"), "{error}");
+    }
+}
