@@ -17,6 +17,7 @@ use crate::analysis::process_map::ProcessMap;
 use crate::analysis::retention::AfterSale;
 use crate::analysis::rhythm::RhythmReport;
 use crate::analysis::sankey::SankeyReport;
+use crate::analysis::segments::SegmentsReport;
 use crate::analysis::sessions::SessionsReport;
 use crate::analysis::stages::StagesReport;
 use crate::analysis::silences::SilencesReport;
@@ -118,6 +119,9 @@ pub struct Report {
     /// Themes of free-text answers and self-reported channels; `None` when the data has neither a
     /// free-text column nor a "how did you hear about us" column.
     pub voice: Option<VoiceReport>,
+    /// Behavioural segments with counts and rates; their members are listed through the people
+    /// query, not here.
+    pub segments: SegmentsReport,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
 }

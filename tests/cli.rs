@@ -547,3 +547,27 @@ u3,cart,,2024-01-01T10:01:00Z
         assert_eq!(report["funnel"]["steps"][1]["people"], second, "{funnel}");
     }
 }
+
+#[test]
+fn list_people_of_a_segment() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/segments-fixture.csv");
+    let args = ["analyze", path, "--conversion", "purchase"];
+    let output = pathlight(&[&args[..], &["--list-people", "segment:repeat_visit"]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(list["total"], 2);
+    let people: Vec<&str> = list["people"].as_array().unwrap().iter().map(|row| row["person"].as_str().unwrap()).collect();
+    assert_eq!(people, ["=1+2", "+44 20"]);
+    assert_eq!(list["people"][0]["suggested_next"], "purchase");
+    assert_eq!(list["people"][0]["last_event"], "2024-02-25T10:00:00Z");
+
+    let output = pathlight(&[&args[..], &["--segment-repeat-pattern", "visit", "--segment-repeat-min", "3", "--list-people", "segment:repeat_visit"]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(list["people"][0]["person"], "n5");
+    assert_eq!(list["total"], 1);
+
+    let output = pathlight(&[&args[..], &["--list-people", "segment:nope"]].concat());
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no segment \"nope\""));
+}

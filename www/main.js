@@ -24,6 +24,7 @@ import { processMapOptions, renderProcessMapView } from './views/process-map.js'
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
 import { renderPredictionView } from './views/prediction.js';
+import { renderSegmentsView } from './views/segments.js';
 import { renderVoiceView } from './views/voice.js';
 import { stageOptions } from './views/stage-editor.js';
 import { newStageEditor, renderStagesView } from './views/stages.js';
@@ -84,6 +85,7 @@ const elements = {
   clvView: document.getElementById('clv-view'),
   emailView: document.getElementById('email-view'),
   predictionView: document.getElementById('prediction-view'),
+  segmentsView: document.getElementById('segments-view'),
 };
 
 const status = createStatusView(document.getElementById('status'));
@@ -366,6 +368,16 @@ function openFindingPeople(finding, title) {
   return openPeople({ finding, limit: PEOPLE_SHOWN }, title);
 }
 
+/** Lists the members of one segment, with their suggested next touchpoints. */
+function openSegmentPeople(segment, title) {
+  return openPeople({ segment, limit: PEOPLE_SHOWN }, title);
+}
+
+/** Returns a promise of every member of one segment, for its CSV export. */
+function loadSegmentMembers(segment) {
+  return engine.request('listPeople', { options: analysisOptions(state.options), query: { segment, limit: null } });
+}
+
 async function openPeople(query, title) {
   const options = analysisOptions(state.options);
   try {
@@ -409,6 +421,7 @@ function renderReport(report) {
   renderClvView(elements.clvView, report.clv ?? null);
   renderEmailView(elements.emailView, report.email ?? null);
   renderPredictionView(elements.predictionView, report, report.summary.time_zone);
+  renderSegmentsView(elements.segmentsView, report.segments ?? null, { onPeople: openSegmentPeople, loadMembers: loadSegmentMembers });
   renderVoiceView(elements.voiceView, report.voice ?? null);
   status.showReportWarnings(report);
 }

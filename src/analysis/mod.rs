@@ -19,6 +19,7 @@ pub mod process_map;
 pub mod retention;
 pub mod rhythm;
 pub mod sankey;
+pub mod segments;
 pub mod sessions;
 pub mod silences;
 pub mod speed;
@@ -61,6 +62,7 @@ pub struct AnalysisOptions {
     pub patterns: patterns::PatternsOptions,
     pub prediction: predict::PredictionOptions,
     pub voice: voice::VoiceOptions,
+    pub segments: segments::SegmentsOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -196,6 +198,7 @@ pub fn run(
     if let (Some(friction), Some(voice)) = (friction.as_mut(), voice.as_ref()) {
         friction::add_theme_evidence(friction, voice, &friction_funnel);
     }
+    let segments = segments::compute(log, journeys, options, synthetic_times)?;
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -234,6 +237,7 @@ pub fn run(
         patterns,
         prediction,
         voice,
+        segments,
         warnings,
     })
 }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::segments::{self, Suggestions};
 use super::{friction, funnel, silences, AnalysisOptions, Conversion};
 use crate::error::Error;
 use crate::ingest::time::to_rfc3339;
@@ -34,13 +35,16 @@ pub struct PeopleQuery {
     /// A friction finding's place in the report's list, counted from 0; when set, the people who
     /// stopped there are listed and `step` and `group` are ignored.
     pub finding: Option<usize>,
+    /// A segment id, such as `repeat_visit`; when set, the segment's members are listed with a
+    /// suggested next touchpoint, and `step`, `group` and `finding` are ignored.
+    pub segment: Option<String>,
     /// The largest number of people to return, in the order of their first event; `None` for all.
     pub limit: Option<usize>,
 }
 
 impl Default for PeopleQuery {
     fn default() -> PeopleQuery {
-        PeopleQuery { step: 1, group: StepGroup::Reached, finding: None, limit: Some(100) }
+        PeopleQuery { step: 1, group: StepGroup::Reached, finding: None, segment: None, limit: Some(100) }
     }
 }
 
@@ -64,6 +68,11 @@ pub struct PersonRow {
     pub journey: Vec<JourneyEvent>,
     /// Events beyond those listed.
     pub more_events: u64,
+    /// The time of the last event; `None` when the times are synthetic.
+    pub last_event: Option<String>,
+    /// The suggested next touchpoint, set only in segment lists (docs/metrics.md, "Suggested next
+    /// touchpoint"); `None` there when nothing can be suggested.
+    pub suggested_next: Option<String>,
 }
 
 /// The people behind a funnel bar.
@@ -80,6 +89,9 @@ pub struct PeopleList {
 /// people, each once, by the people-counting rules of the funnel, even when the funnel itself
 /// counts attempts.
 pub fn list_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, query: &PeopleQuery, synthetic_times: bool) -> Result<PeopleList, Error> {
+    if let Some(id) = &query.segment {
+        return segment_people(log, journeys, options, id, query.limit, synthetic_times);
+    }
     match query.finding {
         Some(index) => finding_people(log, journeys, options, index, query.limit, synthetic_times),
         None => funnel_people(log, journeys, options, query, synthetic_times),
@@ -104,6 +116,28 @@ fn finding_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions
     let people = members.iter().take(limit.unwrap_or(usize::MAX)).map(|&person| person_row(log, journeys, &conversion, person as usize, synthetic_times)).collect();
     let description = format!("{} stopped at {}.", counted(members.len() as u64, "person", "people"), candidate.finding.label);
     Ok(PeopleList { description, total: members.len() as u64, people })
+}
+
+/// Lists the members of the segment with id `id`, each with a suggested next touchpoint.
+fn segment_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, id: &str, limit: Option<usize>, synthetic_times: bool) -> Result<PeopleList, Error> {
+    let all = segments::members(log, journeys, options, synthetic_times)?;
+    let ids: Vec<&str> = all.iter().map(|segment| segment.segment.id.as_str()).collect();
+    let Some(found) = all.iter().find(|segment| segment.segment.id == id.trim()) else {
+        return Err(Error::Options(format!("There is no segment \"{id}\". Use one of: {}.", ids.join(", "))));
+    };
+    if let Some(reason) = &found.segment.reason {
+        return Err(Error::Options(format!("The segment \"{id}\" is unavailable. {reason}")));
+    }
+    let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
+    let suggestions = Suggestions::build(log, journeys, options, synthetic_times)?;
+    let people = found
+        .members
+        .iter()
+        .take(limit.unwrap_or(usize::MAX))
+        .map(|&person| PersonRow { suggested_next: suggestions.suggest(log, journeys, person), ..person_row(log, journeys, &conversion, person, synthetic_times) })
+        .collect();
+    let description = format!("{} in the segment {}: {}", counted(found.members.len() as u64, "person", "people"), found.segment.name, found.segment.definition);
+    Ok(PeopleList { description, total: found.members.len() as u64, people })
 }
 
 /// Lists the people behind one funnel step.
@@ -162,6 +196,8 @@ fn person_row(log: &EventLog, journeys: &Journeys, conversion: &Conversion, pers
         converted: conversion.converted(person),
         journey: events,
         more_events: journey.len().saturating_sub(JOURNEY_EVENTS) as u64,
+        last_event: journey.last().filter(|_| !synthetic_times).map(|&at| to_rfc3339(log.time[at as usize])),
+        suggested_next: None,
     }
 }
 
@@ -193,7 +229,7 @@ mod tests {
         let log = log_of(&[("u1", 0, "a"), ("u1", 1, "b"), ("u1", 2, "c"), ("u2", 0, "a"), ("u3", 0, "b")]);
         let journeys = Journeys::build(&log);
         let options = options(&["a", "b"]);
-        let list = |step, group, limit| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, limit }, false).unwrap();
+        let list = |step, group, limit| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, segment: None, limit }, false).unwrap();
         let names = |list: &PeopleList| list.people.iter().map(|row| row.person.clone()).collect::<Vec<_>>();
 
         let reached = list(1, StepGroup::Reached, None);
@@ -217,7 +253,7 @@ mod tests {
         let log = log_of(&[("u1", 0, "a"), ("u1", 1, "b")]);
         let journeys = Journeys::build(&log);
         let options = options(&["a", "b"]);
-        let error = |step, group| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, limit: None }, false).unwrap_err().to_string();
+        let error = |step, group| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, segment: None, limit: None }, false).unwrap_err().to_string();
         assert!(error(3, StepGroup::Reached).contains("no step 3"));
         assert!(error(0, StepGroup::Reached).contains("no step 0"));
         assert!(error(1, StepGroup::Dropped).contains("No one drops before step 1"));

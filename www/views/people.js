@@ -15,11 +15,14 @@ const EVENTS_SHOWN = 8;
  */
 export function renderPeoplePanel(root, list, { title, loadAll, onClose }) {
   root.hidden = false;
+  // Only segment lists carry suggested next touchpoints.
+  const suggests = list.people.some((person) => typeof person.suggested_next === 'string');
   const rows = list.people.map((person) => h('tr', { dataset: { testid: 'people-row' } },
     h('th', { scope: 'row' }, person.person),
     h('td', { className: 'number' }, formatCount(person.events)),
     h('td', {}, person.converted ? 'yes' : 'no'),
-    h('td', { className: 'journey-cell' }, journeyText(person, EVENTS_SHOWN))));
+    h('td', { className: 'journey-cell' }, journeyText(person, EVENTS_SHOWN)),
+    suggests && h('td', { dataset: { testid: 'people-suggested-next' } }, person.suggested_next ?? '–')));
   const partialNote = list.people.length < list.total
     ? `Showing the first ${formatCount(list.people.length)} of ${formatCount(list.total)}, in the order of their first event.`
     : null;
@@ -43,7 +46,8 @@ export function renderPeoplePanel(root, list, { title, loadAll, onClose }) {
           h('th', { scope: 'col' }, 'Person'),
           h('th', { scope: 'col', className: 'number' }, metricLink('events', 'Events')),
           h('th', { scope: 'col' }, metricLink('converters', 'Converted')),
-          h('th', { scope: 'col' }, 'Journey'))),
+          h('th', { scope: 'col' }, 'Journey'),
+          suggests && h('th', { scope: 'col' }, metricLink('suggested-next-touchpoint', 'Suggested next')))),
         h('tbody', {}, rows))));
   root.querySelector('h3')?.focus();
 }

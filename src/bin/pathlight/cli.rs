@@ -200,8 +200,9 @@ struct AnalyzeArgs {
     friction_min_stopped: u64,
     /// Instead of the report, print as JSON the people behind one funnel bar: a step number for
     /// those who reached it, or STEP:dropped for those who reached the step before and not it;
-    /// or finding:N for the people who stopped at friction finding N (counted from 0).
-    #[arg(long, value_name = "STEP[:dropped]|finding:N")]
+    /// or finding:N for the people who stopped at friction finding N (counted from 0); or
+    /// segment:ID for the members of a segment, such as segment:repeat_visit.
+    #[arg(long, value_name = "STEP[:dropped]|finding:N|segment:ID")]
     list_people: Option<String>,
     /// The most people --list-people prints; 0 for all.
     #[arg(long, value_name = "COUNT", default_value_t = 100)]
@@ -280,6 +281,18 @@ struct AnalyzeArgs {
     /// Number of themes for the free-text answers, 1 to 20 (default: chosen by the silhouette).
     #[arg(long, value_name = "K")]
     voice_themes: Option<usize>,
+    /// Regular expression, ignoring case, of the event or page whose repeats make the repeat-visit
+    /// segment.
+    #[arg(long, value_name = "REGEX", default_value = "pricing")]
+    segment_repeat_pattern: String,
+    /// Minimum number of sessions with a matching event that puts a non-converter in the
+    /// repeat-visit segment.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    segment_repeat_min: u64,
+    /// Regular expression, ignoring case, of the event or page that puts a person in the
+    /// did-event segment.
+    #[arg(long, value_name = "REGEX", default_value = "download|guide|ebook|whitepaper")]
+    segment_did_pattern: String,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -467,11 +480,6 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     if let Some(events) = &args.session_events {
         options.sessions.events = events.split(',').map(str::trim).filter(|event| !event.is_empty()).map(str::to_string).collect();
     }
-    if let Some(text) = &args.list_people {
-        let query = parse_people_query(text, args.people_limit)?;
-        let list = workspace.list_people(&options, &query).map_err(|error| error.to_string())?;
-        return serde_json::to_string(&list).map_err(|error| error.to_string());
-    }
     options.silences.return_rule = args.silence_return_rule;
     options.silences.min_silences = args.min_silences;
     options.rhythm.all_events = args.rhythm_all_events;
@@ -499,14 +507,26 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.voice.text_columns = args.voice_columns.clone();
     options.voice.channel_column = args.voice_channel_column.clone();
     options.voice.themes = args.voice_themes;
+    options.segments.repeat_pattern = args.segment_repeat_pattern.clone();
+    options.segments.repeat_min = args.segment_repeat_min;
+    options.segments.did_pattern = args.segment_did_pattern.clone();
+    // The people lists read the silences, speed and prediction options, so they are set first.
+    if let Some(text) = &args.list_people {
+        let query = parse_people_query(text, args.people_limit)?;
+        let list = workspace.list_people(&options, &query).map_err(|error| error.to_string())?;
+        return serde_json::to_string(&list).map_err(|error| error.to_string());
+    }
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
 
-/// Parses `STEP`, `STEP:dropped` or `finding:N` for --list-people.
+/// Parses `STEP`, `STEP:dropped`, `finding:N` or `segment:ID` for --list-people.
 fn parse_people_query(text: &str, limit: usize) -> Result<PeopleQuery, String> {
-    let invalid = || format!("--list-people: \"{text}\" must be a step number, such as 2, a step and dropped, such as 2:dropped, or a friction finding, such as finding:0");
+    let invalid = || format!("--list-people: \"{text}\" must be a step number, such as 2, a step and dropped, such as 2:dropped, a friction finding, such as finding:0, or a segment, such as segment:repeat_visit");
     let limit = (limit > 0).then_some(limit);
+    if let Some(id) = text.trim().strip_prefix("segment:") {
+        return Ok(PeopleQuery { segment: Some(id.trim().to_string()), limit, ..PeopleQuery::default() });
+    }
     if let Some(number) = text.trim().strip_prefix("finding:") {
         let finding = number.trim().parse().map_err(|_| invalid())?;
         return Ok(PeopleQuery { finding: Some(finding), limit, ..PeopleQuery::default() });
@@ -518,7 +538,7 @@ fn parse_people_query(text: &str, limit: usize) -> Result<PeopleQuery, String> {
         Some(_) => return Err(invalid()),
     };
     let step = step.parse().map_err(|_| invalid())?;
-    Ok(PeopleQuery { step, group, finding: None, limit })
+    Ok(PeopleQuery { step, group, finding: None, segment: None, limit })
 }
 
 fn generate(args: GenerateArgs) -> Result<String, String> {
