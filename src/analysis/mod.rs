@@ -2,6 +2,7 @@
 //! the conversion once and feeds every analysis from it.
 
 pub mod attribution;
+pub mod brief;
 pub mod channel_speed;
 pub mod clv;
 pub mod drivers;
@@ -210,7 +211,7 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report {
+    let mut report = Report {
         summary,
         funnel,
         paths,
@@ -231,7 +232,10 @@ pub fn run(
         prediction,
         voice,
         warnings,
-    })
+        brief: None,
+    };
+    report.brief = Some(brief::compose(&report, &brief::PersonIds::of(log)));
+    Ok(report)
 }
 
 /// Runs the silences, hour-and-weekday, speed and channel-speed analyses. With synthetic times
