@@ -5,6 +5,7 @@
 
 import { EngineClient } from './engine.js';
 import { renderAfterSaleView } from './views/after-sale.js';
+import { renderBriefView } from './views/brief.js';
 import { ambiguousDateColumn, renderDateOrder } from './views/date-order.js';
 import { ATTRIBUTION_DEFAULTS, attributionOptions, renderChannelsView } from './views/channels.js';
 import { CURVE_DEFAULTS, curveOptions, renderCurveView } from './views/curve.js';
@@ -84,6 +85,7 @@ const elements = {
   clvView: document.getElementById('clv-view'),
   emailView: document.getElementById('email-view'),
   predictionView: document.getElementById('prediction-view'),
+  briefView: document.getElementById('brief-view'),
 };
 
 const status = createStatusView(document.getElementById('status'));
@@ -383,6 +385,7 @@ function renderReport(report) {
   renderEmailView(elements.emailView, report.email ?? null);
   renderPredictionView(elements.predictionView, report, report.summary.time_zone);
   renderVoiceView(elements.voiceView, report.voice ?? null);
+  renderBriefView(elements.briefView, report.brief ?? null);
   status.showReportWarnings(report);
 }
 
