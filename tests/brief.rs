@@ -115,6 +115,23 @@ fn brief_covers_the_findings() {
     assert!(brief.contains("/guide"), "the guide driver is missing:\n{brief}");
 }
 
+/// Returns the bullet lines of the brief's section that starts with `heading`.
+fn section_lines(brief: &str, heading: &str) -> Vec<String> {
+    let lines = brief.lines().skip_while(|line| !line.starts_with(heading)).skip(1);
+    lines.take_while(|line| !line.starts_with("## ")).filter(|line| line.starts_with("- ")).map(str::to_string).collect()
+}
+
+#[test]
+fn brief_figures_match_golden() {
+    // tools/brief_golden.py computes these lines from the raw CSV with pandas.
+    let golden: serde_json::Value = serde_json::from_str(include_str!("../tools/golden/brief_fixture.json")).unwrap();
+    let expected = |key: &str| -> Vec<String> { golden[key].as_array().unwrap().iter().map(|line| line.as_str().unwrap().to_string()).collect() };
+    let brief = brief();
+    let headline = section_lines(&brief, "## Headline");
+    assert_eq!(headline[..4], expected("headline")[..]);
+    assert_eq!(section_lines(&brief, "## Channel credit"), expected("channels"));
+}
+
 #[test]
 fn number_scan_finds_counts() {
     // The scan that the count check relies on.
