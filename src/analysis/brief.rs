@@ -18,7 +18,7 @@ use rustc_hash::FxHashSet as HashSet;
 use super::drivers::{Driver, FeatureKind};
 use super::friction::{Finding, FrictionKind};
 use super::hypotheses::{Hypothesis, TouchpointKind};
-use crate::model::EventLog;
+use crate::model::{EventLog, Interner};
 use crate::report::Report;
 
 /// The smallest count the brief writes as a number.
@@ -36,17 +36,19 @@ const TOP_CHANNELS: usize = 8;
 /// Survey themes listed.
 const TOP_THEMES: usize = 8;
 
-/// The person ids of the data, lower-cased, for checking labels against them.
-pub struct PersonIds(HashSet<String>);
+/// The person ids of the data, for checking labels against them.
+pub struct PersonIds<'a>(&'a Interner);
 
-impl PersonIds {
-    /// Collects every person identifier the log interned, including linked ids and e-mail addresses.
-    pub fn of(log: &EventLog) -> PersonIds {
-        PersonIds((0..log.people.len() as u32).map(|id| log.people.name(id).trim().to_lowercase()).filter(|id| !id.is_empty()).collect())
+impl<'a> PersonIds<'a> {
+    /// Borrows every person identifier the log interned, including linked ids and e-mail addresses.
+    pub fn of(log: &'a EventLog) -> PersonIds<'a> {
+        PersonIds(&log.people)
     }
 
+    /// Returns true when `text`, trimmed, is an id as written or in lower case.
     fn contains(&self, text: &str) -> bool {
-        self.0.contains(&text.trim().to_lowercase())
+        let text = text.trim();
+        !text.is_empty() && (self.0.get(text).is_some() || self.0.get(&text.to_lowercase()).is_some())
     }
 }
 
@@ -277,7 +279,7 @@ fn driver_line(driver: &Driver, converters: u64, non_converters: u64, people: &P
 
 fn channels(report: &Report, people: &PersonIds) -> Option<String> {
     let attribution = report.attribution.as_ref()?;
-    let conversions = attribution.conversions - attribution.conversions_without_touchpoints;
+    let conversions = attribution.conversions.saturating_sub(attribution.conversions_without_touchpoints);
     if attribution.channels.is_empty() || conversions < MIN_COUNT || !(attribution.credited > 0.0) {
         return None;
     }
@@ -317,13 +319,18 @@ fn request() -> String {
 mod tests {
     use super::*;
 
-    fn ids(values: &[&str]) -> PersonIds {
-        PersonIds(values.iter().map(|value| value.to_lowercase()).collect())
+    fn interner(values: &[&str]) -> Interner {
+        let mut interner = Interner::default();
+        for value in values {
+            interner.intern(value);
+        }
+        interner
     }
 
     #[test]
     fn labels_that_may_identify_are_hidden() {
-        let people = ids(&["alice", "U-77"]);
+        let interner = interner(&["alice", "u-77"]);
+        let people = PersonIds(&interner);
         for label in ["bob@example.com", "/account/550e8400-e29b-41d4-a716-446655440000", "/order/123456", "/u/alice/settings", "u-77", "d41d8cd98f00b204"] {
             assert_eq!(safe_label(label, &people), PLACEHOLDER, "{label}");
         }
@@ -371,7 +378,7 @@ mod tests {
             hypotheses: Vec::new(),
         };
         assert_eq!(
-            finding_line(&finding, &ids(&[])),
+            finding_line(&finding, &PersonIds(&interner(&[]))),
             "- Non-converters leaving at /pricing: fewer than 10 of 40 people stopped here. Of those who went on, 32.4% converted. Estimated lost conversions: not shown (fewer than 10 people behind it)."
         );
     }
