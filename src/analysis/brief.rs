@@ -54,7 +54,7 @@ impl<'a> PersonIds<'a> {
 
 /// Writes the brief for `report`, hiding labels that contain any of `people`.
 pub fn compose(report: &Report, people: &PersonIds) -> String {
-    let mut sections = vec![headline(report)];
+    let mut sections = vec![headline(report, people)];
     sections.extend(friction(report, people));
     sections.extend(email(report));
     sections.extend(drivers(report, people));
@@ -160,7 +160,7 @@ fn q_value(q: f64) -> String {
     }
 }
 
-fn headline(report: &Report) -> String {
+fn headline(report: &Report, people: &PersonIds) -> String {
     let summary = &report.summary;
     let mut lines = vec![
         "# Customer journey findings".to_string(),
@@ -171,7 +171,7 @@ fn headline(report: &Report) -> String {
         format!("- People: {}", count(summary.people)),
     ];
     if let Some(event) = &summary.conversion_event {
-        lines.push(format!("- Conversion: the event \"{}\"", event.trim()));
+        lines.push(format!("- Conversion: the event \"{}\"", safe_label(event, people)));
         lines.push(format!("- Converters: {}", count(summary.converters)));
         lines.push(format!("- Conversion rate: {}", percent(summary.converters, summary.people)));
     }
