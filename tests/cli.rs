@@ -116,8 +116,8 @@ fn generate_plants_effects_on_request() {
     let planted = pathlight(&["generate", "--people", "20", "--seed", "3", "--plant", "exit-step,touchpoint"]);
     assert!(planted.status.success());
     let text = String::from_utf8(planted.stdout).unwrap();
-    assert!(text.starts_with("user_id,timestamp,event,channel,page,revenue\n"));
-    assert!(text.contains(",email_sent,welcome,"), "{text}");
+    assert!(text.starts_with("user_id,timestamp,event,channel,page,revenue,campaign\n"));
+    assert!(text.contains(",email_sent,,,,welcome\n"), "{text}");
 
     let unknown = pathlight(&["generate", "--people", "20", "--plant", "slow-channel"]);
     assert!(!unknown.status.success());

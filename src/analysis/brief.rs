@@ -13,8 +13,6 @@
 //!   decimal point, so a bare whole number below 10 appears only in an ordinal label such as
 //!   `step 2` or `e-mail 3`, or before a duration unit such as `30 days`.
 
-use rustc_hash::FxHashSet as HashSet;
-
 use super::drivers::{Driver, FeatureKind};
 use super::friction::{Finding, FrictionKind};
 use super::hypotheses::{Hypothesis, TouchpointKind};

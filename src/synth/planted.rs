@@ -3,7 +3,8 @@
 //!
 //! Each person arrives through one first-touch channel, visits `/`, signs up, may read the case
 //! study, and is sent four e-mails a few hours apart: `welcome`, `tips`, `offer` and `reminder`.
-//! The channel column of each `email_sent` and `email_open` row names its message. About a day
+//! An extra last column, `campaign`, names the message of each `email_sent` and `email_open` row,
+//! so that messages are not counted as channels. About a day
 //! after arriving, the person views pricing and then checkout. Whether the person converts is drawn first, from
 //! [`BASE_CONVERSION`]. A converter comes back after a delay and buys (`purchase`). A
 //! non-converter's journey ends at checkout.
@@ -91,6 +92,9 @@ impl Plants {
     }
 }
 
+/// The column after [`HEADER`] that names an e-mail row's message.
+const CAMPAIGN_COLUMN: &str = "campaign";
+
 /// One generated row.
 #[derive(Debug, Clone, Copy)]
 struct Row {
@@ -100,13 +104,14 @@ struct Row {
     channel: &'static str,
     page: &'static str,
     revenue_cents: u32,
+    campaign: &'static str,
 }
 
 /// Writes a header and the planted journeys of `options.people` people as CSV to `output`.
 pub(super) fn write_csv(options: &SynthOptions, plants: Plants, output: &mut impl Write) -> io::Result<SynthSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut output = io::BufWriter::new(output);
-    writeln!(output, "{}", HEADER.join(","))?;
+    writeln!(output, "{},{CAMPAIGN_COLUMN}", HEADER.join(","))?;
     let mut summary = SynthSummary { people: options.people, ..SynthSummary::default() };
     let mut rows = Vec::new();
     let mut journey = Vec::new();
@@ -139,38 +144,38 @@ fn generate_person(options: &SynthOptions, plants: Plants, person: u32, rng: &mu
     let converts = rng.random_bool(odds / (1.0 + odds));
 
     let start_ms = options.start.timestamp_millis() + rng.random_range(0..i64::from(options.days) * DAY_MS);
-    let mut push = |time_ms: i64, event: &'static str, channel: &'static str, page: &'static str, revenue_cents: u32| {
-        journey.push(Row { time_ms, person, event, channel, page, revenue_cents });
+    let mut push = |time_ms: i64, event: &'static str, channel: &'static str, page: &'static str, revenue_cents: u32, campaign: &'static str| {
+        journey.push(Row { time_ms, person, event, channel, page, revenue_cents, campaign });
     };
-    push(start_ms, "visit", channel, "/", 0);
+    push(start_ms, "visit", channel, "/", 0, "");
     let mut time_ms = start_ms + rng.random_range(MINUTE_MS..10 * MINUTE_MS);
-    push(time_ms, "sign_up", "", "/signup", 0);
+    push(time_ms, "sign_up", "", "/signup", 0, "");
     if read_case_study {
         time_ms += rng.random_range(MINUTE_MS..20 * MINUTE_MS);
-        push(time_ms, TOUCHPOINT, "", "/case-study", 0);
+        push(time_ms, TOUCHPOINT, "", "/case-study", 0, "");
     }
 
     for (number, message) in MESSAGES.iter().enumerate() {
         let sent_ms = start_ms + (2 + 5 * number as i64) * HOUR_MS;
-        push(sent_ms, "email_sent", message, "", 0);
+        push(sent_ms, "email_sent", "", "", 0, message);
         let collapsed = plants.email_collapse && number + 1 >= COLLAPSED_FROM;
         if rng.random_bool(if collapsed { COLLAPSED_OPEN_RATE } else { OPEN_RATE }) {
-            push(sent_ms + rng.random_range(10 * MINUTE_MS..3 * HOUR_MS), "email_open", message, "", 0);
+            push(sent_ms + rng.random_range(10 * MINUTE_MS..3 * HOUR_MS), "email_open", "", "", 0, message);
         }
     }
 
     time_ms = start_ms + 24 * HOUR_MS + rng.random_range(0..4 * HOUR_MS);
-    push(time_ms, "pricing", "", EXIT_PAGE, 0);
+    push(time_ms, "pricing", "", EXIT_PAGE, 0, "");
     if !converts && plants.exit_step && rng.random_bool(EXIT_SHARE) {
         return;
     }
     time_ms += rng.random_range(2 * MINUTE_MS..10 * MINUTE_MS);
-    push(time_ms, "checkout", "", "/checkout", 0);
+    push(time_ms, "checkout", "", "/checkout", 0, "");
     if converts {
         let mean_days = if plants.fast_channel && channel == FAST_CHANNEL { FAST_DELAY_DAYS } else { DELAY_DAYS };
         let uniform: f64 = rng.random();
         let delay_ms = (-(1.0 - uniform).ln() * mean_days * DAY_MS as f64) as i64;
-        push(time_ms + delay_ms.max(HOUR_MS), "purchase", "", "/checkout", 4_900);
+        push(time_ms + delay_ms.max(HOUR_MS), "purchase", "", "/checkout", 4_900, "");
     }
 }
 
@@ -182,10 +187,9 @@ fn write_rows(output: &mut impl Write, rows: &[Row]) -> io::Result<()> {
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("generated time {} ms is out of range; use a later start", row.time_ms)))?;
         write!(output, "p{:07},{timestamp},{},{},{},", row.person + 1, row.event, row.channel, row.page)?;
         if row.revenue_cents > 0 {
-            writeln!(output, "{}.{:02}", row.revenue_cents / 100, row.revenue_cents % 100)?;
-        } else {
-            writeln!(output)?;
+            write!(output, "{}.{:02}", row.revenue_cents / 100, row.revenue_cents % 100)?;
         }
+        writeln!(output, ",{}", row.campaign)?;
     }
     Ok(())
 }
