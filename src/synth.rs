@@ -116,7 +116,7 @@ pub struct SynthOptions {
     pub order: RowOrder,
     /// `None` for the journeys described above. `Some` for the simpler journeys of
     /// [`planted`], with the given effects planted, or with none for journeys where conversion
-    /// depends on nothing.
+    /// depends on nothing. Those add a last column, `campaign`, after [`HEADER`].
     pub plant: Option<Plants>,
 }
 

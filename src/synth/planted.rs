@@ -48,8 +48,9 @@ pub const TOUCHPOINT_ODDS: f64 = 3.0;
 pub const TOUCHPOINT_SHARE: f64 = 0.3;
 /// The share of non-converters who leave at pricing when `exit-step` is planted.
 pub const EXIT_SHARE: f64 = 0.8;
-/// The open rate of every message, and of the collapsed ones when `email-collapse` is planted.
+/// The open rate of every message unless `email-collapse` is planted.
 pub const OPEN_RATE: f64 = 0.5;
+/// The open rate of the messages from [`COLLAPSED_FROM`] on when `email-collapse` is planted.
 pub const COLLAPSED_OPEN_RATE: f64 = 0.05;
 /// The mean delay in days between checkout and purchase, exponential.
 pub const DELAY_DAYS: f64 = 6.0;
@@ -59,9 +60,13 @@ pub const FAST_DELAY_DAYS: f64 = 1.0;
 /// The effects to plant. `Plants::default()` plants none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Plants {
+    /// Most non-converters leave at [`EXIT_PAGE`].
     pub exit_step: bool,
+    /// Opens collapse from message [`COLLAPSED_FROM`] on.
     pub email_collapse: bool,
+    /// [`TOUCHPOINT`] multiplies the odds of converting by [`TOUCHPOINT_ODDS`].
     pub touchpoint: bool,
+    /// Converters from [`FAST_CHANNEL`] buy sooner.
     pub fast_channel: bool,
 }
 
