@@ -28,7 +28,7 @@ use rand::distr::Distribution;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-mod planted;
+pub mod planted;
 
 pub use planted::Plants;
 
