@@ -124,6 +124,9 @@ pub struct Report {
     pub segments: SegmentsReport,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
+    /// The anonymised Markdown summary for an AI assistant, exactly as the page copies it;
+    /// docs/metrics.md (AI brief) gives its rules. Always set by `run`.
+    pub brief: Option<String>,
 }
 
 /// Silences, hours and weekdays, speed segments and channel speed; each is `None` with synthetic

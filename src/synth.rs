@@ -28,6 +28,10 @@ use rand::distr::Distribution;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub mod planted;
+
+pub use planted::Plants;
+
 /// Column names of the generated CSV, in order.
 pub const HEADER: [&str; 6] = [
     "user_id",
@@ -110,6 +114,10 @@ pub struct SynthOptions {
     pub days: u32,
     /// Order of the rows.
     pub order: RowOrder,
+    /// `None` for the journeys described above. `Some` for the simpler journeys of
+    /// [`planted`], with the given effects planted, or with none for journeys where conversion
+    /// depends on nothing. Those add a last column, `campaign`, after [`HEADER`].
+    pub plant: Option<Plants>,
 }
 
 impl Default for SynthOptions {
@@ -123,6 +131,7 @@ impl Default for SynthOptions {
                 .unwrap_or_default(),
             days: 180,
             order: RowOrder::ByTime,
+            plant: None,
         }
     }
 }
@@ -210,6 +219,10 @@ pub fn write_csv(options: &SynthOptions, output: &mut impl Write) -> io::Result<
             io::ErrorKind::InvalidInput,
             "synthetic journeys need a period of at least 1 day, but days is 0",
         ));
+    }
+
+    if let Some(plants) = options.plant {
+        return planted::write_csv(options, plants, output);
     }
 
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);

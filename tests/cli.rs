@@ -112,6 +112,20 @@ fn generate_is_deterministic_for_a_seed() {
 }
 
 #[test]
+fn generate_plants_effects_on_request() {
+    let planted = pathlight(&["generate", "--people", "20", "--seed", "3", "--plant", "exit-step,touchpoint"]);
+    assert!(planted.status.success());
+    let text = String::from_utf8(planted.stdout).unwrap();
+    assert!(text.starts_with("user_id,timestamp,event,channel,page,revenue,campaign\n"));
+    assert!(text.contains(",email_sent,,,,welcome\n"), "{text}");
+
+    let unknown = pathlight(&["generate", "--people", "20", "--plant", "slow-channel"]);
+    assert!(!unknown.status.success());
+    let message = String::from_utf8_lossy(&unknown.stderr);
+    assert!(message.contains("--plant: unknown effect \"slow-channel\""), "{message}");
+}
+
+#[test]
 fn unknown_mapped_column_is_an_error() {
     let events = write_fixture("map.csv", "user,event,ts\nu1,a,2024-01-01T10:00:00Z\n");
     let output = pathlight(&["analyze", events.to_str().unwrap(), "--map", "person=nosuch"]);

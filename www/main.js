@@ -5,6 +5,7 @@
 
 import { EngineClient } from './engine.js';
 import { renderAfterSaleView } from './views/after-sale.js';
+import { renderBriefView } from './views/brief.js';
 import { ambiguousDateColumn, renderDateOrder } from './views/date-order.js';
 import { ATTRIBUTION_DEFAULTS, attributionOptions, renderChannelsView } from './views/channels.js';
 import { CURVE_DEFAULTS, curveOptions, renderCurveView } from './views/curve.js';
@@ -86,6 +87,7 @@ const elements = {
   emailView: document.getElementById('email-view'),
   predictionView: document.getElementById('prediction-view'),
   segmentsView: document.getElementById('segments-view'),
+  briefView: document.getElementById('brief-view'),
 };
 
 const status = createStatusView(document.getElementById('status'));
@@ -423,6 +425,7 @@ function renderReport(report) {
   renderPredictionView(elements.predictionView, report, report.summary.time_zone);
   renderSegmentsView(elements.segmentsView, report.segments ?? null, { onPeople: openSegmentPeople, loadMembers: loadSegmentMembers });
   renderVoiceView(elements.voiceView, report.voice ?? null);
+  renderBriefView(elements.briefView, report.brief ?? null);
   status.showReportWarnings(report);
 }
 

@@ -2,6 +2,7 @@
 //! the conversion once and feeds every analysis from it.
 
 pub mod attribution;
+pub mod brief;
 pub mod channel_speed;
 pub mod clv;
 pub mod drivers;
@@ -217,7 +218,7 @@ pub fn run(
         time_zone: time_zone.to_string(),
         synthetic_times,
     };
-    Ok(Report {
+    let mut report = Report {
         summary,
         funnel,
         paths,
@@ -239,7 +240,10 @@ pub fn run(
         voice,
         segments,
         warnings,
-    })
+        brief: None,
+    };
+    report.brief = Some(brief::compose(&report, &brief::PersonIds::of(log)));
+    Ok(report)
 }
 
 /// Runs the silences, hour-and-weekday, speed and channel-speed analyses. With synthetic times

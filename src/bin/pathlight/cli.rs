@@ -16,7 +16,7 @@ use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelO
 use pathlight::analysis::paths::CleaningRule;
 use pathlight::ingest::time::DateOrder;
 use pathlight::ingest::{DateEvent, FileConfig};
-use pathlight::synth::{write_csv, RowOrder, SynthOptions};
+use pathlight::synth::{write_csv, Plants, RowOrder, SynthOptions};
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
 #[derive(Parser)]
@@ -48,6 +48,11 @@ struct GenerateArgs {
     /// Write each person's rows together instead of all rows in time order.
     #[arg(long)]
     by_person: bool,
+    /// Write simpler journeys with known effects planted, for checking the analyses: a
+    /// comma-separated list of exit-step, email-collapse, touchpoint and fast-channel, or all, or
+    /// none for journeys where conversion depends on nothing.
+    #[arg(long, value_name = "EFFECTS")]
+    plant: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -547,6 +552,7 @@ fn generate(args: GenerateArgs) -> Result<String, String> {
         seed: args.seed,
         days: args.days.max(1),
         order: if args.by_person { RowOrder::ByPerson } else { RowOrder::ByTime },
+        plant: args.plant.as_deref().map(Plants::parse).transpose()?,
         ..SynthOptions::default()
     };
     let stdout = std::io::stdout();
