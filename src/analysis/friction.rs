@@ -273,9 +273,13 @@ impl Tally {
         let sentence = sentence(self.kind, &self.label, stopped, self.went_on, rate, lost);
         let reached = stopped + self.went_on;
         let interventions = interventions::for_finding(self.kind, &self.label);
-        let test_plan = weeks.map(|weeks| {
-            plan::plan(format!("the share of people at {} who go on", self.label), share(self.went_on, reached), reached as f64 / weeks)
-        });
+        let metric = match self.kind {
+            FrictionKind::FunnelStep => format!("the share of people at the step before who reach {}", self.label),
+            FrictionKind::ExitPage => format!("the share of people at {} who go on", self.label),
+            FrictionKind::EmailStop => format!("the share of people who opened {} and open a later message", self.label),
+            FrictionKind::Silence => format!("the share of people silent for {} who come back", self.label),
+        };
+        let test_plan = weeks.map(|weeks| plan::plan(metric, share(self.went_on, reached), reached as f64 / weeks));
         let finding = Finding {
             kind: self.kind,
             label: self.label,
@@ -605,7 +609,7 @@ mod tests {
         // The data spans minutes, so a week at least: 5 people a week reach the step, and 3 of 5
         // go on.
         let plan = top.test_plan.as_ref().unwrap();
-        assert_eq!(plan.metric, "the share of people at step 2 (b) who go on");
+        assert_eq!(plan.metric, "the share of people at the step before who reach step 2 (b)");
         assert!(close(plan.baseline_rate, 0.6));
         assert!(close(plan.weekly_people, 5.0));
         assert_eq!(top.interventions[0].title, "Answer \"is it worth it\" with testimonials");

@@ -35,7 +35,7 @@ test('biggest leaks open the results', async (t) => {
   assert.equal(await first.locator('[data-testid=friction-evidence]').getAttribute('href'), '#funnel-view');
   assert.match(await first.locator('[data-testid=friction-interventions]').textContent(), /^Shorten the checkout or booking form\./);
   assert.match(await first.locator('[data-testid=friction-plan]').textContent(),
-    /^Test plan: watch the share of people at step 2 \(add_to_cart\) who go on, now 33\.3%\. At 24 people a week, a 4-week test detects a rise of [\d.]+ points or more\. A 10\.0% rise needs [\d,]+ people in each arm, about [\d,]+ weeks\.$/);
+    /^Test plan: watch the share of people at the step before who reach step 2 \(add_to_cart\), now 33\.3%\. At 24 people a week, a 4-week test detects a rise of [\d.]+ points or more\. A 10\.0% rise needs [\d,]+ people in each arm, (about [\d,]+ weeks|over two years at this traffic)\.$/);
   assert.equal(await page.getAttribute('[data-testid=friction] h3 a', 'href'), 'build/metrics.html#friction-finder');
 
   await first.locator('[data-testid=friction-people]').click();

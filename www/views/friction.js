@@ -98,7 +98,12 @@ function renderHypotheses(finding) {
     h('ul', { dataset: { testid: 'friction-hypotheses' } }, sentences.map((sentence) => h('li', {}, sentence))));
 }
 
+// Past two years a test is out of reach at this traffic, and the exact
+// number of weeks says nothing more.
 function weeksText(weeks) {
+  if (weeks > 104) {
+    return 'over two years at this traffic';
+  }
   return weeks < 1.5 ? 'about a week' : `about ${formatCount(Math.ceil(weeks))} weeks`;
 }
 
