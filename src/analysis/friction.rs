@@ -118,6 +118,22 @@ pub struct ThemeEvidence {
     pub q_value: f64,
 }
 
+/// Adds to each funnel-step finding the speed segments' interventions: a compressed path for
+/// fast movers and deeper proof for slow researchers.
+pub fn add_speed_interventions(report: &mut FrictionReport, speed: &super::speed::SpeedReport) {
+    let segment = |name: &str| speed.segments.iter().find(|segment| segment.name == name);
+    let (fast, slow) = (segment("fast"), segment("slow"));
+    let interventions = interventions::for_speed(
+        fast.and_then(|segment| segment.median_ms),
+        fast.and_then(|segment| segment.mean_events),
+        slow.and_then(|segment| segment.median_ms),
+        slow.and_then(|segment| segment.mean_events),
+    );
+    for finding in report.findings.iter_mut().filter(|finding| finding.kind == FrictionKind::FunnelStep) {
+        finding.interventions.extend(interventions.iter().cloned());
+    }
+}
+
 /// Adds to each funnel-step finding the survey themes that the voice report found
 /// over-represented among people whose furthest step is the one before it. The voice report
 /// must count steps over the same funnel, so nothing is added when its funnel differs.

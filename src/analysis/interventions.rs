@@ -83,6 +83,33 @@ pub fn for_finding(kind: FrictionKind, label: &str) -> Vec<Intervention> {
     chosen.iter().map(|&(title, reason)| Intervention { title: title.to_string(), reason: reason.to_string() }).collect()
 }
 
+/// Returns the interventions that the speed segments suggest for a funnel step: a compressed path
+/// for fast movers and deeper proof for slow researchers, each with the numbers behind it. None
+/// when the segments lack the figures.
+pub fn for_speed(fast_median_ms: Option<f64>, fast_events: Option<f64>, slow_median_ms: Option<f64>, slow_events: Option<f64>) -> Vec<Intervention> {
+    let days = |ms: f64| ms / 86_400_000.0;
+    let mut interventions = Vec::new();
+    if let (Some(median), Some(events)) = (fast_median_ms, fast_events) {
+        interventions.push(Intervention {
+            title: "Offer fast movers a compressed path".to_string(),
+            reason: format!(
+                "Converters in the fast speed segment buy within a median of {:.1} days after {events:.1} events, so a direct route to this step may keep more of the people who arrive ready.",
+                days(median)
+            ),
+        });
+    }
+    if let (Some(median), Some(events)) = (slow_median_ms, slow_events) {
+        interventions.push(Intervention {
+            title: "Give slow researchers deeper proof".to_string(),
+            reason: format!(
+                "Converters in the slow speed segment take a median of {:.1} days and {events:.1} events, so case studies, comparisons and follow-ups may carry more of the people who are still weighing it up.",
+                days(median)
+            ),
+        });
+    }
+    interventions
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +123,15 @@ mod tests {
         assert_eq!(titles(FrictionKind::ExitPage, "/blog/tips")[0], "Answer \"is it worth it\" with testimonials");
         assert_eq!(titles(FrictionKind::EmailStop, "e-mail 2")[1], "Start a re-engagement sequence");
         assert_eq!(titles(FrictionKind::Silence, "30 days").len(), 2);
+    }
+
+    #[test]
+    fn speed_interventions_quote_the_segments() {
+        let day = 86_400_000.0;
+        let both = for_speed(Some(0.5 * day), Some(4.0), Some(20.0 * day), Some(31.5));
+        assert_eq!(both[0].title, "Offer fast movers a compressed path");
+        assert!(both[0].reason.contains("median of 0.5 days after 4.0 events"), "{}", both[0].reason);
+        assert!(both[1].reason.contains("median of 20.0 days and 31.5 events"), "{}", both[1].reason);
+        assert!(for_speed(None, None, None, None).is_empty());
     }
 }

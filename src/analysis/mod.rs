@@ -199,6 +199,9 @@ pub fn run(
     if let (Some(friction), Some(voice)) = (friction.as_mut(), voice.as_ref()) {
         friction::add_theme_evidence(friction, voice, &friction_funnel);
     }
+    if let (Some(friction), Some(speed)) = (friction.as_mut(), timing_extras.speed.as_ref()) {
+        friction::add_speed_interventions(friction, speed);
+    }
     let segments = segments::compute(log, journeys, options, synthetic_times)?;
 
     let people = journeys.people() as u64;
