@@ -3,7 +3,8 @@
 //!
 //! `pathlight::synth` with `plant` set writes journeys whose conversion, e-mail opens, exits and
 //! delays follow known rules (src/synth/planted.rs). Several seeds are checked, so that a result
-//! cannot come from one lucky draw.
+//! cannot come from one lucky draw. Native only, as the generator is.
+#![cfg(not(target_arch = "wasm32"))]
 
 use pathlight::analysis::drivers::FeatureKind;
 use pathlight::analysis::funnel::{FunnelOptions, FunnelStep};
