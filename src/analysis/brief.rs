@@ -202,6 +202,7 @@ fn finding_line(finding: &Finding, people: &PersonIds) -> String {
         FrictionKind::ExitPage => format!("Non-converters leaving at {label}"),
         FrictionKind::EmailStop => format!("People who stop opening e-mails after {label}"),
         FrictionKind::Silence => format!("Non-converters silent for at least {label}"),
+        FrictionKind::StageSkip => format!("People skipping a stage before {label}"),
     };
     let behind = [finding.stopped, finding.went_on, finding.converted];
     format!(

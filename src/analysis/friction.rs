@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::email::person_messages;
 use super::funnel::{self, FunnelOptions};
+use super::stages::{self, StageDefinition};
 use super::hypotheses::{self, Hypothesis};
 use super::interventions::{self, Intervention};
 use super::plan::{self, TestPlan};
@@ -58,6 +59,8 @@ pub enum FrictionKind {
     EmailStop,
     /// Non-converters silent for at least the "rarely come back" length at the end of the data.
     Silence,
+    /// People who reached a stage without a touchpoint in an earlier one.
+    StageSkip,
 }
 
 /// One ranked place where people stop.
@@ -199,11 +202,12 @@ pub fn compute(
     journeys: &Journeys,
     conversion: &Conversion,
     funnel: &FunnelOptions,
+    stages: &[StageDefinition],
     options: &FrictionOptions,
     rarely_back_after_ms: Option<i64>,
     timed: bool,
 ) -> Result<Option<FrictionReport>, Error> {
-    let Some(candidates) = candidates(log, journeys, conversion, funnel, options, rarely_back_after_ms, timed)? else { return Ok(None) };
+    let Some(candidates) = candidates(log, journeys, conversion, funnel, stages, options, rarely_back_after_ms, timed)? else { return Ok(None) };
     let (average_order_value, orders_with_value) = average_order_value(log, journeys, conversion);
     let count = candidates.len() as u64;
     let page = page_column(log);
@@ -223,11 +227,13 @@ pub fn compute(
 
 /// Builds and ranks every candidate with at least `min_stopped` people stopped; `None` without a
 /// conversion event.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn candidates(
     log: &EventLog,
     journeys: &Journeys,
     conversion: &Conversion,
     funnel: &FunnelOptions,
+    stages: &[StageDefinition],
     options: &FrictionOptions,
     rarely_back_after_ms: Option<i64>,
     timed: bool,
@@ -246,6 +252,7 @@ pub(crate) fn candidates(
     if let Some(threshold) = rarely_back_after_ms {
         found.extend(silence_candidate(log, journeys, conversion, threshold));
     }
+    found.extend(stage_skip_candidates(log, journeys, conversion, stages)?);
     let mut candidates: Vec<Candidate> = found
         .into_iter()
         .filter(|tally| tally.stopped.len() as u64 >= options.min_stopped.max(1))
@@ -272,6 +279,10 @@ struct Tally {
     /// Everyone who reached the place, for the hypotheses.
     reaches: Vec<Reach>,
     funnel_step: Option<usize>,
+    /// For a stage skip: the stage skipped and the stage reached, and the converters among the
+    /// people who skipped it.
+    skip: Option<(String, String)>,
+    stopped_converted: u64,
     section: &'static str,
     stopped: Vec<u32>,
     went_on: u64,
@@ -284,9 +295,30 @@ impl Tally {
         let stopped = self.stopped.len() as u64;
         let rate = share(self.converted, self.went_on);
         let (low, high) = wilson(self.converted, self.went_on);
-        let lost = stopped as f64 * rate;
+        // People who skip a stage can still convert, so a skip loses only the difference between
+        // the two rates, with Newcombe's interval for a difference of two Wilson intervals.
+        let (lost, lost_low, lost_high) = if self.kind == FrictionKind::StageSkip {
+            let skip_rate = share(self.stopped_converted, stopped);
+            let (skip_low, skip_high) = wilson(self.stopped_converted, stopped);
+            let gap = rate - skip_rate;
+            let below = ((rate - low).powi(2) + (skip_high - skip_rate).powi(2)).sqrt();
+            let above = ((high - rate).powi(2) + (skip_rate - skip_low).powi(2)).sqrt();
+            let people = stopped as f64;
+            (people * gap.max(0.0), people * (gap - below).max(0.0), people * (gap + above).max(0.0))
+        } else {
+            let people = stopped as f64;
+            (people * rate, people * low, people * high)
+        };
         let revenue = |conversions: f64| average_order_value.map(|value| conversions * value);
-        let sentence = sentence(self.kind, &self.label, stopped, self.went_on, rate, lost);
+        let sentence = match &self.skip {
+            Some((skipped, reached)) => format!(
+                "{stopped} people reached {reached} without a touchpoint in {skipped}, and {:.1}% of them converted, against {:.1}% of the {} who went through it, so about {lost:.1} conversions may have been lost by the skip.",
+                share(self.stopped_converted, stopped) * 100.0,
+                rate * 100.0,
+                self.went_on
+            ),
+            None => sentence(self.kind, &self.label, stopped, self.went_on, rate, lost),
+        };
         let reached = stopped + self.went_on;
         let interventions = interventions::for_finding(self.kind, &self.label);
         let metric = match self.kind {
@@ -294,6 +326,7 @@ impl Tally {
             FrictionKind::ExitPage => format!("the share of people at {} who go on", self.label),
             FrictionKind::EmailStop => format!("the share of people who opened {} and open a later message", self.label),
             FrictionKind::Silence => format!("the share of people silent for {} who come back", self.label),
+            FrictionKind::StageSkip => format!("the share of people reaching {} through the earlier stage", self.label),
         };
         let test_plan = weeks.map(|weeks| plan::plan(metric, share(self.went_on, reached), reached as f64 / weeks));
         let finding = Finding {
@@ -308,11 +341,11 @@ impl Tally {
             went_on_rate_low: low,
             went_on_rate_high: high,
             lost_conversions: lost,
-            lost_conversions_low: stopped as f64 * low,
-            lost_conversions_high: stopped as f64 * high,
+            lost_conversions_low: lost_low,
+            lost_conversions_high: lost_high,
             lost_revenue: revenue(lost),
-            lost_revenue_low: revenue(stopped as f64 * low),
-            lost_revenue_high: revenue(stopped as f64 * high),
+            lost_revenue_low: revenue(lost_low),
+            lost_revenue_high: revenue(lost_high),
             section: self.section.to_string(),
             interventions,
             test_plan,
@@ -332,6 +365,7 @@ fn sentence(kind: FrictionKind, label: &str, stopped: u64, went_on: u64, rate: f
         FrictionKind::ExitPage => format!("{stopped} people who did not convert left at {label}"),
         FrictionKind::EmailStop => format!("{stopped} people stopped opening after {label}"),
         FrictionKind::Silence => format!("{stopped} people who did not convert went silent for at least {label}"),
+        FrictionKind::StageSkip => format!("{stopped} people reached {label}"),
     };
     format!("{place}. Of the {went_on} who went on, {percent:.1}% converted, so about {lost:.1} conversions were lost here.")
 }
@@ -349,6 +383,8 @@ fn funnel_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversio
             label: format!("step {} ({})", index + 1, step.event.trim()),
             reaches: Vec::new(),
             funnel_step: Some(index + 1),
+            skip: None,
+            stopped_converted: 0,
             section: "funnel",
             stopped: Vec::new(),
             went_on: 0,
@@ -375,6 +411,61 @@ fn funnel_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversio
         }
     }
     Ok(tallies)
+}
+
+/// Stage skips: for each stage and each earlier one, the people who reached the stage (up to their
+/// conversion) without a touchpoint in the earlier stage before, against those who went through
+/// it.
+fn stage_skip_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion, definitions: &[StageDefinition]) -> Result<Vec<Tally>, Error> {
+    let Some((names, stage_of)) = stages::event_stages(log, definitions)? else { return Ok(Vec::new()) };
+    let count = names.len();
+    let mut tallies: Vec<Tally> = (0..count * count)
+        .map(|index| {
+            let (skipped, reached) = (index / count, index % count);
+            Tally {
+                kind: FrictionKind::StageSkip,
+                label: format!("{} without {}", names[reached], names[skipped]),
+                reaches: Vec::new(),
+                funnel_step: None,
+                skip: Some((names[skipped].clone(), names[reached].clone())),
+                stopped_converted: 0,
+                section: "stages",
+                stopped: Vec::new(),
+                went_on: 0,
+                converted: 0,
+            }
+        })
+        .collect();
+    let mut first = vec![usize::MAX; count];
+    for person in 0..journeys.people() {
+        let journey = journeys.journey(person);
+        let end = conversion.first[person].map_or(journey.len(), |position| position + 1);
+        first.fill(usize::MAX);
+        for (position, &at) in journey[..end].iter().enumerate() {
+            let stage = usize::from(stage_of[at as usize]);
+            if stage < count && first[stage] == usize::MAX {
+                first[stage] = position;
+            }
+        }
+        let converted = conversion.converted(person);
+        for reached in 1..count {
+            if first[reached] == usize::MAX {
+                continue;
+            }
+            for skipped in 0..reached {
+                let tally = &mut tallies[skipped * count + reached];
+                if first[skipped] > first[reached] {
+                    tally.stopped.push(person as u32);
+                    tally.stopped_converted += u64::from(converted);
+                } else {
+                    tally.went_on += 1;
+                    tally.converted += u64::from(converted);
+                }
+            }
+        }
+    }
+    // Only pairs of an earlier and a later stage can be skipped.
+    Ok(tallies.into_iter().enumerate().filter(|(index, _)| index / count < index % count).map(|(_, tally)| tally).collect())
 }
 
 /// Returns the page column for exit pages, if the data has one.
@@ -415,6 +506,8 @@ fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion)
                 kind: FrictionKind::ExitPage,
                 reaches: Vec::new(),
                 funnel_step: None,
+                skip: None,
+                stopped_converted: 0,
                 label: match label {
                     (1, code) => page.map_or(String::new(), |column| log.properties[column].values.name(code).to_string()),
                     (_, event) => log.event_names.name(event).to_string(),
@@ -457,6 +550,8 @@ fn email_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion
                     label,
                     reaches: Vec::new(),
                     funnel_step: None,
+                    skip: None,
+                    stopped_converted: 0,
                     section: "email",
                     stopped: Vec::new(),
                     went_on: 0,
@@ -487,6 +582,8 @@ fn silence_candidate(log: &EventLog, journeys: &Journeys, conversion: &Conversio
         label: funnel::describe_duration(threshold),
         reaches: Vec::new(),
         funnel_step: None,
+        skip: None,
+        stopped_converted: 0,
         section: "silences",
         stopped: Vec::new(),
         went_on: 0,
@@ -596,7 +693,7 @@ mod tests {
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
         let options = FrictionOptions { min_stopped: 1, top: 10 };
-        let found = candidates(&log, &journeys, &conversion, &funnel_of(&["a", "b", "buy"]), &options, None, true).unwrap().unwrap();
+        let found = candidates(&log, &journeys, &conversion, &funnel_of(&["a", "b", "buy"]), &[], &options, None, true).unwrap().unwrap();
         let ranked: Vec<(&str, u64, u64, u64, f64)> = found
             .iter()
             .map(|candidate| {
@@ -647,7 +744,7 @@ mod tests {
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
         let options = FrictionOptions { min_stopped: 1, top: 10 };
-        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &options, Some(30 * 86_400_000), true).unwrap().unwrap();
+        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &[], &options, Some(30 * 86_400_000), true).unwrap().unwrap();
         let silence = found.iter().find(|candidate| candidate.finding.kind == FrictionKind::Silence).unwrap();
         assert_eq!(silence.finding.label, "30 days");
         assert_eq!((silence.finding.stopped, silence.finding.went_on, silence.finding.converted), (2, 3, 1));
@@ -662,7 +759,7 @@ mod tests {
         ]);
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
-        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &options, None, true).unwrap().unwrap();
+        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &[], &options, None, true).unwrap().unwrap();
         let email = found.iter().find(|candidate| candidate.finding.kind == FrictionKind::EmailStop).unwrap();
         assert_eq!(email.finding.label, "e-mail 1");
         assert_eq!((email.finding.stopped, email.finding.went_on, email.finding.converted), (1, 1, 1));
@@ -670,10 +767,40 @@ mod tests {
     }
 
     #[test]
+    fn a_skipped_stage_loses_the_difference_of_rates() {
+        // p1, p4 and p5 go through stage A before B, and 2 of the 3 buy. p2 and p3 reach B
+        // without A, and 1 of the 2 buys, so the skip loses 2 × (2/3 − 1/2) = 1/3.
+        let log = log_of(&[
+            ("p1", 0, "a"), ("p1", 1, "b"), ("p1", 2, "buy"),
+            ("p2", 0, "b"), ("p2", 1, "buy"),
+            ("p3", 0, "b"),
+            ("p4", 0, "a"), ("p4", 1, "b"),
+            ("p5", 0, "a"), ("p5", 1, "b"), ("p5", 2, "buy"),
+        ]);
+        let journeys = Journeys::build(&log);
+        let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
+        let stage = |name: &str, event: &str| StageDefinition { name: name.to_string(), rules: vec![stages::StageRule { event: event.to_string(), ..stages::StageRule::default() }] };
+        let stages = [stage("A", "a"), stage("B", "b")];
+        let options = FrictionOptions { min_stopped: 1, top: 10 };
+        let found = candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &stages, &options, None, true).unwrap().unwrap();
+        let skip = found.iter().find(|candidate| candidate.finding.kind == FrictionKind::StageSkip).unwrap();
+        assert_eq!(skip.finding.label, "B without A");
+        assert_eq!((skip.finding.stopped, skip.finding.went_on, skip.finding.converted), (2, 3, 2));
+        assert!(close(skip.finding.lost_conversions, 1.0 / 3.0));
+        assert!(skip.finding.lost_conversions_low <= skip.finding.lost_conversions);
+        assert!(skip.finding.lost_conversions_high >= skip.finding.lost_conversions);
+        assert_eq!(skip.stopped_people, [1, 2]);
+        assert_eq!(
+            skip.finding.sentence,
+            "2 people reached B without a touchpoint in A, and 50.0% of them converted, against 66.7% of the 3 who went through it, so about 0.3 conversions may have been lost by the skip."
+        );
+    }
+
+    #[test]
     fn nothing_is_lost_without_a_conversion_event() {
         let log = log_of(&[("p1", 0, "a")]);
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, None).unwrap();
-        assert!(compute(&log, &journeys, &conversion, &FunnelOptions::default(), &FrictionOptions::default(), None, true).unwrap().is_none());
+        assert!(compute(&log, &journeys, &conversion, &FunnelOptions::default(), &[], &FrictionOptions::default(), None, true).unwrap().is_none());
     }
 }

@@ -67,11 +67,17 @@ const SILENCE_INTERVENTIONS: [(&str, &str); 2] = [
     ("Offer a reason to return", "A new piece of content, a reminder of what they looked at or a time-limited offer gives silent people a reason to come back."),
 ];
 
+const SKIP_INTERVENTIONS: [(&str, &str); 2] = [
+    ("Copy the touchpoint order of successful customers", "People who went through the skipped stage converted more often, so guide others through it."),
+    ("Add a touchpoint of the skipped stage on the way", "A short piece of the skipped stage's content, placed where people pass, brings it to those who miss it."),
+];
+
 /// Returns the interventions for a finding of `kind` at `label`.
 pub fn for_finding(kind: FrictionKind, label: &str) -> Vec<Intervention> {
     let chosen: &[(&str, &str)] = match kind {
         FrictionKind::EmailStop => &EMAIL_INTERVENTIONS,
         FrictionKind::Silence => &SILENCE_INTERVENTIONS,
+        FrictionKind::StageSkip => &SKIP_INTERVENTIONS,
         FrictionKind::FunnelStep | FrictionKind::ExitPage => {
             let label = label.to_lowercase();
             PAGE_REMEDIES

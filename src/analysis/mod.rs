@@ -161,7 +161,7 @@ pub fn run(
 
     let friction_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let rarely_back_after_ms = timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms);
-    let friction = friction::compute(log, journeys, &conversion, &friction_funnel, &options.friction, rarely_back_after_ms, !synthetic_times)?;
+    let friction = friction::compute(log, journeys, &conversion, &friction_funnel, &options.stages, &options.friction, rarely_back_after_ms, !synthetic_times)?;
 
     let stage_inputs = stages::StageInputs { conversion: &conversion, window_ms: drivers_window, synthetic_times };
     let stages = match stages::compute(log, journeys, &options.stages, &stage_inputs)? {

@@ -107,7 +107,7 @@ fn finding_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions
     } else {
         silences::compute(log, journeys, &conversion, &options.silences)?.rarely_back_after_ms
     };
-    let candidates = friction::candidates(log, journeys, &conversion, &funnel_options, &options.friction, rarely_back_after_ms, !synthetic_times)?.unwrap_or_default();
+    let candidates = friction::candidates(log, journeys, &conversion, &funnel_options, &options.stages, &options.friction, rarely_back_after_ms, !synthetic_times)?.unwrap_or_default();
     let listed = candidates.len().min(options.friction.top);
     let candidate = candidates.into_iter().take(listed).nth(index).ok_or_else(|| {
         Error::Options(format!("The friction report lists findings 0 to {}, so there is no finding {index} to list people from.", listed.saturating_sub(1)))

@@ -238,6 +238,21 @@ pub fn compute(log: &EventLog, journeys: &Journeys, definitions: &[StageDefiniti
     Ok(Ok(tally.into_report(log, stages, suggested, &names, inputs)))
 }
 
+/// Returns the stage names and each event's stage index ([`u16::MAX`] for none), or `None` when
+/// no stages were given and fewer than two could be suggested.
+pub(crate) fn event_stages(log: &EventLog, definitions: &[StageDefinition]) -> Result<Option<(Vec<String>, Vec<u16>)>, Error> {
+    let stages = if definitions.is_empty() {
+        match suggest::suggest(log) {
+            Ok(stages) => stages,
+            Err(_) => return Ok(None),
+        }
+    } else {
+        user_stages(definitions)?
+    };
+    let stage_of = assign_stages(log, &stages)?;
+    Ok(Some((stages.into_iter().map(|stage| stage.name).collect(), stage_of)))
+}
+
 /// Returns the stage names and each person's furthest stage (the highest stage index among their
 /// events), or `None` when no stages were given and fewer than two could be suggested.
 pub fn furthest_stages(log: &EventLog, journeys: &Journeys, definitions: &[StageDefinition]) -> Result<Option<(Vec<String>, Vec<Option<usize>>)>, Error> {

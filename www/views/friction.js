@@ -17,6 +17,7 @@ const SECTION_TARGETS = {
   paths: 'paths-view',
   email: 'email-view',
   silences: 'silences-view',
+  stages: 'stages-view',
 };
 
 const KIND_NAMES = {
@@ -24,6 +25,7 @@ const KIND_NAMES = {
   exit_page: 'Exit',
   email_stop: 'E-mail',
   silence: 'Silence',
+  stage_skip: 'Skipped stage',
 };
 
 /**
