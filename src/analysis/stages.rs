@@ -256,19 +256,11 @@ pub(crate) fn event_stages(log: &EventLog, definitions: &[StageDefinition]) -> R
 /// Returns the stage names and each person's furthest stage (the highest stage index among their
 /// events), or `None` when no stages were given and fewer than two could be suggested.
 pub fn furthest_stages(log: &EventLog, journeys: &Journeys, definitions: &[StageDefinition]) -> Result<Option<(Vec<String>, Vec<Option<usize>>)>, Error> {
-    let stages = if definitions.is_empty() {
-        match suggest::suggest(log) {
-            Ok(stages) => stages,
-            Err(_) => return Ok(None),
-        }
-    } else {
-        user_stages(definitions)?
-    };
-    let stage_of = assign_stages(log, &stages)?;
+    let Some((names, stage_of)) = event_stages(log, definitions)? else { return Ok(None) };
     let furthest = (0..journeys.people())
         .map(|person| journeys.journey(person).iter().map(|&at| stage_of[at as usize]).filter(|&stage| stage != NO_STAGE).max().map(usize::from))
         .collect();
-    Ok(Some((stages.into_iter().map(|stage| stage.name).collect(), furthest)))
+    Ok(Some((names, furthest)))
 }
 
 /// Checks the user's stages and turns them into report stages.
