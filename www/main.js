@@ -24,9 +24,9 @@ import { PATHS_DEFAULTS, renderPathsView } from './views/paths.js';
 import { processMapOptions, renderProcessMapView } from './views/process-map.js';
 import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
-import { renderPredictionView } from './views/prediction.js';
+import { PREDICTION_DEFAULTS, predictionOptions, renderPredictionView } from './views/prediction.js';
 import { renderSegmentsView } from './views/segments.js';
-import { renderVoiceView } from './views/voice.js';
+import { VOICE_DEFAULTS, renderVoiceView, voiceOptions } from './views/voice.js';
 import { stageOptions } from './views/stage-editor.js';
 import { newStageEditor, renderStagesView } from './views/stages.js';
 import { renderRhythmView } from './views/rhythm.js';
@@ -254,6 +254,8 @@ async function analyse() {
     curve: { ...CURVE_DEFAULTS },
     stageEditor: newStageEditor(),
     silences: { ...SILENCES_DEFAULTS },
+    prediction: { ...PREDICTION_DEFAULTS },
+    voice: { ...VOICE_DEFAULTS },
     speed: { ...SPEED_DEFAULTS },
     channelSpeed: { ...CHANNEL_SPEED_DEFAULTS },
   };
@@ -323,6 +325,8 @@ function analysisOptions(options) {
     attribution: attributionOptions(options.attribution),
     conversion_curve: curveOptions(options.curve),
     silences: silencesOptions(options.silences),
+    prediction: predictionOptions(options.prediction),
+    voice: voiceOptions(options.voice),
     speed: speedOptions(options.speed),
     channel_speed: channelSpeedOptions(options.channelSpeed),
     process_map: processMapOptions(),
@@ -422,9 +426,9 @@ function renderReport(report) {
   renderAfterSaleView(elements.afterSaleView, report.after_sale ?? null);
   renderClvView(elements.clvView, report.clv ?? null);
   renderEmailView(elements.emailView, report.email ?? null);
-  renderPredictionView(elements.predictionView, report, report.summary.time_zone);
+  renderPredictionView(elements.predictionView, report, report.summary.time_zone, state.options.prediction, scheduleAnalysis);
   renderSegmentsView(elements.segmentsView, report.segments ?? null, { onPeople: openSegmentPeople, loadMembers: loadSegmentMembers });
-  renderVoiceView(elements.voiceView, report.voice ?? null);
+  renderVoiceView(elements.voiceView, report.voice ?? null, state.options.voice, scheduleAnalysis);
   renderBriefView(elements.briefView, report.brief ?? null);
   status.showReportWarnings(report);
 }

@@ -35,6 +35,12 @@ test('fixture shows prediction with scores', async (t) => {
   for (const anchor of ['#prediction', '#prediction-cut', '#next-step-accuracy', '#conversion-propensity', '#open-journeys']) {
     assert.ok(anchors.includes(anchor), `a link to ${anchor}`);
   }
+  // An earlier cut leaves fewer events to learn from.
+  const before = await page.textContent('[data-testid=prediction-cut]');
+  await page.selectOption('[data-testid=prediction-cut-share]', '0.6');
+  await page.waitForFunction((old) => document.querySelector('[data-testid=prediction-cut]')?.textContent !== old, before, { timeout: RESULT_TIMEOUT_MS });
+  const events = (text) => Number(text.match(/learn from the ([\d,]+) events/)[1].replaceAll(',', ''));
+  assert.ok(events(await page.textContent('[data-testid=prediction-cut]')) < events(before), 'the earlier cut trains on fewer events');
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(policyViolations, []);
 });

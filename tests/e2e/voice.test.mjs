@@ -31,6 +31,12 @@ test('voice fixture shows themes and channels', async (t) => {
 
   const answers = await page.locator('[data-testid=voice-theme-answers]').allTextContents();
   assert.deepEqual(answers, ['15', '15', '15']);
+
+  // Asking for two themes merges two of the planted ones.
+  await page.selectOption('[data-testid=voice-theme-count]', '2');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=voice-theme]').length === 2, null, { timeout: RESULT_TIMEOUT_MS });
+  await page.selectOption('[data-testid=voice-theme-count]', '');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=voice-theme]').length === 3, null, { timeout: RESULT_TIMEOUT_MS });
   const labels = await page.locator('[data-testid=voice-theme-label]').allTextContents();
   assert.ok(labels.some((label) => label.startsWith('price')), `a price theme among ${labels.join('; ')}`);
   assert.match(await page.textContent('[data-testid=voice-counts]'), /45 answers analysed, 4 empty, 5 with stop words only/);

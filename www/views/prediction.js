@@ -13,19 +13,22 @@ const PLOT = { size: 240, left: 48, right: 12, top: 12, bottom: 34 };
  * Renders the report's prediction into `root`. With no prediction, shows the
  * reason from the report's `no_prediction` warning, or nothing without one.
  */
-export function renderPredictionView(root, report, timeZone) {
+export function renderPredictionView(root, report, timeZone, settings = null, onChange = null) {
   const prediction = report.prediction ?? null;
   const warning = (report.warnings ?? []).find((entry) => entry.kind === 'no_prediction');
   root.hidden = !prediction && !warning;
+  const controls = settings && onChange ? renderControls(settings, onChange) : null;
   if (!prediction) {
     replaceChildren(root, ...(warning ? [
       h('h3', {}, metricLink('prediction', 'Prediction')),
+      controls,
       h('p', { className: 'hint', dataset: { testid: 'prediction-reason' } }, warning.message),
     ] : []));
     return;
   }
   replaceChildren(root,
     h('h3', {}, metricLink('prediction', 'Prediction')),
+    controls,
     h('p', { className: 'hint', dataset: { testid: 'prediction-cut' } },
       'Models learn from the ', formatCount(prediction.training_events), ' events before ',
       formatDateTime(prediction.cut, timeZone), ' (', metricLink('prediction-cut', 'the cut'), ') and are scored on the ',
@@ -33,6 +36,33 @@ export function renderPredictionView(root, report, timeZone) {
     renderNextStep(prediction.next_step),
     renderPropensity(prediction),
     renderOpenJourneys(prediction, timeZone));
+}
+
+// The prediction options right after a load, which are the engine's defaults.
+export const PREDICTION_DEFAULTS = { cutShare: 0.8, horizon: null };
+
+const CUT_SHARES = [0.5, 0.6, 0.7, 0.8, 0.9];
+const HORIZONS = [[null, 'to the end of the data'], ['7d', '7 days'], ['14d', '14 days'], ['30d', '30 days'], ['90d', '90 days']];
+
+/** Returns the prediction options in engine form. */
+export function predictionOptions(settings) {
+  return { cut_share: settings.cutShare, horizon: settings.horizon };
+}
+
+// The cut and the horizon, which decide how much history the models learn
+// from and how long a conversion may take to count.
+function renderControls(settings, onChange) {
+  const cut = h('select', {
+    dataset: { testid: 'prediction-cut-share' },
+    on: { change: () => { settings.cutShare = Number(cut.value); onChange(); } },
+  }, CUT_SHARES.map((share) => h('option', { value: String(share), selected: share === settings.cutShare }, `${Math.round(share * 100)}% of events`)));
+  const horizon = h('select', {
+    dataset: { testid: 'prediction-horizon' },
+    on: { change: () => { settings.horizon = horizon.value === '' ? null : horizon.value; onChange(); } },
+  }, HORIZONS.map(([value, text]) => h('option', { value: value ?? '', selected: value === settings.horizon }, text)));
+  return h('div', { className: 'section-tools' },
+    h('label', { className: 'field inline' }, h('span', {}, metricLink('prediction-cut', 'Cut after')), cut),
+    h('label', { className: 'field inline' }, h('span', {}, 'Conversions count'), horizon));
 }
 
 function renderNextStep(next) {

@@ -8,7 +8,7 @@ import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount, formatShare } from './format.js';
 
 /** Renders the report's voice of the customer into `root`, or nothing when it is missing or null. */
-export function renderVoiceView(root, voice) {
+export function renderVoiceView(root, voice, settings = null, onChange = null) {
   root.hidden = !voice;
   if (!voice) {
     replaceChildren(root);
@@ -17,10 +17,30 @@ export function renderVoiceView(root, voice) {
   const themes = voice.themes ?? [];
   replaceChildren(root,
     h('h3', {}, metricLink('voice-of-the-customer', 'Voice of the customer')),
+    settings && onChange && (voice.analysed ?? 0) > 0 ? renderThemeCount(settings, onChange) : null,
     renderCounts(voice),
     themes.length > 0 ? renderThemes(themes) : null,
     themes.length > 0 ? renderJourney(voice.journey, themes) : null,
     voice.channel ? renderChannel(voice.channel) : null);
+}
+
+// The voice options right after a load: the number of themes chosen by the
+// silhouette rule, which is the engine's default.
+export const VOICE_DEFAULTS = { themes: null };
+
+/** Returns the voice options in engine form. */
+export function voiceOptions(settings) {
+  return { themes: settings.themes };
+}
+
+function renderThemeCount(settings, onChange) {
+  const choices = [[null, 'chosen by the silhouette'], ...[2, 3, 4, 5, 6, 8, 10].map((count) => [count, String(count)])];
+  const select = h('select', {
+    dataset: { testid: 'voice-theme-count' },
+    on: { change: () => { settings.themes = select.value === '' ? null : Number(select.value); onChange(); } },
+  }, choices.map(([value, text]) => h('option', { value: value === null ? '' : String(value), selected: value === settings.themes }, text)));
+  return h('div', { className: 'section-tools' },
+    h('label', { className: 'field inline' }, h('span', {}, metricLink('voice-of-the-customer', 'Themes')), select));
 }
 
 function renderCounts(voice) {
