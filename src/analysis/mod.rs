@@ -181,16 +181,26 @@ pub fn run(
         synthetic_times,
     };
     let patterns = patterns::compute(log, journeys, &options.patterns, &pattern_inputs)?;
-    let prediction = if options.prediction.enabled {
-        match predict::compute(log, journeys, &conversion, &options.prediction, &options.paths, synthetic_times)? {
-            Ok(report) => Some(report),
-            Err(reason) => {
-                warnings.push(Warning::new("no_prediction", 0, reason));
-                None
-            }
-        }
+    // The prediction lists every open journey once, for the segments, and the report keeps the
+    // first `people` of them, as the list is sorted before it is cut.
+    let all_open = if options.prediction.enabled {
+        predict::compute(log, journeys, &conversion, &predict::PredictionOptions { people: 0, ..options.prediction.clone() }, &options.paths, synthetic_times)?
     } else {
-        None
+        Err("Prediction is turned off.".to_string())
+    };
+    let prediction = match (&all_open, options.prediction.enabled) {
+        (Ok(report), _) => {
+            let mut report = report.clone();
+            if options.prediction.people > 0 {
+                report.open_journeys.truncate(options.prediction.people);
+            }
+            Some(report)
+        }
+        (Err(reason), true) => {
+            warnings.push(Warning::new("no_prediction", 0, reason.clone()));
+            None
+        }
+        (Err(_), false) => None,
     };
     let voice_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let voice_inputs = voice::VoiceInputs { conversion: &conversion, funnel: Some(&voice_funnel), stages: &options.stages };
@@ -202,7 +212,12 @@ pub fn run(
     if let (Some(friction), Some(speed)) = (friction.as_mut(), timing_extras.speed.as_ref()) {
         friction::add_speed_interventions(friction, speed);
     }
-    let segments = segments::compute(log, journeys, options, synthetic_times)?;
+    let computed = segments::Computed {
+        speed: timing_extras.speed.clone(),
+        rarely_back_after_ms: timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms),
+        prediction: all_open,
+    };
+    let segments = segments::compute(log, journeys, options, synthetic_times, computed)?;
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();

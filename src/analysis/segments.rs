@@ -111,19 +111,29 @@ struct Context<'a> {
 }
 
 /// Computes the segments with their counts and rates.
-pub fn compute(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, synthetic_times: bool) -> Result<SegmentsReport, Error> {
-    let segments = members(log, journeys, options, synthetic_times)?.into_iter().map(|segment| segment.segment).collect();
+pub fn compute(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, synthetic_times: bool, computed: Computed) -> Result<SegmentsReport, Error> {
+    let segments = members_with(log, journeys, options, synthetic_times, Some(computed))?.into_iter().map(|segment| segment.segment).collect();
     Ok(SegmentsReport { segments })
 }
 
-/// Computes every segment with its members.
-///
-/// NOTE: this reruns the speed, silences and prediction analyses (the prediction with every open
-/// journey listed), so the report takes about twice as long to score open journeys.
+/// The analyses the segments build on, when the report has already run them.
+pub struct Computed {
+    pub speed: Option<speed::SpeedReport>,
+    pub rarely_back_after_ms: Option<i64>,
+    /// The prediction with every open journey listed, or the reason there is none.
+    pub prediction: Result<PredictionReport, String>,
+}
+
+/// Computes every segment with its members, running the speed, silences and prediction analyses
+/// they build on.
 pub fn members(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, synthetic_times: bool) -> Result<Vec<SegmentMembers>, Error> {
+    members_with(log, journeys, options, synthetic_times, None)
+}
+
+fn members_with(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, synthetic_times: bool, computed: Option<Computed>) -> Result<Vec<SegmentMembers>, Error> {
     let settings = &options.segments;
     check(settings)?;
-    let context = context(log, journeys, options, synthetic_times)?;
+    let context = context(log, journeys, options, synthetic_times, computed)?;
     let repeat = Matcher::new(log, &settings.repeat_pattern, &settings.page_columns, "segments.repeat_pattern")?;
     let did = Matcher::new(log, &settings.did_pattern, &settings.page_columns, "segments.did_pattern")?;
 
@@ -148,7 +158,7 @@ fn check(options: &SegmentsOptions) -> Result<(), Error> {
     Ok(())
 }
 
-fn context<'a>(log: &'a EventLog, journeys: &'a Journeys, options: &AnalysisOptions, synthetic_times: bool) -> Result<Context<'a>, Error> {
+fn context<'a>(log: &'a EventLog, journeys: &'a Journeys, options: &AnalysisOptions, synthetic_times: bool, computed: Option<Computed>) -> Result<Context<'a>, Error> {
     let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
     let recent_ms = parse_duration(&options.prediction.recent).map_err(|_| {
         Error::Options(format!("The prediction recent window \"{}\" is not a duration. Write a number and a unit, such as 30d.", options.prediction.recent))
@@ -157,13 +167,19 @@ fn context<'a>(log: &'a EventLog, journeys: &'a Journeys, options: &AnalysisOpti
     let session_gap_ms = parse_duration(&options.sessions.gap).map_err(|_| {
         Error::Options(format!("The session gap \"{}\" is not a duration. Write a number and a unit, such as 30m or 1h.", options.sessions.gap))
     })?;
-    let speed = if timed && conversion.event.is_some() { Some(speed::compute(log, journeys, &conversion, &options.speed)?) } else { None };
-    let rarely_back_after_ms = if timed { silences::compute(log, journeys, &conversion, &options.silences)?.rarely_back_after_ms } else { None };
-    let prediction = if options.prediction.enabled {
-        let all_open = predict::PredictionOptions { people: 0, ..options.prediction.clone() };
-        predict::compute(log, journeys, &conversion, &all_open, &options.paths, synthetic_times)?
-    } else {
-        Err("Prediction is turned off.".to_string())
+    let (speed, rarely_back_after_ms, prediction) = match computed {
+        Some(Computed { speed, rarely_back_after_ms, prediction }) => (speed, rarely_back_after_ms, prediction),
+        None => {
+            let speed = if timed && conversion.event.is_some() { Some(speed::compute(log, journeys, &conversion, &options.speed)?) } else { None };
+            let rarely_back_after_ms = if timed { silences::compute(log, journeys, &conversion, &options.silences)?.rarely_back_after_ms } else { None };
+            let prediction = if options.prediction.enabled {
+                let all_open = predict::PredictionOptions { people: 0, ..options.prediction.clone() };
+                predict::compute(log, journeys, &conversion, &all_open, &options.paths, synthetic_times)?
+            } else {
+                Err("Prediction is turned off.".to_string())
+            };
+            (speed, rarely_back_after_ms, prediction)
+        }
     };
     Ok(Context {
         log,
