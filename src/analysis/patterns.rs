@@ -208,20 +208,12 @@ mod tests {
     use super::*;
     use crate::analysis::silences::{self, SilencesOptions};
     use crate::analysis::stages::{self, StageDefinition, StageInputs, StageRule};
-    use crate::model::identity::IdentityKind;
-    use crate::model::NewEvent;
 
     const HOUR_MS: i64 = 3_600_000;
 
     /// Builds a log from (person, hour, event) triples.
     fn build(events: &[(&str, i64, &str)]) -> (EventLog, Journeys) {
-        let mut log = EventLog::default();
-        for (row, &(person, hour, event)) in events.iter().enumerate() {
-            let person = log.identifier(person, IdentityKind::UserId);
-            log.push(NewEvent { person, time: hour * HOUR_MS, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: row as u32 + 2 }, []);
-        }
-        let journeys = Journeys::build(&log);
-        (log, journeys)
+        crate::model::test_log(events, HOUR_MS)
     }
 
     fn stage(name: &str, events: &[&str]) -> StageDefinition {

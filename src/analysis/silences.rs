@@ -227,20 +227,12 @@ fn rarely_back_after<'a>(rows: &'a [ComebackRow], options: &SilencesOptions) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::identity::IdentityKind;
-    use crate::model::NewEvent;
 
     const HOUR_MS: i64 = 3_600_000;
 
     /// Builds a log from (person, hour, event) triples.
     fn build(events: &[(&str, i64, &str)]) -> (EventLog, Journeys) {
-        let mut log = EventLog::default();
-        for (row, &(person, hour, event)) in events.iter().enumerate() {
-            let person = log.identifier(person, IdentityKind::UserId);
-            log.push(NewEvent { person, time: hour * HOUR_MS, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: row as u32 + 2 }, []);
-        }
-        let journeys = Journeys::build(&log);
-        (log, journeys)
+        crate::model::test_log(events, HOUR_MS)
     }
 
     fn silences_of(events: &[(&str, i64, &str)], conversion: Option<&str>, options: &SilencesOptions) -> SilencesReport {

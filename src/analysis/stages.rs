@@ -323,21 +323,12 @@ fn in_stage(error: Error, stage: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::identity::IdentityKind;
-    use crate::model::NewEvent;
 
     const MINUTE_MS: i64 = 60_000;
 
     /// Builds a log from (person, minute, event) triples.
     fn build(events: &[(&str, i64, &str)]) -> (EventLog, Journeys) {
-        let mut log = EventLog::default();
-        for (row, &(person, minute, event)) in events.iter().enumerate() {
-            let person = log.identifier(person, IdentityKind::UserId);
-            let time = minute * MINUTE_MS;
-            log.push(NewEvent { person, time, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: row as u32 + 2 }, []);
-        }
-        let journeys = Journeys::build(&log);
-        (log, journeys)
+        crate::model::test_log(events, MINUTE_MS)
     }
 
     fn two_stages() -> Vec<StageDefinition> {

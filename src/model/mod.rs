@@ -280,6 +280,19 @@ impl Journeys {
     }
 }
 
+/// Builds a log and its journeys from (person, time, event) rows for tests, each time in units of
+/// `unit_ms` milliseconds and each event without a channel, value or property.
+#[cfg(test)]
+pub(crate) fn test_log(events: &[(&str, i64, &str)], unit_ms: i64) -> (EventLog, Journeys) {
+    let mut log = EventLog::default();
+    for (row, &(person, time, event)) in events.iter().enumerate() {
+        let person = log.identifier(person, identity::IdentityKind::UserId);
+        log.push(NewEvent { person, time: time * unit_ms, event, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row: row as u32 + 2 }, []);
+    }
+    let journeys = Journeys::build(&log);
+    (log, journeys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
