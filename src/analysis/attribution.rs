@@ -105,7 +105,7 @@ pub struct AttributionReport {
     pub markov_collapse_repeats: bool,
     /// The Markov chain's transient states; `None` when the model is skipped.
     pub markov_states: Option<u64>,
-    /// Why the Markov model was skipped; `None` when it ran.
+    /// The reason the Markov model was skipped; `None` when it ran.
     pub markov_skipped: Option<String>,
     /// Channels by linear credit, largest first; ties by name.
     pub channels: Vec<ChannelCredit>,
@@ -797,7 +797,7 @@ mod tests {
     }
 
     #[test]
-    fn long_loops_above_the_dense_limit_still_solve_exactly() {
+    fn markov_long_loops_solve_exactly() {
         // Walks that repeat one channel many times make states that mostly step to themselves,
         // which slows plain sweeps to a crawl. The chain's conversion probability must still equal
         // the share of walks that convert.

@@ -309,6 +309,7 @@ impl Tally {
             let people = stopped as f64;
             (people * rate, people * low, people * high)
         };
+
         let revenue = |conversions: f64| average_order_value.map(|value| conversions * value);
         let sentence = match &self.skip {
             Some((skipped, reached)) => format!(
@@ -319,6 +320,7 @@ impl Tally {
             ),
             None => sentence(self.kind, &self.label, stopped, self.went_on, rate, lost),
         };
+
         let reached = stopped + self.went_on;
         let interventions = interventions::for_finding(self.kind, &self.label);
         let metric = match self.kind {
@@ -329,6 +331,7 @@ impl Tally {
             FrictionKind::StageSkip => format!("the share of people reaching {} through the earlier stage", self.label),
         };
         let test_plan = weeks.map(|weeks| plan::plan(metric, share(self.went_on, reached), reached as f64 / weeks));
+
         let finding = Finding {
             kind: self.kind,
             label: self.label,
@@ -767,7 +770,7 @@ mod tests {
     }
 
     #[test]
-    fn a_skipped_stage_loses_the_difference_of_rates() {
+    fn stage_skip_loses_rate_difference() {
         // p1, p4 and p5 go through stage A before B, and 2 of the 3 buy. p2 and p3 reach B
         // without A, and 1 of the 2 buys, so the skip loses 2 × (2/3 − 1/2) = 1/3.
         let log = log_of(&[

@@ -139,7 +139,7 @@ pub struct FunnelStepReport {
     /// Median time from the previous step's event to this step's event; `None` for an any-order
     /// funnel, whose steps have no fixed previous step.
     pub median_ms_from_previous: Option<f64>,
-    /// What the people who dropped before this step did next, most common first: the top
+    /// The events that the people who dropped before this step did next, most common first: the top
     /// [`DROP_NEXT_TOP`] events, then `Other`. Empty for step 1.
     pub next_after_drop: Vec<DropNext>,
 }
@@ -1035,7 +1035,7 @@ mod tests {
     }
 
     #[test]
-    fn held_column_with_a_window_tries_later_starts_of_a_value() {
+    fn held_window_tries_later_starts() {
         // The first p1 view is too early for the cart within 10 minutes; the second one is not.
         // The p2 view in between never fills a p1 step.
         let log = log_of(&[("u1", 0, "view", "p1"), ("u1", 50, "view", "p2"), ("u1", 100, "view", "p1"), ("u1", 105, "cart", "p1")]);

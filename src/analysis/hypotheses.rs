@@ -17,7 +17,7 @@ use super::drivers::test_table;
 use super::friction::Reach;
 use crate::model::{EventLog, Journeys, NONE};
 
-/// The fewest people on each side of a touchpoint (had it, lacked it) for it to be tested.
+/// The minimum number of people on each side of a touchpoint (had it, lacked it) for a test.
 pub const MIN_GROUP: u64 = 10;
 /// The largest q-value a hypothesis may have.
 pub const MAX_Q: f64 = 0.05;
@@ -118,7 +118,7 @@ pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], 
 
 /// Adjusts the p-values of every finding's touchpoints together by Benjamini–Hochberg, keeps
 /// those with a q-value below [`MAX_Q`], up to [`TOP`] per finding by the size of the difference,
-/// and writes their sentences. `places` holds each finding's label and people at the place, in
+/// and writes their sentences. `places` contains each finding's label and people at the place, in
 /// the order of `tested`.
 pub(crate) fn keep_significant(tested: Vec<Vec<Hypothesis>>, places: &[(String, u64)]) -> Vec<Vec<Hypothesis>> {
     let p_values: Vec<f64> = tested.iter().flatten().map(|hypothesis| hypothesis.p_value).collect();
@@ -192,7 +192,7 @@ mod tests {
     use crate::model::NewEvent;
 
     #[test]
-    fn a_touchpoint_that_halves_stopping_becomes_a_hypothesis() {
+    fn strong_touchpoint_becomes_hypothesis() {
         // 40 people reach `offer` at their last event. The 20 who read `guide` first stop 4 times
         // in 20; the 20 who did not stop 16 times in 20. Everyone visited, so `visit` is had by
         // all and cannot be tested.

@@ -1,6 +1,6 @@
-//! The people behind a figure: who reached a funnel step, who dropped before it, or who stopped at
-//! a friction finding, each with the start of their journey, so a count on the page can be opened
-//! into the people it counts.
+//! The people behind a figure: those who reached a funnel step, dropped before it, stopped at a
+//! friction finding or belong to a segment. Each comes with the start of their journey, so a count
+//! on the page opens into the people it counts.
 
 use serde::{Deserialize, Serialize};
 

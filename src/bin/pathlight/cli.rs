@@ -209,7 +209,7 @@ struct AnalyzeArgs {
     /// segment:ID for the members of a segment, such as segment:repeat_visit.
     #[arg(long, value_name = "STEP[:dropped]|finding:N|segment:ID")]
     list_people: Option<String>,
-    /// The most people --list-people prints; 0 for all.
+    /// The maximum number of people --list-people prints; 0 for all.
     #[arg(long, value_name = "COUNT", default_value_t = 100)]
     people_limit: usize,
     /// People rarely come back after the smallest silence length from which on at most this share
