@@ -1,5 +1,6 @@
 //! The analyses recover every effect that the planted generator puts in its journeys. When none is
-//! planted, they report a significant result no more often than their false discovery rate allows.
+//! planted, each list of significant results is empty on all but about 5% of files, as its
+//! false discovery rate allows: with no real effect, a false discovery is any discovery at all.
 //!
 //! `pathlight::synth` with `plant` set writes journeys whose conversion, e-mail opens, exits and
 //! delays follow known rules (src/synth/planted.rs). Several seeds are checked, so that a result
@@ -19,12 +20,13 @@ const PEOPLE: u32 = 3_000;
 const SEEDS: [u64; 3] = [1, 2, 3];
 /// Seeds of the files with nothing planted.
 const NULL_SEEDS: std::ops::RangeInclusive<u64> = 1..=20;
-/// The maximum number of null seeds on which the drivers or the faster pairs may report a signal. At a 5%
-/// rate, 4 or more of 20 has a binomial probability of about 1.6%.
-const MAX_NULL_SEEDS: usize = 3;
-/// The maximum number of null seeds with a hypothesis. At a 26% rate, 10 or more of 20 has a binomial
-/// probability of about 1.8%.
-const MAX_NULL_SEEDS_WITH_HYPOTHESIS: usize = 9;
+/// The maximum number of null seeds on which one list may report a signal. At a 5% rate, 5 or more
+/// of 20 has a binomial probability of about 0.3%.
+const MAX_NULL_SEEDS: usize = 4;
+/// The maximum number of null seeds on which any of the five lists reports a signal. At the rate of
+/// five independent lists, 1 − 0.95⁵ or about 23%, 10 or more of 20 has a binomial probability of
+/// about 0.7%.
+const MAX_NULL_SEEDS_ANY: usize = 9;
 /// The planted odds ratio is 3. With 3,000 people its standard error on the log scale is about
 /// 0.08, so 2.4 to 3.75 is about 2.7 standard errors either side.
 const ODDS_RATIO_RANGE: (f64, f64) = (2.4, 3.75);
@@ -105,7 +107,9 @@ struct NullSignals {
     drivers: Vec<u64>,
     hypotheses: Vec<u64>,
     faster_pairs: Vec<u64>,
+    unexpected_patterns: Vec<u64>,
     email_falloff: Vec<u64>,
+    any: Vec<u64>,
 }
 
 fn null_signals() -> NullSignals {
@@ -121,8 +125,15 @@ fn null_signals() -> NullSignals {
         if report.patterns.as_ref().unwrap().faster.as_ref().unwrap().significant > 0 {
             signals.faster_pairs.push(seed);
         }
+        if report.patterns.as_ref().unwrap().unexpected.significant > 0 {
+            signals.unexpected_patterns.push(seed);
+        }
         if report.email.as_ref().unwrap().falloff_message.is_some() {
             signals.email_falloff.push(seed);
+        }
+        let lists = [&signals.drivers, &signals.hypotheses, &signals.faster_pairs, &signals.unexpected_patterns, &signals.email_falloff];
+        if lists.iter().any(|list| list.last() == Some(&seed)) {
+            signals.any.push(seed);
         }
     }
     signals
@@ -130,12 +141,14 @@ fn null_signals() -> NullSignals {
 
 #[test]
 fn nothing_planted_rarely_significant() {
-    // Each list tests at a false discovery rate of 0.05, so on data where nothing is planted it
-    // still reports something on about 5% of seeds. The hypotheses get their own adjustment per
-    // finding, so with about six findings a seed shows one on up to about 26% of seeds.
+    // Each list is adjusted as one family at a false discovery rate of 0.05 (the hypotheses of all
+    // findings together), so on data where nothing is planted it reports something on at most
+    // about 5% of seeds. The e-mail fall-off is a fixed rule, not a test, and never fires here.
     let signals = null_signals();
     assert!(signals.drivers.len() <= MAX_NULL_SEEDS, "drivers on seeds {:?}", signals.drivers);
+    assert!(signals.hypotheses.len() <= MAX_NULL_SEEDS, "hypotheses on seeds {:?}", signals.hypotheses);
     assert!(signals.faster_pairs.len() <= MAX_NULL_SEEDS, "faster pairs on seeds {:?}", signals.faster_pairs);
-    assert!(signals.hypotheses.len() <= MAX_NULL_SEEDS_WITH_HYPOTHESIS, "hypotheses on seeds {:?}", signals.hypotheses);
+    assert!(signals.unexpected_patterns.len() <= MAX_NULL_SEEDS, "unexpected patterns on seeds {:?}", signals.unexpected_patterns);
     assert!(signals.email_falloff.is_empty(), "e-mail fall-off on seeds {:?}", signals.email_falloff);
+    assert!(signals.any.len() <= MAX_NULL_SEEDS_ANY, "some list on seeds {:?}", signals.any);
 }

@@ -184,10 +184,16 @@ def faster_combinations(journeys, conversion):
             "km_median_ms": km_median([observation for _, observation in members]),
             "u": float(test.statistic),
             "p_value": float(test.pvalue),
+            "members": frozenset(inside),
         })
-    q_values = multipletests([row["p_value"] for row in rows], method="fdr_bh")[1] if rows else []
-    for row, q_value in zip(rows, q_values):
-        row["q_value"] = float(q_value)
+    # Pairs with exactly the same converters are one test: adjust one p-value per distinct set.
+    distinct = {}
+    for row in rows:
+        distinct.setdefault(row["members"], row["p_value"])
+    adjusted = multipletests(list(distinct.values()), method="fdr_bh")[1] if distinct else []
+    q_by_members = dict(zip(distinct.keys(), adjusted))
+    for row in rows:
+        row["q_value"] = float(q_by_members[row.pop("members")])
     return {"converters": len(converter_times), "median_ms": float(numpy.median(converter_times)), "combinations": rows}
 
 

@@ -12,7 +12,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
-use super::drivers::contingency::{benjamini_hochberg, Table};
+use super::drivers::contingency::{benjamini_hochberg_distinct, MemberSet, Table};
 use super::drivers::test_table;
 use super::friction::Reach;
 use crate::model::{EventLog, Journeys, NONE};
@@ -48,6 +48,10 @@ pub struct Hypothesis {
     pub without_stop_rate: f64,
     pub p_value: f64,
     pub q_value: f64,
+    /// The people at the place with their outcome, and those of them with the touchpoint: equal
+    /// keys mark the same test, which the adjustment counts once.
+    #[serde(skip)]
+    pub(crate) key: MemberSet,
 }
 
 /// Returns every testable touchpoint for the place that `reaches` describe, whose label is
@@ -58,10 +62,13 @@ pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], 
     if stopped_total == 0 || went_on_total == 0 {
         return Vec::new();
     }
-    // For each touchpoint: the people who had it and stopped, and who had it and went on.
-    let mut counts: HashMap<(TouchpointKind, u32), (u64, u64)> = HashMap::default();
+    // For each touchpoint: the people who had it and stopped, who had it and went on, and the
+    // set of them.
+    let mut counts: HashMap<(TouchpointKind, u32), (u64, u64, MemberSet)> = HashMap::default();
+    let mut population = MemberSet::default();
     let mut had: Vec<(TouchpointKind, u32)> = Vec::new();
     for reach in reaches {
+        population.add(u64::from(reach.person) << 1 | u64::from(reach.stopped));
         had.clear();
         let journey = journeys.journey(reach.person as usize);
         // The event at the place counts too, so a person who stopped and one who went on are
@@ -79,7 +86,8 @@ pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], 
         had.sort_unstable();
         had.dedup();
         for &touchpoint in &had {
-            let entry = counts.entry(touchpoint).or_insert((0, 0));
+            let entry = counts.entry(touchpoint).or_default();
+            entry.2.add(u64::from(reach.person));
             if reach.stopped {
                 entry.0 += 1;
             } else {
@@ -87,17 +95,17 @@ pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], 
             }
         }
     }
-    let mut tested: Vec<((TouchpointKind, u32), Table, f64)> = counts
+    let mut tested: Vec<((TouchpointKind, u32), Table, f64, MemberSet)> = counts
         .into_iter()
-        .filter_map(|(touchpoint, (stopped, went_on))| {
+        .filter_map(|(touchpoint, (stopped, went_on, members))| {
             let table = Table { a: stopped, b: stopped_total - stopped, c: went_on, d: went_on_total - went_on };
-            (table.a + table.c >= MIN_GROUP && table.b + table.d >= MIN_GROUP).then(|| (touchpoint, table, test_table(&table).1))
+            (table.a + table.c >= MIN_GROUP && table.b + table.d >= MIN_GROUP).then(|| (touchpoint, table, test_table(&table).1, members.with(population)))
         })
         .collect();
-    tested.sort_by_key(|&(touchpoint, _, _)| touchpoint);
+    tested.sort_by_key(|&(touchpoint, ..)| touchpoint);
     tested
         .iter()
-        .map(|&((kind, id), table, p_value)| {
+        .map(|&((kind, id), table, p_value, key)| {
             let touchpoint = name(log, kind, id, page_column);
             let with_people = table.a + table.c;
             let without_people = table.b + table.d;
@@ -111,18 +119,22 @@ pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], 
                 without_stop_rate: table.b as f64 / without_people as f64,
                 p_value,
                 q_value: 1.0,
+                key,
             }
         })
         .collect()
 }
 
-/// Adjusts the p-values of every finding's touchpoints together by Benjamini–Hochberg, keeps
+/// Adjusts the p-values of every finding's touchpoints together by Benjamini–Hochberg, counting
+/// the same people tested twice (an event and its page, or two findings with the same people at
+/// them) as one test. Keeps
 /// those with a q-value below [`MAX_Q`], up to [`TOP`] per finding by the size of the difference,
 /// and writes their sentences. `places` contains each finding's label and people at the place, in
 /// the order of `tested`.
 pub(crate) fn keep_significant(tested: Vec<Vec<Hypothesis>>, places: &[(String, u64)]) -> Vec<Vec<Hypothesis>> {
     let p_values: Vec<f64> = tested.iter().flatten().map(|hypothesis| hypothesis.p_value).collect();
-    let mut q_values = benjamini_hochberg(&p_values).into_iter();
+    let keys: Vec<MemberSet> = tested.iter().flatten().map(|hypothesis| hypothesis.key).collect();
+    let mut q_values = benjamini_hochberg_distinct(&p_values, &keys).into_iter();
     tested
         .into_iter()
         .zip(places)

@@ -120,6 +120,53 @@ pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
     q_values
 }
 
+/// An order-free fingerprint of a set of people, so that tests run on the same people can be
+/// recognised as one test. Add each member once; two sets with the same members get the same
+/// value, and different sets collide with probability about 2^-64.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct MemberSet(u64);
+
+impl MemberSet {
+    /// Mixes `member` with SplitMix64's finaliser and adds it, so that the order of adding does
+    /// not matter.
+    pub fn add(&mut self, member: u64) {
+        let mut mixed = member.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        self.0 = self.0.wrapping_add(mixed ^ (mixed >> 31));
+    }
+
+    /// Combines this set with another fingerprint, such as that of the population it was taken
+    /// from, keeping the order of the two.
+    pub fn with(self, other: MemberSet) -> MemberSet {
+        let mut combined = MemberSet(self.0.rotate_left(17));
+        combined.add(other.0);
+        combined
+    }
+}
+
+/// Returns Benjamini–Hochberg q-values in the order of `p_values`, counting tests with equal `keys`
+/// once. Two features held by exactly the same people (an event and the page it always has, say)
+/// are one test; counting it twice would let it pass at a looser threshold than a test counted
+/// once. Each distinct key takes the p-value of its first test, and every test with that key gets
+/// its q-value.
+pub fn benjamini_hochberg_distinct(p_values: &[f64], keys: &[MemberSet]) -> Vec<f64> {
+    let mut first: rustc_hash::FxHashMap<MemberSet, usize> = rustc_hash::FxHashMap::default();
+    let mut distinct: Vec<f64> = Vec::new();
+    let slots: Vec<usize> = keys
+        .iter()
+        .zip(p_values)
+        .map(|(key, &p_value)| {
+            *first.entry(*key).or_insert_with(|| {
+                distinct.push(p_value);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    let q_values = benjamini_hochberg(&distinct);
+    slots.into_iter().map(|slot| q_values[slot]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +223,23 @@ mod tests {
             assert!(close(*actual, expected), "{q:?}");
         }
         assert!(benjamini_hochberg(&[]).is_empty());
+    }
+
+    #[test]
+    fn repeated_tests_count_once() {
+        let set = |members: &[u64]| {
+            let mut set = MemberSet::default();
+            members.iter().for_each(|&member| set.add(member));
+            set
+        };
+        assert_eq!(set(&[1, 2, 3]), set(&[3, 1, 2]));
+        assert_ne!(set(&[1, 2, 3]), set(&[1, 2, 4]));
+        // The first test appears three times; as one of two distinct tests its q is 0.01 × 2.
+        let keys = [set(&[1]), set(&[1]), set(&[1]), set(&[2])];
+        let q = benjamini_hochberg_distinct(&[0.01, 0.01, 0.01, 0.5], &keys);
+        assert!(q[..3].iter().all(|&value| close(value, 0.02)), "{q:?}");
+        assert!(close(q[3], 0.5));
+        // Counted four times, the repeated test would get 0.01 × 4 / 3 instead.
+        assert!(close(benjamini_hochberg(&[0.01, 0.01, 0.01, 0.5])[0], 0.04 / 3.0));
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::mann_whitney::RankedSample;
 use super::PatternsOptions;
-use crate::analysis::drivers::contingency::benjamini_hochberg;
+use crate::analysis::drivers::contingency::{benjamini_hochberg_distinct, MemberSet};
 use crate::analysis::speed::first_touch;
 use crate::analysis::stages::page_column;
 use crate::analysis::survival::{person_times, summarise};
@@ -48,10 +48,14 @@ pub struct FasterCombination {
     pub u: f64,
     /// Two-sided p-value of the normal approximation with tie and continuity corrections.
     pub p_value: f64,
-    /// The Benjamini–Hochberg adjusted p-value across every tested pair.
+    /// The Benjamini–Hochberg adjusted p-value across every tested pair, where pairs with the very
+    /// same converters count as one test.
     pub q_value: f64,
     /// q below the false discovery rate and `median_ms` below the median of all converters.
     pub faster: bool,
+    /// The pair's converters, so that pairs with the same ones are adjusted as one test.
+    #[serde(skip)]
+    key: MemberSet,
 }
 
 /// The faster-combinations part of the report.
@@ -123,6 +127,8 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
                 return None;
             }
             let test = ranked.test(&indexes)?;
+            let mut key = MemberSet::default();
+            indexes.iter().for_each(|&index| key.add(index as u64));
             let mut times: Vec<f64> = indexes.iter().filter_map(|&index| converter_times.get(index).copied()).collect();
             let curve = summarise(&members.iter().map(|&(_, observation)| observation).collect::<Vec<_>>());
             Some(FasterCombination {
@@ -137,11 +143,15 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
                 p_value: test.p_value,
                 q_value: 1.0,
                 faster: false,
+                key,
             })
         })
         .collect();
 
-    let q_values = benjamini_hochberg(&rows.iter().map(|row| row.p_value).collect::<Vec<_>>());
+    // Where every converter of a channel saw the same pages, all of its pairs hold the same
+    // people; counted apart they would pass at a looser threshold than one test.
+    let keys: Vec<MemberSet> = rows.iter().map(|row| row.key).collect();
+    let q_values = benjamini_hochberg_distinct(&rows.iter().map(|row| row.p_value).collect::<Vec<_>>(), &keys);
     for (row, q_value) in rows.iter_mut().zip(q_values) {
         row.q_value = q_value;
         row.faster = q_value < options.false_discovery_rate && matches!((row.median_ms, median_ms), (Some(pair), Some(all)) if pair < all);
