@@ -436,7 +436,11 @@ fn check_analysis(options: &AnalysisOptions) -> Result<(), SetupError> {
     if !cuts.is_empty() && cuts.len() != 2 {
         return Err(SetupError::at(
             "analysis.speed.cuts",
-            format!("has {} durations. Give two, such as [\"1d\", \"7d\"], or none for terciles.", cuts.len()),
+            format!(
+                "has {} {}. Give two, such as [\"1d\", \"7d\"], or none for terciles.",
+                cuts.len(),
+                if cuts.len() == 1 { "duration" } else { "durations" }
+            ),
         ));
     }
     for (position, cut) in cuts.iter().enumerate() {

@@ -323,15 +323,11 @@ async function runAnalysis() {
   renderReport(report);
 }
 
-// Options from a setup keep, in `base`, those that the page has no control
-// for, such as path cleaning rules, so they reach the engine unchanged.
 function analysisOptions(options) {
   const steps = options.funnelSteps
     .filter((step) => step.event)
     .map(stepOptions);
-  const base = options.base ?? {};
-  return {
-    ...base,
+  return withSetupOptions(options.base ?? {}, {
     conversion: options.conversion,
     funnel: {
       steps,
@@ -342,7 +338,7 @@ function analysisOptions(options) {
       hold_constant: options.holdConstant ?? null,
       exclusions: exclusionOptions(options.exclusions, steps.length),
     },
-    paths: { ...base.paths, collapse_repeats: options.collapseRepeats, top: PATHS_DEFAULTS.top },
+    paths: { collapse_repeats: options.collapseRepeats, top: PATHS_DEFAULTS.top },
     sankey: { ...SANKEY_DEFAULTS },
     attribution: attributionOptions(options.attribution),
     conversion_curve: curveOptions(options.curve),
@@ -354,7 +350,25 @@ function analysisOptions(options) {
     process_map: processMapOptions(),
     email: { ...EMAIL_OPTIONS },
     stages: stageOptions(options.stageEditor.applied),
-  };
+  });
+}
+
+// Options from a setup keep, in `base`, those that the page has no control
+// for, such as path cleaning rules or prediction.enabled, so they reach the
+// engine unchanged. The page's own fields win, and its lists replace the setup's.
+function withSetupOptions(base, page) {
+  const merged = { ...base, ...page };
+  for (const [key, value] of Object.entries(page)) {
+    const fromSetup = base[key];
+    if (isPlainObject(value) && isPlainObject(fromSetup)) {
+      merged[key] = { ...fromSetup, ...value };
+    }
+  }
+  return merged;
+}
+
+function isPlainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 // Step 1 never has a window from the previous step, so none is sent for it

@@ -72,8 +72,10 @@ test('exported setup restores options after reload', async (t) => {
   assert.equal(setup.files[0].mapping.person, 'user_id');
   assert.ok(!text.includes(SAMPLE_PERSON), 'the setup contains no person id');
 
+  // An option the page has no control for, a path cleaning rule, must reach the engine too.
+  setup.analysis.paths.rules = [{ pattern: '^page_view$', replacement: 'viewed a page' }];
   await reloadPage(page);
-  await importText(page, text);
+  await importText(page, JSON.stringify(setup));
   await waitForText(page, '[data-testid=setup-message]', /Imported the setup/);
   assert.match(await page.textContent('[data-testid=setup-active]'), /Using the setup/);
   await trySample(page);
@@ -85,6 +87,7 @@ test('exported setup restores options after reload', async (t) => {
   assert.equal(options.firstStage, 'awareness');
   assert.match(options.stagesSource, /^Your stages/);
   assert.match(await page.textContent('[data-testid=funnel-rule]'), /Window: 10 days/);
+  assert.match(await page.textContent('[data-testid=paths]'), /viewed a page/);
   assert.deepEqual(pageErrors, []);
 });
 
