@@ -78,6 +78,9 @@ pub struct FileSetup {
     pub name: String,
     /// The file's column names in order, as the inspection lists them. A file whose columns are
     /// equal gets this entry's dialect and mapping.
+    ///
+    /// NOTE: a file read without a header row has generated names (`column_1`, …) until the
+    /// user names them, so any such file with as many columns matches.
     pub columns: Vec<String>,
     /// `,` `;` `|` `tab` or `whitespace`; `None` to sniff.
     pub delimiter: Option<String>,

@@ -129,5 +129,10 @@ test('saved setup is offered for matching files', async (t) => {
   assert.deepEqual(options.steps, FUNNEL);
   assert.equal(options.window, '10d');
   assert.equal(options.firstStage, 'awareness');
+
+  await page.selectOption('[data-testid=setup-saved]', 'weekly sample');
+  await page.click('[data-testid=setup-delete]');
+  await waitForText(page, '[data-testid=setup-message]', /Deleted the saved setup "weekly sample"/);
+  assert.equal(await page.evaluate(() => window.localStorage.getItem('pathlight.setups')), '{}');
   assert.deepEqual(pageErrors, []);
 });
