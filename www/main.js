@@ -265,7 +265,9 @@ async function analyse() {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
   state.summary = summary;
-  state.options = state.setup ? optionsFromAnalysis(state.setup.analysis) : {
+  // A setup's options lay over the defaults, so a control the setup has no
+  // value for keeps its default.
+  const defaults = {
     ...defaultOptions(summary),
     attribution: { ...ATTRIBUTION_DEFAULTS },
     curve: { ...CURVE_DEFAULTS },
@@ -276,6 +278,7 @@ async function analyse() {
     speed: { ...SPEED_DEFAULTS },
     channelSpeed: { ...CHANNEL_SPEED_DEFAULTS },
   };
+  state.options = state.setup ? { ...defaults, ...optionsFromAnalysis(state.setup.analysis) } : defaults;
   status.showLoadSummary(summary);
   renderLoadFacts(elements.loadFactsView, summary);
   status.showNotice(`Loaded ${formatCount(summary.people)} people and ${formatCount(summary.events)} events in ${seconds} s.`);
