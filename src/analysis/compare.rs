@@ -9,7 +9,8 @@ use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
 use super::aggregates::{LabelCount, PeriodAggregates, PATH_TOP};
-use super::drivers::contingency::benjamini_hochberg;
+/// Re-exported, so that the golden tests can check the q-values on their own.
+pub use super::drivers::contingency::benjamini_hochberg;
 
 /// Below this expected count, a time-to-convert bin is merged with its neighbour before the
 /// chi-square test (Cochran's rule of thumb).
