@@ -207,7 +207,7 @@ pub fn run(
         (Err(_), false) => None,
     };
     let voice_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
-    let voice_inputs = voice::VoiceInputs { conversion: &conversion, funnel: Some(&voice_funnel), stages: &options.stages };
+    let voice_inputs = voice::VoiceInputs { conversion: &conversion, funnel: Some(&voice_funnel), stages: &options.stages, zone: (!synthetic_times).then_some(zone) };
     let voice = voice::compute(log, journeys, &options.voice, &voice_inputs)?;
     let mut friction = friction;
     if let (Some(friction), Some(voice)) = (friction.as_mut(), voice.as_ref()) {
@@ -223,7 +223,10 @@ pub fn run(
     };
     let segments = segments::compute(log, journeys, options, synthetic_times, computed)?;
     // Made-up times have no weeks or windows.
-    let trends = if synthetic_times { None } else { trends::compute(log, journeys, &conversion, &options.funnel, options.paths.collapse_repeats, &options.trends, zone)? };
+    let mut trends = if synthetic_times { None } else { trends::compute(log, journeys, &conversion, &options.funnel, options.paths.collapse_repeats, &options.trends, zone)? };
+    if let (Some(trends), Some(voice)) = (trends.as_mut(), voice.as_ref()) {
+        trends::add_theme_alerts(trends, voice);
+    }
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();

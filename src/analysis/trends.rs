@@ -17,6 +17,7 @@ use super::aggregates::{Facts, PeriodAggregates};
 use super::compare::{compare, Comparison, Direction, Metric};
 use super::funnel::{parse_duration, FunnelOptions};
 use super::stats::median;
+use super::voice::VoiceReport;
 use super::Conversion;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys};
@@ -150,13 +151,15 @@ pub enum AlertKind {
     DropOffGrew,
     /// One metric improved significantly and another worsened significantly.
     TradeOff,
+    /// A survey theme's share of answers grew significantly in the latest month.
+    ThemeGrowing,
 }
 
 /// Something that changed and deserves a look, for the overview.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
     pub kind: AlertKind,
-    /// `weekly trend`, `periods`, `baseline` or `change on DATE`.
+    /// `weekly trend`, `periods`, `baseline`, `change on DATE` or `survey themes`.
     pub source: String,
     /// The metric's label.
     pub label: String,
@@ -235,6 +238,26 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, fun
         }
     };
     Ok(Some(TrendsReport { window_ms, weeks, series, periods, changes, baseline_comparison, baseline, alerts }))
+}
+
+/// Adds an alert for each survey theme that grew significantly in the latest month.
+pub fn add_theme_alerts(report: &mut TrendsReport, voice: &VoiceReport) {
+    let Some(by_month) = voice.by_month.as_ref() else { return };
+    let latest = by_month.months.last().cloned().unwrap_or_default();
+    for growth in by_month.growth.iter().filter(|growth| growth.growing) {
+        let label = voice.themes.get(growth.theme).map_or_else(String::new, |theme| theme.label.clone());
+        report.alerts.push(Alert {
+            kind: AlertKind::ThemeGrowing,
+            source: "survey themes".to_string(),
+            message: format!(
+                "The survey theme \"{label}\" grew from {:.1}% to {:.1}% of answers in {latest} (q = {:.4}).",
+                100.0 * growth.previous_share,
+                100.0 * growth.latest_share,
+                growth.q_value
+            ),
+            label,
+        });
+    }
 }
 
 fn check(options: &TrendsOptions) -> Result<(), Error> {
