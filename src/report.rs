@@ -123,8 +123,8 @@ pub struct Report {
     /// Behavioural segments with counts and rates; their members are listed through the people
     /// query, not here.
     pub segments: SegmentsReport,
-    /// Weekly cohorts with change points, the comparisons the options ask for, this upload's
-    /// baseline and the alerts; `None` for an empty log or with synthetic times.
+    /// Weekly cohorts with change points, the requested comparisons, this upload's baseline and
+    /// the alerts. `None` for an empty log or with synthetic times.
     pub trends: Option<TrendsReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,

@@ -2,9 +2,9 @@
 //! and a saved baseline of an earlier one, can be compared without keeping raw data.
 //!
 //! A person belongs to the set of their first event. Every figure is counted within the
-//! comparison window from that first event: a step reached or a conversion made later does not
-//! count, so that a recent period whose people have had less time is not judged by a shorter
-//! wait than an older one. [`PeriodAggregates`] holds counts, bins and a median, and no person
+//! comparison window from that first event, and a step reached or a conversion made later does
+//! not count. So a recent period whose people have had less time is not judged by a shorter wait
+//! than an older one. [`PeriodAggregates`] holds counts, bins and a median, and no person
 //! id, event time or value.
 
 use rustc_hash::FxHashMap as HashMap;
@@ -75,7 +75,7 @@ pub struct PeriodAggregates {
     pub other_paths: u64,
 }
 
-/// What the aggregates need to know of one person.
+/// The facts of one person that the aggregates count.
 #[derive(Debug, Clone)]
 pub(crate) struct PersonFacts {
     pub first_ms: i64,
@@ -156,6 +156,7 @@ impl Facts {
         let mut paths: HashMap<u32, u64> = HashMap::default();
         let mut time_bins = vec![0u64; TIME_BIN_EDGES_MS.len() + 1];
         let mut durations = Vec::new();
+
         for person in &members {
             for reached in step_people.iter_mut().take(person.step_ms.len()) {
                 *reached += 1;
@@ -167,6 +168,7 @@ impl Facts {
                 durations.push(duration as f64);
             }
         }
+
         let channel_label = |id: u32| if id == NONE { "(none)".to_string() } else { self.channel_names[id as usize].clone() };
         let channels = sorted_counts(channels.into_iter().map(|(id, people)| LabelCount { label: channel_label(id), people }).collect());
         let mut top_paths = sorted_counts(paths.into_iter().map(|(id, people)| LabelCount { label: self.paths[id as usize].clone(), people }).collect());
@@ -195,8 +197,8 @@ impl Facts {
 }
 
 impl PeriodAggregates {
-    /// Parses a saved baseline, rejecting JSON that is not one, or of another version, with a
-    /// message that says what is wrong.
+    /// Parses a saved baseline. JSON that is not a baseline, or is of another version, is rejected
+    /// with a message that names the problem.
     pub fn parse_baseline(text: &str) -> Result<PeriodAggregates, Error> {
         let baseline: PeriodAggregates = serde_json::from_str(text).map_err(|error| {
             Error::Options(format!("The baseline is not a saved Pathlight baseline: {error}. Save one with --save-baseline or the page's save button, and pass that file unchanged."))

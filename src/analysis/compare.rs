@@ -41,7 +41,7 @@ pub struct HomogeneityTest {
     pub p_value: f64,
 }
 
-/// What a metric measures, which sets whether a rise is better.
+/// The kind of a compared rate, which sets whether a rise is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
@@ -119,7 +119,7 @@ pub struct Comparison {
     pub worsened: Vec<String>,
     /// True when one metric improved significantly and another worsened significantly.
     pub trade_off: bool,
-    /// What could not be compared, and why.
+    /// Reasons why parts of the periods could not be compared.
     pub notes: Vec<String>,
 }
 
@@ -154,8 +154,8 @@ pub fn two_proportions(a_count: u64, a_total: u64, b_count: u64, b_total: u64) -
     })
 }
 
-/// Returns Pearson's chi-square test of homogeneity of the rows `a` and `b` (equal lengths), with
-/// columns empty in both left out; `None` when fewer than two columns or a row total is 0.
+/// Returns Pearson's chi-square test of homogeneity of the rows `a` and `b` (equal lengths).
+/// Columns empty in both rows are left out. `None` when fewer than two columns or a row total is 0.
 pub fn chi_square_homogeneity(a: &[u64], b: &[u64]) -> Option<HomogeneityTest> {
     let columns: Vec<(f64, f64)> = a.iter().zip(b).filter(|&(&x, &y)| x + y > 0).map(|(&x, &y)| (x as f64, y as f64)).collect();
     let a_total: f64 = columns.iter().map(|column| column.0).sum();
@@ -330,8 +330,10 @@ mod tests {
         assert!((test.difference + 0.2).abs() < 1e-12);
         // Pooled rate 0.4: z = −0.2 / √(0.24 · 0.02) = −2.8868.
         assert!((test.z + 2.886751345948129).abs() < 1e-9, "{}", test.z);
-        assert!(test.p_value < 0.004 && test.p_value > 0.003, "{}", test.p_value);
-        assert!(test.lower < -0.2 && test.upper > -0.2);
+        assert!(test.p_value < 0.004, "{}", test.p_value);
+        assert!(test.p_value > 0.003, "{}", test.p_value);
+        assert!(test.lower < -0.2, "{}", test.lower);
+        assert!(test.upper > -0.2, "{}", test.upper);
     }
 
     #[test]

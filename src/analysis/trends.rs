@@ -35,10 +35,10 @@ pub struct TrendsOptions {
     /// The time from a person's first event within which steps and conversions count, such as
     /// `30d`.
     pub window: String,
-    /// The probability, over all rate series together, of flagging a change in data without one;
-    /// also the q-value under which a compared difference counts as significant.
+    /// The probability, over all rate series together, of flagging a change in data without one.
+    /// It is also the q-value under which a compared difference counts as significant.
     pub alpha: f64,
-    /// The fewest weeks in a segment between change points.
+    /// The minimum number of weeks in a segment between change points.
     pub min_weeks: usize,
     /// Two periods of this upload to compare; `None` for no period comparison.
     pub periods: Option<PeriodPair>,
@@ -93,7 +93,7 @@ pub struct Week {
     /// People reaching each funnel step within the window, in step order.
     pub steps: Vec<u64>,
     /// Median time from the previous step's event, per step; `None` for step 1 and for steps
-    /// nobody reached.
+    /// that no person reached.
     pub median_ms_from_previous: Vec<Option<f64>>,
     pub median_ms_to_convert: Option<f64>,
 }
@@ -265,7 +265,7 @@ fn check(options: &TrendsOptions) -> Result<(), Error> {
         return Err(Error::Options(format!("The trend alpha must lie between 0 and 1, not {}.", options.alpha)));
     }
     if options.min_weeks == 0 {
-        return Err(Error::Options("The fewest weeks between change points must be at least 1, not 0.".to_string()));
+        return Err(Error::Options("The minimum number of weeks between change points (min_weeks) must be at least 1, not 0.".to_string()));
     }
     if options.change_weeks == 0 {
         return Err(Error::Options("The weeks compared around a change date must be at least 1, not 0.".to_string()));

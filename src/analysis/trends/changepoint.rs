@@ -1,7 +1,7 @@
 //! Change points in a weekly rate: the segmentation that minimises the binomial cost plus a
-//! penalty per change (the objective of PELT, solved exactly by optimal partitioning, as a
-//! series has at most a few hundred weeks), with the penalty set by simulation so that a series
-//! without a change gets one with a stated probability.
+//! penalty per change. This is the objective of PELT, solved exactly by optimal partitioning,
+//! because a series has at most a few hundred weeks. The penalty is set by simulation, so that a
+//! series without a change gets one with a stated probability.
 //!
 //! The cost of a segment is −2 times its binomial log-likelihood at the segment's pooled rate,
 //! divided by the overdispersion factor from [`dispersion`]. The penalty is the `1 − level`
@@ -46,12 +46,12 @@ impl Prefix {
         Prefix { successes, trials }
     }
 
-    /// The cost of weeks `start..end`.
+    /// Returns the cost of weeks `start..end`.
     fn cost(&self, start: usize, end: usize) -> f64 {
         binomial_cost(self.successes[end] - self.successes[start], self.trials[end] - self.trials[start])
     }
 
-    /// The pooled rate of weeks `start..end`, 0 without trials.
+    /// Returns the pooled rate of weeks `start..end`, 0 without trials.
     fn rate(&self, start: usize, end: usize) -> f64 {
         let trials = self.trials[end] - self.trials[start];
         if trials > 0.0 { (self.successes[end] - self.successes[start]) / trials } else { 0.0 }
@@ -99,6 +99,7 @@ pub fn segment(series: &[Counts], penalty: f64, dispersion: f64, min_length: usi
     let mut best = vec![f64::INFINITY; weeks + 1];
     let mut previous = vec![0usize; weeks + 1];
     best[0] = -penalty;
+
     for end in min_length..=weeks {
         for start in 0..=end - min_length {
             if !best[start].is_finite() {
@@ -114,6 +115,7 @@ pub fn segment(series: &[Counts], penalty: f64, dispersion: f64, min_length: usi
     if weeks < min_length {
         return Vec::new();
     }
+
     let mut changes = Vec::new();
     let mut end = weeks;
     while end > 0 {
@@ -197,7 +199,7 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
 
-    /// A uniform draw in (0, 1].
+    /// Draws a uniform number in (0, 1].
     fn uniform(&mut self) -> f64 {
         ((self.next() >> 11) + 1) as f64 / (1u64 << 53) as f64
     }
