@@ -32,6 +32,9 @@ pub const TIME_BIN_EDGES_MS: [i64; 8] = [HOUR_MS, 6 * HOUR_MS, DAY_MS, 3 * DAY_M
 pub const PATH_TOP: usize = 20;
 /// Events of a path kept before the rest is written as `…`.
 pub const PATH_EVENTS: usize = 6;
+/// The largest count a baseline may contain, so that sums of its counts cannot overflow and
+/// every count is exact as a float.
+const MAX_COUNT: u64 = 1 << 53;
 
 /// A label and how many people it applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,16 +110,17 @@ impl Facts {
     /// first event.
     pub fn collect(log: &EventLog, journeys: &Journeys, conversion: &Conversion, funnel: &FunnelOptions, window_ms: i64, collapse_repeats: bool) -> Result<Facts, Error> {
         let chains = if funnel.steps.is_empty() { vec![Vec::new(); journeys.people()] } else { funnel::person_chains(log, journeys, funnel)? };
-        let mut path_ids: HashMap<String, u32> = HashMap::default();
+        // Paths are keyed by their first events' ids, with the id count past the cut as a marker.
+        let mut path_ids: HashMap<Vec<u32>, u32> = HashMap::default();
         let mut paths = Vec::new();
         let mut path = Vec::new();
         let mut people = Vec::with_capacity(journeys.people());
-        for person in 0..journeys.people() {
+        for (person, chain) in chains.iter().enumerate() {
             let journey = journeys.journey(person);
             let Some(&first) = journey.first() else { continue };
             let first_ms = log.time[first as usize];
             let within = |at: u32| log.time[at as usize] - first_ms <= window_ms;
-            let step_ms: Vec<i64> = chains[person].iter().map(|&position| journey[position]).take_while(|&at| within(at)).map(|at| log.time[at as usize]).collect();
+            let step_ms: Vec<i64> = chain.iter().map(|&position| journey[position]).take_while(|&at| within(at)).map(|at| log.time[at as usize]).collect();
             let converted_at = conversion.first[person].map(|position| journey[position]).filter(|&at| within(at));
             let to_convert_ms = match conversion.first[person] {
                 Some(position) if position > 0 && converted_at.is_some() => Some(log.time[journey[position] as usize] - first_ms),
@@ -125,14 +129,15 @@ impl Facts {
             let channel = journey.iter().map(|&at| log.channel[at as usize]).find(|&channel| channel != NONE).unwrap_or(NONE);
 
             journey_path(log, journey, collapse_repeats, &mut path);
-            let mut label: Vec<&str> = path.iter().take(PATH_EVENTS).map(|&event| log.event_names.name(event)).collect();
-            if path.len() > PATH_EVENTS {
-                label.push("…");
+            let cut = path.len() > PATH_EVENTS;
+            path.truncate(PATH_EVENTS);
+            if cut {
+                path.push(u32::MAX);
             }
-            let label = label.join(" > ");
             let next = path_ids.len() as u32;
-            let id = *path_ids.entry(label.clone()).or_insert_with(|| {
-                paths.push(label);
+            let id = *path_ids.entry(path.clone()).or_insert_with(|| {
+                let names: Vec<&str> = path.iter().map(|&event| if event == u32::MAX { "…" } else { log.event_names.name(event) }).collect();
+                paths.push(names.join(" > "));
                 next
             });
             people.push(PersonFacts { first_ms, step_ms, to_convert_ms, converted: converted_at.is_some(), channel, path: id });
@@ -224,6 +229,11 @@ impl PeriodAggregates {
         }
         if self.window_ms <= 0 {
             return invalid(format!("its window is {} ms", self.window_ms));
+        }
+        let counts = [self.people, self.converters, self.other_paths].into_iter().chain(self.step_people.iter().copied()).chain(self.time_bins.iter().copied());
+        let listed = self.channels.iter().chain(&self.top_paths).map(|entry| entry.people);
+        if counts.chain(listed).any(|count| count > MAX_COUNT) {
+            return invalid(format!("a count is above {MAX_COUNT}"));
         }
         if self.converters > self.people || self.step_people.iter().any(|&count| count > self.people) || self.step_people.windows(2).any(|pair| pair[1] > pair[0]) {
             return invalid("a step or the converters count more people than the step before or the period".to_string());

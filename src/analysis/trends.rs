@@ -290,8 +290,8 @@ fn weekly(facts: &Facts, zone: Tz, data_start_ms: i64) -> Vec<Week> {
         .iter()
         .enumerate()
         .map(|(week, list)| {
-            let start = first_monday + Duration::days(7 * week as i64);
-            let end_ms = local_midnight(start + Duration::days(7), zone);
+            let start = first_monday.checked_add_signed(Duration::days(7 * week as i64)).unwrap_or(first_monday);
+            let end_ms = local_midnight(start.checked_add_signed(Duration::days(7)).unwrap_or(start), zone);
             let people: Vec<_> = list.iter().map(|&index| &facts.people[index]).collect();
             let mut reached = vec![0u64; steps];
             let mut gaps: Vec<Vec<f64>> = vec![Vec::new(); steps];
@@ -447,7 +447,7 @@ fn parse_date(text: &str, what: &str) -> Result<NaiveDate, Error> {
 /// Returns the Monday of the local week that contains `millis`.
 fn monday(millis: i64, zone: Tz) -> NaiveDate {
     let date = DateTime::from_timestamp_millis(millis).map_or(NaiveDate::MIN, |time| zone.from_utc_datetime(&time.naive_utc()).date_naive());
-    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+    date.checked_sub_signed(Duration::days(i64::from(date.weekday().num_days_from_monday()))).unwrap_or(date)
 }
 
 /// Returns the instant of local midnight that starts `date`, or the first instant after it when
