@@ -71,6 +71,15 @@ fn planted_drop_flagged_within_week() {
             assert!(series.change_points.is_empty(), "seed {seed}: {quiet} {:?}", series.change_points);
         }
         assert!(trends.alerts.iter().any(|alert| alert.label == PURCHASE_STEP), "seed {seed}: {:?}", trends.alerts);
+
+        // Weeks whose people have not all had the 30-day window are listed without a rate.
+        let last_event: DateTime<chrono::Utc> = report.summary.last_event.as_deref().unwrap().parse().unwrap();
+        for (week, rate) in trends.weeks.iter().zip(&series.rates) {
+            let start: chrono::NaiveDate = week.start.parse().unwrap();
+            let whole_window = start + Duration::days(7 + 30) <= last_event.date_naive();
+            assert_eq!(week.complete, whole_window, "seed {seed}: week {}", week.start);
+            assert_eq!(rate.is_some(), week.complete && week.steps[2] > 0, "seed {seed}: week {}", week.start);
+        }
     }
 }
 
@@ -104,6 +113,7 @@ fn null_files_raise_few_alerts() {
     };
     let mut flagged = Vec::new();
     let mut significant = Vec::new();
+    let mut alerted = Vec::new();
     for seed in NULL_SEEDS {
         let report = analyse(&synth(Plants::default(), seed), TrendsOptions { periods: Some(periods.clone()), ..TrendsOptions::default() }).unwrap();
         let trends = report.trends.as_ref().unwrap();
@@ -113,9 +123,13 @@ fn null_files_raise_few_alerts() {
         if trends.periods.as_ref().unwrap().changes.iter().any(|change| change.q_value < 0.05) {
             significant.push(seed);
         }
+        if !trends.alerts.is_empty() {
+            alerted.push(seed);
+        }
     }
     assert!(flagged.len() <= MAX_NULL_SEEDS, "change points on null seeds {flagged:?}");
     assert!(significant.len() <= MAX_NULL_SEEDS, "period differences on null seeds {significant:?}");
+    assert!(alerted.len() <= MAX_NULL_SEEDS, "alerts on null seeds {alerted:?}");
 }
 
 #[test]

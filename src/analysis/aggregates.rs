@@ -4,8 +4,8 @@
 //! A person belongs to the set of their first event. Every figure is counted within the
 //! comparison window from that first event, and a step reached or a conversion made later does
 //! not count. So a recent period whose people have had less time is not judged by a shorter wait
-//! than an older one. [`PeriodAggregates`] holds counts, bins and a median, and no person
-//! id, event time or value.
+//! than an older one. [`PeriodAggregates`] contains counts, bins and a median, and no
+//! person id, event time or value.
 
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};

@@ -354,6 +354,50 @@ mod tests {
         assert_eq!(chi_square_homogeneity(&[0, 0], &[7, 1]), None);
     }
 
+    fn funnel(label: &str, step_people: Vec<u64>) -> PeriodAggregates {
+        let people = step_people[0];
+        PeriodAggregates {
+            version: super::super::aggregates::AGGREGATES_VERSION,
+            label: label.into(),
+            first_event: None,
+            last_first_event: None,
+            window_ms: 1,
+            people,
+            conversion_event: Some("buy".into()),
+            converters: *step_people.last().unwrap(),
+            steps: vec!["visit".into(), "cart".into(), "buy".into()],
+            step_people,
+            channels: vec![LabelCount { label: "direct".into(), people }],
+            time_bin_edges_ms: super::super::aggregates::TIME_BIN_EDGES_MS.to_vec(),
+            time_bins: vec![0; 9],
+            median_ms_to_convert: None,
+            top_paths: Vec::new(),
+            other_paths: people,
+        }
+    }
+
+    #[test]
+    fn compare_flags_trade_off() {
+        let comparison = compare(&funnel("before", vec![1000, 500, 100]), &funnel("after", vec![1000, 700, 80]), 0.05);
+        assert_eq!(comparison.improved, vec!["step 2 (cart)".to_string()]);
+        assert_eq!(comparison.worsened, vec!["step 3 (buy)".to_string()]);
+        assert!(comparison.trade_off);
+        assert_eq!(comparison.channel_mix, None);
+        assert_eq!(comparison.time_to_convert, None);
+        let conversion = &comparison.changes[0];
+        assert_eq!(conversion.metric, Metric::Conversion);
+        assert_eq!(conversion.direction, Direction::Neutral, "{conversion:?}");
+    }
+
+    #[test]
+    fn compare_notes_other_funnel() {
+        let mut other = funnel("after", vec![1000, 700, 80]);
+        other.steps[1] = "pricing".into();
+        let comparison = compare(&funnel("before", vec![1000, 500, 100]), &other, 0.05);
+        assert!(comparison.changes.iter().all(|change| change.metric != Metric::Step));
+        assert!(comparison.notes[0].contains("funnel steps differ"), "{:?}", comparison.notes);
+    }
+
     #[test]
     fn sparse_bins_merge() {
         let (a, b) = merge_sparse_bins(&[1, 1, 20, 30, 2], &[1, 2, 25, 28, 1]);
