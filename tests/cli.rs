@@ -593,7 +593,7 @@ fn baseline_flags_round_trip() {
     let events = write_fixture("trend.csv", &String::from_utf8(output.stdout).unwrap());
     let saved = events.with_file_name("baseline.json");
     let (events, saved) = (events.to_str().unwrap(), saved.to_str().unwrap());
-    let flags = ["--conversion", "purchase", "--funnel", "visit,checkout,purchase", "--no-predict", "--trend-window", "20d"];
+    let flags = ["--conversion", "purchase", "--funnel", "visit,checkout,purchase", "--no-predict", "--trend-window", "20"];
     let mut first = vec!["analyze", events, "--save-baseline", saved, "--change-date", "2024-02-05:new checkout", "--change-weeks", "2"];
     first.extend(flags);
     first.extend(["--compare-periods", "2024-01-01..2024-02-05,2024-02-05..2024-03-01"]);

@@ -315,7 +315,7 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "WEEKS", default_value_t = 4)]
     change_weeks: usize,
     /// The time from each person's first event within which steps and conversions count in the
-    /// trends and comparisons, such as 30d or 12w.
+    /// trends and comparisons, such as 30d or 12w; a bare number is days.
     #[arg(long, value_name = "DURATION", default_value = "30d")]
     trend_window: String,
     /// Compare this upload with a baseline saved by --save-baseline.
@@ -541,7 +541,8 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.segments.repeat_pattern = args.segment_repeat_pattern.clone();
     options.segments.repeat_min = args.segment_repeat_min;
     options.segments.did_pattern = args.segment_did_pattern.clone();
-    options.trends.window = args.trend_window.clone();
+    let window = args.trend_window.trim();
+    options.trends.window = if window.parse::<f64>().is_ok() { format!("{window}d") } else { window.to_string() };
     options.trends.change_weeks = args.change_weeks;
     options.trends.periods = args.compare_periods.as_deref().map(parse_periods).transpose()?;
     options.trends.change_dates = args.change_dates.iter().map(|text| parse_change_date(text)).collect();
