@@ -204,7 +204,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, fun
             let mut comparison = compare(&a.0, &b.0, options.alpha);
             for (name, end_ms) in [("A", a.1), ("B", b.1)] {
                 if end_ms > complete_end_ms {
-                    comparison.notes.push(format!("Period {name} ends less than the window before the last event, so its last people have had less time to convert; their steps and conversions after the data ends are missing."));
+                    comparison.notes.push(format!("Period {name} ends less than the window before the last event, so its last people have had less time to convert. Their steps and conversions after the data ends are missing."));
                 }
             }
             alerts.extend(comparison_alerts(&comparison, "periods"));

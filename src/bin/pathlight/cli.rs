@@ -315,7 +315,7 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "WEEKS", default_value_t = 4)]
     change_weeks: usize,
     /// The time from each person's first event within which steps and conversions count in the
-    /// trends and comparisons, such as 30d or 12w; a bare number is days.
+    /// trends and comparisons, such as 30d or 12w. A bare number is days.
     #[arg(long, value_name = "DURATION", default_value = "30d")]
     trend_window: String,
     /// Compare this upload with a baseline saved by --save-baseline.
