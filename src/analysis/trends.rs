@@ -318,7 +318,8 @@ fn weekly(facts: &Facts, zone: Tz, data_start_ms: i64) -> Vec<Week> {
 }
 
 /// Builds the conversion series and one series per funnel step after the first, and finds their
-/// change points with a penalty that shares `alpha` equally among the series.
+/// change points with a penalty that shares `alpha` equally among the series whose rate varies.
+/// A series whose every week is at 0 or at 1 cannot have a change point, so it takes no share.
 fn rate_series(facts: &Facts, weeks: &[Week], options: &TrendsOptions) -> Vec<RateSeries> {
     let mut candidates: Vec<(Metric, String, Vec<Counts>)> = Vec::new();
     let counts = |pick: &dyn Fn(&Week) -> (u64, u64)| -> Vec<Counts> {
@@ -337,7 +338,8 @@ fn rate_series(facts: &Facts, weeks: &[Week], options: &TrendsOptions) -> Vec<Ra
         let label = format!("step {} ({})", step + 1, facts.steps[step]);
         candidates.push((Metric::Step, label, counts(&|week| (week.steps[step], week.steps[step - 1]))));
     }
-    let level = options.alpha / candidates.len().max(1) as f64;
+    let varying = candidates.iter().filter(|(_, _, series)| series.iter().any(|week| week.successes > 0 && week.successes < week.trials)).count();
+    let level = options.alpha / varying.max(1) as f64;
     candidates
         .into_iter()
         .enumerate()
