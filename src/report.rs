@@ -24,6 +24,7 @@ use crate::analysis::silences::SilencesReport;
 use crate::analysis::speed::SpeedReport;
 use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
+use crate::analysis::trends::TrendsReport;
 use crate::analysis::voice::VoiceReport;
 
 /// Something the user should know about the data or the results, with a count and examples.
@@ -122,6 +123,9 @@ pub struct Report {
     /// Behavioural segments with counts and rates; their members are listed through the people
     /// query, not here.
     pub segments: SegmentsReport,
+    /// Weekly cohorts with change points, the requested comparisons, this upload's baseline and
+    /// the alerts. `None` for an empty log or with synthetic times.
+    pub trends: Option<TrendsReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
     /// The anonymised Markdown summary for an AI assistant, exactly as the page copies it;

@@ -615,3 +615,41 @@ fn setup_flag_reports_field_path() {
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(message.contains("Invalid setup: analysis.speed.cuts: has 1 duration."), "{message}");
 }
+
+#[test]
+fn baseline_flags_round_trip() {
+    let output = pathlight(&["generate", "--people", "600", "--days", "84", "--seed", "3", "--plant", "step-drop", "--drop-date", "2024-02-05"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let events = write_fixture("trend.csv", &String::from_utf8(output.stdout).unwrap());
+    let saved = events.with_file_name("baseline.json");
+    let (events, saved) = (events.to_str().unwrap(), saved.to_str().unwrap());
+    let flags = ["--conversion", "purchase", "--funnel", "visit,checkout,purchase", "--no-predict", "--trend-window", "20"];
+    let mut first = vec!["analyze", events, "--save-baseline", saved, "--change-date", "2024-02-05:new checkout", "--change-weeks", "2"];
+    first.extend(flags);
+    first.extend(["--compare-periods", "2024-01-01..2024-02-05,2024-02-05..2024-03-01"]);
+    let output = pathlight(&first);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["trends"]["window_ms"], 20 * 86_400_000i64);
+    assert_eq!(report["trends"]["changes"][0]["label"], "new checkout");
+    assert_eq!(report["trends"]["changes"][0]["weeks"], 2);
+    assert_eq!(report["trends"]["periods"]["a"]["label"], "A: 2024-01-01 to 2024-02-05");
+    let baseline: Value = serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+    assert_eq!(baseline, report["trends"]["baseline"]);
+
+    let mut second = vec!["analyze", events, "--baseline", saved];
+    second.extend(flags);
+    let output = pathlight(&second);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["trends"]["baseline_comparison"]["trade_off"], false);
+    assert_eq!(report["trends"]["baseline_comparison"]["worsened"], serde_json::json!([]));
+
+    std::fs::write(saved, "{\"version\": 1, \"people\": 3}").unwrap();
+    let output = pathlight(&["analyze", events, "--baseline", saved]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a saved Pathlight baseline"));
+    let output = pathlight(&["analyze", events, "--compare-periods", "2024-01-01..2024-02-01"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--compare-periods"));
+}
