@@ -151,11 +151,7 @@ fn duration(millis: f64) -> String {
 
 /// Writes a q-value with a decimal point and no exponent.
 fn q_value(q: f64) -> String {
-    if q < 0.001 {
-        "q < 0.001".to_string()
-    } else {
-        format!("q = {q:.3}")
-    }
+    super::stats::probability_text("q", q)
 }
 
 fn headline(report: &Report, people: &PersonIds) -> String {

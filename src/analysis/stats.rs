@@ -41,6 +41,16 @@ pub fn share(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// Writes a p- or q-value for a sentence, as `q = 0.012`, or `q < 0.001` below 0.001, where three
+/// decimals would round to zero.
+pub fn probability_text(name: &str, value: f64) -> String {
+    if value < 0.001 {
+        format!("{name} < 0.001")
+    } else {
+        format!("{name} = {value:.3}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::aggregates::{Facts, PeriodAggregates};
 use super::compare::{compare, Comparison, Direction, Metric};
 use super::funnel::{parse_duration, FunnelOptions};
-use super::stats::median;
+use super::stats::{self, median};
 use super::voice::VoiceReport;
 use super::Conversion;
 use crate::error::Error;
@@ -250,10 +250,10 @@ pub fn add_theme_alerts(report: &mut TrendsReport, voice: &VoiceReport) {
             kind: AlertKind::ThemeGrowing,
             source: "survey themes".to_string(),
             message: format!(
-                "The survey theme \"{label}\" grew from {:.1}% to {:.1}% of answers in {latest} (q = {:.4}).",
+                "The survey theme \"{label}\" grew from {:.1}% to {:.1}% of answers in {latest} ({}).",
                 100.0 * growth.previous_share,
                 100.0 * growth.latest_share,
-                growth.q_value
+                stats::probability_text("q", growth.q_value)
             ),
             label,
         });
@@ -387,13 +387,13 @@ fn change_point_alerts(series: &RateSeries) -> Vec<Alert> {
                 source: "weekly trend".to_string(),
                 label: series.label.clone(),
                 message: format!(
-                    "{}: the rate {verb} from {:.1}% to {:.1}% for people who arrived from the week of {} on (likelihood ratio {:.1}, p = {:.4}).",
+                    "{}: the rate {verb} from {:.1}% to {:.1}% for people who arrived from the week of {} on (likelihood ratio {:.1}, {}).",
                     capitalise(&series.label),
                     100.0 * point.rate_before,
                     100.0 * point.rate_after,
                     point.date,
                     point.likelihood_ratio,
-                    point.p_value
+                    stats::probability_text("p", point.p_value)
                 ),
             }
         })
@@ -411,12 +411,12 @@ fn comparison_alerts(comparison: &Comparison, source: &str) -> Vec<Alert> {
             source: source.to_string(),
             label: change.label.clone(),
             message: format!(
-                "{}: the drop-off grew from {:.1}% to {:.1}% ({}, q = {:.4}).",
+                "{}: the drop-off grew from {:.1}% to {:.1}% ({}, {}).",
                 capitalise(&change.label),
                 100.0 * (1.0 - change.test.a_rate),
                 100.0 * (1.0 - change.test.b_rate),
                 source,
-                change.q_value
+                stats::probability_text("q", change.q_value)
             ),
         })
         .collect();
