@@ -84,8 +84,8 @@ pub struct LoadSummary {
     pub duplicate_events: u64,
     /// Events that share their time with the previous event of the same person.
     pub tied_timestamps: u64,
-    /// True when a channel path table was loaded: its times are made up, so the report leaves
-    /// every duration empty.
+    /// True when a channel path table or an outcome table was loaded: its times are made up, so
+    /// the report leaves every duration empty.
     pub synthetic_times: bool,
 }
 
@@ -194,7 +194,7 @@ impl Workspace {
         let file_names: Vec<&str> = files.iter().map(|stats: &FileStats| stats.name.as_str()).collect();
         let (journeys, people) = build_journeys(&mut log, &file_names, config.keep_duplicates, &mut warnings);
         let event_names = event_counts(&log);
-        let synthetic_times = config.files.iter().any(|file| file.mapping.path_table.is_some());
+        let synthetic_times = config.files.iter().any(|file| file.mapping.path_table.is_some() || file.mapping.outcome_table.is_some());
         let summary = LoadSummary {
             people: journeys.people() as u64,
             events: log.len() as u64,

@@ -7,11 +7,12 @@
 //!
 //! One family per file: `web` (analytics and product-analytics event exports), `email` (e-mail
 //! activity), `crm` (stage histories, date tables, process-mining logs), `survey` (form responses)
-//! and `paths` (aggregated channel path tables, which have no times and are read by their own
-//! reader).
+//! `paths` (aggregated channel path tables) and `outcome` (one row per person with yes/no outcome
+//! columns). The last two have no times and are read by their own readers.
 
 mod crm;
 mod email;
+pub mod outcome;
 pub mod paths;
 mod survey;
 mod web;
@@ -136,6 +137,9 @@ pub fn recognise(columns: &[ColumnInfo], preamble_lines: usize, detected: &Mappi
     if let Some(found) = paths::recognise(&header) {
         return Some(found);
     }
+    if let Some(found) = outcome::recognise(&header, detected) {
+        return Some(found);
+    }
     let specific = crm::PROCESS_LOG.iter().chain(web::PRESETS).chain(email::PRESETS).chain(crm::STAGE_HISTORIES);
     for preset in specific {
         if preset.matches(&header) {
@@ -168,7 +172,7 @@ mod tests {
     use crate::ingest::roles::ColumnKind;
 
     fn column(name: &str, kind: ColumnKind) -> ColumnInfo {
-        ColumnInfo { name: name.to_string(), kind, examples: Vec::new(), time_format: None, ambiguous_date_order: false }
+        ColumnInfo { name: name.to_string(), kind, examples: Vec::new(), time_format: None, ambiguous_date_order: false, flag: false }
     }
 
     #[test]
