@@ -175,7 +175,7 @@ fn map_rejects_an_unknown_role() {
     let events = write_fixture("roles.csv", "user,event,ts\nu1,view,2024-01-01T10:00:00Z\n");
     let output = pathlight(&["analyze", events.to_str().unwrap(), "--map", "alias=user"]);
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("ordinal or identity"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ordinal, identity or step"));
 }
 
 #[test]

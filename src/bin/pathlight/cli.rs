@@ -347,7 +347,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     let maps = pairs(&args.maps, "--map", "ROLE=COLUMN")?;
     const ROLES: [&str; 8] = ["person", "time", "event", "channel", "value", "ordinal", "identity", "step"];
     if let Some((role, _)) = maps.iter().find(|(role, _)| !ROLES.contains(&role.as_str())) {
-        return Err(format!("--map: unknown role \"{role}\"; use {}", ROLES.join(", ")));
+        return Err(format!("--map: unknown role \"{role}\"; use {}, identity or step", ROLES[..ROLES.len() - 2].join(", ")));
     }
     let column_names: Vec<String> = args.columns.as_deref().map_or_else(Vec::new, |names| names.split(',').map(|name| name.trim().to_string()).collect());
     let mut all_columns: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -390,7 +390,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
                 "event" => &mut mapping.event,
                 "channel" => &mut mapping.channel,
                 "value" => &mut mapping.value,
-                other => return Err(format!("--map: unknown role \"{other}\"; use {}", ROLES.join(", "))),
+                other => return Err(format!("--map: unknown role \"{other}\"; use {}, identity or step", ROLES[..ROLES.len() - 2].join(", "))),
             };
             *slot = Some(column.clone());
         }
