@@ -537,3 +537,13 @@ fn outcome_tables_with_ids_join_across_files() {
     let funnel = report.funnel.unwrap();
     assert_eq!((funnel.steps[0].people, funnel.steps[1].people), (1, 1));
 }
+
+#[test]
+fn outcome_tables_of_one_name_never_share_people() {
+    let text = "segment,visit\nA,1\nB,0\n";
+    let (mut workspace, inspections) = inspect_texts(&[("export.csv", text), ("export.csv", text)]);
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    assert_eq!(summary.people, 4);
+    let names: Vec<&str> = summary.files.iter().map(|file| file.name.as_str()).collect();
+    assert_eq!(names, ["export.csv", "export.csv (2)"]);
+}
