@@ -249,8 +249,8 @@ impl Workspace {
     }
 }
 
-/// Returns `name`, or `name (2)`, `name (3)`, … when an earlier file of the load has that name, so
-/// that messages tell the files apart and outcome tables without an id column, whose person ids
+/// Returns `name`, or `name (2)`, `name (3)`, … when an earlier file of the load has that name.
+/// Messages then tell the files apart, and outcome tables without an id column, whose person ids
 /// are made of the file name and row, never share people.
 fn distinct_name(name: &str, earlier: &[String]) -> String {
     let mut candidate = name.to_string();
