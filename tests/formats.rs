@@ -547,3 +547,12 @@ fn outcome_tables_of_one_name_never_share_people() {
     let names: Vec<&str> = summary.files.iter().map(|file| file.name.as_str()).collect();
     assert_eq!(names, ["export.csv", "export.csv (2)"]);
 }
+
+#[test]
+fn outcome_table_repeated_values_are_no_person() {
+    let text = "lead_source,visit\nads,1\nads,0\nseo,1\nads,0\nseo,0\n";
+    let (mut workspace, inspections) = inspect_texts(&[("sources.csv", text)]);
+    assert_eq!(inspections[0].mapping.person, None, "a column of repeated values is no id");
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    assert_eq!(summary.people, 5);
+}

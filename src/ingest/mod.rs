@@ -263,7 +263,7 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
         .map(|(column, &distinct_share)| roles::ColumnFacts { name: &column.name, kind: column.kind, distinct_share })
         .collect();
     let detected = roles::detect(&facts);
-    let (format, mapping) = match formats::recognise(&columns, table.dialect.preamble_lines, &detected) {
+    let (format, mapping) = match formats::recognise(&columns, table.dialect.preamble_lines, &detected, &facts) {
         Some((format, mut mapping)) => {
             roles::complete_people_roles(&mut mapping, &facts);
             (Some(format), mapping)

@@ -25,6 +25,11 @@ use crate::ingest::decode::StreamDecoder;
 /// The event every row starts with, unless the mapping names another.
 pub const DEFAULT_ENTRY_EVENT: &str = "included";
 
+/// The minimum share of distinct values among a person column's sampled values in an outcome
+/// table. A table with one row per person has nearly unique ids, so a column below this share,
+/// such as a `lead_source` that role detection took for an id, would merge unrelated rows.
+const MIN_PERSON_DISTINCT_SHARE: f64 = 0.5;
+
 /// Normalised column names that mean an outcome a person reached, so that their flag columns are
 /// proposed as steps. A name also matches with an `is_`, `has_` or `did_` prefix, or as the last
 /// word of a longer name (`email_opened`).
@@ -80,8 +85,9 @@ pub fn is_outcome_name(column: &str) -> bool {
 /// Recognises an outcome table: no time column and at least one flag column. The flag columns
 /// named like outcomes become the steps, in header order, and the other flag columns stay
 /// properties. `detected` is the mapping that role detection proposed, whose person, identity,
-/// channel and value columns are kept unless they are flag columns.
-pub(super) fn recognise(header: &Header<'_>, detected: &Mapping) -> Option<(KnownFormat, Mapping)> {
+/// channel and value columns are kept unless they are flag columns. The person column is also
+/// dropped when its sampled values repeat too often to be one id per row (see `facts`).
+pub(super) fn recognise(header: &Header<'_>, detected: &Mapping, facts: &[roles::ColumnFacts<'_>]) -> Option<(KnownFormat, Mapping)> {
     let columns = header.columns;
     if columns.iter().any(|column| column.kind == roles::ColumnKind::Time) {
         return None;
@@ -92,9 +98,13 @@ pub(super) fn recognise(header: &Header<'_>, detected: &Mapping) -> Option<(Know
     }
     let steps: Vec<String> = flags.iter().filter(|name| is_outcome_name(name)).map(|name| name.to_string()).collect();
     let not_flag = |column: &Option<String>| column.clone().filter(|name| !flags.contains(&name.as_str()));
+    let unique_enough = |column: &String| {
+        facts.iter().find(|fact| fact.name == column).is_none_or(|fact| fact.distinct_share >= MIN_PERSON_DISTINCT_SHARE)
+    };
+    let person = not_flag(&detected.person).filter(unique_enough);
     let mapping = Mapping {
-        person: not_flag(&detected.person),
-        identities: detected.identities.iter().filter(|name| !flags.contains(&name.as_str())).cloned().collect(),
+        identities: if person.is_some() { detected.identities.iter().filter(|name| !flags.contains(&name.as_str())).cloned().collect() } else { Vec::new() },
+        person,
         channel: not_flag(&detected.channel),
         value: not_flag(&detected.value),
         outcome_table: Some(OutcomeTable { steps: steps.clone(), ..OutcomeTable::default() }),
