@@ -28,6 +28,7 @@ pub const DEFAULT_ENTRY_EVENT: &str = "included";
 /// The minimum share of distinct values among a person column's sampled values in an outcome
 /// table. A table with one row per person has nearly unique ids, so a column below this share,
 /// such as a `lead_source` that role detection took for an id, would merge unrelated rows.
+/// NOTE: one half is a judgment, not a cut-off measured on real exports.
 const MIN_PERSON_DISTINCT_SHARE: f64 = 0.5;
 
 /// Normalised column names that mean an outcome a person reached, so that their flag columns are
