@@ -54,8 +54,8 @@ pub struct ColumnInfo {
     /// True when no sampled value shows whether dates are day first or month first, so the user
     /// must choose `date_order` in the load configuration.
     pub ambiguous_date_order: bool,
-    /// True when every sampled non-empty value is a yes/no flag: 1 or 0, true or false, yes or
-    /// no, y or n, in any case. Such columns are the step candidates of an outcome table.
+    /// True when every sampled non-empty value is a yes/no flag: 1 or 0 (also 1.0 or 0.0), true
+    /// or false, yes or no, y or n, in any case. Such columns are the step candidates of an outcome table.
     pub flag: bool,
 }
 

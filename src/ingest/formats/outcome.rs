@@ -59,9 +59,9 @@ impl Default for OutcomeTable {
     }
 }
 
-/// Returns the flag a cell holds: `Some(Some(true))` for 1, true, yes or y (any case),
-/// `Some(Some(false))` for 0, false, no or n, `Some(None)` for an empty cell, and `None` for any
-/// other value.
+/// Returns the flag a cell holds: `Some(Some(true))` for 1 (also written `1.0`), true, yes or y
+/// (any case), `Some(Some(false))` for 0 (`0.0`), false, no or n, `Some(None)` for an empty cell,
+/// and `None` for any other value.
 pub fn parse_flag(text: &str) -> Option<Option<bool>> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -71,7 +71,11 @@ pub fn parse_flag(text: &str) -> Option<Option<bool>> {
     match lowered.as_str() {
         "1" | "true" | "yes" | "y" => Some(Some(true)),
         "0" | "false" | "no" | "n" => Some(Some(false)),
-        _ => None,
+        _ => match lowered.parse::<f64>() {
+            Ok(number) if number == 1.0 => Some(Some(true)),
+            Ok(number) if number == 0.0 => Some(Some(false)),
+            _ => None,
+        },
     }
 }
 
@@ -466,14 +470,15 @@ mod tests {
 
     #[test]
     fn flags_in_every_spelling() {
-        for text in ["1", "true", "TRUE", "Yes", "y"] {
+        for text in ["1", "1.0", "true", "TRUE", "Yes", "y"] {
             assert_eq!(parse_flag(text), Some(Some(true)), "{text}");
         }
-        for text in ["0", "false", "No", "N"] {
+        for text in ["0", "0.00", "false", "No", "N"] {
             assert_eq!(parse_flag(text), Some(Some(false)), "{text}");
         }
         assert_eq!(parse_flag(" "), Some(None));
         assert_eq!(parse_flag("2"), None);
+        assert_eq!(parse_flag("0.5"), None);
         assert_eq!(parse_flag("maybe"), None);
     }
 
