@@ -48,8 +48,8 @@ pub struct Mapping {
     pub ordinal: Option<String>,
     /// For a channel path table, its columns; such a file has no person, time or event column.
     pub path_table: Option<PathTable>,
-    /// For an outcome table, its step columns; such a file has one row per person and no time or
-    /// event column. Its person, channel and value columns are the roles above.
+    /// For an outcome table, its step columns. Such a file has one row per person and no time or
+    /// event column, and its person, channel and value columns are the roles above.
     pub outcome_table: Option<OutcomeTable>,
     /// The IANA zone of this file's times without an offset, overriding the load's zone; set by
     /// presets of tools that document their zone.

@@ -99,8 +99,8 @@ struct AnalyzeArgs {
     hold_constant: Option<String>,
     /// Assign a column to a role in every file that has it: person, time, event, channel, value,
     /// ordinal (orders events with equal times), identity (a further person id; may repeat) or
-    /// step (a yes/no outcome column of a table with one row per person; repeat in funnel order,
-    /// replacing the proposed steps).
+    /// step. A step is a yes/no outcome column of a table with one row per person. Repeat it in
+    /// funnel order to replace the proposed steps.
     #[arg(long = "map", value_name = "ROLE=COLUMN")]
     maps: Vec<String>,
     /// Turn a date column into an event with the given name, in every file that has the column.
