@@ -616,3 +616,33 @@ fn map_step_sets_outcome_columns() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("step"), "the error lists the step role");
 }
+
+#[test]
+fn setup_flag_applies_mapping_and_options() {
+    let events = write_fixture(
+        "setup-events.csv",
+        "user;ts;event;page\nu1;2024-01-01T10:00:00Z;visit;/home\nu1;2024-01-02T10:00:00Z;visit;/pricing\nu2;2024-01-01T10:00:00Z;visit;/home\n",
+    );
+    let setup = write_fixture(
+        "setup.json",
+        r#"{"version": 1, "files": [{"name": "other-name.csv", "columns": ["user", "ts", "event", "page"], "delimiter": ";",
+            "mapping": {"person": "user", "time": "ts", "event": "page"}}],
+            "analysis": {"conversion": "/pricing", "funnel": {"steps": [{"event": "/home"}, {"event": "/pricing"}]}}}"#,
+    );
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--setup", setup.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["conversion_event"], "/pricing");
+    assert_eq!(report["summary"]["converters"], 1);
+    assert_eq!(report["funnel"]["steps"][1]["people"], 1);
+}
+
+#[test]
+fn setup_flag_reports_field_path() {
+    let events = write_fixture("setup-bad-events.csv", "user,ts,event\nu1,2024-01-01T10:00:00Z,visit\n");
+    let setup = write_fixture("setup-bad.json", r#"{"version": 1, "analysis": {"speed": {"cuts": ["1d"]}}}"#);
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--setup", setup.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("Invalid setup: analysis.speed.cuts: has 1 duration."), "{message}");
+}

@@ -18,6 +18,7 @@ use pathlight::ingest::time::DateOrder;
 use pathlight::ingest::formats::outcome::OutcomeTable;
 use pathlight::ingest::{DateEvent, FileConfig};
 use pathlight::synth::{write_csv, Plants, RowOrder, SynthOptions};
+use pathlight::setup::Setup;
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
 #[derive(Parser)]
@@ -301,6 +302,11 @@ struct AnalyzeArgs {
     /// did-event segment.
     #[arg(long, value_name = "REGEX", default_value = "download|guide|ebook|whitepaper")]
     segment_did_pattern: String,
+    /// A setup file exported by the page: its column mappings, load settings and analysis options
+    /// replace the mapping, load and analysis flags, which are then ignored. A file whose columns
+    /// match no entry of the setup keeps its detected mapping.
+    #[arg(long, value_name = "FILE")]
+    setup: Option<PathBuf>,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -336,6 +342,9 @@ pub fn main() -> ExitCode {
 }
 
 fn analyze(args: AnalyzeArgs) -> Result<String, String> {
+    if let Some(path) = &args.setup {
+        return analyze_with_setup(path, &args);
+    }
     let mut workspace = Workspace::new();
     let mut config = LoadConfig {
         time_zone: args.time_zone.clone(),
@@ -537,6 +546,29 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         return serde_json::to_string(&list).map_err(|error| error.to_string());
     }
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
+    Ok(report.to_json())
+}
+
+/// Reads the files with the mappings and load settings of a setup file and analyses them with its
+/// options; --list-people still applies.
+fn analyze_with_setup(path: &Path, args: &AnalyzeArgs) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("--setup: {} cannot be read: {error}", path.display()))?;
+    let setup = Setup::parse(&text).map_err(|error| format!("--setup: {}: {error}", path.display()))?;
+    let mut workspace = Workspace::new();
+    let mut inspections = Vec::new();
+    for file in &args.files {
+        let name = file.file_name().map_or_else(|| file.display().to_string(), |name| name.to_string_lossy().into_owned());
+        let index = workspace.add_file(&name, Vec::new());
+        read_in_chunks(file, |chunk| workspace.push_chunk(index, chunk).map_err(|error| error.to_string()))?;
+        inspections.push(workspace.inspect(index, None).map_err(|error| error.to_string())?);
+    }
+    workspace.load(&setup.load_config(&inspections)).map_err(|error| error.to_string())?;
+    if let Some(text) = &args.list_people {
+        let query = parse_people_query(text, args.people_limit)?;
+        let list = workspace.list_people(&setup.analysis, &query).map_err(|error| error.to_string())?;
+        return serde_json::to_string(&list).map_err(|error| error.to_string());
+    }
+    let report = workspace.analyze(&setup.analysis).map_err(|error| error.to_string())?;
     Ok(report.to_json())
 }
 
