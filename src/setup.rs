@@ -366,6 +366,11 @@ fn check_file(path: &str, file: &FileSetup) -> Result<(), SetupError> {
             mapped.push(("mapping.path_table.non_conversions".to_string(), non_conversions));
         }
     }
+    if let Some(table) = &mapping.outcome_table {
+        for (position, step) in table.steps.iter().enumerate() {
+            mapped.push((format!("mapping.outcome_table.steps[{position}]"), step));
+        }
+    }
     if let Some(zone) = &mapping.time_zone {
         if parse_zone(zone).is_none() {
             return Err(SetupError::value(&format!("{path}.mapping.time_zone"), zone, "is not a known time zone. Use an IANA name such as UTC or Europe/Paris."));
@@ -720,6 +725,14 @@ mod tests {
         let error = rejection(text);
         assert_eq!(error.path, "files[0].mapping.time");
         assert!(error.message.contains("\"when\" is not one of the file's columns"), "{error}");
+    }
+
+    #[test]
+    fn outcome_step_missing_from_header_rejected() {
+        let text = r#"{"version": 1, "files": [{"name": "a.csv", "columns": ["segment", "visit"], "mapping": {"outcome_table": {"steps": ["visit", "conversion"]}}}]}"#;
+        let error = rejection(text);
+        assert_eq!(error.path, "files[0].mapping.outcome_table.steps[1]");
+        assert!(error.message.contains("\"conversion\" is not one of the file's columns"), "{error}");
     }
 
     #[test]

@@ -84,8 +84,8 @@ pub struct LoadSummary {
     pub duplicate_events: u64,
     /// Events that share their time with the previous event of the same person.
     pub tied_timestamps: u64,
-    /// True when a channel path table was loaded: its times are made up, so the report leaves
-    /// every duration empty.
+    /// True when a channel path table or an outcome table was loaded: its times are made up, so
+    /// the report leaves every duration empty.
     pub synthetic_times: bool,
 }
 
@@ -156,12 +156,15 @@ impl Workspace {
         let mut warnings = Vec::new();
         let mut files = Vec::new();
         self.loaded = None;
+        let mut names: Vec<String> = Vec::with_capacity(config.files.len());
         for (position, file_config) in config.files.iter().enumerate() {
             self.file_mut(file_config.index)?.decoder.finish();
             let file = self.file(file_config.index)?;
+            let name = distinct_name(&file.name, &names);
+            names.push(name.clone());
             let stats = ingest::read_events(
                 position as u16,
-                &file.name,
+                &name,
                 &file.decoder,
                 file_config,
                 &settings,
@@ -194,7 +197,7 @@ impl Workspace {
         let file_names: Vec<&str> = files.iter().map(|stats: &FileStats| stats.name.as_str()).collect();
         let (journeys, people) = build_journeys(&mut log, &file_names, config.keep_duplicates, &mut warnings);
         let event_names = event_counts(&log);
-        let synthetic_times = config.files.iter().any(|file| file.mapping.path_table.is_some());
+        let synthetic_times = config.files.iter().any(|file| file.mapping.path_table.is_some() || file.mapping.outcome_table.is_some());
         let summary = LoadSummary {
             people: journeys.people() as u64,
             events: log.len() as u64,
@@ -244,6 +247,19 @@ impl Workspace {
     fn file_mut(&mut self, index: usize) -> Result<&mut SourceFile, Error> {
         self.files.get_mut(index).and_then(Option::as_mut).ok_or_else(|| Error::Options(format!("There is no file number {index}.")))
     }
+}
+
+/// Returns `name`, or `name (2)`, `name (3)`, … when an earlier file of the load has that name.
+/// Messages then tell the files apart, and outcome tables without an id column, whose person ids
+/// are made of the file name and row, never share people.
+fn distinct_name(name: &str, earlier: &[String]) -> String {
+    let mut candidate = name.to_string();
+    let mut number = 1;
+    while earlier.contains(&candidate) {
+        number += 1;
+        candidate = format!("{name} ({number})");
+    }
+    candidate
 }
 
 /// The counts of what [`build_journeys`] merged, removed and found tied.

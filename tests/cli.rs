@@ -175,7 +175,7 @@ fn map_rejects_an_unknown_role() {
     let events = write_fixture("roles.csv", "user,event,ts\nu1,view,2024-01-01T10:00:00Z\n");
     let output = pathlight(&["analyze", events.to_str().unwrap(), "--map", "alias=user"]);
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("ordinal or identity"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ordinal, identity or step"));
 }
 
 #[test]
@@ -584,6 +584,37 @@ fn list_people_of_a_segment() {
     let output = pathlight(&[&args[..], &["--list-people", "segment:nope"]].concat());
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no segment \"nope\""));
+}
+
+#[test]
+fn hillstrom_outcome_table_funnel() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hillstrom.csv");
+    let output = pathlight(&["analyze", fixture, "--conversion", "conversion", "--funnel", "included,visit,conversion", "--breakdown", "segment"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["people"], 64_000);
+    assert_eq!(report["summary"]["synthetic_times"], true);
+    let people: Vec<u64> = report["funnel"]["steps"].as_array().unwrap().iter().map(|step| step["people"].as_u64().unwrap()).collect();
+    assert_eq!(people, [64_000, 9_394, 578]);
+    let mens = report["funnel"]["breakdown"].as_array().unwrap().iter().find(|row| row["value"] == "Mens E-Mail").unwrap();
+    assert_eq!(mens["steps"], serde_json::json!([21_307, 3_894, 267]));
+}
+
+#[test]
+fn map_step_sets_outcome_columns() {
+    let table = write_fixture("outcomes.csv", "segment,mens,visit,conversion\nA,1,1,0\nB,0,1,1\nC,1,0,0\n");
+    let path = table.to_str().unwrap();
+    let output = pathlight(&["analyze", path, "--map", "step=mens", "--map", "step=conversion", "--conversion", "conversion"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["people"], 3);
+    assert_eq!(report["summary"]["converters"], 1);
+    let events: Vec<&str> = report["paths"]["non_converters"]["top"][0]["steps"].as_array().unwrap().iter().map(|step| step.as_str().unwrap()).collect();
+    assert_eq!(events, ["included", "mens"]);
+
+    let unknown = pathlight(&["analyze", path, "--map", "stage=visit"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("step"), "the error lists the step role");
 }
 
 #[test]

@@ -388,3 +388,171 @@ fn snowplow_times_are_utc_whatever_the_load_zone() {
     let report = workspace.analyze(&pathlight::AnalysisOptions::default()).unwrap();
     assert_eq!(report.summary.first_event.as_deref(), Some("2024-01-15T10:00:00Z"));
 }
+
+/// Adds text files to a new workspace and inspects each.
+fn inspect_texts(files: &[(&str, &str)]) -> (Workspace, Vec<FileInspection>) {
+    let mut workspace = Workspace::new();
+    let inspections = files
+        .iter()
+        .map(|(name, text)| {
+            let index = workspace.add_file(name, text.as_bytes().to_vec());
+            workspace.inspect(index, None).unwrap()
+        })
+        .collect();
+    (workspace, inspections)
+}
+
+fn steps(inspection: &FileInspection) -> Vec<&str> {
+    inspection.mapping.outcome_table.as_ref().map_or_else(Vec::new, |table| table.steps.iter().map(String::as_str).collect())
+}
+
+#[test]
+fn outcome_table_fixture_loads() {
+    let (inspection, summary, workspace) = inspect_and_load(&Path::new(FIXTURES).join("outcome_table.csv"));
+    assert_eq!(inspection.format.as_ref().map(|format| format.id.as_str()), Some("outcome_table"));
+    assert_eq!(steps(&inspection), ["opened", "clicked", "purchased"], "newbie is a flag but no outcome");
+    assert_eq!(inspection.mapping.person.as_deref(), Some("customer_id"));
+    assert_eq!(inspection.mapping.value.as_deref(), Some("revenue"));
+    assert_eq!((inspection.mapping.time.as_deref(), inspection.mapping.event.as_deref()), (None, None));
+    // Five entry events, then opened 3, clicked 2 and purchased 2.
+    assert_eq!(summary.people, 5);
+    assert_eq!(summary.events, 5 + 3 + 2 + 2);
+    assert!(summary.synthetic_times);
+    assert_eq!(summary.suggested_conversion.as_deref(), Some("purchased"));
+    assert!(summary.properties.iter().any(|property| property.column == "newbie"));
+    assert!(!summary.properties.iter().any(|property| property.column == "opened"));
+
+    let report = workspace.analyze(&AnalysisOptions { conversion: Some("purchased".into()), ..AnalysisOptions::default() }).unwrap();
+    assert_eq!(report.summary.converters, 2);
+    assert_eq!(report.summary.total_value, Some(32.5));
+    assert_eq!(report.summary.events_with_value, 2, "zero revenue is no value");
+    assert!(report.warnings.iter().any(|warning| warning.kind == "synthetic_times"));
+}
+
+#[test]
+fn outcome_table_needs_flags_and_no_times() {
+    let (_, inspections) = inspect_texts(&[
+        ("no_flags.csv", "segment,visits\nA,3\nB,5\nC,2\n"),
+        ("timed.csv", "user,ts,visit\nu1,2024-01-01T10:00:00Z,1\nu2,2024-01-02T10:00:00Z,0\n"),
+        ("flags.csv", "segment,visit\nA,1\nB,0\n"),
+        ("words.csv", "group,opened,is_converted\nA,true,no\nB,FALSE,Yes\n"),
+    ]);
+    let formats: Vec<Option<&str>> = inspections.iter().map(|inspection| inspection.format.as_ref().map(|format| format.id.as_str())).collect();
+    assert_eq!(formats, [None, None, Some("outcome_table"), Some("outcome_table")]);
+    assert_eq!(steps(&inspections[3]), ["opened", "is_converted"]);
+}
+
+#[test]
+fn outcome_table_without_outcome_names_has_no_steps() {
+    let (mut workspace, inspections) = inspect_texts(&[("attributes.csv", "region,vip\nnorth,1\nsouth,0\n")]);
+    assert_eq!(inspections[0].format.as_ref().map(|format| format.id.as_str()), Some("outcome_table"));
+    assert!(steps(&inspections[0]).is_empty());
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    assert_eq!(summary.people, 2);
+    assert_eq!(summary.events, 2, "only the entry events");
+}
+
+#[test]
+fn outcome_table_explicit_steps() {
+    let text = "segment,mens,visit,conversion,spend\nA,1,1,1,10\nB,0,1,0,0\nC,1,0,0,0\n";
+    let (mut workspace, inspections) = inspect_texts(&[("campaign.csv", text)]);
+    let mut config = LoadConfig::from_inspections(&inspections);
+    let table = config.files[0].mapping.outcome_table.as_mut().unwrap();
+    table.steps = vec!["mens".into(), "conversion".into()];
+    table.entry_event = "sent".into();
+    let summary = workspace.load(&config).unwrap();
+    let names: Vec<(&str, u64)> = summary.event_names.iter().map(|name| (name.name.as_str(), name.count)).collect();
+    assert_eq!(names, [("sent", 3), ("mens", 2), ("conversion", 1)]);
+    assert!(summary.properties.iter().any(|property| property.column == "visit"), "a flag that is no step stays a property");
+}
+
+#[test]
+fn outcome_table_bad_step_cells() {
+    let text = "segment,visit,conversion\nA,1,0\nB,2,0\nC,1,maybe\nD,0,0\n";
+    let (mut workspace, inspections) = inspect_texts(&[("bad.csv", text)]);
+    // The sample decides the format, so the bad cells make `visit` and `conversion` no flags.
+    assert_eq!(inspections[0].format, None);
+    let mut config = LoadConfig::from_inspections(&inspections);
+    config.files[0].mapping.outcome_table = Some(pathlight::ingest::formats::outcome::OutcomeTable {
+        steps: vec!["visit".into(), "conversion".into()],
+        ..Default::default()
+    });
+    let summary = workspace.load(&config).unwrap();
+    assert_eq!(summary.people, 2);
+    assert_eq!(summary.skipped_rows, 2);
+    let problems: Vec<(u64, &str, &str)> = summary.problems.iter().map(|problem| (problem.row, problem.column.as_str(), problem.value.as_str())).collect();
+    assert_eq!(problems, [(3, "visit", "2"), (4, "conversion", "maybe")]);
+    let skipped = summary.warnings.iter().find(|warning| warning.kind == "skipped_rows").unwrap();
+    assert!(skipped.examples[0].contains("bad.csv"), "{:?}", skipped.examples);
+
+    config.strict = true;
+    let error = workspace.load(&config).unwrap_err().to_string();
+    assert!(error.contains("bad.csv"), "{error}");
+    assert!(error.contains("visit"), "{error}");
+    assert!(error.contains("\"2\""), "{error}");
+}
+
+#[test]
+fn outcome_table_person_id_column() {
+    let text = "user_id,segment,visit\nu1,A,1\nu2,B,0\nu1,A,1\n";
+    let (mut workspace, inspections) = inspect_texts(&[("ids.csv", text)]);
+    assert_eq!(inspections[0].mapping.person.as_deref(), Some("user_id"));
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    assert_eq!(summary.people, 2, "rows of one id are one person");
+    assert_eq!(summary.duplicate_events, 2, "the repeated row adds nothing");
+}
+
+#[test]
+fn outcome_table_flag_named_like_a_person() {
+    let (_, inspections) = inspect_texts(&[("leads.csv", "segment,lead,trial\nA,1,0\nB,0,0\n")]);
+    assert_eq!(inspections[0].mapping.person, None, "a flag column is no person id");
+    assert_eq!(steps(&inspections[0]), ["lead", "trial"]);
+}
+
+#[test]
+fn outcome_tables_without_ids_never_share_people() {
+    let first = "segment,visit\nA,1\nB,0\n";
+    let (mut workspace, inspections) = inspect_texts(&[("march.csv", first), ("april.csv", first)]);
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    assert_eq!(summary.people, 4);
+    assert_eq!(summary.duplicate_events, 0);
+}
+
+#[test]
+fn outcome_tables_with_ids_join_across_files() {
+    let (mut workspace, inspections) =
+        inspect_texts(&[("opens.csv", "customer_id,opened\nc1,1\nc2,0\n"), ("orders.csv", "customer_id,purchased\nc1,1\nc3,1\n")]);
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    assert_eq!(summary.people, 3);
+    let report = workspace
+        .analyze(&AnalysisOptions {
+            conversion: Some("purchased".into()),
+            funnel: FunnelOptions {
+                steps: vec![FunnelStep { event: "opened".into(), ..FunnelStep::default() }, FunnelStep { event: "purchased".into(), ..FunnelStep::default() }],
+                ..FunnelOptions::default()
+            },
+            ..AnalysisOptions::default()
+        })
+        .unwrap();
+    let funnel = report.funnel.unwrap();
+    assert_eq!((funnel.steps[0].people, funnel.steps[1].people), (1, 1));
+}
+
+#[test]
+fn outcome_tables_of_one_name_never_share_people() {
+    let text = "segment,visit\nA,1\nB,0\n";
+    let (mut workspace, inspections) = inspect_texts(&[("export.csv", text), ("export.csv", text)]);
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    assert_eq!(summary.people, 4);
+    let names: Vec<&str> = summary.files.iter().map(|file| file.name.as_str()).collect();
+    assert_eq!(names, ["export.csv", "export.csv (2)"]);
+}
+
+#[test]
+fn outcome_table_repeated_values_are_no_person() {
+    let text = "lead_source,visit\nads,1\nads,0\nseo,1\nads,0\nseo,0\n";
+    let (mut workspace, inspections) = inspect_texts(&[("sources.csv", text)]);
+    assert_eq!(inspections[0].mapping.person, None, "a column of repeated values is no id");
+    let summary = workspace.load(&LoadConfig::from_inspections(&inspections)).unwrap();
+    assert_eq!(summary.people, 5);
+}

@@ -120,6 +120,8 @@ trap 'rm -f "$report"; rm -rf "$reports"' EXIT
 "$cli" analyze "$data/transactions-cdnow/CDNOW_sample.txt" \
   --columns customer,customer_index,date,cds,amount \
   --map person=customer --map value=amount --date-event date=purchase >"$reports/cdnow.json"
+"$cli" analyze "$data/email-campaign-hillstrom/hillstrom.csv" --conversion conversion \
+  --funnel included,visit,conversion --breakdown segment >"$reports/hillstrom.json"
 
 python3 - "$data" "$reports" <<'PY'
 import csv
@@ -145,7 +147,7 @@ def rows(path, **options):
     with open(path, newline="") as handle:
         return list(csv.DictReader(handle, **options))
 
-for name in ["permit", "running", "rees46", "snowplow", "paths", "cdnow"]:
+for name in ["permit", "running", "rees46", "snowplow", "paths", "cdnow", "hillstrom"]:
     _, warnings = load(name)
     check(f"{name}: skipped rows", warnings.get("skipped_rows", 0), 0)
 
@@ -186,6 +188,18 @@ check("cdnow: customers", summary["people"], len({fields[0] for fields in purcha
 distinct = {tuple(fields) for fields in purchases}
 check("cdnow: events plus removed duplicates", summary["events"] + warnings.get("duplicate_events", 0), len(purchases))
 check("cdnow: events", summary["events"], len(distinct))
+
+# The Hillstrom outcome table against its published figures per segment:
+# customers, visit rate and conversion rate in percent, rounded as published.
+with open(f"{reports}/hillstrom.json") as handle:
+    hillstrom = json.load(handle)
+check("hillstrom: customers", hillstrom["summary"]["people"], 64000)
+published = {"Mens E-Mail": (21307, 18.28, 1.253), "Womens E-Mail": (21387, 15.14, 0.884), "No E-Mail": (21306, 10.62, 0.573)}
+for row in hillstrom["funnel"]["breakdown"]:
+    customers, visitors, converters = row["steps"]
+    expected = published.get(row["value"])
+    figures = (customers, round(100 * visitors / customers, 2), round(100 * converters / customers, 3))
+    check(f"hillstrom: {row['value']} customers, visit and conversion rates (published)", figures, expected)
 
 if failures:
     sys.exit(f"acceptance: {len(failures)} check(s) failed: {', '.join(failures)}")

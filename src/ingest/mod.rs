@@ -54,6 +54,9 @@ pub struct ColumnInfo {
     /// True when no sampled value shows whether dates are day first or month first, so the user
     /// must choose `date_order` in the load configuration.
     pub ambiguous_date_order: bool,
+    /// True when every sampled non-empty value is a yes/no flag: 1 or 0 (also 1.0 or 0.0), true
+    /// or false, yes or no, y or n, in any case. Such columns are the step candidates of an outcome table.
+    pub flag: bool,
 }
 
 /// The result of [`inspect`]: the file's dialect, columns, preview and proposed mapping.
@@ -250,6 +253,7 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
             examples,
             time_format: inferred.map(|inferred| inferred.format.describe()),
             ambiguous_date_order: inferred.is_some_and(|inferred| inferred.ambiguous_order),
+            flag: !non_empty.is_empty() && non_empty.iter().all(|value| formats::outcome::parse_flag(value).is_some()),
         });
     }
 
@@ -259,7 +263,7 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
         .map(|(column, &distinct_share)| roles::ColumnFacts { name: &column.name, kind: column.kind, distinct_share })
         .collect();
     let detected = roles::detect(&facts);
-    let (format, mapping) = match formats::recognise(&columns, table.dialect.preamble_lines, &detected) {
+    let (format, mapping) = match formats::recognise(&columns, table.dialect.preamble_lines, &detected, &facts) {
         Some((format, mut mapping)) => {
             roles::complete_people_roles(&mut mapping, &facts);
             (Some(format), mapping)
@@ -452,6 +456,10 @@ pub fn read_events(
     let text = decoded.text();
     if let Some(path_table) = &config.mapping.path_table {
         return formats::paths::read(file_index, name, text, &choice, path_table, settings.strict, log, problems, warnings);
+    }
+    if let Some(outcome_table) = &config.mapping.outcome_table {
+        let mapping = &config.mapping;
+        return formats::outcome::read(file_index, name, decoded, &choice, mapping, outcome_table, settings.strict, log, problems, warnings);
     }
     let columns = resolve_columns(name, text, &choice, &config.mapping, settings.date_order, log, warnings)?;
     let mut table = Table::open(name, text, &choice)?;

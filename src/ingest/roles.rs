@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::identity::IdentityKind;
 
+use super::formats::outcome::OutcomeTable;
 use super::formats::paths::PathTable;
 
 /// The kind of values in a column, judged from a sample.
@@ -47,6 +48,9 @@ pub struct Mapping {
     pub ordinal: Option<String>,
     /// For a channel path table, its columns; such a file has no person, time or event column.
     pub path_table: Option<PathTable>,
+    /// For an outcome table, its step columns. Such a file has one row per person and no time or
+    /// event column, and its person, channel and value columns are the roles above.
+    pub outcome_table: Option<OutcomeTable>,
     /// The IANA zone of this file's times without an offset, overriding the load's zone; set by
     /// presets of tools that document their zone.
     pub time_zone: Option<String>,

@@ -50,7 +50,7 @@ export function renderFunnelView(root, funnel, { syntheticTimes = false, onPeopl
     renderBreakdown(funnel),
     syntheticTimes
       ? h('p', { className: 'hint', dataset: { testid: 'funnel-times-unavailable' } },
-        'Times between steps, the completion time and the window do not apply: the times of a channel path table are made up.')
+        'Times between steps, the completion time and the window do not apply: the times of a channel path table or an outcome table are made up.')
       : renderCompletion(funnel),
   );
 }

@@ -6,7 +6,7 @@
 import { h, replaceChildren } from './dom.js';
 import { formatCount } from './format.js';
 
-export const SYNTHETIC_TIMES_TEXT = 'The times are synthetic, because a channel path table lists journeys without times. Time-based figures (time to convert, funnel times, the funnel window and the date range) are not available.';
+export const SYNTHETIC_TIMES_TEXT = 'The times are synthetic, because a channel path table or an outcome table lists journeys without times. Time-based figures (time to convert, funnel times, the funnel window and the date range) are not available.';
 
 /** Renders the load facts into `root`, or hides `root` when every count is zero. */
 export function renderLoadFacts(root, summary) {

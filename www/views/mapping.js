@@ -4,12 +4,14 @@
 // sequence number), the other id columns of the same person, and a preview.
 // A file without an event column can turn date columns into events with a
 // name the user types. A channel path table shows its path columns instead of
-// the role selects.
+// the role selects, and an outcome table (one row per person, no times) shows
+// the person, channel and value selects and its step columns.
 
 import { hasUnappliedColumnNames, renderDetectedFormat, renderDialect } from './dialect.js';
 import { h, replaceChildren } from './dom.js';
 import { formatBytes, formatCount } from './format.js';
 import { chosenIds, renderIdentities } from './identities.js';
+import { renderOutcomeTable } from './outcome-table.js';
 import { renderPathTable } from './path-table.js';
 
 const ROLES = [
@@ -22,6 +24,13 @@ const ROLES = [
 ];
 
 const TIME_ROLE = ROLES.find((role) => role.key === 'time');
+
+// The roles of an outcome table, which has no time or event column and can
+// do without a person id.
+const OUTCOME_ROLES = [
+  { key: 'person', label: 'Person id', required: false, hint: 'leave empty to count each row as one person' },
+  ...ROLES.filter((role) => role.key === 'channel' || role.key === 'value'),
+];
 
 const PREVIEW_ROWS = 5;
 const NO_COLUMN = '';
@@ -44,7 +53,7 @@ export function mappingProblems(file) {
   if (hasUnappliedColumnNames(file)) {
     problems.push(`${inspection.name}: press "Use these names" to apply the column names you typed.`);
   }
-  if (mapping.path_table) {
+  if (mapping.path_table || mapping.outcome_table) {
     return problems;
   }
   if (!mapping.person) {
@@ -63,14 +72,19 @@ export function mappingProblems(file) {
 
 /**
  * Returns the mapping to load for a file: a channel path table as the
- * inspection proposed it, or else the event column with its time column, or
- * else the date columns as events. The view hides the choices not taken, so
- * they are not loaded even when the mapping still contains them.
+ * inspection proposed it, an outcome table with its person, channel, value
+ * and step columns, or else the event column with its time column, or else
+ * the date columns as events. The view hides the choices not taken, so they
+ * are not loaded even when the mapping still contains them.
  */
 export function mappingToLoad(file) {
   const { mapping } = file;
   if (mapping.path_table) {
     return mapping;
+  }
+  if (mapping.outcome_table) {
+    const identities = mapping.person ? chosenIds(mapping) : [];
+    return { ...mapping, identities, time: null, event: null, ordinal: null, date_events: [] };
   }
   const rest = { ...mapping, identities: chosenIds(mapping), path_table: null };
   if (mapping.event) {
@@ -82,7 +96,7 @@ export function mappingToLoad(file) {
 /** Returns the columns that the mapping reads times from. */
 export function mappedTimeColumns(file) {
   const { mapping } = file;
-  if (mapping.path_table) {
+  if (mapping.path_table || mapping.outcome_table) {
     return [];
   }
   if (mapping.event) {
@@ -122,6 +136,10 @@ function renderMappingFields(file, handlers) {
     handlers.onChange();
   };
   const redraw = () => {
+    if (file.mapping.outcome_table) {
+      replaceChildren(block, renderOutcomeRoles(file, handlers));
+      return;
+    }
     replaceChildren(block, file.mapping.path_table
       ? renderPathTable(file.mapping.path_table, () => switchTo(null))
       : renderRoles(file, handlers, () => switchTo(file.pathTable)));
@@ -178,6 +196,27 @@ function renderRoles(file, handlers, onUsePathTable) {
     h('div', { className: 'role-grid' }, [...roleFields.values()]),
     identitiesBlock,
     dateEventsBlock,
+  ];
+}
+
+// The person, channel and value selects of an outcome table, the other ids
+// of a chosen person column, and the step columns.
+function renderOutcomeRoles(file, handlers) {
+  const identitiesBlock = h('div', { className: 'identities' });
+  const refreshIdentities = () => {
+    replaceChildren(identitiesBlock, file.mapping.person ? renderIdentities(file, handlers.onChange) : null);
+  };
+  refreshIdentities();
+  const selects = OUTCOME_ROLES.map((role) => renderRoleSelect(file, role, () => {
+    if (role.key === 'person') {
+      refreshIdentities();
+    }
+    handlers.onChange();
+  }));
+  return [
+    h('div', { className: 'role-grid' }, selects),
+    identitiesBlock,
+    renderOutcomeTable(file, handlers.onChange),
   ];
 }
 

@@ -6,12 +6,12 @@ import { formatCount, formatDuration } from './format.js';
 
 /**
  * Renders the report's time to convert into `root`. With synthetic times
- * (a channel path table) it renders why there is no time to convert.
+ * (a channel path table or an outcome table) it renders why there is no time to convert.
  */
 export function renderTimingView(root, timing, { syntheticTimes = false } = {}) {
   if (syntheticTimes) {
     replaceChildren(root, h('p', { className: 'empty', dataset: { testid: 'timing-unavailable' } },
-      'Time to convert is not available: a channel path table has no times, so its journeys were given evenly spaced made-up times.'));
+      'Time to convert is not available: a channel path table or an outcome table has no times, so its journeys were given evenly spaced made-up times.'));
     return;
   }
   if (!timing) {

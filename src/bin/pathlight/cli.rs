@@ -16,6 +16,7 @@ use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelO
 use pathlight::analysis::paths::CleaningRule;
 use pathlight::analysis::trends::{ChangeDate, DateRange, PeriodPair};
 use pathlight::ingest::time::DateOrder;
+use pathlight::ingest::formats::outcome::OutcomeTable;
 use pathlight::ingest::{DateEvent, FileConfig};
 use pathlight::synth::{write_csv, Plants, RowOrder, SynthOptions};
 use pathlight::setup::Setup;
@@ -103,7 +104,9 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "COLUMN")]
     hold_constant: Option<String>,
     /// Assign a column to a role in every file that has it: person, time, event, channel, value,
-    /// ordinal (orders events with equal times) or identity (a further person id; may repeat).
+    /// ordinal (orders events with equal times), identity (a further person id; may repeat) or
+    /// step. A step is a yes/no outcome column of a table with one row per person. Repeat it in
+    /// funnel order to replace the proposed steps.
     #[arg(long = "map", value_name = "ROLE=COLUMN")]
     maps: Vec<String>,
     /// Turn a date column into an event with the given name, in every file that has the column.
@@ -377,9 +380,9 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         files: Vec::new(),
     };
     let maps = pairs(&args.maps, "--map", "ROLE=COLUMN")?;
-    const ROLES: [&str; 7] = ["person", "time", "event", "channel", "value", "ordinal", "identity"];
+    const ROLES: [&str; 8] = ["person", "time", "event", "channel", "value", "ordinal", "identity", "step"];
     if let Some((role, _)) = maps.iter().find(|(role, _)| !ROLES.contains(&role.as_str())) {
-        return Err(format!("--map: unknown role \"{role}\"; use {} or identity", ROLES[..ROLES.len() - 1].join(", ")));
+        return Err(format!("--map: unknown role \"{role}\"; use {}, identity or step", ROLES[..ROLES.len() - 2].join(", ")));
     }
     let column_names: Vec<String> = args.columns.as_deref().map_or_else(Vec::new, |names| names.split(',').map(|name| name.trim().to_string()).collect());
     let mut all_columns: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -412,6 +415,9 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
                 }
                 continue;
             }
+            if role == "step" {
+                continue;
+            }
             let slot = match role.as_str() {
                 "person" => &mut mapping.person,
                 "ordinal" => &mut mapping.ordinal,
@@ -419,11 +425,20 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
                 "event" => &mut mapping.event,
                 "channel" => &mut mapping.channel,
                 "value" => &mut mapping.value,
-                other => {
-                    return Err(format!("--map: unknown role \"{other}\"; use person, time, event, channel, value, ordinal or identity"))
-                }
+                other => return Err(format!("--map: unknown role \"{other}\"; use {}, identity or step", ROLES[..ROLES.len() - 2].join(", "))),
             };
             *slot = Some(column.clone());
+        }
+        let steps: Vec<String> =
+            maps.iter().filter(|(role, column)| role == "step" && columns.contains(&column.as_str())).map(|(_, column)| column.clone()).collect();
+        if !steps.is_empty() {
+            // Step columns make the file an outcome table, one row per person, whatever format
+            // the inspection proposed.
+            mapping.outcome_table.get_or_insert_with(OutcomeTable::default).steps = steps;
+            mapping.path_table = None;
+            mapping.time = None;
+            mapping.event = None;
+            mapping.date_events.clear();
         }
         let named: Vec<DateEvent> = date_events
             .iter()

@@ -7,11 +7,12 @@
 //!
 //! One family per file: `web` (analytics and product-analytics event exports), `email` (e-mail
 //! activity), `crm` (stage histories, date tables, process-mining logs), `survey` (form responses)
-//! and `paths` (aggregated channel path tables, which have no times and are read by their own
-//! reader).
+//! `paths` (aggregated channel path tables) and `outcome` (one row per person with yes/no outcome
+//! columns). The last two have no times and are read by their own readers.
 
 mod crm;
 mod email;
+pub mod outcome;
 pub mod paths;
 mod survey;
 mod web;
@@ -130,10 +131,14 @@ impl<'c> Header<'c> {
 /// Recognises the format of a file from its columns and proposes that format's mapping.
 ///
 /// `detected` is the mapping that role detection proposed; presets that only add to it (the CRM
-/// date table, the process-mining log) start from it. Returns `None` for an unknown format.
-pub fn recognise(columns: &[ColumnInfo], preamble_lines: usize, detected: &Mapping) -> Option<(KnownFormat, Mapping)> {
+/// date table, the process-mining log) start from it. `facts` are the columns' facts that role
+/// detection used. Returns `None` for an unknown format.
+pub fn recognise(columns: &[ColumnInfo], preamble_lines: usize, detected: &Mapping, facts: &[roles::ColumnFacts<'_>]) -> Option<(KnownFormat, Mapping)> {
     let header = Header::new(columns, preamble_lines);
     if let Some(found) = paths::recognise(&header) {
+        return Some(found);
+    }
+    if let Some(found) = outcome::recognise(&header, detected, facts) {
         return Some(found);
     }
     let specific = crm::PROCESS_LOG.iter().chain(web::PRESETS).chain(email::PRESETS).chain(crm::STAGE_HISTORIES);
@@ -168,7 +173,7 @@ mod tests {
     use crate::ingest::roles::ColumnKind;
 
     fn column(name: &str, kind: ColumnKind) -> ColumnInfo {
-        ColumnInfo { name: name.to_string(), kind, examples: Vec::new(), time_format: None, ambiguous_date_order: false }
+        ColumnInfo { name: name.to_string(), kind, examples: Vec::new(), time_format: None, ambiguous_date_order: false, flag: false }
     }
 
     #[test]
@@ -184,6 +189,6 @@ mod tests {
     #[test]
     fn unknown_header_has_no_format() {
         let columns = vec![column("user", ColumnKind::Text), column("ts", ColumnKind::Time), column("event", ColumnKind::Text)];
-        assert_eq!(recognise(&columns, 0, &Mapping::default()), None);
+        assert_eq!(recognise(&columns, 0, &Mapping::default(), &[]), None);
     }
 }

@@ -21,9 +21,9 @@ use crate::model::{EventLog, NewEvent};
 use crate::report::{counted, Warning};
 
 /// The synthetic start of every journey: 2000-01-01T00:00:00Z in milliseconds.
-const SYNTHETIC_START_MS: i64 = 946_684_800_000;
+pub(crate) const SYNTHETIC_START_MS: i64 = 946_684_800_000;
 /// The synthetic time between two events of one journey.
-const SYNTHETIC_STEP_MS: i64 = 3_600_000;
+pub(crate) const SYNTHETIC_STEP_MS: i64 = 3_600_000;
 /// Journeys one path table may expand to. Each journey costs about 40 bytes per event in the
 /// event log, so this bounds the log at a few hundred megabytes for long paths.
 pub const MAX_JOURNEYS: u64 = 2_000_000;
