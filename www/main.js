@@ -41,6 +41,7 @@ import {
 import { createStatusView } from './views/status.js';
 import { renderSummaryView } from './views/summary.js';
 import { renderTimingView } from './views/timing.js';
+import { TRENDS_DEFAULTS, renderAlertsView, renderTrendsView, trendsOptions } from './views/trends.js';
 import { formatCount } from './views/format.js';
 
 const SAMPLE_URL = 'samples/journeys.csv';
@@ -78,6 +79,8 @@ const elements = {
   timingView: document.getElementById('timing-view'),
   curveView: document.getElementById('curve-view'),
   silencesView: document.getElementById('silences-view'),
+  alertsView: document.getElementById('alerts-view'),
+  trendsView: document.getElementById('trends-view'),
   rhythmView: document.getElementById('rhythm-view'),
   speedView: document.getElementById('speed-view'),
   channelSpeedView: document.getElementById('channel-speed-view'),
@@ -277,6 +280,7 @@ async function analyse() {
     voice: { ...VOICE_DEFAULTS },
     speed: { ...SPEED_DEFAULTS },
     channelSpeed: { ...CHANNEL_SPEED_DEFAULTS },
+    trends: { ...TRENDS_DEFAULTS, changeDates: [] },
   };
   state.options = state.setup ? { ...defaults, ...optionsFromAnalysis(state.setup.analysis) } : defaults;
   status.showLoadSummary(summary);
@@ -353,6 +357,7 @@ function analysisOptions(options) {
     process_map: processMapOptions(),
     email: { ...EMAIL_OPTIONS },
     stages: stageOptions(options.stageEditor.applied),
+    trends: trendsOptions(options.trends),
   });
 }
 
@@ -455,6 +460,8 @@ function renderReport(report) {
   renderTimingView(elements.timingView, report.time_to_convert, { syntheticTimes });
   renderCurveView(elements.curveView, report.conversion_curve ?? null, state.options.curve, scheduleAnalysis);
   renderSilencesView(elements.silencesView, report.silences ?? null, state.options.silences, scheduleAnalysis);
+  renderAlertsView(elements.alertsView, report.trends ?? null);
+  renderTrendsView(elements.trendsView, report.trends ?? null, state.options.trends, analyseNow);
   renderRhythmView(elements.rhythmView, report.rhythm ?? null);
   renderSpeedView(elements.speedView, report.speed ?? null, state.options.speed, scheduleAnalysis);
   renderChannelSpeedView(elements.channelSpeedView, report.channel_speed ?? null, state.options.channelSpeed, scheduleAnalysis);

@@ -7,6 +7,7 @@
 
 import { h, replaceChildren } from './dom.js';
 import { downloadText } from './download.js';
+import { trendsSettings } from './trends.js';
 
 export const SETUP_VERSION = 1;
 
@@ -99,6 +100,7 @@ export function optionsFromAnalysis(analysis) {
     voice: { themes: analysis.voice.themes ?? null },
     speed: { cuts: analysis.speed.cuts.join(', ') },
     channelSpeed: { by: analysis.channel_speed.by },
+    trends: trendsSettings(analysis.trends),
   };
 }
 
