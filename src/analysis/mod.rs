@@ -7,6 +7,7 @@ pub mod channel_speed;
 pub mod clv;
 pub mod drivers;
 pub mod email;
+pub mod experiment;
 pub mod friction;
 pub mod hypotheses;
 pub mod interventions;
@@ -64,6 +65,7 @@ pub struct AnalysisOptions {
     pub prediction: predict::PredictionOptions,
     pub voice: voice::VoiceOptions,
     pub segments: segments::SegmentsOptions,
+    pub experiment: experiment::ExperimentOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -218,6 +220,8 @@ pub fn run(
         prediction: all_open,
     };
     let segments = segments::compute(log, journeys, options, synthetic_times, computed)?;
+    let experiment_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
+    let experiment = experiment::compute(log, journeys, &conversion, &experiment_funnel, &options.experiment, synthetic_times, &mut warnings)?;
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -257,6 +261,7 @@ pub fn run(
         prediction,
         voice,
         segments,
+        experiment,
         warnings,
         brief: None,
     };
