@@ -1,7 +1,7 @@
 """Compute the A/B experiment figures of the Hillstrom e-mail test, independently of the engine.
 
-Reads the Hillstrom CSV (one row per customer; columns segment, visit, conversion and spend) and
-treats `segment` as the variant, "No E-Mail" as the control, `visit` as the one funnel step and
+Reads the Hillstrom CSV, one row per customer with the columns segment, visit, conversion and
+spend. It treats `segment` as the variant, "No E-Mail" as the control, `visit` as the one funnel step and
 `conversion` as the conversion. For each segment: customers, visitors and converters with 95%
 Wilson intervals, and spend per customer. For each e-mail segment against the control, at both
 steps: the difference of rates with Newcombe's hybrid score interval, the pooled two-sided z-test,

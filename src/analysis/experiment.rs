@@ -751,3 +751,231 @@ fn experiment_warnings(report: &ExperimentReport, assignment: &Assignment) -> Ve
     }
     warnings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::identity::IdentityKind;
+    use crate::model::NewEvent;
+
+    /// One event: person, minute, event name, variant (empty for none), value (NaN for none) and
+    /// file index.
+    type Row<'a> = (&'a str, i64, &'a str, &'a str, f64, u16);
+
+    fn log_of(rows: &[Row]) -> (EventLog, Journeys) {
+        let mut log = EventLog::default();
+        let variant = log.property_index("variant");
+        for (row, &(person, minute, event, value_of_variant, value, file)) in rows.iter().enumerate() {
+            let person = log.identifier(person, IdentityKind::UserId);
+            let new = NewEvent { person, time: minute * 60_000, event, channel: None, value, ordinal: None, date_only: false, file, row: row as u32 + 2 };
+            log.push(new, [(variant, value_of_variant)]);
+        }
+        log.file_names = vec!["a.csv".to_string(), "control.csv".to_string()];
+        let journeys = Journeys::build(&log);
+        (log, journeys)
+    }
+
+    fn by_column() -> ExperimentOptions {
+        ExperimentOptions { variant_column: Some("variant".to_string()), bootstrap_resamples: 100, ..ExperimentOptions::default() }
+    }
+
+    fn run(rows: &[Row], conversion: Option<&str>, options: &ExperimentOptions) -> Result<(ExperimentReport, Vec<Warning>), Error> {
+        let (log, journeys) = log_of(rows);
+        let conversion = Conversion::find(&log, &journeys, conversion)?;
+        let mut warnings = Vec::new();
+        let report = compute(&log, &journeys, &conversion, &FunnelOptions::default(), options, false, &mut warnings)?;
+        Ok((report.expect("a variant source is set"), warnings))
+    }
+
+    /// Builds two variants of 4 people: in A, 2 buy (values 10 and 30), and in B, 3 buy (20 each).
+    fn two_variants() -> Vec<Row<'static>> {
+        let mut rows = Vec::new();
+        for (person, variant, value) in [("a1", "A", 10.0), ("a2", "A", 30.0), ("a3", "A", f64::NAN), ("a4", "A", f64::NAN), ("b1", "B", 20.0), ("b2", "B", 20.0), ("b3", "B", 20.0), ("b4", "B", f64::NAN)] {
+            rows.push((person, 0, "visit", variant, f64::NAN, 0));
+            if !value.is_nan() {
+                rows.push((person, 5, "buy", "", value, 0));
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn disabled_without_a_variant_source() {
+        let (log, journeys) = log_of(&two_variants());
+        let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
+        let report = compute(&log, &journeys, &conversion, &FunnelOptions::default(), &ExperimentOptions::default(), false, &mut Vec::new());
+        assert_eq!(report, Ok(None));
+    }
+
+    #[test]
+    fn two_variants_by_hand() {
+        let (report, warnings) = run(&two_variants(), Some("buy"), &by_column()).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        // Equal sizes and no control-like name: the first by name is the control.
+        assert_eq!(report.control, "A");
+        assert_eq!(report.control_rule, ControlRule::Largest);
+        assert_eq!(report.steps, vec!["converted (buy)".to_string()]);
+        assert_eq!(report.variants[0].steps[0].people, 2);
+        assert_eq!(report.variants[1].steps[0].people, 3);
+        let comparison = &report.comparisons[0];
+        assert_eq!(comparison.variant, "B");
+        assert!((comparison.difference - 0.25).abs() < 1e-15);
+        assert!((comparison.relative_difference.unwrap() - 0.5).abs() < 1e-15);
+        // Pooled rate 5/8: z = 0.25 / √(5/8 · 3/8 · (1/4 + 1/4)).
+        let z = 0.25 / (5.0 / 8.0 * 3.0 / 8.0 * 0.5f64).sqrt();
+        assert!((comparison.z.unwrap() - z).abs() < 1e-12);
+        assert_eq!(report.comparison_count, 1);
+        assert_eq!(comparison.holm_p_value, comparison.p_value);
+        let revenue = &report.variants[0].revenue.as_ref().unwrap();
+        assert_eq!(revenue.total, 40.0);
+        assert_eq!(revenue.per_person, Some(10.0));
+        let difference = report.revenue_comparisons[0].difference.unwrap();
+        assert!((difference - 5.0).abs() < 1e-12, "{difference}");
+        let ratio = report.sample_ratio.as_ref().unwrap();
+        assert_eq!(ratio.chi_square, 0.0);
+        assert_eq!(ratio.p_value, 1.0);
+    }
+
+    #[test]
+    fn control_chosen_by_name_or_option() {
+        let rows = [("p1", 0, "visit", "treatment", f64::NAN, 0), ("p2", 0, "visit", "treatment", f64::NAN, 0), ("p3", 0, "visit", "Control group", f64::NAN, 0)];
+        let (report, _) = run(&rows, None, &by_column()).unwrap();
+        assert_eq!(report.control, "Control group");
+        assert_eq!(report.control_rule, ControlRule::Named);
+        let set = ExperimentOptions { control: Some("treatment".to_string()), ..by_column() };
+        let (report, _) = run(&rows, None, &set).unwrap();
+        assert_eq!(report.control, "treatment");
+        assert_eq!(report.control_rule, ControlRule::Set);
+        assert!(!named_like_control("nothing"));
+        assert!(named_like_control("No E-Mail"));
+    }
+
+    #[test]
+    fn mixed_and_unassigned_people_are_counted() {
+        let mut rows = two_variants();
+        rows.push(("m1", 0, "visit", "A", f64::NAN, 0));
+        rows.push(("m1", 1, "visit", "B", f64::NAN, 0));
+        rows.push(("n1", 0, "visit", "", f64::NAN, 0));
+        let (report, warnings) = run(&rows, Some("buy"), &by_column()).unwrap();
+        assert_eq!(report.mixed_people, 1);
+        assert_eq!(report.people_without_variant, 1);
+        assert_eq!(report.assigned_people, 8);
+        let kinds: Vec<&str> = warnings.iter().map(|warning| warning.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["experiment_mixed_people", "experiment_people_without_variant"]);
+        assert_eq!(warnings[0].examples, vec!["m1".to_string()]);
+    }
+
+    #[test]
+    fn variant_without_people_has_no_tests() {
+        let mut rows = two_variants();
+        // C occurs only on a person who also has A, so no one is left in C.
+        rows.push(("m1", 0, "visit", "C", f64::NAN, 0));
+        rows.push(("m1", 1, "visit", "A", f64::NAN, 0));
+        let (report, _) = run(&rows, Some("buy"), &by_column()).unwrap();
+        let empty = report.variants.iter().find(|variant| variant.name == "C").unwrap();
+        assert_eq!(empty.people, 0);
+        assert_eq!(empty.steps[0].rate, 0.0);
+        assert_eq!(empty.revenue.as_ref().unwrap().per_person, None);
+        let comparison = report.comparisons.iter().find(|comparison| comparison.variant == "C").unwrap();
+        assert_eq!(comparison.p_value, None);
+        assert_eq!(comparison.probability_to_beat, None);
+        assert_eq!(comparison.lower, None);
+        assert!(report.notes.iter().any(|note| note.contains("\"C\" has no people")), "{:?}", report.notes);
+        let revenue = report.revenue_comparisons.iter().find(|comparison| comparison.variant == "C").unwrap();
+        assert_eq!(revenue.difference, None);
+        assert_eq!(revenue.p_value, None);
+    }
+
+    #[test]
+    fn no_conversions_and_all_converting() {
+        let none = [("p1", 0, "visit", "A", f64::NAN, 0), ("p2", 0, "visit", "B", f64::NAN, 0), ("p3", 0, "buy", "", f64::NAN, 0)];
+        let (report, _) = run(&none, Some("buy"), &by_column()).unwrap();
+        assert_eq!(report.people_without_variant, 1);
+        let comparison = &report.comparisons[0];
+        assert_eq!(comparison.z, None);
+        assert_eq!(comparison.always_valid_p_value, None);
+        assert_eq!(comparison.relative_difference, None);
+        assert!((comparison.probability_to_beat.unwrap() - 0.5).abs() < 1e-12);
+        assert_eq!(report.comparison_count, 0);
+
+        let all = [("p1", 0, "buy", "A", f64::NAN, 0), ("p2", 0, "buy", "B", f64::NAN, 0)];
+        let (report, _) = run(&all, Some("buy"), &by_column()).unwrap();
+        assert_eq!(report.comparisons[0].p_value, None);
+        let calculator = report.calculator.as_ref().unwrap();
+        assert_eq!(calculator.minimum_detectable_effect, None);
+        assert_eq!(calculator.people_needed_per_variant, None);
+    }
+
+    #[test]
+    fn one_variant_only() {
+        let rows = [("p1", 0, "visit", "A", 5.0, 0), ("p2", 0, "visit", "A", f64::NAN, 0)];
+        let (report, _) = run(&rows, None, &by_column()).unwrap();
+        assert_eq!(report.control, "A");
+        assert!(report.comparisons.is_empty());
+        assert!(report.revenue_comparisons.is_empty());
+        assert_eq!(report.sample_ratio, None);
+        assert_eq!(report.calculator, None);
+        assert!(report.notes.iter().any(|note| note.contains("Only one variant")), "{:?}", report.notes);
+        assert!(report.notes.iter().any(|note| note.contains("No funnel steps")), "{:?}", report.notes);
+    }
+
+    #[test]
+    fn no_value_column() {
+        let rows = [("p1", 0, "buy", "A", f64::NAN, 0), ("p2", 0, "visit", "B", f64::NAN, 0)];
+        let (report, _) = run(&rows, Some("buy"), &by_column()).unwrap();
+        assert_eq!(report.variants[0].revenue, None);
+        assert!(report.revenue_comparisons.is_empty());
+        assert!(report.notes.iter().any(|note| note.contains("No event has a value")), "{:?}", report.notes);
+    }
+
+    #[test]
+    fn variants_from_files() {
+        let rows = [("p1", 0, "visit", "", f64::NAN, 0), ("p2", 0, "visit", "", f64::NAN, 1), ("p3", 0, "visit", "", f64::NAN, 1), ("p3", 1, "buy", "", f64::NAN, 0)];
+        let options = ExperimentOptions { variants_from_files: true, ..ExperimentOptions::default() };
+        let (report, warnings) = run(&rows, Some("buy"), &options).unwrap();
+        let names: Vec<&str> = report.variants.iter().map(|variant| variant.name.as_str()).collect();
+        assert_eq!(names, vec!["a.csv", "control.csv"]);
+        assert_eq!(report.control, "control.csv");
+        assert_eq!(report.variant_column, None);
+        // p3 has events in both files.
+        assert_eq!(report.mixed_people, 1);
+        assert_eq!(warnings[0].kind, "experiment_mixed_people");
+    }
+
+    #[test]
+    fn invalid_options_name_the_fix() {
+        let rows = two_variants();
+        let cases = [
+            (ExperimentOptions { variant_column: Some("arm".to_string()), ..by_column() }, "The variant column \"arm\" was not found"),
+            (ExperimentOptions { control: Some("Z".to_string()), ..by_column() }, "The control variant \"Z\" is not among the variants: A, B."),
+            (ExperimentOptions { expected_shares: vec![1.0], ..by_column() }, "1 expected shares were given for 2 variants: A, B."),
+            (ExperimentOptions { expected_shares: vec![1.0, -1.0], ..by_column() }, "The expected share -1 is invalid"),
+            (ExperimentOptions { variants_from_files: true, ..by_column() }, "not both"),
+            (ExperimentOptions { confidence: 1.0, ..by_column() }, "confidence is 1"),
+            (ExperimentOptions { bootstrap_resamples: MAX_RESAMPLES + 1, ..by_column() }, "bootstrap_resamples"),
+        ];
+        for (options, expected) in cases {
+            let message = run(&rows, Some("buy"), &options).map(|_| ()).unwrap_err().to_string();
+            assert!(message.contains(expected), "{message}");
+        }
+    }
+
+    #[test]
+    fn empty_variant_column_is_an_error() {
+        let rows = [("p1", 0, "visit", "", f64::NAN, 0)];
+        let message = run(&rows, None, &by_column()).map(|_| ()).unwrap_err().to_string();
+        assert!(message.contains("every value is missing"), "{message}");
+    }
+
+    #[test]
+    fn weekly_traffic_sizes_the_test() {
+        // 8 people over 14 days: 4 a week, so each of the 2 variants needs 2 × needed / 4 weeks.
+        let mut rows = two_variants();
+        rows.push(("a1", 14 * 24 * 60, "visit", "", f64::NAN, 0));
+        let (report, _) = run(&rows, Some("buy"), &by_column()).unwrap();
+        let calculator = report.calculator.as_ref().unwrap();
+        assert!((calculator.weekly_people.unwrap() - 4.0).abs() < 1e-12);
+        let needed = calculator.people_needed_per_variant.unwrap() as f64;
+        assert!((calculator.weeks_needed.unwrap() - needed * 2.0 / 4.0).abs() < 1e-9);
+    }
+}
