@@ -44,9 +44,9 @@ pub struct ExperimentOptions {
     /// Each input file is one variant, named by the file; a person's variant is the file of their
     /// first event.
     pub variants_from_files: bool,
-    /// The control variant's name. Without it, the control is the variant whose name starts with
-    /// the word control, baseline, holdout, none or no (the largest such), else the largest
-    /// variant, the first by name on ties.
+    /// The control variant's name. Without it, the control is the largest variant with people
+    /// whose name starts with the word control, baseline, holdout, none or no. Without such a
+    /// variant, it is the largest variant, the first by name on ties.
     pub control: Option<String>,
     /// The intended share of people in each variant, in the order of the variants sorted by name;
     /// empty for equal shares. Shares are divided by their sum.
@@ -516,7 +516,7 @@ fn choose_control(assignment: &Assignment, options: &ExperimentOptions) -> Resul
         Some(best) if people[best] >= people[index] => Some(best),
         _ => Some(index),
     });
-    let named: Vec<usize> = (0..names.len()).filter(|&index| named_like_control(&names[index])).collect();
+    let named: Vec<usize> = (0..names.len()).filter(|&index| people[index] > 0 && named_like_control(&names[index])).collect();
     if let Some(index) = largest_of(&named) {
         return Ok((index, ControlRule::Named));
     }
