@@ -299,8 +299,8 @@ struct AnalyzeArgs {
     /// did-event segment.
     #[arg(long, value_name = "REGEX", default_value = "download|guide|ebook|whitepaper")]
     segment_did_pattern: String,
-    /// The column that holds each person's A/B-test variant; the first non-empty value in a
-    /// journey counts.
+    /// The column with each person's A/B-test variant. The first non-empty value in a journey
+    /// counts.
     #[arg(long, value_name = "COLUMN")]
     variant_column: Option<String>,
     /// Each input file is one A/B-test variant, named by the file.
