@@ -39,7 +39,7 @@ fn read_hillstrom() -> (EventLog, Journeys) {
         let cells = record.unwrap();
         let row = line as u32 + 2;
         let person = log.identifier(&format!("customer {row}"), IdentityKind::UserId);
-        let mut push = |log: &mut EventLog, minute: i64, event: &str, value: f64| {
+        let push = |log: &mut EventLog, minute: i64, event: &str, value: f64| {
             let new = NewEvent { person, time: minute * 60_000, event, channel: None, value, ordinal: None, date_only: false, file: 0, row };
             log.push(new, [(property, &cells[segment])]);
         };
