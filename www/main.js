@@ -13,6 +13,7 @@ import { renderClvView } from './views/clv.js';
 import { renderDriversView } from './views/drivers.js';
 import { renderPatternsView } from './views/patterns.js';
 import { EMAIL_OPTIONS, renderEmailView } from './views/email.js';
+import { EXPERIMENT_DEFAULTS, experimentOptions, renderExperimentView } from './views/experiment.js';
 import { renderFrictionView } from './views/friction.js';
 import { renderFunnelView } from './views/funnel.js';
 import { exclusionOptions } from './views/funnel-rules.js';
@@ -87,6 +88,7 @@ const elements = {
   emailView: document.getElementById('email-view'),
   predictionView: document.getElementById('prediction-view'),
   segmentsView: document.getElementById('segments-view'),
+  experimentView: document.getElementById('experiment-view'),
   briefView: document.getElementById('brief-view'),
 };
 
@@ -258,6 +260,7 @@ async function analyse() {
     voice: { ...VOICE_DEFAULTS },
     speed: { ...SPEED_DEFAULTS },
     channelSpeed: { ...CHANNEL_SPEED_DEFAULTS },
+    experiment: { ...EXPERIMENT_DEFAULTS },
   };
   status.showLoadSummary(summary);
   renderLoadFacts(elements.loadFactsView, summary);
@@ -332,6 +335,7 @@ function analysisOptions(options) {
     process_map: processMapOptions(),
     email: { ...EMAIL_OPTIONS },
     stages: stageOptions(options.stageEditor.applied),
+    experiment: experimentOptions(options.experiment),
   };
 }
 
@@ -428,6 +432,7 @@ function renderReport(report) {
   renderEmailView(elements.emailView, report.email ?? null);
   renderPredictionView(elements.predictionView, report, report.summary.time_zone, state.options.prediction, scheduleAnalysis);
   renderSegmentsView(elements.segmentsView, report.segments ?? null, { onPeople: openSegmentPeople, loadMembers: loadSegmentMembers });
+  renderExperimentView(elements.experimentView, report.experiment ?? null, report.warnings, state.summary, state.options.experiment, scheduleAnalysis);
   renderVoiceView(elements.voiceView, report.voice ?? null, state.options.voice, scheduleAnalysis);
   renderBriefView(elements.briefView, report.brief ?? null);
   status.showReportWarnings(report);
