@@ -19,8 +19,8 @@ use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
 use crate::report::{counted, Warning};
 use inference::{
-    bootstrap_mean, chi_square_goodness_of_fit, holm, msprt_p_value, newcombe_difference, probability_to_beat, two_proportion_z_test, two_sided_z,
-    welch_t_test,
+    bootstrap_means, chi_square_goodness_of_fit, holm, msprt_p_value, newcombe_difference, percentile_interval, probability_to_beat, two_proportion_z_test,
+    two_sided_z, welch_t_test,
 };
 
 /// Below this p-value the split of people across variants is flagged as a sample ratio mismatch.
@@ -309,6 +309,14 @@ pub fn compute(
     let people = people_per_variant(&assignment);
     let assigned: u64 = people.iter().sum();
     let revenue_values = revenue_values(log, journeys, &assignment);
+    // Each variant is resampled once, from its own stream, for its own interval and for its
+    // difference to the control.
+    let resampled: Vec<Vec<f64>> = revenue_values
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(index, values)| bootstrap_means(values, options.bootstrap_resamples, stream_seed(options.seed, index as u64)))
+        .collect();
     if revenue_values.is_none() {
         notes.push("No event has a value, so revenue per person is not computed.".to_string());
     }
@@ -322,7 +330,7 @@ pub fn compute(
                 StepRate { people: counts[index], rate: share(counts[index], people[index]), lower, upper }
             })
             .collect();
-        let revenue = revenue_values.as_ref().map(|values| revenue_of(&values[index], options, index as u64));
+        let revenue = revenue_values.as_ref().map(|values| revenue_of(&values[index], &resampled[index], options.confidence));
         if people[index] == 0 {
             notes.push(format!("The variant \"{name}\" has no people left after leaving out mixed people, so its rates are 0 and it has no tests."));
         }
@@ -347,7 +355,7 @@ pub fn compute(
         comparisons[at].holm_p_value = Some(adjusted);
     }
     let revenue_comparisons = match &revenue_values {
-        Some(values) => compare_revenue(&assignment.names, values, control, options),
+        Some(values) => compare_revenue(&assignment.names, values, &resampled, control, options.confidence),
         None => Vec::new(),
     };
 
@@ -605,10 +613,10 @@ fn revenue_values(log: &EventLog, journeys: &Journeys, assignment: &Assignment) 
     Some(values)
 }
 
-/// Summarises one variant's revenue, with a bootstrap stream seeded by `seed` and the variant.
-fn revenue_of(values: &[f64], options: &ExperimentOptions, variant: u64) -> Revenue {
+/// Summarises one variant's revenue, with the interval of its `resampled` means.
+fn revenue_of(values: &[f64], resampled: &[f64], confidence: f64) -> Revenue {
     let total = sum(values.iter().copied()).0;
-    let interval = bootstrap_mean(values, None, options.bootstrap_resamples, options.confidence, stream_seed(options.seed, variant, 0));
+    let interval = percentile_interval(resampled.to_vec(), confidence);
     Revenue {
         total,
         per_person: (!values.is_empty()).then(|| total / values.len() as f64),
@@ -617,10 +625,10 @@ fn revenue_of(values: &[f64], options: &ExperimentOptions, variant: u64) -> Reve
     }
 }
 
-/// Derives the seed of one bootstrap from the option's seed, so that each variant and each
-/// difference has its own stream and adding a variant leaves the others' intervals unchanged.
-fn stream_seed(seed: u64, variant: u64, kind: u64) -> u64 {
-    seed ^ (variant.wrapping_add(1)).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ kind.wrapping_mul(0xD1B5_4A32_D192_ED03)
+/// Derives the bootstrap seed of one variant from the option's seed, so that each variant has its
+/// own stream.
+fn stream_seed(seed: u64, variant: u64) -> u64 {
+    seed ^ variant.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Compares each variant with the control at each step; Holm's adjustment is added afterwards.
@@ -656,16 +664,17 @@ fn compare_steps(variants: &[VariantReport], control: usize, reached: &[Vec<u64>
     comparisons
 }
 
-/// Compares each variant's revenue per person with the control's.
-fn compare_revenue(names: &[String], values: &[Vec<f64>], control: usize, options: &ExperimentOptions) -> Vec<RevenueComparison> {
+/// Compares each variant's revenue per person with the control's. The bootstrap interval of a
+/// difference comes from the differences of the two groups' `resampled` means.
+fn compare_revenue(names: &[String], values: &[Vec<f64>], resampled: &[Vec<f64>], control: usize, confidence: f64) -> Vec<RevenueComparison> {
     let control_values = &values[control];
     let mean = |values: &[f64]| (!values.is_empty()).then(|| sum(values.iter().copied()).0 / values.len() as f64);
     (0..names.len())
         .filter(|&index| index != control)
         .map(|index| {
             let difference = mean(&values[index]).zip(mean(control_values)).map(|(variant, control)| variant - control);
-            let seed = stream_seed(options.seed, index as u64, 1);
-            let interval = bootstrap_mean(&values[index], Some(control_values), options.bootstrap_resamples, options.confidence, seed);
+            let differences: Vec<f64> = resampled[index].iter().zip(&resampled[control]).map(|(variant, control)| variant - control).collect();
+            let interval = percentile_interval(differences, confidence);
             let welch = welch_t_test(&values[index], control_values);
             RevenueComparison {
                 variant: names[index].clone(),

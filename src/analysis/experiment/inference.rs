@@ -173,29 +173,30 @@ pub fn msprt_p_value(x1: u64, n1: u64, x0: u64, n0: u64, mixing_variance: f64) -
     Some((-ln_ratio).exp().min(1.0))
 }
 
-/// A percentile bootstrap interval and the number of resamples behind it.
+/// A percentile bootstrap interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BootstrapInterval {
     pub lower: f64,
     pub upper: f64,
 }
 
-/// Returns the percentile bootstrap interval at `confidence` of mean(`values1`) − mean(`values0`),
-/// or of mean(`values1`) alone when `values0` is `None`. Each of `resamples` rounds draws every
-/// group again with replacement, at its own size, from a ChaCha8 stream seeded with `seed`, so the
-/// same inputs give the same interval on every platform. `None` for an empty group or no
-/// resamples.
-pub fn bootstrap_mean(values1: &[f64], values0: Option<&[f64]>, resamples: usize, confidence: f64, seed: u64) -> Option<BootstrapInterval> {
-    if values1.is_empty() || values0.is_some_and(<[f64]>::is_empty) || resamples == 0 {
-        return None;
+/// Returns the means of `resamples` bootstrap resamples of `values`, each drawn with replacement
+/// at the size of `values` from a ChaCha8 stream seeded with `seed`. The same inputs give the same
+/// means on every platform. Empty for no values.
+///
+/// Two groups resampled from separate streams give the bootstrap of the difference of their
+/// means as the differences of their resampled means, taken in order.
+pub fn bootstrap_means(values: &[f64], resamples: usize, seed: u64) -> Vec<f64> {
+    if values.is_empty() {
+        return Vec::new();
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut estimates: Vec<f64> = (0..resamples)
-        .map(|_| {
-            let mean1 = resampled_mean(values1, &mut rng);
-            values0.map_or(mean1, |values0| mean1 - resampled_mean(values0, &mut rng))
-        })
-        .collect();
+    (0..resamples).map(|_| resampled_mean(values, &mut rng)).collect()
+}
+
+/// Returns the percentile interval at `confidence` of the bootstrap `estimates`, between their
+/// (1 − confidence)/2 and (1 + confidence)/2 quantiles. `None` for no estimates.
+pub fn percentile_interval(mut estimates: Vec<f64>, confidence: f64) -> Option<BootstrapInterval> {
     estimates.sort_by(f64::total_cmp);
     let tail = (1.0 - confidence) / 2.0;
     Some(BootstrapInterval { lower: quantile(&estimates, tail)?, upper: quantile(&estimates, 1.0 - tail)? })
@@ -285,11 +286,13 @@ mod tests {
     #[test]
     fn bootstrap_repeats_for_a_seed() {
         let values: Vec<f64> = (0..50).map(f64::from).collect();
-        let first = bootstrap_mean(&values, None, 500, 0.95, 7).unwrap();
-        assert_eq!(bootstrap_mean(&values, None, 500, 0.95, 7), Some(first));
+        let means = bootstrap_means(&values, 500, 7);
+        assert_eq!(means.len(), 500);
+        assert_eq!(bootstrap_means(&values, 500, 7), means);
+        let first = percentile_interval(means, 0.95).unwrap();
         assert!(first.lower < 24.5, "{first:?}");
         assert!(first.upper > 24.5, "{first:?}");
-        assert_eq!(bootstrap_mean(&[], None, 500, 0.95, 7), None);
-        assert_eq!(bootstrap_mean(&values, Some(&[]), 500, 0.95, 7), None);
+        assert!(bootstrap_means(&[], 500, 7).is_empty());
+        assert_eq!(percentile_interval(Vec::new(), 0.95), None);
     }
 }
