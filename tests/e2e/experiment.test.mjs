@@ -37,11 +37,14 @@ test('experiment view compares variants', async (t) => {
   assert.deepEqual(people.map(parseCount), [100, 100]);
   const names = await page.locator('[data-testid=experiment-variant] th').allTextContents();
   assert.deepEqual(names, ['control (control)', 'new']);
-  const rates = await page.locator('[data-testid=experiment-step-rate]').allTextContents();
+  // The conversion is the last step, after the suggested funnel's steps.
+  const rates = await page.locator('[data-testid=experiment-variant]').evaluateAll((rows) =>
+    rows.map((row) => [...row.querySelectorAll('[data-testid=experiment-step-rate]')].at(-1).textContent));
   assert.match(rates[0], /^20\.0%/);
   assert.match(rates[1], /^35\.0%/);
-  assert.equal(await page.textContent('[data-testid=experiment-difference]'), '+15.00 pts');
-  assert.match(await page.textContent('[data-testid=experiment-p]'), /^0\.0\d{3}$/);
+  const conversionRow = page.locator('[data-testid=experiment-comparison]').last();
+  assert.equal(await conversionRow.locator('[data-testid=experiment-difference]').textContent(), '+15.00 pts');
+  assert.match(await conversionRow.locator('[data-testid=experiment-p]').textContent(), /^0\.0\d{3}$/);
   assert.match(await page.textContent('[data-testid=experiment-srm]'), /matches the plan/);
   assert.match(await page.textContent('[data-testid=experiment-needed]'), /needs [\d,]+ people per variant/);
   assert.equal(await page.locator('[data-testid=experiment-warnings]').count(), 0);
@@ -51,7 +54,8 @@ test('experiment view compares variants', async (t) => {
   await page.waitForSelector('[data-testid=experiment-warnings] [data-kind=experiment_peeking]', { timeout: RESULT_TIMEOUT_MS });
 
   await page.selectOption('[data-testid=experiment-control]', 'new');
-  await page.waitForFunction(() => document.querySelector('[data-testid=experiment-difference]')?.textContent === '-15.00 pts', null, { timeout: RESULT_TIMEOUT_MS });
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=experiment-difference]')].at(-1)?.textContent === '-15.00 pts',
+    null, { timeout: RESULT_TIMEOUT_MS });
 
   const hrefs = await page.locator('[data-testid=experiment] a.metric-link').evaluateAll((links) => [...new Set(links.map((node) => node.href))]);
   const docsPage = await context.newPage();
