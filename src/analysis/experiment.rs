@@ -349,6 +349,12 @@ pub fn compute(
     }
 
     let mut comparisons = compare_steps(&variants, control, &reached, options, z);
+    for comparison in comparisons.iter().filter(|comparison| comparison.p_value.is_none() && comparison.lower.is_some()) {
+        notes.push(format!(
+            "\"{}\" against the control at \"{}\" has no z-test or sequential test: either nobody or everybody in both groups reached the step.",
+            comparison.variant, labels[comparison.step]
+        ));
+    }
     let with_p: Vec<usize> = (0..comparisons.len()).filter(|&at| comparisons[at].p_value.is_some()).collect();
     let adjusted = holm(&with_p.iter().filter_map(|&at| comparisons[at].p_value).collect::<Vec<_>>());
     for (&at, adjusted) in with_p.iter().zip(adjusted) {
@@ -906,6 +912,7 @@ mod tests {
         assert_eq!(comparison.relative_difference, None);
         assert!((comparison.probability_to_beat.unwrap() - 0.5).abs() < 1e-12);
         assert_eq!(report.comparison_count, 0);
+        assert!(report.notes.iter().any(|note| note.contains("nobody or everybody")), "{:?}", report.notes);
 
         let all = [("p1", 0, "buy", "A", f64::NAN, 0), ("p2", 0, "buy", "B", f64::NAN, 0)];
         let (report, _) = run(&all, Some("buy"), &by_column()).unwrap();
