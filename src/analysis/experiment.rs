@@ -271,6 +271,12 @@ pub struct ExperimentReport {
     pub notes: Vec<String>,
 }
 
+/// Each variant's revenue per assigned person, and the means of its bootstrap resamples.
+struct RevenueSamples {
+    values: Vec<Vec<f64>>,
+    resampled: Vec<Vec<f64>>,
+}
+
 /// The people of each variant: `of[person]` is a variant index or `None`.
 struct Assignment {
     names: Vec<String>,
@@ -308,42 +314,11 @@ pub fn compute(
     }
     let people = people_per_variant(&assignment);
     let assigned: u64 = people.iter().sum();
-    let revenue_values = revenue_values(log, journeys, &assignment);
-    // Each variant is resampled once, from its own stream, for its own interval and for its
-    // difference to the control.
-    let resampled: Vec<Vec<f64>> = revenue_values
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(index, values)| bootstrap_means(values, options.bootstrap_resamples, stream_seed(options.seed, index as u64)))
-        .collect();
-    if revenue_values.is_none() {
+    let revenue = revenue_samples(log, journeys, &assignment, options);
+    if revenue.is_none() {
         notes.push("No event has a value, so revenue per person is not computed.".to_string());
     }
-
-    let mut variants = Vec::with_capacity(variant_count);
-    for (index, name) in assignment.names.iter().enumerate() {
-        let steps = reached
-            .iter()
-            .map(|counts| {
-                let (lower, upper) = wilson(counts[index], people[index], z);
-                StepRate { people: counts[index], rate: share(counts[index], people[index]), lower, upper }
-            })
-            .collect();
-        let revenue = revenue_values.as_ref().map(|values| revenue_of(&values[index], &resampled[index], options.confidence));
-        if people[index] == 0 {
-            notes.push(format!("The variant \"{name}\" has no people left after leaving out mixed people, so its rates are 0 and it has no tests."));
-        }
-        variants.push(VariantReport {
-            name: name.clone(),
-            control: index == control,
-            people: people[index],
-            share: share(people[index], assigned),
-            expected_share: expected[index],
-            steps,
-            revenue,
-        });
-    }
+    let variants = variant_reports(&assignment, control, &expected, &reached, revenue.as_ref(), options, &mut notes);
     if variant_count < 2 {
         notes.push(format!("Only one variant, \"{}\", was found, so there is nothing to compare it with.", assignment.names[control]));
     }
@@ -355,13 +330,9 @@ pub fn compute(
             comparison.variant, labels[comparison.step]
         ));
     }
-    let with_p: Vec<usize> = (0..comparisons.len()).filter(|&at| comparisons[at].p_value.is_some()).collect();
-    let adjusted = holm(&with_p.iter().filter_map(|&at| comparisons[at].p_value).collect::<Vec<_>>());
-    for (&at, adjusted) in with_p.iter().zip(adjusted) {
-        comparisons[at].holm_p_value = Some(adjusted);
-    }
-    let revenue_comparisons = match &revenue_values {
-        Some(values) => compare_revenue(&assignment.names, values, &resampled, control, options.confidence),
+    let comparison_count = add_holm(&mut comparisons);
+    let revenue_comparisons = match &revenue {
+        Some(revenue) => compare_revenue(&assignment.names, revenue, control, options.confidence),
         None => Vec::new(),
     };
 
@@ -391,7 +362,7 @@ pub fn compute(
         mixed_people: assignment.mixed,
         people_without_variant: assignment.without,
         steps: labels,
-        comparison_count: with_p.len() as u64,
+        comparison_count,
         variants,
         comparisons,
         revenue_comparisons,
@@ -604,9 +575,10 @@ fn steps(log: &EventLog, journeys: &Journeys, conversion: &Conversion, funnel_op
     Ok((labels, reached))
 }
 
-/// Returns each variant's people's summed values, 0 for a person without one, or `None` when no
-/// event has a value.
-fn revenue_values(log: &EventLog, journeys: &Journeys, assignment: &Assignment) -> Option<Vec<Vec<f64>>> {
+/// Collects each variant's people's summed values, 0 for a person without one, and resamples each
+/// variant once, from its own stream, for its own interval and for its difference to the control.
+/// `None` when no event has a value.
+fn revenue_samples(log: &EventLog, journeys: &Journeys, assignment: &Assignment, options: &ExperimentOptions) -> Option<RevenueSamples> {
     if log.value.iter().all(|value| value.is_nan()) {
         return None;
     }
@@ -616,7 +588,60 @@ fn revenue_values(log: &EventLog, journeys: &Journeys, assignment: &Assignment) 
         let events = journeys.journey(person).iter().map(|&event| log.value[event as usize]).filter(|value| !value.is_nan());
         values[*variant].push(sum(events).0);
     }
-    Some(values)
+    let resampled = values
+        .iter()
+        .enumerate()
+        .map(|(index, values)| bootstrap_means(values, options.bootstrap_resamples, stream_seed(options.seed, index as u64)))
+        .collect();
+    Some(RevenueSamples { values, resampled })
+}
+
+/// Builds each variant's rates at every step and its revenue, noting variants without people.
+fn variant_reports(
+    assignment: &Assignment,
+    control: usize,
+    expected: &[f64],
+    reached: &[Vec<u64>],
+    revenue: Option<&RevenueSamples>,
+    options: &ExperimentOptions,
+    notes: &mut Vec<String>,
+) -> Vec<VariantReport> {
+    let z = two_sided_z(options.confidence);
+    let people = people_per_variant(assignment);
+    let assigned: u64 = people.iter().sum();
+    let mut variants = Vec::with_capacity(people.len());
+    for (index, name) in assignment.names.iter().enumerate() {
+        let steps = reached
+            .iter()
+            .map(|counts| {
+                let (lower, upper) = wilson(counts[index], people[index], z);
+                StepRate { people: counts[index], rate: share(counts[index], people[index]), lower, upper }
+            })
+            .collect();
+        if people[index] == 0 {
+            notes.push(format!("The variant \"{name}\" has no people left after leaving out mixed people, so its rates are 0 and it has no tests."));
+        }
+        variants.push(VariantReport {
+            name: name.clone(),
+            control: index == control,
+            people: people[index],
+            share: share(people[index], assigned),
+            expected_share: expected[index],
+            steps,
+            revenue: revenue.map(|revenue| revenue_of(&revenue.values[index], &revenue.resampled[index], options.confidence)),
+        });
+    }
+    variants
+}
+
+/// Sets Holm's adjusted p-value of every comparison that has a p-value, and returns their number.
+fn add_holm(comparisons: &mut [StepComparison]) -> u64 {
+    let with_p: Vec<usize> = (0..comparisons.len()).filter(|&at| comparisons[at].p_value.is_some()).collect();
+    let adjusted = holm(&with_p.iter().filter_map(|&at| comparisons[at].p_value).collect::<Vec<_>>());
+    for (&at, adjusted) in with_p.iter().zip(adjusted) {
+        comparisons[at].holm_p_value = Some(adjusted);
+    }
+    with_p.len() as u64
 }
 
 /// Summarises one variant's revenue, with the interval of its `resampled` means.
@@ -672,7 +697,8 @@ fn compare_steps(variants: &[VariantReport], control: usize, reached: &[Vec<u64>
 
 /// Compares each variant's revenue per person with the control's. The bootstrap interval of a
 /// difference comes from the differences of the two groups' `resampled` means.
-fn compare_revenue(names: &[String], values: &[Vec<f64>], resampled: &[Vec<f64>], control: usize, confidence: f64) -> Vec<RevenueComparison> {
+fn compare_revenue(names: &[String], revenue: &RevenueSamples, control: usize, confidence: f64) -> Vec<RevenueComparison> {
+    let (values, resampled) = (&revenue.values, &revenue.resampled);
     let control_values = &values[control];
     let mean = |values: &[f64]| (!values.is_empty()).then(|| sum(values.iter().copied()).0 / values.len() as f64);
     (0..names.len())
