@@ -475,7 +475,7 @@ fn assign(log: &EventLog, journeys: &Journeys, options: &ExperimentOptions) -> R
     }
     if sorted_names.is_empty() {
         let source = if options.variants_from_files { "the input files".to_string() } else { format!("the column \"{}\"", options.variant_column.as_deref().unwrap_or_default().trim()) };
-        return Err(Error::Options(format!("No person has a variant in {source} because every value is missing. Choose the column that holds the variant names.")));
+        return Err(Error::Options(format!("No person has a variant in {source} because every value is missing. Choose the column with the variant names.")));
     }
     Ok(Assignment { names: sorted_names, of, mixed, mixed_examples, without })
 }
@@ -484,7 +484,7 @@ fn assign(log: &EventLog, journeys: &Journeys, options: &ExperimentOptions) -> R
 fn unknown_column(log: &EventLog, column: &str) -> Error {
     let known: Vec<&str> = log.properties.iter().take(12).map(|property| property.name.as_str()).collect();
     let listed = if known.is_empty() { "no file has any extra column".to_string() } else { format!("columns include: {}", known.join(", ")) };
-    Error::Options(format!("The variant column \"{column}\" was not found in the loaded data ({listed}). Choose the column that holds the variant names."))
+    Error::Options(format!("The variant column \"{column}\" was not found in the loaded data ({listed}). Choose the column with the variant names."))
 }
 
 /// Chooses the control by the rule of [`ExperimentOptions::control`].

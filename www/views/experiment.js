@@ -46,7 +46,7 @@ export function renderExperimentView(root, experiment, warnings, summary, settin
     h('h3', {}, metricLink('experiments', 'A/B experiment')),
     renderSettings(sources, experiment, settings, onChange),
     experiment ? renderResults(experiment, warnings ?? []) : h('p', { className: 'hint' },
-      'Choose the column that holds each person\'s variant, or one file per variant, to compare the variants with a control.'));
+      'Choose the column with each person\'s variant, or one file per variant, to compare the variants with a control.'));
 }
 
 function renderSettings(sources, experiment, settings, onChange) {
