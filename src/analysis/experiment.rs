@@ -776,9 +776,10 @@ fn experiment_warnings(report: &ExperimentReport, assignment: &Assignment) -> Ve
     if let Some(ratio) = report.sample_ratio.as_ref().filter(|ratio| ratio.mismatch) {
         let split: Vec<String> = report.variants.iter().map(|variant| format!("{} {} ({:.1}% against {:.1}% expected)", variant.name, variant.people, variant.share * 100.0, variant.expected_share * 100.0)).collect();
         let message = format!(
-            "The people are not split across the variants as planned ({}; chi-square p = {:.2e}). A split this uneven usually means the assignment or the tracking is broken, so the comparisons may be biased: find the cause before trusting them.",
+            "The people are not split across the variants as planned ({}; chi-square {}). A split this uneven usually means the assignment or the tracking is broken, so the comparisons may be biased: find the cause before trusting them.",
             split.join(", "),
-            ratio.p_value
+            // A p-value this far below any threshold can underflow to 0.
+            if ratio.p_value > 0.0 { format!("p = {:.1e}", ratio.p_value) } else { "p < 1e-300".to_string() }
         );
         warnings.push(Warning::new("sample_ratio_mismatch", report.assigned_people, message));
     }
@@ -904,6 +905,20 @@ mod tests {
         let kinds: Vec<&str> = warnings.iter().map(|warning| warning.kind.as_str()).collect();
         assert_eq!(kinds, vec!["experiment_mixed_people", "experiment_people_without_variant"]);
         assert_eq!(warnings[0].examples, vec!["m1".to_string()]);
+    }
+
+    #[test]
+    fn uneven_split_warns_in_plain_words() {
+        let mut rows = Vec::new();
+        let names: Vec<String> = (0..60).map(|person| format!("p{person}")).collect();
+        for (person, name) in names.iter().enumerate() {
+            rows.push((name.as_str(), 0, "visit", if person < 50 { "A" } else { "B" }, f64::NAN, 0));
+        }
+        let (report, warnings) = run(&rows, None, &by_column()).unwrap();
+        assert!(report.sample_ratio.as_ref().unwrap().mismatch);
+        assert_eq!(warnings[0].kind, "sample_ratio_mismatch");
+        // 50 and 10 against 30 each: chi-square 2 · 20² / 30 = 26.67 on 1 degree of freedom.
+        assert!(warnings[0].message.contains("A 50 (83.3% against 50.0% expected), B 10 (16.7% against 50.0% expected); chi-square p = 2.4e-7"), "{}", warnings[0].message);
     }
 
     #[test]
