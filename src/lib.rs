@@ -28,6 +28,7 @@
 //! - [`model`]: the columnar [`model::EventLog`] and the per-person [`model::Journeys`].
 //! - [`analysis`]: one module per analysis, each a function of the journeys and its options.
 //! - [`report`]: the [`Report`] returned as JSON to the page and the command line.
+//! - [`setup`]: saved setups (mappings, load settings and analysis options) and their checks.
 //! - `synth`: a seeded generator of realistic journeys for benchmarks and samples (native only).
 //! - [`workspace`]: the stateful [`Workspace`] that reads once and analyses many times.
 
@@ -36,6 +37,7 @@ pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod report;
+pub mod setup;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod synth;
 pub mod workspace;

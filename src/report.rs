@@ -25,6 +25,7 @@ use crate::analysis::silences::SilencesReport;
 use crate::analysis::speed::SpeedReport;
 use crate::analysis::survival::ConversionCurve;
 use crate::analysis::timing::TimeToConvert;
+use crate::analysis::trends::TrendsReport;
 use crate::analysis::voice::VoiceReport;
 
 /// Something the user should know about the data or the results, with a count and examples.
@@ -125,6 +126,9 @@ pub struct Report {
     pub segments: SegmentsReport,
     /// The A/B experiment; `None` unless a variant column or variants from files are set.
     pub experiment: Option<ExperimentReport>,
+    /// Weekly cohorts with change points, the requested comparisons, this upload's baseline and
+    /// the alerts. `None` for an empty log or with synthetic times.
+    pub trends: Option<TrendsReport>,
     /// Warnings from loading the files, then from the analyses.
     pub warnings: Vec<Warning>,
     /// The anonymised Markdown summary for an AI assistant, exactly as the page copies it;

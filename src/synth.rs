@@ -118,6 +118,8 @@ pub struct SynthOptions {
     /// [`planted`], with the given effects planted, or with none for journeys where conversion
     /// depends on nothing. Those add a last column, `campaign`, after [`HEADER`].
     pub plant: Option<Plants>,
+    /// The date from which `step-drop` lowers conversion; `None` for the middle of the period.
+    pub drop_date: Option<DateTime<Utc>>,
 }
 
 impl Default for SynthOptions {
@@ -132,6 +134,7 @@ impl Default for SynthOptions {
             days: 180,
             order: RowOrder::ByTime,
             plant: None,
+            drop_date: None,
         }
     }
 }

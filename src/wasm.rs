@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::analysis::people::PeopleQuery;
 use crate::ingest::{FileConfig, LoadConfig};
+use crate::setup::Setup;
 use crate::{AnalysisOptions, Workspace};
 
 #[wasm_bindgen(start)]
@@ -29,6 +30,13 @@ fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result
         .and_then(|text| text.as_string())
         .ok_or_else(|| JsError::new(&format!("Invalid {what}: it cannot be written as JSON.")))?;
     serde_json::from_str(&text).map_err(|error| JsError::new(&format!("Invalid {what}: {error}")))
+}
+
+/// Parses and checks a saved setup's JSON text, and returns the setup with every default filled in.
+#[wasm_bindgen(js_name = parseSetup)]
+pub fn parse_setup(text: &str) -> Result<JsValue, JsError> {
+    let setup = Setup::parse(text).map_err(|error| JsError::new(&error.to_string()))?;
+    to_js(&setup)
 }
 
 /// Holds the files and, once loaded, the journeys, so options can change without a re-read.

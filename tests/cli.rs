@@ -640,3 +640,71 @@ fn variants_from_files_name_the_variants() {
     assert_eq!(report["experiment"]["variants"][1]["name"], "treatment.csv");
     assert_eq!(report["experiment"]["variants"][1]["steps"][0]["rate"], 1.0);
 }
+
+#[test]
+fn setup_flag_applies_mapping_and_options() {
+    let events = write_fixture(
+        "setup-events.csv",
+        "user;ts;event;page\nu1;2024-01-01T10:00:00Z;visit;/home\nu1;2024-01-02T10:00:00Z;visit;/pricing\nu2;2024-01-01T10:00:00Z;visit;/home\n",
+    );
+    let setup = write_fixture(
+        "setup.json",
+        r#"{"version": 1, "files": [{"name": "other-name.csv", "columns": ["user", "ts", "event", "page"], "delimiter": ";",
+            "mapping": {"person": "user", "time": "ts", "event": "page"}}],
+            "analysis": {"conversion": "/pricing", "funnel": {"steps": [{"event": "/home"}, {"event": "/pricing"}]}}}"#,
+    );
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--setup", setup.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["conversion_event"], "/pricing");
+    assert_eq!(report["summary"]["converters"], 1);
+    assert_eq!(report["funnel"]["steps"][1]["people"], 1);
+}
+
+#[test]
+fn setup_flag_reports_field_path() {
+    let events = write_fixture("setup-bad-events.csv", "user,ts,event\nu1,2024-01-01T10:00:00Z,visit\n");
+    let setup = write_fixture("setup-bad.json", r#"{"version": 1, "analysis": {"speed": {"cuts": ["1d"]}}}"#);
+    let output = pathlight(&["analyze", events.to_str().unwrap(), "--setup", setup.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("Invalid setup: analysis.speed.cuts: has 1 duration."), "{message}");
+}
+
+#[test]
+fn baseline_flags_round_trip() {
+    let output = pathlight(&["generate", "--people", "600", "--days", "84", "--seed", "3", "--plant", "step-drop", "--drop-date", "2024-02-05"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let events = write_fixture("trend.csv", &String::from_utf8(output.stdout).unwrap());
+    let saved = events.with_file_name("baseline.json");
+    let (events, saved) = (events.to_str().unwrap(), saved.to_str().unwrap());
+    let flags = ["--conversion", "purchase", "--funnel", "visit,checkout,purchase", "--no-predict", "--trend-window", "20"];
+    let mut first = vec!["analyze", events, "--save-baseline", saved, "--change-date", "2024-02-05:new checkout", "--change-weeks", "2"];
+    first.extend(flags);
+    first.extend(["--compare-periods", "2024-01-01..2024-02-05,2024-02-05..2024-03-01"]);
+    let output = pathlight(&first);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["trends"]["window_ms"], 20 * 86_400_000i64);
+    assert_eq!(report["trends"]["changes"][0]["label"], "new checkout");
+    assert_eq!(report["trends"]["changes"][0]["weeks"], 2);
+    assert_eq!(report["trends"]["periods"]["a"]["label"], "A: 2024-01-01 to 2024-02-05");
+    let baseline: Value = serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+    assert_eq!(baseline, report["trends"]["baseline"]);
+
+    let mut second = vec!["analyze", events, "--baseline", saved];
+    second.extend(flags);
+    let output = pathlight(&second);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["trends"]["baseline_comparison"]["trade_off"], false);
+    assert_eq!(report["trends"]["baseline_comparison"]["worsened"], serde_json::json!([]));
+
+    std::fs::write(saved, "{\"version\": 1, \"people\": 3}").unwrap();
+    let output = pathlight(&["analyze", events, "--baseline", saved]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a saved Pathlight baseline"));
+    let output = pathlight(&["analyze", events, "--compare-periods", "2024-01-01..2024-02-01"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--compare-periods"));
+}

@@ -348,3 +348,34 @@ fn typeform_channel_column() {
     let reported: Vec<&str> = channel.cells.iter().map(|cell| cell.reported.as_str()).collect();
     assert_eq!(reported, vec!["podcast", "referral"]);
 }
+
+#[test]
+fn new_theme_grows_by_month() {
+    // Moves the price answers (p01-p15) to April, so that price is new in the latest month.
+    let moved: String = FIXTURE
+        .lines()
+        .map(|line| {
+            let person: u32 = line.get(1..3).and_then(|digits| digits.parse().ok()).unwrap_or(0);
+            if line.starts_with('p') && (1..=15).contains(&person) { line.replace("2024-03-", "2024-04-") } else { line.to_string() }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let report = workspace(&moved).analyze(&options(VoiceOptions::default())).unwrap();
+    let voice = report.voice.as_ref().unwrap();
+    let by_month = voice.by_month.as_ref().unwrap();
+    assert_eq!(by_month.months, vec!["2024-03", "2024-04"]);
+    assert_eq!(by_month.answers.iter().sum::<u64>(), voice.analysed);
+    let price = voice.themes.iter().position(|theme| theme.label.contains("price")).unwrap();
+    let growing: Vec<usize> = by_month.growth.iter().filter(|growth| growth.growing).map(|growth| growth.theme).collect();
+    assert_eq!(growing, vec![price]);
+    let alerts = &report.trends.as_ref().unwrap().alerts;
+    assert!(alerts.iter().any(|alert| alert.source == "survey themes" && alert.label == voice.themes[price].label), "{alerts:?}");
+}
+
+#[test]
+fn one_month_has_no_growth() {
+    let voice = voice(FIXTURE, VoiceOptions::default());
+    let by_month = voice.by_month.as_ref().unwrap();
+    assert_eq!(by_month.months, vec!["2024-03"]);
+    assert!(by_month.growth.is_empty());
+}

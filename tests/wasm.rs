@@ -105,3 +105,18 @@ fn misspelt_option_is_rejected() {
     let message = get(&error, "message").as_string().unwrap();
     assert!(message.contains("unknown field `windw`"), "{message}");
 }
+
+#[wasm_bindgen_test]
+fn parse_setup_fills_defaults() {
+    let setup = pathlight::wasm::parse_setup(r#"{"version":1,"analysis":{"conversion":"purchase"}}"#).unwrap();
+    assert_eq!(get(&get(&setup, "analysis"), "conversion").as_string().as_deref(), Some("purchase"));
+    assert_eq!(get(&get(&setup, "load"), "time_zone").as_string().as_deref(), Some("UTC"));
+    assert_eq!(get(&get(&get(&setup, "analysis"), "attribution"), "markov_order").as_f64(), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+fn parse_setup_error_names_field() {
+    let error = JsValue::from(pathlight::wasm::parse_setup(r#"{"version":1,"load":{"strict":"yes"}}"#).unwrap_err());
+    let message = get(&error, "message").as_string().unwrap();
+    assert!(message.starts_with("Invalid setup: load.strict: invalid type: string \"yes\""), "{message}");
+}

@@ -27,6 +27,10 @@ import { SANKEY_DEFAULTS, renderSankeyView } from './views/sankey.js';
 import { renderSessionsView } from './views/sessions.js';
 import { PREDICTION_DEFAULTS, predictionOptions, renderPredictionView } from './views/prediction.js';
 import { renderSegmentsView } from './views/segments.js';
+import {
+  buildSetup, downloadSetup, forgetSetup, optionsFromAnalysis, readSavedSetups, renderSetupBar, setupFileFor, setupFits, storeSetup,
+} from './views/setups.js';
+import { renderExportBar } from './views/report-export.js';
 import { VOICE_DEFAULTS, renderVoiceView, voiceOptions } from './views/voice.js';
 import { stageOptions } from './views/stage-editor.js';
 import { newStageEditor, renderStagesView } from './views/stages.js';
@@ -51,6 +55,8 @@ const PEOPLE_SHOWN = 100;
 
 const elements = {
   dropZone: document.getElementById('drop-zone'),
+  setupBar: document.getElementById('setup-bar'),
+  exportBar: document.getElementById('export-bar'),
   fileInput: document.getElementById('file-input'),
   sampleButton: document.getElementById('sample-button'),
   mappingSection: document.getElementById('mapping-section'),
@@ -105,6 +111,15 @@ const state = {
   dateOrder: null,
   summary: null,
   options: null,
+  // The setup in use, as parseSetup() returned it, or null: files with the
+  // columns it records get its mapping, and analyse() starts from its options.
+  setup: null,
+  // The name of a saved setup that fits the files on screen, offered to the user.
+  setupOffer: null,
+  // The setup bar's message line, { text, error }, or null.
+  setupMessage: null,
+  // The report on screen, for the exports.
+  report: null,
   busy: false,
   analysisRun: 0,
   analyzeTimer: null,
@@ -124,6 +139,7 @@ engine.request('ping')
 
 fillTimeZones(elements.timeZone);
 wireFileInputs();
+renderSetups();
 elements.sampleButton.addEventListener('click', () => runTask(trySample));
 elements.analyseButton.addEventListener('click', () => runTask(analyse));
 elements.timeZone.addEventListener('change', markStale);
@@ -191,6 +207,7 @@ async function addFiles(files) {
   for (const inspection of inspections) {
     state.files.push(fileEntry(inspection));
   }
+  await applySetupToFiles();
   status.showFileFailures(failures);
   status.showNotice(inspections.length > 0
     ? `Read ${formatCount(inspections.length)} ${inspections.length === 1 ? 'file' : 'files'}. Check the columns, then press Analyse.`
@@ -250,7 +267,9 @@ async function analyse() {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
   state.summary = summary;
-  state.options = {
+  // A setup's options lay over the defaults, so a control the setup has no
+  // value for keeps its default.
+  const defaults = {
     ...defaultOptions(summary),
     attribution: { ...ATTRIBUTION_DEFAULTS },
     curve: { ...CURVE_DEFAULTS },
@@ -262,10 +281,12 @@ async function analyse() {
     channelSpeed: { ...CHANNEL_SPEED_DEFAULTS },
     experiment: { ...EXPERIMENT_DEFAULTS },
   };
+  state.options = state.setup ? { ...defaults, ...optionsFromAnalysis(state.setup.analysis) } : defaults;
   status.showLoadSummary(summary);
   renderLoadFacts(elements.loadFactsView, summary);
   status.showNotice(`Loaded ${formatCount(summary.people)} people and ${formatCount(summary.events)} events in ${seconds} s.`);
   renderOptionsView(elements.optionsView, summary, state.options, scheduleAnalysis);
+  renderSetups();
   elements.resultsSection.classList.remove('stale');
   await runAnalysis();
 }
@@ -312,7 +333,7 @@ function analysisOptions(options) {
   const steps = options.funnelSteps
     .filter((step) => step.event)
     .map(stepOptions);
-  return {
+  return withSetupOptions(options.base ?? {}, {
     conversion: options.conversion,
     funnel: {
       steps,
@@ -336,7 +357,25 @@ function analysisOptions(options) {
     email: { ...EMAIL_OPTIONS },
     stages: stageOptions(options.stageEditor.applied),
     experiment: experimentOptions(options.experiment),
-  };
+  });
+}
+
+// Options from a setup keep, in `base`, those that the page has no control
+// for, such as path cleaning rules or prediction.enabled, so they reach the
+// engine unchanged. The page's own fields win, and its lists replace the setup's.
+function withSetupOptions(base, page) {
+  const merged = { ...base, ...page };
+  for (const [key, value] of Object.entries(page)) {
+    const fromSetup = base[key];
+    if (isPlainObject(value) && isPlainObject(fromSetup)) {
+      merged[key] = { ...fromSetup, ...value };
+    }
+  }
+  return merged;
+}
+
+function isPlainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 // Step 1 never has a window from the previous step, so none is sent for it
@@ -405,7 +444,9 @@ async function openPeople(query, title) {
 
 function renderReport(report) {
   const syntheticTimes = report.summary.synthetic_times === true;
+  state.report = report;
   elements.resultsSection.hidden = false;
+  renderExportBar(elements.exportBar, report, { sankeyView: elements.sankeyView, curveView: elements.curveView });
   renderSummaryView(elements.summaryView, report.summary);
   renderFrictionView(elements.frictionView, report.friction ?? null, { onPeople: openFindingPeople });
   renderFunnelView(elements.funnelView, report.funnel, { syntheticTimes, onPeople: openFunnelPeople });
@@ -439,6 +480,7 @@ function renderReport(report) {
 }
 
 function renderMapping() {
+  renderSetups();
   elements.mappingSection.hidden = state.files.length === 0;
   elements.mappingProblems.textContent = '';
   renderMappingView(elements.fileCards, state.files, {
@@ -459,9 +501,11 @@ function mappingChanged() {
 async function removeFile(index) {
   await engine.request('removeFile', { index });
   state.files = state.files.filter((file) => file.inspection.index !== index);
+  state.setupOffer = fittingSavedSetup();
   renderMapping();
   markStale();
   if (state.files.length === 0) {
+    state.report = null;
     elements.resultsSection.hidden = true;
     status.clearResults();
     status.showNotice('');
@@ -500,6 +544,157 @@ function fileEntry(inspection, dialect = { delimiter: null, header: null, column
   };
 }
 
+function renderSetups() {
+  renderSetupBar(elements.setupBar, {
+    active: state.setup ? state.setup.name : null,
+    offer: state.setup ? null : state.setupOffer,
+    hasOptions: state.options !== null,
+    message: state.setupMessage,
+  }, {
+    onSave: (name) => runSetupTask(() => saveCurrentSetup(name)),
+    onExport: (name) => runSetupTask(() => exportCurrentSetup(name)),
+    onImport: (file) => runSetupTask(() => importSetup(file)),
+    onApply: (name) => runSetupTask(() => applySavedSetup(name)),
+    onDelete: (name) => runSetupTask(async () => {
+      forgetSetup(name);
+      if (state.setupOffer === name) {
+        state.setupOffer = null;
+      }
+      state.setupMessage = { text: `Deleted the saved setup "${name}".`, error: false };
+    }),
+    onStop: () => {
+      state.setup = null;
+      state.setupMessage = { text: 'The setup is no longer used: Analyse starts from the suggested options again.', error: false };
+      renderSetups();
+    },
+  });
+}
+
+// Setup actions show their errors in the setup bar, beside the buttons, and
+// the bar is redrawn after each one.
+function runSetupTask(task) {
+  return runTask(async () => {
+    state.setupMessage = null;
+    try {
+      await task();
+    } catch (error) {
+      state.setupMessage = { text: error.message, error: true };
+    }
+    renderSetups();
+  });
+}
+
+/** Returns the setup of the session on screen, checked by the engine, under `name`. */
+async function currentSetup(name) {
+  if (!state.options) {
+    throw new Error('Analyse the files first, so the setup records the analysis options too.');
+  }
+  const setup = buildSetup(name, {
+    load: {
+      time_zone: elements.timeZone.value,
+      strict: elements.strict.checked,
+      keep_duplicates: elements.keepDuplicates.checked,
+      date_order: state.dateOrder ?? null,
+    },
+    files: state.files.map((file) => ({ file, mapping: mappingToLoad(file) })),
+    analysis: analysisOptions(state.options),
+  });
+  return engine.request('parseSetup', { text: JSON.stringify(setup) });
+}
+
+async function saveCurrentSetup(name) {
+  if (name === '') {
+    throw new Error('Type a name for the setup, then press Save setup.');
+  }
+  const setup = await currentSetup(name);
+  storeSetup(setup);
+  state.setup = setup;
+  state.setupOffer = null;
+  state.setupMessage = { text: `Saved the setup "${name}" in this browser. It contains column and event names, and no rows.`, error: false };
+}
+
+async function exportCurrentSetup(name) {
+  const setup = await currentSetup(name);
+  downloadSetup(setup);
+  state.setupMessage = { text: 'Exported the setup as a JSON file.', error: false };
+}
+
+async function importSetup(file) {
+  const text = await file.text();
+  const setup = await engine.request('parseSetup', { text });
+  // A setup exported without a name goes by its file name.
+  setup.name = setup.name || file.name.replace(/\.json$/i, '');
+  await useSetup(setup, `Imported the setup "${setup.name}".`);
+}
+
+async function applySavedSetup(name) {
+  const entry = readSavedSetups().find(([saved]) => saved === name);
+  if (!entry) {
+    throw new Error(`There is no saved setup named "${name}".`);
+  }
+  // A stored setup is checked again, because another version of the page may have written it.
+  const setup = await engine.request('parseSetup', { text: JSON.stringify(entry[1]) });
+  await useSetup(setup, `Applied the setup "${name}".`);
+}
+
+/**
+ * Makes `setup` the one in use: its load settings and the mappings of the
+ * files it fits are applied at once, and a report on screen is recomputed
+ * with its options.
+ */
+async function useSetup(setup, done) {
+  state.setup = setup;
+  state.setupOffer = null;
+  elements.strict.checked = setup.load.strict;
+  elements.keepDuplicates.checked = setup.load.keep_duplicates;
+  selectTimeZone(elements.timeZone, setup.load.time_zone);
+  if (setup.load.date_order) {
+    state.dateOrder = setup.load.date_order;
+  }
+  const fitted = await applySetupToFiles();
+  const fits = state.files.length === 0
+    ? 'Add files with the columns it records.'
+    : `It fits ${formatCount(fitted)} of ${formatCount(state.files.length)} ${state.files.length === 1 ? 'file' : 'files'}.`;
+  state.setupMessage = { text: `${done} ${fits}`, error: false };
+  if (state.summary && fitted > 0) {
+    await analyse();
+  }
+}
+
+/**
+ * Gives each file that the setup in use fits the setup's reading settings and
+ * mapping, and returns how many it fits. Without a setup in use, looks for a
+ * saved one to offer instead.
+ */
+async function applySetupToFiles() {
+  if (!state.setup) {
+    state.setupOffer = fittingSavedSetup();
+    return 0;
+  }
+  let fitted = 0;
+  for (const file of [...state.files]) {
+    const entry = setupFileFor(state.setup, file);
+    if (!entry) {
+      continue;
+    }
+    fitted += 1;
+    const dialect = { delimiter: entry.delimiter, quote: entry.quote, header: entry.header, column_names: entry.column_names };
+    const current = { delimiter: null, quote: null, header: null, column_names: [], ...file.dialect };
+    if (JSON.stringify(dialect) !== JSON.stringify(current)) {
+      await changeDialect(file.inspection.index, dialect);
+    }
+    const target = state.files.find((candidate) => candidate.inspection.index === file.inspection.index);
+    target.mapping = { ...structuredClone(entry.mapping), date_events: entry.mapping.date_events ?? [], identities: entry.mapping.identities ?? [] };
+  }
+  renderMapping();
+  return fitted;
+}
+
+function fittingSavedSetup() {
+  const fitting = readSavedSetups().find(([, setup]) => setupFits(setup, state.files));
+  return fitting ? fitting[0] : null;
+}
+
 // Results drawn before a change of files, columns or load settings no longer
 // match them, so they are dimmed until the next Analyse.
 function markStale() {
@@ -513,6 +708,15 @@ function setControlsDisabled(disabled) {
   elements.analyseButton.disabled = disabled;
   elements.sampleButton.disabled = disabled;
   elements.dropZone.classList.toggle('busy', disabled);
+}
+
+// A zone missing from the browser's list, such as one from a setup made
+// elsewhere, is added, so the engine can accept or reject it.
+function selectTimeZone(select, zone) {
+  if (![...select.options].some((option) => option.value === zone)) {
+    select.append(new Option(zone, zone));
+  }
+  select.value = zone;
 }
 
 function fillTimeZones(select) {

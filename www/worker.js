@@ -6,7 +6,7 @@
 // { id, result } or { id, error: { message } }. While files are read the
 // worker also posts { id, progress: { ... } } for that request.
 
-import init, { Analyzer } from './pkg/pathlight.js';
+import init, { Analyzer, parseSetup } from './pkg/pathlight.js';
 
 // Files are read in slices of this size, so JS holds at most one slice of a
 // file at a time and only the engine keeps the whole file.
@@ -30,6 +30,8 @@ const handlers = {
   load: (analyzer, { config }) => analyzer.load(config),
   analyze: (analyzer, { options }) => analyzer.analyze(options),
   listPeople: (analyzer, { options, query }) => analyzer.listPeople(options, query),
+  // Checks a setup's JSON text and returns it with every default filled in.
+  parseSetup: (analyzer, { text }) => parseSetup(text),
 };
 
 self.addEventListener('message', (event) => {

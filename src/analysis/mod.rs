@@ -1,10 +1,12 @@
 //! The analyses. Each module is a function of the journeys and its own options; [`run`] resolves
 //! the conversion once and feeds every analysis from it.
 
+pub mod aggregates;
 pub mod attribution;
 pub mod brief;
 pub mod channel_speed;
 pub mod clv;
+pub mod compare;
 pub mod drivers;
 pub mod email;
 pub mod experiment;
@@ -29,6 +31,7 @@ pub mod stages;
 pub mod stats;
 pub mod survival;
 pub mod timing;
+pub mod trends;
 pub mod voice;
 
 use serde::{Deserialize, Serialize};
@@ -66,6 +69,7 @@ pub struct AnalysisOptions {
     pub voice: voice::VoiceOptions,
     pub segments: segments::SegmentsOptions,
     pub experiment: experiment::ExperimentOptions,
+    pub trends: trends::TrendsOptions,
 }
 
 /// The converters: for each person, the position in their journey of their first conversion.
@@ -205,7 +209,7 @@ pub fn run(
         (Err(_), false) => None,
     };
     let voice_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
-    let voice_inputs = voice::VoiceInputs { conversion: &conversion, funnel: Some(&voice_funnel), stages: &options.stages };
+    let voice_inputs = voice::VoiceInputs { conversion: &conversion, funnel: Some(&voice_funnel), stages: &options.stages, zone: (!synthetic_times).then_some(zone) };
     let voice = voice::compute(log, journeys, &options.voice, &voice_inputs)?;
     let mut friction = friction;
     if let (Some(friction), Some(voice)) = (friction.as_mut(), voice.as_ref()) {
@@ -222,6 +226,11 @@ pub fn run(
     let segments = segments::compute(log, journeys, options, synthetic_times, computed)?;
     let experiment_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let experiment = experiment::compute(log, journeys, &conversion, &experiment_funnel, &options.experiment, synthetic_times, &mut warnings)?;
+    // Made-up times have no weeks or windows.
+    let mut trends = if synthetic_times { None } else { trends::compute(log, journeys, &conversion, &options.funnel, options.paths.collapse_repeats, &options.trends, zone)? };
+    if let (Some(trends), Some(voice)) = (trends.as_mut(), voice.as_ref()) {
+        trends::add_theme_alerts(trends, voice);
+    }
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
@@ -262,6 +271,7 @@ pub fn run(
         voice,
         segments,
         experiment,
+        trends,
         warnings,
         brief: None,
     };

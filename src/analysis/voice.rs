@@ -12,6 +12,7 @@ pub mod channel;
 pub mod cluster;
 pub mod columns;
 pub mod journey;
+pub mod periods;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -152,6 +153,9 @@ pub struct VoiceReport {
     pub journey: JourneyLink,
     /// `None` without a self-reported channel column.
     pub channel: Option<ChannelComparison>,
+    /// Theme counts by month of the answer, with growing themes; `None` without free-text answers
+    /// or with synthetic times.
+    pub by_month: Option<periods::ThemesByMonth>,
 }
 
 /// One analysed answer.
@@ -161,6 +165,8 @@ struct Answer<'a> {
     text: &'a str,
     column: usize,
     tokens: Vec<String>,
+    /// The time of the response event.
+    time_ms: i64,
 }
 
 /// One analysed answer with its theme, for listing the people behind a theme.
@@ -181,6 +187,8 @@ pub struct VoiceInputs<'a> {
     /// The funnel, already checked by the funnel analysis; `None` without one.
     pub funnel: Option<&'a FunnelOptions>,
     pub stages: &'a [stages::StageDefinition],
+    /// The load's time zone for the months; `None` with synthetic times, which have no months.
+    pub zone: Option<chrono_tz::Tz>,
 }
 
 /// The voice columns and the answers collected from them.
@@ -219,6 +227,13 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &VoiceOptions, inpu
     let journey = journey::link(&grouped.assignment, grouped.themes.len(), &positions);
     let channel = collected.channel_column.map(|column| compare_channels(log, journeys, column, &collected.voice_columns));
     let name = |column: usize| log.properties[column].name.clone();
+    let by_month = match inputs.zone {
+        Some(zone) if !collected.answers.is_empty() => {
+            let times: Vec<i64> = collected.answers.iter().map(|answer| answer.time_ms).collect();
+            Some(periods::by_month(&times, &grouped.assignment, grouped.themes.len(), zone))
+        }
+        _ => None,
+    };
     Ok(Some(VoiceReport {
         text_columns: collected.text_columns.iter().map(|&column| name(column)).collect(),
         detected_columns: collected.detected_columns,
@@ -233,6 +248,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &VoiceOptions, inpu
         terms: top_terms(&grouped.vocabulary, &grouped.vectors),
         key_phrases: key_phrases(collected.answers.iter().map(|answer| answer.tokens.as_slice()), KEY_PHRASES),
         themes: grouped.themes,
+        by_month,
         journey,
         channel,
     }))
@@ -289,7 +305,7 @@ fn collect<'a>(log: &'a EventLog, journeys: &Journeys, options: &VoiceOptions) -
                 } else if tokens.is_empty() {
                     collected.stop_words_only += 1;
                 } else {
-                    collected.answers.push(Answer { person, person_id: log.people.name(person as u32), text, column, tokens });
+                    collected.answers.push(Answer { person, person_id: log.people.name(person as u32), text, column, tokens, time_ms: log.time[at] });
                 }
             }
         }

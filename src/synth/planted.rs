@@ -17,7 +17,11 @@
 //!   [`COLLAPSED_OPEN_RATE`];
 //! - `touchpoint`: reading the case study multiplies the odds of converting by [`TOUCHPOINT_ODDS`];
 //! - `fast-channel`: converters who arrived through [`FAST_CHANNEL`] come back after a mean of
-//!   [`FAST_DELAY_DAYS`] days instead of [`DELAY_DAYS`].
+//!   [`FAST_DELAY_DAYS`] days instead of [`DELAY_DAYS`];
+//! - `step-drop`: people whose first visit is on or after [`SynthOptions::drop_date`] (by default
+//!   the middle of the period) convert from checkout [`STEP_DROP_FACTOR`] times as often. `all`
+//!   leaves this one out, because it changes conversion over time, which the other checks do not
+//!   expect.
 
 use std::io::{self, Write};
 
@@ -57,6 +61,10 @@ pub const DELAY_DAYS: f64 = 6.0;
 /// The mean delay for converters from [`FAST_CHANNEL`] when `fast-channel` is planted.
 pub const FAST_DELAY_DAYS: f64 = 1.0;
 
+/// The factor on the chance to convert for people who arrive on or after the drop date when
+/// `step-drop` is planted: 0.25 becomes 0.1.
+pub const STEP_DROP_FACTOR: f64 = 0.4;
+
 /// The effects to plant. `Plants::default()` plants none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Plants {
@@ -68,27 +76,30 @@ pub struct Plants {
     pub touchpoint: bool,
     /// Converters from [`FAST_CHANNEL`] buy sooner.
     pub fast_channel: bool,
+    /// Conversion from checkout falls for people who arrive from the drop date on.
+    pub step_drop: bool,
 }
 
 impl Plants {
-    /// Every effect planted.
-    pub const ALL: Plants = Plants { exit_step: true, email_collapse: true, touchpoint: true, fast_channel: true };
+    /// Every effect planted except `step-drop`.
+    pub const ALL: Plants = Plants { exit_step: true, email_collapse: true, touchpoint: true, fast_channel: true, step_drop: false };
 
-    /// Parses a comma-separated list of `exit-step`, `email-collapse`, `touchpoint` and
-    /// `fast-channel`, or `all`, or `none`.
+    /// Parses a comma-separated list of `exit-step`, `email-collapse`, `touchpoint`,
+    /// `fast-channel` and `step-drop`, or `all` (every one but `step-drop`), or `none`.
     pub fn parse(text: &str) -> Result<Plants, String> {
         let mut plants = Plants::default();
         for name in text.split(',').map(str::trim).filter(|name| !name.is_empty()) {
             match name {
                 "none" => {}
-                "all" => plants = Plants::ALL,
+                "all" => plants = Plants { step_drop: plants.step_drop, ..Plants::ALL },
                 "exit-step" => plants.exit_step = true,
                 "email-collapse" => plants.email_collapse = true,
                 "touchpoint" => plants.touchpoint = true,
                 "fast-channel" => plants.fast_channel = true,
+                "step-drop" => plants.step_drop = true,
                 other => {
                     return Err(format!(
-                        "--plant: unknown effect \"{other}\"; use exit-step, email-collapse, touchpoint, fast-channel, all or none"
+                        "--plant: unknown effect \"{other}\"; use exit-step, email-collapse, touchpoint, fast-channel, step-drop, all or none"
                     ))
                 }
             }
@@ -146,9 +157,14 @@ fn generate_person(options: &SynthOptions, plants: Plants, person: u32, rng: &mu
     let channel = CHANNELS[rng.random_range(0..CHANNELS.len())];
     let read_case_study = rng.random_bool(TOUCHPOINT_SHARE);
     let odds = BASE_CONVERSION / (1.0 - BASE_CONVERSION) * if plants.touchpoint && read_case_study { TOUCHPOINT_ODDS } else { 1.0 };
-    let converts = rng.random_bool(odds / (1.0 + odds));
+    let mut converts = rng.random_bool(odds / (1.0 + odds));
 
     let start_ms = options.start.timestamp_millis() + rng.random_range(0..i64::from(options.days) * DAY_MS);
+    // Thinning the converters after the draw keeps the random stream of files without this effect
+    // unchanged.
+    if plants.step_drop && converts && start_ms >= drop_ms(options) {
+        converts = rng.random_bool(STEP_DROP_FACTOR);
+    }
     let mut push = |time_ms: i64, event: &'static str, channel: &'static str, page: &'static str, revenue_cents: u32, campaign: &'static str| {
         journey.push(Row { time_ms, person, event, channel, page, revenue_cents, campaign });
     };
@@ -184,6 +200,14 @@ fn generate_person(options: &SynthOptions, plants: Plants, person: u32, rng: &mu
     }
 }
 
+/// Returns the drop date of `step-drop`: [`SynthOptions::drop_date`], or the middle of the period.
+pub fn drop_ms(options: &SynthOptions) -> i64 {
+    match options.drop_date {
+        Some(date) => date.timestamp_millis(),
+        None => options.start.timestamp_millis() + i64::from(options.days) * DAY_MS / 2,
+    }
+}
+
 fn write_rows(output: &mut impl Write, rows: &[Row]) -> io::Result<()> {
     // Every field is a constant without commas or quotes, a number or a timestamp.
     for row in rows {
@@ -209,6 +233,7 @@ mod tests {
         assert_eq!(Plants::parse("all"), Ok(Plants::ALL));
         let some = Plants::parse("exit-step, fast-channel").unwrap();
         assert_eq!(some, Plants { exit_step: true, fast_channel: true, ..Plants::default() });
+        assert_eq!(Plants::parse("step-drop,all"), Ok(Plants { step_drop: true, ..Plants::ALL }));
         let error = Plants::parse("exit-step,slow-channel").unwrap_err();
         assert!(error.contains("\"slow-channel\""), "{error}");
     }
@@ -225,5 +250,29 @@ mod tests {
         assert_eq!(count("checkout"), 200);
         assert_eq!(count("email_sent"), 800);
         assert_eq!(count("purchase"), summary.buyers);
+    }
+
+    #[test]
+    fn step_drop_lowers_later_conversion() {
+        let options = SynthOptions { people: 4000, days: 60, plant: Some(Plants { step_drop: true, ..Plants::default() }), order: RowOrder::ByPerson, ..SynthOptions::default() };
+        let mut csv = Vec::new();
+        super::super::write_csv(&options, &mut csv).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let drop = DateTime::from_timestamp_millis(drop_ms(&options)).unwrap().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let (mut visits, mut buyers) = ([0u32; 2], [0u32; 2]);
+        let mut late = false;
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split(',').collect();
+            if fields[2] == "visit" {
+                late = fields[1] >= drop.as_str();
+                visits[usize::from(late)] += 1;
+            }
+            if fields[2] == "purchase" {
+                buyers[usize::from(late)] += 1;
+            }
+        }
+        let rate = |side: usize| f64::from(buyers[side]) / f64::from(visits[side]);
+        assert!((0.21..0.29).contains(&rate(0)), "before {}", rate(0));
+        assert!((0.07..0.13).contains(&rate(1)), "after {}", rate(1));
     }
 }

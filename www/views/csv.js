@@ -2,6 +2,8 @@
 // starts with =, +, -, @, a tab or a carriage return) gets a leading
 // apostrophe, so an exported event name or id never runs as a formula.
 
+import { downloadText } from './download.js';
+
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** Returns `value` as one CSV cell: neutralised, then quoted where needed. */
@@ -23,13 +25,5 @@ export function toCsv(rows) {
  * in the page and handed over through a blob: URL, so nothing is sent anywhere.
  */
 export function downloadCsv(fileName, rows) {
-  const blob = new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  downloadText(fileName, toCsv(rows), 'text/csv');
 }

@@ -26,6 +26,19 @@ export function experimentOptions(settings) {
   };
 }
 
+/** Returns the view's settings for experiment options in engine form, such as a saved setup's. */
+export function experimentSettings(options) {
+  if (!options) {
+    return { ...EXPERIMENT_DEFAULTS };
+  }
+  const planned = options.planned_people_per_variant;
+  return {
+    source: options.variants_from_files ? FROM_FILES : (options.variant_column ?? ''),
+    control: options.control ?? '',
+    plannedPeople: planned === null || planned === undefined ? '' : String(planned),
+  };
+}
+
 /**
  * Renders the experiment settings and, when the report has one, the
  * experiment into `root`. `summary` is the load summary, whose property

@@ -5,6 +5,7 @@ use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
 use statrs::function::gamma::ln_gamma;
 
+use crate::analysis::compare::two_proportions;
 use crate::analysis::stats::{quantile, sum, wilson};
 
 /// Returns the standard normal quantile z with P(|Z| ≤ z) = `confidence`, such as 1.96 for 0.95.
@@ -20,20 +21,16 @@ pub struct ProportionTest {
     pub p_value: f64,
 }
 
-/// Runs the pooled two-sided z-test of `x1 / n1 − x0 / n0`. `None` when either group is empty or
-/// the pooled rate is 0 or 1, because the standard error is then 0.
+/// Runs the pooled two-sided z-test of `x1 / n1 − x0 / n0` with the period comparisons' test.
+/// `None` when either group is empty or the pooled rate is 0 or 1: the standard error is then 0,
+/// and the experiment reports no test rather than p = 1.
 pub fn two_proportion_z_test(x1: u64, n1: u64, x0: u64, n0: u64) -> Option<ProportionTest> {
-    if n1 == 0 || n0 == 0 {
+    let pooled = (x1 + x0) as f64 / (n1 + n0) as f64;
+    if n1 == 0 || n0 == 0 || !(pooled > 0.0 && pooled < 1.0) {
         return None;
     }
-    let (n1f, n0f) = (n1 as f64, n0 as f64);
-    let pooled = (x1 + x0) as f64 / (n1f + n0f);
-    let variance = pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n0f);
-    if variance <= 0.0 {
-        return None;
-    }
-    let z = (x1 as f64 / n1f - x0 as f64 / n0f) / variance.sqrt();
-    Some(ProportionTest { z, p_value: 2.0 * Normal::standard().sf(z.abs()) })
+    let test = two_proportions(x0, n0, x1, n1)?;
+    Some(ProportionTest { z: test.z, p_value: test.p_value })
 }
 
 /// Returns Newcombe's hybrid score interval (his method 10) of the difference `x1 / n1 − x0 / n0`,

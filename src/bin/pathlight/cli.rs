@@ -15,9 +15,11 @@ use pathlight::analysis::survival::CensorAt;
 use pathlight::analysis::people::{PeopleQuery, StepGroup};
 use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep};
 use pathlight::analysis::paths::CleaningRule;
+use pathlight::analysis::trends::{ChangeDate, DateRange, PeriodPair};
 use pathlight::ingest::time::DateOrder;
 use pathlight::ingest::{DateEvent, FileConfig};
 use pathlight::synth::{write_csv, Plants, RowOrder, SynthOptions};
+use pathlight::setup::Setup;
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
 #[derive(Parser)]
@@ -50,10 +52,14 @@ struct GenerateArgs {
     #[arg(long)]
     by_person: bool,
     /// Write simpler journeys with known effects planted, for checking the analyses: a
-    /// comma-separated list of exit-step, email-collapse, touchpoint and fast-channel, or all, or
-    /// none for journeys where conversion depends on nothing.
+    /// comma-separated list of exit-step, email-collapse, touchpoint, fast-channel and step-drop,
+    /// or all (every one but step-drop), or none for journeys where conversion depends on nothing.
     #[arg(long, value_name = "EFFECTS")]
     plant: Option<String>,
+    /// The first day (YYYY-MM-DD, UTC) on which step-drop lowers conversion (default: the middle
+    /// of the period).
+    #[arg(long, value_name = "DATE")]
+    drop_date: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -340,6 +346,32 @@ struct AnalyzeArgs {
     /// Instead of the JSON report, print the experiment as plain-text tables.
     #[arg(long)]
     experiment_text: bool,
+    /// A setup file exported by the page: its column mappings, load settings and analysis options
+    /// replace the mapping, load and analysis flags, which are then ignored. A file whose columns
+    /// match no entry of the setup keeps its detected mapping.
+    #[arg(long, value_name = "FILE")]
+    setup: Option<PathBuf>,
+    /// Compare two periods of this upload by people's first event, each FROM..TO with TO the day
+    /// after the last, such as 2024-01-01..2024-02-01,2024-02-01..2024-03-01.
+    #[arg(long, value_name = "FROM..TO,FROM..TO")]
+    compare_periods: Option<String>,
+    /// A date (YYYY-MM-DD) on which you made a change, with an optional label, such as
+    /// 2024-02-15:new-pricing; compares the weeks before and after it. May repeat.
+    #[arg(long = "change-date", value_name = "DATE[:LABEL]")]
+    change_dates: Vec<String>,
+    /// Weeks compared before and after each --change-date, fewer when the data is shorter.
+    #[arg(long, value_name = "WEEKS", default_value_t = 4)]
+    change_weeks: usize,
+    /// The time from each person's first event within which steps and conversions count in the
+    /// trends and comparisons, such as 30d or 12w. A bare number is days.
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    trend_window: String,
+    /// Compare this upload with a baseline saved by --save-baseline.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write this upload's aggregate figures (no person ids or raw values) as a baseline to FILE.
+    #[arg(long, value_name = "FILE")]
+    save_baseline: Option<PathBuf>,
     /// Print the report as JSON (the default and, for now, the only format).
     #[arg(long)]
     json: bool,
@@ -375,6 +407,9 @@ pub fn main() -> ExitCode {
 }
 
 fn analyze(args: AnalyzeArgs) -> Result<String, String> {
+    if let Some(path) = &args.setup {
+        return analyze_with_setup(path, &args);
+    }
     let mut workspace = Workspace::new();
     let mut config = LoadConfig {
         time_zone: args.time_zone.clone(),
@@ -558,6 +593,15 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.segments.repeat_min = args.segment_repeat_min;
     options.segments.did_pattern = args.segment_did_pattern.clone();
     options.experiment = experiment_options(&args)?;
+    let window = args.trend_window.trim();
+    options.trends.window = if window.parse::<f64>().is_ok() { format!("{window}d") } else { window.to_string() };
+    options.trends.change_weeks = args.change_weeks;
+    options.trends.periods = args.compare_periods.as_deref().map(parse_periods).transpose()?;
+    options.trends.change_dates = args.change_dates.iter().map(|text| parse_change_date(text)).collect();
+    if let Some(path) = &args.baseline {
+        let text = std::fs::read_to_string(path).map_err(|error| format!("--baseline: {} cannot be read: {error}", path.display()))?;
+        options.trends.baseline = Some(text);
+    }
     // The people lists read the silences, speed and prediction options, so they are set first.
     if let Some(text) = &args.list_people {
         let query = parse_people_query(text, args.people_limit)?;
@@ -565,6 +609,11 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         return serde_json::to_string(&list).map_err(|error| error.to_string());
     }
     let report = workspace.analyze(&options).map_err(|error| error.to_string())?;
+    if let Some(path) = &args.save_baseline {
+        let baseline = report.trends.as_ref().map(|trends| &trends.baseline).ok_or_else(|| "--save-baseline: this data has no baseline, because it is empty or its times are synthetic".to_string())?;
+        let text = serde_json::to_string_pretty(baseline).map_err(|error| error.to_string())?;
+        std::fs::write(path, text).map_err(|error| format!("--save-baseline: {} cannot be written: {error}", path.display()))?;
+    }
     if args.experiment_text {
         return match &report.experiment {
             Some(experiment) => Ok(crate::experiment_text::render(experiment, &report.warnings)),
@@ -599,6 +648,48 @@ fn experiment_options(args: &AnalyzeArgs) -> Result<ExperimentOptions, String> {
     })
 }
 
+/// Reads the files with the mappings and load settings of a setup file and analyses them with its
+/// options; --list-people still applies.
+fn analyze_with_setup(path: &Path, args: &AnalyzeArgs) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("--setup: {} cannot be read: {error}", path.display()))?;
+    let setup = Setup::parse(&text).map_err(|error| format!("--setup: {}: {error}", path.display()))?;
+    let mut workspace = Workspace::new();
+    let mut inspections = Vec::new();
+    for file in &args.files {
+        let name = file.file_name().map_or_else(|| file.display().to_string(), |name| name.to_string_lossy().into_owned());
+        let index = workspace.add_file(&name, Vec::new());
+        read_in_chunks(file, |chunk| workspace.push_chunk(index, chunk).map_err(|error| error.to_string()))?;
+        inspections.push(workspace.inspect(index, None).map_err(|error| error.to_string())?);
+    }
+    workspace.load(&setup.load_config(&inspections)).map_err(|error| error.to_string())?;
+    if let Some(text) = &args.list_people {
+        let query = parse_people_query(text, args.people_limit)?;
+        let list = workspace.list_people(&setup.analysis, &query).map_err(|error| error.to_string())?;
+        return serde_json::to_string(&list).map_err(|error| error.to_string());
+    }
+    let report = workspace.analyze(&setup.analysis).map_err(|error| error.to_string())?;
+    Ok(report.to_json())
+}
+
+/// Parses `FROM..TO,FROM..TO` for --compare-periods.
+fn parse_periods(text: &str) -> Result<PeriodPair, String> {
+    let invalid = || format!("--compare-periods: \"{text}\" must be two ranges FROM..TO separated by a comma, such as 2024-01-01..2024-02-01,2024-02-01..2024-03-01");
+    let ranges: Vec<DateRange> = text
+        .split(',')
+        .map(|range| range.split_once("..").map(|(from, to)| DateRange { from: from.trim().to_string(), to: to.trim().to_string() }).ok_or_else(invalid))
+        .collect::<Result<_, _>>()?;
+    let [a, b] = <[DateRange; 2]>::try_from(ranges).map_err(|_| invalid())?;
+    Ok(PeriodPair { a, b })
+}
+
+/// Parses `DATE` or `DATE:LABEL` for --change-date.
+fn parse_change_date(text: &str) -> ChangeDate {
+    match text.split_once(':') {
+        Some((date, label)) => ChangeDate { date: date.trim().to_string(), label: label.trim().to_string() },
+        None => ChangeDate { date: text.trim().to_string(), label: String::new() },
+    }
+}
+
 /// Parses `STEP`, `STEP:dropped`, `finding:N` or `segment:ID` for --list-people.
 fn parse_people_query(text: &str, limit: usize) -> Result<PeopleQuery, String> {
     let invalid = || format!("--list-people: \"{text}\" must be a step number, such as 2, a step and dropped, such as 2:dropped, a friction finding, such as finding:0, or a segment, such as segment:repeat_visit");
@@ -627,12 +718,22 @@ fn generate(args: GenerateArgs) -> Result<String, String> {
         days: args.days.max(1),
         order: if args.by_person { RowOrder::ByPerson } else { RowOrder::ByTime },
         plant: args.plant.as_deref().map(Plants::parse).transpose()?,
+        drop_date: args.drop_date.as_deref().map(parse_drop_date).transpose()?,
         ..SynthOptions::default()
     };
     let stdout = std::io::stdout();
     let mut output = std::io::BufWriter::new(stdout.lock());
     write_csv(&options, &mut output).and_then(|_| output.flush()).map_err(|error| format!("cannot write the CSV: {error}"))?;
     Ok(String::new())
+}
+
+/// Parses --drop-date as UTC midnight.
+fn parse_drop_date(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|time| time.and_utc())
+        .ok_or_else(|| format!("--drop-date: \"{text}\" is not a date; write it as YYYY-MM-DD, such as 2024-03-15"))
 }
 
 /// Reads a file in slices, as the page does, so only its decoded text is kept whole.

@@ -1,0 +1,150 @@
+// The report's main tables in one shape, shared by the CSV downloads and the
+// HTML report: { id, title, columns, rows }, where each column has a label
+// and a kind (text, count, share, duration, number) and each row contains raw
+// values. Every table contains aggregates: names of events, paths, channels and
+// stages with counts, never a person id.
+
+import { formatAmount, formatCount, formatDuration, formatShare } from './format.js';
+
+const text = (label) => ({ label, kind: 'text' });
+const count = (label) => ({ label, kind: 'count' });
+const share = (label) => ({ label, kind: 'share' });
+const duration = (label) => ({ label, kind: 'duration' });
+const number = (label) => ({ label, kind: 'number' });
+
+const ATTRIBUTION_MODELS = [
+  ['first_touch', 'First touch'],
+  ['last_touch', 'Last touch'],
+  ['linear', 'Linear'],
+  ['time_decay', 'Time decay'],
+  ['position_based', 'Position-based'],
+  ['markov', 'Markov'],
+  ['shapley', 'Shapley'],
+];
+
+/** Returns the report's tables that have rows, in the order the page shows them. */
+export function reportTables(report) {
+  return [
+    findingsTable(report.friction),
+    funnelTable(report.funnel),
+    pathsTable('paths-converters', 'Top paths of converters', report.paths?.converters),
+    pathsTable('paths-non-converters', 'Top paths of non-converters', report.paths?.non_converters),
+    timingTable(report.time_to_convert),
+    channelsTable(report.attribution),
+    channelSpeedTable(report.channel_speed),
+    stagesTable(report.stages),
+  ].filter((table) => table !== null && table.rows.length > 0);
+}
+
+/** Formats one cell for reading, by its column's kind. */
+export function formatCell(kind, value) {
+  if (value === null || value === undefined) {
+    return '–';
+  }
+  switch (kind) {
+    case 'count':
+      return formatCount(value);
+    case 'share':
+      return formatShare(value);
+    case 'duration':
+      return formatDuration(value);
+    case 'number':
+      return formatAmount(value);
+    default:
+      return String(value);
+  }
+}
+
+/**
+ * Returns the table as CSV rows: the header, then raw values, so that a
+ * spreadsheet gets numbers. Durations are in milliseconds and shares from 0 to 1.
+ */
+export function tableCsvRows(table) {
+  const header = table.columns.map((column) => (column.kind === 'duration' ? `${column.label} (ms)` : column.label));
+  return [header, ...table.rows.map((row) => row.map((value) => value ?? ''))];
+}
+
+function findingsTable(friction) {
+  const findings = friction?.findings ?? [];
+  return {
+    id: 'findings',
+    title: 'Biggest leaks',
+    columns: [text('Finding'), count('Stopped'), number('Conversions lost'), number('Revenue lost')],
+    rows: findings.map((finding) => [finding.sentence, finding.stopped, finding.lost_conversions, finding.lost_revenue ?? null]),
+  };
+}
+
+function funnelTable(funnel) {
+  if (!funnel) {
+    return null;
+  }
+  const counted = funnel.counting === 'totals' ? 'Attempts' : 'People';
+  return {
+    id: 'funnel',
+    title: 'Funnel',
+    columns: [text('Step'), count(counted), share('% of previous'), share('% of first'), count('Drop-off'), duration('Median time from previous')],
+    rows: funnel.steps.map((step) => [step.label, step.people, step.of_previous, step.of_first, step.dropped, step.median_ms_from_previous]),
+  };
+}
+
+function pathsTable(id, title, group) {
+  if (!group) {
+    return null;
+  }
+  return {
+    id,
+    title,
+    columns: [text('Path'), count('People'), share('Share')],
+    rows: group.top.map((path) => [path.steps.join(' → '), path.people, path.share]),
+  };
+}
+
+function timingTable(timing) {
+  if (!timing || timing.measured === 0) {
+    return null;
+  }
+  return {
+    id: 'time-to-convert',
+    title: 'Time to convert',
+    columns: [text('Time to convert'), count('Converters')],
+    rows: (timing.histogram ?? []).map((bin) => [bin.label, bin.people]),
+  };
+}
+
+function channelsTable(attribution) {
+  if (!attribution) {
+    return null;
+  }
+  const models = ATTRIBUTION_MODELS.filter(([field]) => attribution.channels.some((channel) => typeof channel[field] === 'number'));
+  return {
+    id: 'channels',
+    title: 'Channel attribution (conversions credited)',
+    columns: [text('Channel'), count('Journeys'), ...models.map(([, label]) => number(label))],
+    rows: attribution.channels.map((channel) => [channel.channel, channel.journeys, ...models.map(([field]) => channel[field] ?? null)]),
+  };
+}
+
+function channelSpeedTable(channelSpeed) {
+  if (!channelSpeed) {
+    return null;
+  }
+  return {
+    id: 'channel-speed',
+    title: 'Time to convert by first-touch channel',
+    columns: [text('Channel'), count('People'), count('Converters'), duration('Median time to convert'), share('Converted by the end')],
+    rows: channelSpeed.channels.map((row) => [row.channel, row.people, row.converters, row.median_ms, row.final_cumulative]),
+  };
+}
+
+function stagesTable(stages) {
+  if (!stages) {
+    return null;
+  }
+  const timeIn = new Map((stages.time_in_stage ?? []).map((row) => [row.stage, row.duration?.median_ms ?? null]));
+  return {
+    id: 'stages',
+    title: 'Furthest stage reached',
+    columns: [text('Stage'), count('People'), share('Share'), count('Converters'), duration('Median time in stage')],
+    rows: (stages.furthest ?? []).map((row) => [row.stage ?? 'no stage', row.people, row.share, row.converters, timeIn.get(row.stage) ?? null]),
+  };
+}
