@@ -420,31 +420,7 @@ fn assign(log: &EventLog, journeys: &Journeys, options: &ExperimentOptions) -> R
         (property.codes.clone(), names)
     };
 
-    // Values that differ only in surrounding spaces are one variant.
-    let mut variant_of_name: HashMap<&str, usize> = HashMap::default();
-    let mut unique: Vec<String> = Vec::new();
-    let mut code_variant = Vec::with_capacity(names.len());
-    for name in &names {
-        if name.is_empty() {
-            code_variant.push(None);
-            continue;
-        }
-        let next = unique.len();
-        let variant = *variant_of_name.entry(name.as_str()).or_insert(next);
-        if variant == next {
-            unique.push(name.clone());
-        }
-        code_variant.push(Some(variant));
-    }
-    // Sort the variants by name and renumber.
-    let mut order: Vec<usize> = (0..unique.len()).collect();
-    order.sort_by(|&a, &b| unique[a].cmp(&unique[b]));
-    let mut rank = vec![0usize; unique.len()];
-    for (position, &variant) in order.iter().enumerate() {
-        rank[variant] = position;
-    }
-    let code_variant: Vec<Option<usize>> = code_variant.iter().map(|variant| variant.map(|variant| rank[variant])).collect();
-    let sorted_names: Vec<String> = order.iter().map(|&variant| unique[variant].clone()).collect();
+    let (sorted_names, code_variant) = variants_by_name(&names);
 
     let mut of = Vec::with_capacity(journeys.people());
     let (mut mixed, mut without, mut mixed_examples) = (0u64, 0u64, Vec::new());
@@ -478,6 +454,37 @@ fn assign(log: &EventLog, journeys: &Journeys, options: &ExperimentOptions) -> R
         return Err(Error::Options(format!("No person has a variant in {source} because every value is missing. Choose the column with the variant names.")));
     }
     Ok(Assignment { names: sorted_names, of, mixed, mixed_examples, without })
+}
+
+/// Returns the distinct non-empty `names` sorted, and for each code (an index into `names`) the
+/// index of its variant in that order, `None` for an empty name.
+fn variants_by_name(names: &[String]) -> (Vec<String>, Vec<Option<usize>>) {
+    // Values that differ only in surrounding spaces are one variant.
+    let mut variant_of_name: HashMap<&str, usize> = HashMap::default();
+    let mut unique: Vec<String> = Vec::new();
+    let mut code_variant = Vec::with_capacity(names.len());
+    for name in names {
+        if name.is_empty() {
+            code_variant.push(None);
+            continue;
+        }
+        let next = unique.len();
+        let variant = *variant_of_name.entry(name.as_str()).or_insert(next);
+        if variant == next {
+            unique.push(name.clone());
+        }
+        code_variant.push(Some(variant));
+    }
+    // Sort the variants by name and renumber.
+    let mut order: Vec<usize> = (0..unique.len()).collect();
+    order.sort_by(|&a, &b| unique[a].cmp(&unique[b]));
+    let mut rank = vec![0usize; unique.len()];
+    for (position, &variant) in order.iter().enumerate() {
+        rank[variant] = position;
+    }
+    let code_variant: Vec<Option<usize>> = code_variant.iter().map(|variant| variant.map(|variant| rank[variant])).collect();
+    let sorted_names: Vec<String> = order.iter().map(|&variant| unique[variant].clone()).collect();
+    (sorted_names, code_variant)
 }
 
 /// Builds the error for a variant column that no file has, listing the columns that exist.
