@@ -7,6 +7,7 @@ use crate::analysis::attribution::AttributionReport;
 use crate::analysis::channel_speed::ChannelSpeedReport;
 use crate::analysis::clv::ClvReport;
 use crate::analysis::email::EmailReport;
+use crate::analysis::experiment::ExperimentReport;
 use crate::analysis::friction::FrictionReport;
 use crate::analysis::drivers::DriversReport;
 use crate::analysis::funnel::FunnelReport;
@@ -123,6 +124,8 @@ pub struct Report {
     /// Behavioural segments with counts and rates; their members are listed through the people
     /// query, not here.
     pub segments: SegmentsReport,
+    /// The A/B experiment; `None` unless a variant column or variants from files are set.
+    pub experiment: Option<ExperimentReport>,
     /// Weekly cohorts with change points, the requested comparisons, this upload's baseline and
     /// the alerts. `None` for an empty log or with synthetic times.
     pub trends: Option<TrendsReport>,

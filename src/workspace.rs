@@ -194,6 +194,7 @@ impl Workspace {
             );
         }
 
+        log.file_names = files.iter().map(|stats: &FileStats| stats.name.clone()).collect();
         let file_names: Vec<&str> = files.iter().map(|stats: &FileStats| stats.name.as_str()).collect();
         let (journeys, people) = build_journeys(&mut log, &file_names, config.keep_duplicates, &mut warnings);
         let event_names = event_counts(&log);

@@ -618,6 +618,61 @@ fn map_step_sets_outcome_columns() {
 }
 
 #[test]
+fn experiment_flags_fill_the_report() {
+    let events = write_fixture(
+        "experiment.csv",
+        "user,ts,event,variant,revenue
+u1,2024-03-01T09:00:00Z,visit,control,
+u1,2024-03-01T09:05:00Z,purchase,,20
+u2,2024-03-02T09:00:00Z,visit,control,
+u3,2024-03-05T09:00:00Z,visit,new,
+u3,2024-03-05T09:10:00Z,purchase,,35
+u4,2024-03-09T09:00:00Z,visit,new,
+u4,2024-03-09T09:10:00Z,purchase,,15
+u5,2024-03-10T09:00:00Z,visit,control,
+u5,2024-03-11T09:00:00Z,visit,new,
+",
+    );
+    let path = events.to_str().unwrap();
+    let args = ["analyze", path, "--conversion", "purchase", "--variant-column", "variant", "--expected-shares", "0.5,0.5", "--planned-people", "10"];
+    let output = pathlight(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let experiment = &report["experiment"];
+    assert_eq!(experiment["control"], "control");
+    assert_eq!(experiment["mixed_people"], 1);
+    assert_eq!(experiment["variants"][1]["name"], "new");
+    assert_eq!(experiment["variants"][1]["steps"][0]["people"], 2);
+    assert_eq!(experiment["comparisons"][0]["difference"], 0.5);
+    assert_eq!(experiment["peeking"]["reached"], false);
+    let kinds: Vec<&str> = report["warnings"].as_array().unwrap().iter().filter_map(|warning| warning["kind"].as_str()).collect();
+    assert!(kinds.contains(&"experiment_peeking"), "{kinds:?}");
+
+    let output = pathlight(&[&args[..], &["--experiment-text"]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("control \"control\""), "{text}");
+    assert!(text.contains("new at converted (purchase): +50.00 pts"), "{text}");
+
+    let output = pathlight(&["analyze", path, "--variant-column", "arm"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("The variant column \"arm\" was not found"));
+}
+
+#[test]
+fn variants_from_files_name_the_variants() {
+    let control = write_fixture("control.csv", "user,ts,event\nu1,2024-03-01T09:00:00Z,visit\nu2,2024-03-01T10:00:00Z,visit\nu2,2024-03-01T10:05:00Z,purchase\n");
+    let treatment = write_fixture("treatment.csv", "user,ts,event\nu3,2024-03-01T09:00:00Z,visit\nu3,2024-03-01T09:05:00Z,purchase\n");
+    let output = pathlight(&["analyze", control.to_str().unwrap(), treatment.to_str().unwrap(), "--conversion", "purchase", "--variants-from-files"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["experiment"]["control"], "control.csv");
+    assert_eq!(report["experiment"]["control_rule"], "named");
+    assert_eq!(report["experiment"]["variants"][1]["name"], "treatment.csv");
+    assert_eq!(report["experiment"]["variants"][1]["steps"][0]["rate"], 1.0);
+}
+
+#[test]
 fn setup_flag_applies_mapping_and_options() {
     let events = write_fixture(
         "setup-events.csv",

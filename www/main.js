@@ -13,6 +13,7 @@ import { renderClvView } from './views/clv.js';
 import { renderDriversView } from './views/drivers.js';
 import { renderPatternsView } from './views/patterns.js';
 import { EMAIL_OPTIONS, renderEmailView } from './views/email.js';
+import { EXPERIMENT_DEFAULTS, experimentOptions, renderExperimentView } from './views/experiment.js';
 import { renderFrictionView } from './views/friction.js';
 import { renderFunnelView } from './views/funnel.js';
 import { exclusionOptions } from './views/funnel-rules.js';
@@ -96,6 +97,7 @@ const elements = {
   emailView: document.getElementById('email-view'),
   predictionView: document.getElementById('prediction-view'),
   segmentsView: document.getElementById('segments-view'),
+  experimentView: document.getElementById('experiment-view'),
   briefView: document.getElementById('brief-view'),
 };
 
@@ -281,6 +283,7 @@ async function analyse() {
     speed: { ...SPEED_DEFAULTS },
     channelSpeed: { ...CHANNEL_SPEED_DEFAULTS },
     trends: { ...TRENDS_DEFAULTS, changeDates: [] },
+    experiment: { ...EXPERIMENT_DEFAULTS },
   };
   state.options = state.setup ? { ...defaults, ...optionsFromAnalysis(state.setup.analysis) } : defaults;
   status.showLoadSummary(summary);
@@ -358,6 +361,7 @@ function analysisOptions(options) {
     email: { ...EMAIL_OPTIONS },
     stages: stageOptions(options.stageEditor.applied),
     trends: trendsOptions(options.trends),
+    experiment: experimentOptions(options.experiment),
   });
 }
 
@@ -476,6 +480,7 @@ function renderReport(report) {
   renderEmailView(elements.emailView, report.email ?? null);
   renderPredictionView(elements.predictionView, report, report.summary.time_zone, state.options.prediction, scheduleAnalysis);
   renderSegmentsView(elements.segmentsView, report.segments ?? null, { onPeople: openSegmentPeople, loadMembers: loadSegmentMembers });
+  renderExperimentView(elements.experimentView, report.experiment ?? null, report.warnings, state.summary, state.options.experiment, scheduleAnalysis);
   renderVoiceView(elements.voiceView, report.voice ?? null, state.options.voice, scheduleAnalysis);
   renderBriefView(elements.briefView, report.brief ?? null);
   status.showReportWarnings(report);

@@ -632,15 +632,7 @@ fn average_order_value(log: &EventLog, journeys: &Journeys, conversion: &Convers
 
 /// Returns the 95% Wilson score interval of `successes` out of `trials`; (0, 0) for no trials.
 pub fn wilson(successes: u64, trials: u64) -> (f64, f64) {
-    if trials == 0 {
-        return (0.0, 0.0);
-    }
-    let n = trials as f64;
-    let p = successes as f64 / n;
-    let z2 = Z_95 * Z_95;
-    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
-    let half = Z_95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    super::stats::wilson(successes, trials, Z_95)
 }
 
 #[cfg(test)]

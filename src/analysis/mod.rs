@@ -9,6 +9,7 @@ pub mod clv;
 pub mod compare;
 pub mod drivers;
 pub mod email;
+pub mod experiment;
 pub mod friction;
 pub mod hypotheses;
 pub mod interventions;
@@ -67,6 +68,7 @@ pub struct AnalysisOptions {
     pub prediction: predict::PredictionOptions,
     pub voice: voice::VoiceOptions,
     pub segments: segments::SegmentsOptions,
+    pub experiment: experiment::ExperimentOptions,
     pub trends: trends::TrendsOptions,
 }
 
@@ -222,6 +224,8 @@ pub fn run(
         prediction: all_open,
     };
     let segments = segments::compute(log, journeys, options, synthetic_times, computed)?;
+    let experiment_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
+    let experiment = experiment::compute(log, journeys, &conversion, &experiment_funnel, &options.experiment, synthetic_times, &mut warnings)?;
     // Made-up times have no weeks or windows.
     let mut trends = if synthetic_times { None } else { trends::compute(log, journeys, &conversion, &options.funnel, options.paths.collapse_repeats, &options.trends, zone)? };
     if let (Some(trends), Some(voice)) = (trends.as_mut(), voice.as_ref()) {
@@ -266,6 +270,7 @@ pub fn run(
         prediction,
         voice,
         segments,
+        experiment,
         trends,
         warnings,
         brief: None,

@@ -69,8 +69,14 @@ fn quantile(probability: f64) -> f64 {
 
 /// Returns the people per arm needed to tell `p1` from `p2`, before rounding up.
 pub fn people_per_arm(p1: f64, p2: f64) -> f64 {
-    let z_alpha = quantile(1.0 - ALPHA / 2.0);
-    let z_beta = quantile(POWER);
+    people_per_arm_at(p1, p2, ALPHA, POWER)
+}
+
+/// Returns the people per arm needed to tell `p1` from `p2` in a two-sided test at significance
+/// level `alpha` with the given `power`, before rounding up.
+pub fn people_per_arm_at(p1: f64, p2: f64, alpha: f64, power: f64) -> f64 {
+    let z_alpha = quantile(1.0 - alpha / 2.0);
+    let z_beta = quantile(power);
     let mean = (p1 + p2) / 2.0;
     let spread = z_alpha * (2.0 * mean * (1.0 - mean)).sqrt() + z_beta * (p1 * (1.0 - p1) + p2 * (1.0 - p2)).sqrt();
     (spread / (p2 - p1)).powi(2)
@@ -79,16 +85,22 @@ pub fn people_per_arm(p1: f64, p2: f64) -> f64 {
 /// Returns the smallest rise above `rate` that `per_arm` people in each arm detect, by bisection
 /// on the people needed, which fall as the rise grows; `None` when even a rise to 1 needs more.
 pub fn minimum_detectable_effect(rate: f64, per_arm: f64) -> Option<f64> {
+    minimum_detectable_effect_at(rate, per_arm, ALPHA, POWER)
+}
+
+/// Returns [`minimum_detectable_effect`] for a two-sided test at significance level `alpha` with
+/// the given `power`.
+pub fn minimum_detectable_effect_at(rate: f64, per_arm: f64, alpha: f64, power: f64) -> Option<f64> {
     if !(0.0..1.0).contains(&rate) || per_arm < 1.0 {
         return None;
     }
     let (mut low, mut high) = (0.0, 1.0 - rate);
-    if people_per_arm(rate, rate + high) > per_arm {
+    if people_per_arm_at(rate, rate + high, alpha, power) > per_arm {
         return None;
     }
     for _ in 0..100 {
         let middle = (low + high) / 2.0;
-        if people_per_arm(rate, rate + middle) > per_arm {
+        if people_per_arm_at(rate, rate + middle, alpha, power) > per_arm {
             low = middle;
         } else {
             high = middle;

@@ -32,6 +32,20 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     quantile(values, 0.5)
 }
 
+/// Returns the Wilson score interval of `successes` out of `trials` for the normal quantile `z`
+/// (1.96 for 95%), clamped to 0..1; (0, 0) for no trials.
+pub fn wilson(successes: u64, trials: u64, z: f64) -> (f64, f64) {
+    if trials == 0 {
+        return (0.0, 0.0);
+    }
+    let n = trials as f64;
+    let p = successes as f64 / n;
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// Returns `part / whole`, or 0 when `whole` is 0.
 pub fn share(part: u64, whole: u64) -> f64 {
     if whole == 0 {

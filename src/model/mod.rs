@@ -83,6 +83,8 @@ pub struct EventLog {
     pub date_only: Vec<bool>,
     /// Index of the source file, for drill-down and messages.
     pub file: Vec<u16>,
+    /// The name of each source file, by index; empty where the log was not read from files.
+    pub file_names: Vec<String>,
     /// Spreadsheet row of the source line (the header is row 1).
     pub row: Vec<u32>,
     pub properties: Vec<Property>,

@@ -7,6 +7,7 @@
 
 import { h, replaceChildren } from './dom.js';
 import { downloadText } from './download.js';
+import { experimentSettings } from './experiment.js';
 import { trendsSettings } from './trends.js';
 
 export const SETUP_VERSION = 1;
@@ -101,6 +102,7 @@ export function optionsFromAnalysis(analysis) {
     speed: { cuts: analysis.speed.cuts.join(', ') },
     channelSpeed: { by: analysis.channel_speed.by },
     trends: trendsSettings(analysis.trends),
+    experiment: experimentSettings(analysis.experiment),
   };
 }
 

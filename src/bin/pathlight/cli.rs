@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use pathlight::analysis::attribution::AttributionWeight;
 use pathlight::analysis::channel_speed::ChannelGrouping;
 use pathlight::analysis::clv::TimeUnit as ClvUnit;
+use pathlight::analysis::experiment::ExperimentOptions;
 use pathlight::analysis::survival::CensorAt;
 use pathlight::analysis::people::{PeopleQuery, StepGroup};
 use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep};
@@ -307,6 +308,47 @@ struct AnalyzeArgs {
     /// did-event segment.
     #[arg(long, value_name = "REGEX", default_value = "download|guide|ebook|whitepaper")]
     segment_did_pattern: String,
+    /// The column with each person's A/B-test variant. The first non-empty value in a journey
+    /// counts.
+    #[arg(long, value_name = "COLUMN")]
+    variant_column: Option<String>,
+    /// Each input file is one A/B-test variant, named by the file.
+    #[arg(long)]
+    variants_from_files: bool,
+    /// The control variant (default: the one named like control, baseline, holdout, none or no,
+    /// else the largest).
+    #[arg(long, value_name = "NAME")]
+    control: Option<String>,
+    /// The planned share of people in each variant, in the order of the variant names sorted,
+    /// such as 0.5,0.5 (default: equal shares).
+    #[arg(long, value_name = "SHARES")]
+    expected_shares: Option<String>,
+    /// The people each variant should reach before the results are read; fewer gives a peeking
+    /// warning.
+    #[arg(long, value_name = "N")]
+    planned_people: Option<u64>,
+    /// The confidence level of the experiment's intervals, between 0 and 1.
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    experiment_confidence: f64,
+    /// The power the experiment calculator sizes the test for, between 0 and 1.
+    #[arg(long, value_name = "POWER", default_value_t = 0.8)]
+    experiment_power: f64,
+    /// The relative rise of the conversion rate the experiment calculator sizes the test for,
+    /// such as 0.1 for a tenth.
+    #[arg(long, value_name = "UPLIFT", default_value_t = 0.1)]
+    target_uplift: f64,
+    /// Resamples of the bootstrap intervals of revenue per person; 0 to skip them.
+    #[arg(long, value_name = "COUNT", default_value_t = 2000)]
+    bootstrap_resamples: usize,
+    /// Seed of the bootstrap's random stream.
+    #[arg(long, value_name = "SEED", default_value_t = 1)]
+    experiment_seed: u64,
+    /// Variance of the normal mixing distribution of the sequential test, in squared rate points.
+    #[arg(long, value_name = "TAU2", default_value_t = 1e-4)]
+    mixing_variance: f64,
+    /// Instead of the JSON report, print the experiment as plain-text tables.
+    #[arg(long)]
+    experiment_text: bool,
     /// A setup file exported by the page: its column mappings, load settings and analysis options
     /// replace the mapping, load and analysis flags, which are then ignored. A file whose columns
     /// match no entry of the setup keeps its detected mapping.
@@ -565,6 +607,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     options.segments.repeat_pattern = args.segment_repeat_pattern.clone();
     options.segments.repeat_min = args.segment_repeat_min;
     options.segments.did_pattern = args.segment_did_pattern.clone();
+    options.experiment = experiment_options(&args)?;
     let window = args.trend_window.trim();
     options.trends.window = if window.parse::<f64>().is_ok() { format!("{window}d") } else { window.to_string() };
     options.trends.change_weeks = args.change_weeks;
@@ -586,7 +629,38 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         let text = serde_json::to_string_pretty(baseline).map_err(|error| error.to_string())?;
         std::fs::write(path, text).map_err(|error| format!("--save-baseline: {} cannot be written: {error}", path.display()))?;
     }
+    if args.experiment_text {
+        return match &report.experiment {
+            Some(experiment) => Ok(crate::experiment_text::render(experiment, &report.warnings)),
+            None => Err("--experiment-text needs --variant-column or --variants-from-files".to_string()),
+        };
+    }
     Ok(report.to_json())
+}
+
+/// Reads the experiment flags.
+fn experiment_options(args: &AnalyzeArgs) -> Result<ExperimentOptions, String> {
+    let expected_shares = match &args.expected_shares {
+        None => Vec::new(),
+        Some(text) => text
+            .split(',')
+            .map(|share| share.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| format!("--expected-shares: \"{text}\" must be numbers separated by commas, such as 0.5,0.5"))?,
+    };
+    Ok(ExperimentOptions {
+        variant_column: args.variant_column.clone(),
+        variants_from_files: args.variants_from_files,
+        control: args.control.clone(),
+        expected_shares,
+        planned_people_per_variant: args.planned_people,
+        bootstrap_resamples: args.bootstrap_resamples,
+        seed: args.experiment_seed,
+        confidence: args.experiment_confidence,
+        power: args.experiment_power,
+        minimum_detectable_uplift: args.target_uplift,
+        mixing_variance: args.mixing_variance,
+    })
 }
 
 /// Reads the files with the mappings and load settings of a setup file and analyses them with its

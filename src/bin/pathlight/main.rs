@@ -3,6 +3,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;
 #[cfg(not(target_arch = "wasm32"))]
+mod experiment_text;
+#[cfg(not(target_arch = "wasm32"))]
 mod stage_arg;
 
 #[cfg(not(target_arch = "wasm32"))]
