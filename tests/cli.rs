@@ -739,3 +739,27 @@ fn baseline_flags_round_trip() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--compare-periods"));
 }
+
+#[test]
+fn hillstrom_experiment_from_the_file() {
+    // The outcome-table reader and the experiment together: the file as a user would drop it.
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hillstrom.csv");
+    let golden: Value = serde_json::from_str(include_str!("../tools/golden/experiment_hillstrom.json")).unwrap();
+    let output = pathlight(&["analyze", fixture, "--conversion", "conversion", "--funnel", "visit,conversion", "--variant-column", "segment", "--no-predict"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let experiment = &report["experiment"];
+    assert_eq!(experiment["control"], golden["control"]);
+    assert_eq!(experiment["steps"], golden["steps"]);
+    for (variant, expected) in experiment["variants"].as_array().unwrap().iter().zip(golden["variants"].as_array().unwrap()) {
+        assert_eq!(variant["name"], expected["name"]);
+        assert_eq!(variant["people"], expected["people"]);
+        for (step, expected_step) in variant["steps"].as_array().unwrap().iter().zip(expected["steps"].as_array().unwrap()) {
+            assert_eq!(step["people"], expected_step["people"], "{}", variant["name"]);
+        }
+    }
+    for (comparison, expected) in experiment["comparisons"].as_array().unwrap().iter().zip(golden["comparisons"].as_array().unwrap()) {
+        let (actual, wanted) = (comparison["p_value"].as_f64().unwrap(), expected["p_value"].as_f64().unwrap());
+        assert!((actual - wanted).abs() <= 1e-9 * wanted.max(1e-300), "{} step {}: p {actual} against {wanted}", comparison["variant"], comparison["step"]);
+    }
+}

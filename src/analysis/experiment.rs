@@ -576,8 +576,14 @@ fn steps(log: &EventLog, journeys: &Journeys, conversion: &Conversion, funnel_op
                 counts[*variant] += 1;
             }
         }
-        labels.push(format!("converted ({})", log.event_names.name(event)));
-        reached.push(counts);
+        // A funnel that ends at the conversion and counts the same people already has this row,
+        // and a second copy would only make the Holm adjustment stricter.
+        let name = log.event_names.name(event);
+        let repeats_last_step = funnel_options.steps.last().is_some_and(|step| step.event == name) && reached.last() == Some(&counts);
+        if !repeats_last_step {
+            labels.push(format!("converted ({name})"));
+            reached.push(counts);
+        }
     }
     Ok((labels, reached))
 }
