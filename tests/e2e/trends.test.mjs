@@ -5,6 +5,7 @@
 // date compares 40% with 10%. A baseline saved from this upload finds no
 // difference against the same upload.
 
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyse, dropFiles, openApp, RESULT_TIMEOUT_MS, setFunnel } from './helpers.mjs';
@@ -57,6 +58,11 @@ test('trends flag a planted drop', async (t) => {
   const purchaseRow = change.locator('[data-testid=comparison-row]', { hasText: 'step 3 (purchase)' });
   assert.equal(await purchaseRow.getAttribute('class'), 'direction-worse');
   assert.match(await purchaseRow.textContent(), /40\.0% \(112 of 280\).*10\.0% \(28 of 280\)/);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-html]')]);
+  const html = await readFile(await download.path(), 'utf8');
+  assert.match(html, /<caption>What changed<\/caption>/);
+  assert.match(html, /Step 3 \(purchase\): the drop-off grew from 60\.0% to 90\.0% \(change on 2024-02-12, q &lt; 0\.001\)\./);
 
   await page.fill('[data-testid=baseline-name]', 'same upload');
   await page.click('[data-testid=save-baseline]');

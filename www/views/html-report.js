@@ -72,6 +72,8 @@ export function buildHtmlReport(report, charts = {}, createdAt = new Date()) {
     timingSection(report.time_to_convert, tables.get('time-to-convert'), charts.curve),
     channelsSection(tables.get('channels'), tables.get('channel-speed')),
     section('Stages', [renderTable(tables.get('stages'))]),
+    section('What changed', [renderTable(tables.get('alerts'))]),
+    section('Experiment', [renderTable(tables.get('experiment')), renderTable(tables.get('experiment-comparisons'))]),
   ];
   const created = createdAt.toISOString().slice(0, 16).replace('T', ' ');
   return `<!doctype html>

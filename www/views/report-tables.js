@@ -1,6 +1,6 @@
 // The report's main tables in one shape, shared by the CSV downloads and the
 // HTML report: { id, title, columns, rows }, where each column has a label
-// and a kind (text, count, share, duration, number) and each row contains raw
+// and a kind (text, count, share, duration, number, probability) and each row contains raw
 // values. Every table contains aggregates: names of events, paths, channels and
 // stages with counts, never a person id.
 
@@ -11,6 +11,7 @@ const count = (label) => ({ label, kind: 'count' });
 const share = (label) => ({ label, kind: 'share' });
 const duration = (label) => ({ label, kind: 'duration' });
 const number = (label) => ({ label, kind: 'number' });
+const probability = (label) => ({ label, kind: 'probability' });
 
 const ATTRIBUTION_MODELS = [
   ['first_touch', 'First touch'],
@@ -33,6 +34,9 @@ export function reportTables(report) {
     channelsTable(report.attribution),
     channelSpeedTable(report.channel_speed),
     stagesTable(report.stages),
+    alertsTable(report.trends),
+    experimentTable(report.experiment),
+    experimentComparisonsTable(report.experiment),
   ].filter((table) => table !== null && table.rows.length > 0);
 }
 
@@ -50,6 +54,8 @@ export function formatCell(kind, value) {
       return formatDuration(value);
     case 'number':
       return formatAmount(value);
+    case 'probability':
+      return value < 0.001 ? '< 0.001' : value.toFixed(3);
     default:
       return String(value);
   }
@@ -146,5 +152,59 @@ function stagesTable(stages) {
     title: 'Furthest stage reached',
     columns: [text('Stage'), count('People'), share('Share'), count('Converters'), duration('Median time in stage')],
     rows: (stages.furthest ?? []).map((row) => [row.stage ?? 'no stage', row.people, row.share, row.converters, timeIn.get(row.stage) ?? null]),
+  };
+}
+
+function alertsTable(trends) {
+  if (!trends) {
+    return null;
+  }
+  return {
+    id: 'alerts',
+    title: 'What changed',
+    columns: [text('Source'), text('Alert')],
+    rows: trends.alerts.map((alert) => [alert.source, alert.message]),
+  };
+}
+
+function experimentTable(experiment) {
+  if (!experiment) {
+    return null;
+  }
+  const rows = experiment.variants.flatMap((variant) => variant.steps.map((step, index) => [
+    variant.control ? `${variant.name} (control)` : variant.name,
+    experiment.steps[index],
+    variant.people,
+    step.people,
+    step.rate,
+    step.lower,
+    step.upper,
+  ]));
+  return {
+    id: 'experiment',
+    title: 'Experiment: rates by variant',
+    columns: [text('Variant'), text('Step'), count('People'), count('Reached'), share('Rate'), share('Lower 95%'), share('Upper 95%')],
+    rows,
+  };
+}
+
+function experimentComparisonsTable(experiment) {
+  if (!experiment) {
+    return null;
+  }
+  return {
+    id: 'experiment-comparisons',
+    title: 'Experiment: each variant against the control',
+    columns: [text('Variant'), text('Step'), share('Difference'), share('Lower'), share('Upper'), probability('p'), probability('Holm p'), probability('P(beat control)')],
+    rows: experiment.comparisons.map((row) => [
+      row.variant,
+      experiment.steps[row.step],
+      row.difference,
+      row.lower,
+      row.upper,
+      row.p_value ?? null,
+      row.holm_p_value ?? null,
+      row.probability_to_beat,
+    ]),
   };
 }
