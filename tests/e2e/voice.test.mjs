@@ -74,3 +74,26 @@ test('voice answers shown as text', async (t) => {
   assert.equal(await page.locator('[data-testid=voice] b').count(), 0, 'no element made from the answer');
   assert.deepEqual(pageErrors, []);
 });
+
+test('a theme new in the latest month is flagged', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  // The price answers (p01 to p15) move to April, so that price is new there.
+  const lines = (await readFile(VOICE_FIXTURE, 'utf8')).split('\n');
+  const moved = lines.map((line) => {
+    const person = Number.parseInt(line.slice(1, 3), 10);
+    return line.startsWith('p') && person >= 1 && person <= 15 ? line.replaceAll('2024-03-', '2024-04-') : line;
+  });
+  await dropFiles(page, [{ name: 'voice-by-month.csv', text: moved.join('\n') }]);
+  await page.waitForSelector('[data-testid=file-card]');
+  await analyse(page);
+  await page.waitForSelector('[data-testid=voice-by-month]', { timeout: RESULT_TIMEOUT_MS });
+
+  const headers = await page.locator('[data-testid=voice-by-month] thead th').allTextContents();
+  assert.deepEqual(headers.slice(1, 3).map((header) => header.split(' ')[0]), ['2024-03', '2024-04']);
+  const price = page.locator('[data-testid=voice-month-row]', { hasText: 'price' });
+  assert.match(await price.locator('[data-testid=voice-month-growth]').textContent(), /^growing \(q (= 0\.\d{3}|< 0\.001)\)$/);
+  assert.equal(await page.locator('[data-testid=voice-month-growth]', { hasText: 'growing' }).count(), 1);
+  const alerts = await page.locator('[data-testid=alerts] [data-testid=alert]').allTextContents();
+  assert.ok(alerts.some((text) => text.startsWith('survey themes: The survey theme') && text.includes('price')), alerts.join('\n'));
+  assert.deepEqual(pageErrors, []);
+});

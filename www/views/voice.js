@@ -21,6 +21,7 @@ export function renderVoiceView(root, voice, settings = null, onChange = null) {
     renderCounts(voice),
     themes.length > 0 ? renderThemes(themes) : null,
     themes.length > 0 ? renderJourney(voice.journey, themes) : null,
+    themes.length > 0 && (voice.by_month?.months.length ?? 0) > 1 ? renderByMonth(voice.by_month, themes) : null,
     voice.channel ? renderChannel(voice.channel) : null);
 }
 
@@ -70,6 +71,33 @@ function renderThemes(themes) {
       h('th', { scope: 'col' }, metricLink('tf-idf-terms', 'Top terms')),
       h('th', { scope: 'col' }, 'Examples'))),
     h('tbody', {}, rows));
+}
+
+// Each theme's share of the month's answers, with the growth test between the
+// two latest months marked in the last column.
+function renderByMonth(byMonth, themes) {
+  const growth = new Map(byMonth.growth.map((row) => [row.theme, row]));
+  const rows = themes.map((theme, index) => {
+    const tested = growth.get(index);
+    const q = tested && tested.q_value < 0.001 ? 'q < 0.001' : `q = ${tested?.q_value.toFixed(3)}`;
+    const verdict = tested?.growing ? `growing (${q})` : '';
+    return h('tr', { dataset: { testid: 'voice-month-row' } },
+      h('th', { scope: 'row' }, theme.label),
+      byMonth.months.map((month, position) => {
+        const answers = byMonth.answers[position];
+        const count = byMonth.themes[index]?.[position] ?? 0;
+        return h('td', { className: 'number' }, answers > 0 ? formatShare(count / answers) : '–');
+      }),
+      h('td', { dataset: { testid: 'voice-month-growth' } }, verdict));
+  });
+  return h('div', { className: 'table-scroll' },
+    h('table', { className: 'compact', dataset: { testid: 'voice-by-month' } },
+      h('caption', {}, metricLink('trends-and-comparisons', 'Themes by month'), ': each theme\'s share of the month\'s answers'),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, 'Theme'),
+        byMonth.months.map((month, position) => h('th', { scope: 'col', className: 'number' }, `${month} (${formatCount(byMonth.answers[position])})`)),
+        h('th', { scope: 'col' }, 'Latest month'))),
+      h('tbody', {}, rows)));
 }
 
 function renderJourney(journey, themes) {
