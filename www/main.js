@@ -282,7 +282,7 @@ async function analyse() {
     voice: { ...VOICE_DEFAULTS },
     speed: { ...SPEED_DEFAULTS },
     channelSpeed: { ...CHANNEL_SPEED_DEFAULTS },
-    trends: { ...TRENDS_DEFAULTS, changeDates: [] },
+    trends: { ...TRENDS_DEFAULTS, changeDates: [], drafts: {} },
     experiment: { ...EXPERIMENT_DEFAULTS },
   };
   state.options = state.setup ? { ...defaults, ...optionsFromAnalysis(state.setup.analysis) } : defaults;

@@ -45,6 +45,13 @@ test('trends flag a planted drop', async (t) => {
   assert.equal(await checkout.locator('[data-testid=change-point]').count(), 0);
   assert.match(await purchase.locator('svg').getAttribute('aria-label'), /a change in the week of 2024-02-12/);
 
+  const timing = page.locator('[data-testid=trend-timing]');
+  await timing.locator('summary').click();
+  assert.deepEqual(await timing.locator('thead th').allTextContents(),
+    ['Week of', 'People', 'To step 2 (checkout)', 'To step 3 (purchase)', 'To convert']);
+  assert.deepEqual(await timing.locator('tbody tr').first().locator('th, td').allTextContents(),
+    ['2024-01-01', '70', '1 h', '23 h', '1 d']);
+
   const alerts = await page.locator('[data-testid=alerts] [data-testid=alert]').allTextContents();
   assert.ok(alerts.some((text) => text.includes('Step 3 (purchase): the rate fell from 40.0% to 10.0%')), alerts.join('\n'));
   assert.equal(await page.getAttribute('[data-testid=alerts] h3 a', 'href'), 'build/metrics.html#trends-and-comparisons');

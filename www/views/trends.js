@@ -10,7 +10,9 @@ import { h, metricLink, replaceChildren, svg } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
 
 // The trends options right after a load: the engine's defaults.
-export const TRENDS_DEFAULTS = { window: '30d', changeDates: [], periods: null, baseline: null };
+// `drafts` keeps what the user typed but has not applied yet, so that a report
+// arriving meanwhile redraws the controls without losing it.
+export const TRENDS_DEFAULTS = { window: '30d', changeDates: [], periods: null, baseline: null, drafts: {} };
 
 // The localStorage key of the saved baselines, an object from name to
 // { saved, json }, where json is the engine's aggregate-only baseline.
@@ -38,6 +40,7 @@ export function trendsSettings(options) {
     changeDates: (options.change_dates ?? []).map(({ date, label }) => ({ date, label: label ?? '' })),
     periods: options.periods ?? null,
     baseline: options.baseline ? { name: 'from the setup', json: options.baseline } : null,
+    drafts: {},
   };
 }
 
@@ -94,6 +97,7 @@ export function renderTrendsView(root, trends, settings, apply) {
     renderControls(settings, trends, run),
     error,
     renderSeries(trends),
+    renderTiming(trends),
     trends.periods ? renderComparison(trends.periods, 'Two periods', 'trends-periods') : null,
     trends.changes.map((change) => renderComparison(change.comparison,
       `Before and after ${change.label ? `“${change.label}” on ` : ''}${change.date} (${change.weeks} weeks each side)`, 'trends-change')),
@@ -101,12 +105,12 @@ export function renderTrendsView(root, trends, settings, apply) {
 }
 
 function renderControls(settings, trends, run) {
-  const windowInput = h('input', { type: 'text', value: settings.window, size: 6, dataset: { testid: 'trends-window' } });
+  const windowInput = draftInput(settings, 'window', { type: 'text', value: settings.window, size: 6, dataset: { testid: 'trends-window' } });
   const windowField = h('label', { className: 'field inline' }, h('span', {}, 'Count steps within'), windowInput,
     h('button', { type: 'button', className: 'button', on: { click: () => run(() => { settings.window = windowInput.value.trim(); }) } }, 'Apply'));
 
-  const changeDate = h('input', { type: 'date', dataset: { testid: 'change-date' } });
-  const changeLabel = h('input', { type: 'text', placeholder: 'What changed, such as new pricing page', size: 28, dataset: { testid: 'change-label' } });
+  const changeDate = draftInput(settings, 'changeDate', { type: 'date', dataset: { testid: 'change-date' } });
+  const changeLabel = draftInput(settings, 'changeLabel', { type: 'text', placeholder: 'What changed, such as new pricing page', size: 28, dataset: { testid: 'change-label' } });
   const changeList = h('ul', { className: 'change-dates', dataset: { testid: 'change-dates' } },
     settings.changeDates.map((change, index) => h('li', {},
       `${change.date}${change.label ? ` ${change.label}` : ''} `,
@@ -126,15 +130,20 @@ function renderControls(settings, trends, run) {
           changeDate.focus();
           return;
         }
-        run(() => settings.changeDates.push({ date: changeDate.value, label: changeLabel.value.trim() }));
+        run(() => {
+          settings.changeDates.push({ date: changeDate.value, label: changeLabel.value.trim() });
+          settings.drafts = { ...settings.drafts, changeDate: '', changeLabel: '' };
+        });
       },
     },
   }, 'Compare before and after');
 
-  const [aFrom, aTo, bFrom, bTo] = ['a-from', 'a-to', 'b-from', 'b-to'].map((name) => h('input', { type: 'date', dataset: { testid: `period-${name}` } }));
-  if (settings.periods) {
-    [aFrom.value, aTo.value, bFrom.value, bTo.value] = [settings.periods.a.from, settings.periods.a.to, settings.periods.b.from, settings.periods.b.to];
-  }
+  const applied = settings.periods ? [settings.periods.a.from, settings.periods.a.to, settings.periods.b.from, settings.periods.b.to] : [];
+  const [aFrom, aTo, bFrom, bTo] = ['a-from', 'a-to', 'b-from', 'b-to'].map((name, index) => draftInput(settings, name, {
+    type: 'date',
+    value: applied[index],
+    dataset: { testid: `period-${name}` },
+  }));
   const comparePeriods = h('button', {
     type: 'button',
     className: 'button',
@@ -169,9 +178,23 @@ function renderControls(settings, trends, run) {
     renderBaselineControls(settings, trends, run));
 }
 
+/**
+ * Creates an input that shows the draft the user typed under `key`, or else
+ * `props.value`, and keeps each new keystroke in `settings.drafts`.
+ */
+function draftInput(settings, key, props) {
+  settings.drafts ??= {};
+  const input = h('input', {
+    ...props,
+    value: settings.drafts[key] ?? props.value ?? '',
+    on: { input: () => { settings.drafts[key] = input.value; } },
+  });
+  return input;
+}
+
 function renderBaselineControls(settings, trends, run) {
   const saved = readBaselines();
-  const nameInput = h('input', { type: 'text', size: 20, value: defaultBaselineName(trends.baseline), dataset: { testid: 'baseline-name' } });
+  const nameInput = draftInput(settings, 'baselineName', { type: 'text', size: 20, value: defaultBaselineName(trends.baseline), dataset: { testid: 'baseline-name' } });
   const note = h('span', { className: 'hint', attrs: { role: 'status' } });
   const save = h('button', {
     type: 'button',
@@ -269,6 +292,32 @@ function renderSeries(trends) {
             h('td', { className: 'number' }, formatCount(week.people)),
             h('td', { className: 'number' }, weeklyRate(row.rates[index], week))))))));
   }));
+}
+
+// The weekly medians of the time between funnel steps and of the time to
+// convert, for the weeks whose people have had the whole window.
+function renderTiming(trends) {
+  const weeks = trends.weeks.filter((week) => week.complete);
+  const stepLabels = trends.series.filter((row) => row.metric === 'step').map((row) => row.label);
+  const stepCount = weeks[0]?.median_ms_from_previous.length ?? 0;
+  if (weeks.length === 0 || weeks.every((week) => week.median_ms_to_convert === null && week.median_ms_from_previous.every((value) => value === null))) {
+    return null;
+  }
+  const stepColumns = Array.from({ length: Math.max(stepCount - 1, 0) }, (_, index) => index + 1);
+  return h('details', { className: 'trend-timing', dataset: { testid: 'trend-timing' } },
+    h('summary', {}, 'Weekly timing: median time from the step before, and to convert'),
+    h('div', { className: 'table-scroll' },
+      h('table', { className: 'compact' },
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Week of'),
+          h('th', { scope: 'col', className: 'number' }, 'People'),
+          stepColumns.map((step) => h('th', { scope: 'col', className: 'number' }, `To ${stepLabels[step - 1] ?? `step ${step + 1}`}`)),
+          h('th', { scope: 'col', className: 'number' }, 'To convert'))),
+        h('tbody', {}, weeks.map((week) => h('tr', {},
+          h('th', { scope: 'row' }, week.start),
+          h('td', { className: 'number' }, formatCount(week.people)),
+          stepColumns.map((step) => h('td', { className: 'number' }, formatDuration(week.median_ms_from_previous[step]))),
+          h('td', { className: 'number' }, formatDuration(week.median_ms_to_convert))))))));
 }
 
 function weeklyRate(rate, week) {
