@@ -2,7 +2,7 @@
 // points the engine found, and comparisons of two periods, of before and after
 // a change the user made, and with a saved baseline. The alerts from them go
 // on the overview. The controls edit the trends options and re-run the
-// analysis. A baseline holds aggregates only and is kept in this browser.
+// analysis. A baseline contains aggregates only and is kept in this browser.
 
 import { line, scaleLinear } from '../build/vendor.js';
 import { downloadText } from './download.js';
