@@ -763,3 +763,14 @@ fn hillstrom_experiment_from_the_file() {
         assert!((actual - wanted).abs() <= 1e-9 * wanted.max(1e-300), "{} step {}: p {actual} against {wanted}", comparison["variant"], comparison["step"]);
     }
 }
+
+#[test]
+fn experiment_notes_untested_step_once() {
+    // Everyone starts with `included`, so no variant can be tested there: one note, not one per variant.
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hillstrom.csv");
+    let output = pathlight(&["analyze", fixture, "--conversion", "conversion", "--funnel", "included,visit,conversion", "--variant-column", "segment", "--no-predict"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let notes: Vec<&str> = report["experiment"]["notes"].as_array().unwrap().iter().map(|note| note.as_str().unwrap()).collect();
+    assert_eq!(notes, ["At \"included\" nobody or everybody in each group reached the step, so no variant has a z-test or sequential test there."]);
+}

@@ -324,12 +324,7 @@ pub fn compute(
     }
 
     let mut comparisons = compare_steps(&variants, control, &reached, options, z);
-    for comparison in comparisons.iter().filter(|comparison| comparison.p_value.is_none() && comparison.lower.is_some()) {
-        notes.push(format!(
-            "\"{}\" against the control at \"{}\" has no z-test or sequential test: either nobody or everybody in both groups reached the step.",
-            comparison.variant, labels[comparison.step]
-        ));
-    }
+    untested_notes(&comparisons, &labels, variant_count, &mut notes);
     let comparison_count = add_holm(&mut comparisons);
     let revenue_comparisons = match &revenue {
         Some(revenue) => compare_revenue(&assignment.names, revenue, control, options.confidence),
@@ -540,6 +535,29 @@ fn expected_shares(options: &ExperimentOptions, names: &[String]) -> Result<Vec<
     }
     let total: f64 = options.expected_shares.iter().sum();
     Ok(options.expected_shares.iter().map(|share| share / total).collect())
+}
+
+/// Notes, one per step, the comparisons without a z-test because nobody or everybody in both
+/// groups reached the step, such as a step every person starts with.
+fn untested_notes(comparisons: &[StepComparison], labels: &[String], variant_count: usize, notes: &mut Vec<String>) {
+    for (step, label) in labels.iter().enumerate() {
+        let untested: Vec<&str> = comparisons
+            .iter()
+            .filter(|comparison| comparison.step == step && comparison.p_value.is_none() && comparison.lower.is_some())
+            .map(|comparison| comparison.variant.as_str())
+            .collect();
+        if untested.is_empty() {
+            continue;
+        }
+        if untested.len() + 1 == variant_count {
+            notes.push(format!("At \"{label}\" nobody or everybody in each group reached the step, so no variant has a z-test or sequential test there."));
+        } else {
+            notes.push(format!(
+                "At \"{label}\" nobody or everybody in both groups reached the step for {} against the control, so they have no z-test or sequential test there.",
+                untested.iter().map(|name| format!("\"{name}\"")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
 }
 
 fn people_per_variant(assignment: &Assignment) -> Vec<u64> {

@@ -206,7 +206,7 @@ function renderSampleRatio(ratio) {
   const verdict = ratio.mismatch ? 'the split differs from the plan.' : 'the split matches the plan.';
   return h('p', { className: 'hint', dataset: { testid: 'experiment-srm' } },
     metricLink('sample-ratio-mismatch', 'Sample ratio'),
-    `: chi-square ${ratio.chi_square.toFixed(2)}, p = ${pValue(ratio.p_value)}, so ${verdict}`);
+    `: chi-square ${ratio.chi_square.toFixed(2)}, ${pText(ratio.p_value)}, so ${verdict}`);
 }
 
 function renderCalculator(calculator) {
@@ -241,5 +241,15 @@ function pValue(value) {
   if (value === null || value === undefined) {
     return '–';
   }
+  if (value === 0) {
+    // Below the smallest positive double: the engine's p-value underflowed.
+    return '< 1e-300';
+  }
   return value < 0.0001 ? value.toExponential(1) : value.toFixed(4);
+}
+
+/** Writes "p = 0.0123", or "p < 1e-300" when the p-value underflowed. */
+function pText(value) {
+  const text = pValue(value);
+  return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
 }
