@@ -1,0 +1,102 @@
+// Accessibility: axe-core checks the page against the WCAG 2 A and AA rules in
+// each state a user passes through. A serious or critical violation fails the
+// test. Minor and moderate ones are printed so that they stay visible.
+// axe runs from node_modules: @axe-core/playwright evaluates the axe source in
+// the page through the DevTools protocol, which the page's content security
+// policy does not govern, so no script is fetched and the policy stays strict.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import AxeBuilder from '@axe-core/playwright';
+import { analyse, dropFiles, openApp, RESULT_TIMEOUT_MS, setFunnel } from './helpers.mjs';
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+
+/**
+ * Runs axe on the page as it is now. Fails on serious and critical
+ * violations, naming the rule and the first few elements, and prints the rest.
+ */
+async function checkPage(page, state) {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  const blocking = [];
+  for (const violation of results.violations) {
+    const targets = violation.nodes.slice(0, 5).map((node) => node.target.join(' ')).join(', ');
+    const line = `${state}: ${violation.impact} ${violation.id} (${violation.nodes.length} elements: ${targets})`;
+    if (BLOCKING_IMPACTS.has(violation.impact)) {
+      blocking.push(`${line}\n    ${violation.nodes[0].failureSummary}`);
+    } else {
+      console.log(line);
+    }
+  }
+  assert.deepEqual(blocking, [], `${state} has serious or critical violations`);
+}
+
+/** Opens every collapsed section, so that axe also checks what they contain. */
+async function expandEverything(page) {
+  await page.evaluate(() => {
+    for (const details of document.querySelectorAll('details')) {
+      details.open = true;
+    }
+  });
+}
+
+// 100 people in each variant of an A/B test, over 8 weeks, so that the
+// experiment and the trends views both have something to show.
+function experimentCsv() {
+  const rows = ['user,timestamp,event,variant,revenue'];
+  for (const [variant, buyers] of [['control', 20], ['new', 35]]) {
+    for (let person = 0; person < 100; person += 1) {
+      const user = `${variant}-${person}`;
+      const day = new Date(Date.UTC(2024, 2, 1 + (person % 56), 9)).toISOString();
+      const later = new Date(Date.UTC(2024, 2, 1 + (person % 56), 10)).toISOString();
+      rows.push(`${user},${day},visit,${variant},`);
+      rows.push(`${user},${later},checkout,,`);
+      if (person < buyers) {
+        rows.push(`${user},${later.replace('T10', 'T11')},purchase,,12`);
+      }
+    }
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+test('empty page and mapping step pass axe', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  await checkPage(page, 'empty page');
+
+  await dropFiles(page, [{ name: 'experiment.csv', text: experimentCsv() }]);
+  await page.waitForSelector('[data-testid=file-card]');
+  await checkPage(page, 'mapping step');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('sample results and people pass axe', async (t) => {
+  const { page, pageErrors, policyViolations } = await openApp(t);
+  await page.click('[data-testid=sample-button]');
+  await page.waitForSelector('[data-testid=funnel-step-row]', { timeout: RESULT_TIMEOUT_MS });
+  await page.waitForSelector('svg[data-testid=sankey]', { timeout: RESULT_TIMEOUT_MS });
+  await expandEverything(page);
+  await checkPage(page, 'sample results');
+
+  await page.locator('[data-testid=funnel-step-dropped] button').first().click();
+  await page.waitForSelector('[data-testid=people-table]', { timeout: RESULT_TIMEOUT_MS });
+  await checkPage(page, 'people panel');
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(policyViolations, [], 'injecting axe breaks no content security policy');
+});
+
+test('experiment and trends views pass axe', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  await dropFiles(page, [{ name: 'experiment.csv', text: experimentCsv() }]);
+  await page.waitForSelector('[data-testid=file-card]');
+  await analyse(page);
+  await setFunnel(page, ['visit', 'checkout', 'purchase']);
+  await page.selectOption('[data-testid=conversion-event]', 'purchase');
+  await page.waitForSelector('[data-testid=experiment-source]', { timeout: RESULT_TIMEOUT_MS });
+  await page.selectOption('[data-testid=experiment-source]', 'variant');
+  await page.waitForSelector('[data-testid=experiment-variants]', { timeout: RESULT_TIMEOUT_MS });
+  await page.waitForSelector('[data-testid=trends]:not([hidden]) [data-testid=trend-series]', { timeout: RESULT_TIMEOUT_MS });
+  await expandEverything(page);
+  await checkPage(page, 'experiment and trends');
+  assert.deepEqual(pageErrors, []);
+});
