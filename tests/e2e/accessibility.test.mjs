@@ -78,6 +78,21 @@ test('sample results and people pass axe', async (t) => {
   await expandEverything(page);
   await checkPage(page, 'sample results');
 
+  // Every chart has a role, a name, and a table with its figures nearby.
+  const charts = await page.locator('[data-testid=results] svg').evaluateAll((nodes) => nodes.map((node) => ({
+    chart: node.getAttribute('data-testid') ?? node.getAttribute('class'),
+    role: node.getAttribute('role'),
+    label: node.getAttribute('aria-label') ?? '',
+  })));
+  assert.ok(charts.length > 0, 'the sample draws charts');
+  for (const { chart, role, label } of charts) {
+    assert.equal(role, 'img', `${chart} has role="img"`);
+    assert.ok(label.length > 10, `${chart} has an aria-label: "${label}"`);
+  }
+  const sankeyRows = await page.locator('[data-testid=sankey-table-row]').count();
+  const sankeyLinks = await page.locator('svg[data-testid=sankey] path.sankey-link').count();
+  assert.equal(sankeyRows, sankeyLinks, 'the Sankey table has a row per band');
+
   await page.locator('[data-testid=funnel-step-dropped] button').first().click();
   await page.waitForSelector('[data-testid=people-table]', { timeout: RESULT_TIMEOUT_MS });
   await checkPage(page, 'people panel');
