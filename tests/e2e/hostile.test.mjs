@@ -1,9 +1,9 @@
 // Hostile input: tests/fixtures/hostile.csv has event names, a channel, a
 // column header, page URLs and survey answers written as HTML, script and
 // javascript: URLs, and an event name that is a spreadsheet formula. Every
-// view must show them as text: no dialog opens, no element is made from
-// them, links never take a javascript: URL from the data, tooltips carry the
-// raw text, the CSV export neutralises the formula, and the HTML report
+// view must show them as text, so no dialog opens and no element is made from
+// them. No link takes a javascript: URL from the data, and tooltips contain
+// the raw text. The CSV export neutralises the formula, and the HTML report
 // escapes everything.
 
 import { test } from 'node:test';
@@ -32,7 +32,7 @@ function recordDialogs(page) {
 }
 
 /**
- * Returns what the document holds that could only come from markup in the
+ * Returns what the document contains that could only come from markup in the
  * data: elements and attributes the fixture's HTML would create, scripts
  * other than the page's own, and links to javascript: URLs.
  */
@@ -102,7 +102,7 @@ test('hostile names stay text in every view', async (t) => {
   assert.ok(examples.includes('<script>alert(1)</script> setup took weeks'), `the survey answers show as text: ${examples}`);
   assert.ok(examples.includes('<a href="javascript:alert(1)">price</a> was too high'), `the survey answers show as text: ${examples}`);
 
-  // Sankey bars carry an SVG <title>; other views use the title attribute.
+  // Sankey bars carry an SVG <title>, and other views use the title attribute.
   const tooltips = await page.evaluate(() => [
     ...[...document.querySelectorAll('[title]')].map((element) => element.getAttribute('title')),
     ...[...document.querySelectorAll('svg title')].map((element) => element.textContent),
