@@ -34,8 +34,8 @@ const LAYOUT = {
   redrawWidthChange: 24,
 };
 
-const PALETTE = ['#3b6fd8', '#e07b39', '#2f9e77', '#c2417c', '#7a5cc8', '#a4861e', '#2a8bb0', '#cc4b4b', '#5d8a2f', '#8c6d5a'];
-const OTHER_COLOR = '#9aa0a6';
+const PALETTE = ['#3b6fd8', '#c8661f', '#2f9e77', '#c2417c', '#7a5cc8', '#a4861e', '#2a8bb0', '#cc4b4b', '#5d8a2f', '#8c6d5a'];
+const OTHER_COLOR = '#868e96';
 
 // Each view root's latest report and the width it was drawn at, so a resize
 // can redraw it.
