@@ -32,6 +32,37 @@ async function checkPage(page, state) {
   assert.deepEqual(blocking, [], `${state} has serious or critical violations`);
 }
 
+/**
+ * Returns the heat-map cells whose text has under 4.5:1 contrast with their
+ * shade. axe leaves these undecided, because a cell contains a short number.
+ * A translucent shade is blended over white, the colour of the panels.
+ */
+async function lowContrastHeatCells(page) {
+  return page.locator('td.heat').evaluateAll((cells) => {
+    const channels = (colour) => colour.match(/[\d.]+/g).map(Number);
+    const luminance = ([red, green, blue]) => {
+      const linear = [red, green, blue].map((value) => {
+        const share = value / 255;
+        return share <= 0.03928 ? share / 12.92 : ((share + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+    };
+    const low = [];
+    for (const cell of cells) {
+      const style = getComputedStyle(cell);
+      const [red, green, blue, alpha = 1] = channels(style.backgroundColor);
+      const shade = [red, green, blue].map((value) => value * alpha + 255 * (1 - alpha));
+      const lighter = Math.max(luminance(shade), luminance(channels(style.color)));
+      const darker = Math.min(luminance(shade), luminance(channels(style.color)));
+      const ratio = (lighter + 0.05) / (darker + 0.05);
+      if (ratio < 4.5) {
+        low.push(`${cell.dataset.testid} "${cell.textContent}": ${ratio.toFixed(2)}:1 (${style.color} on ${style.backgroundColor})`);
+      }
+    }
+    return low;
+  });
+}
+
 /** Opens every collapsed section, so that axe also checks what they contain. */
 async function expandEverything(page) {
   await page.evaluate(() => {
@@ -71,14 +102,14 @@ test('empty page and mapping step pass axe', async (t) => {
 });
 
 test('sample results and people pass axe', async (t) => {
-  const { page, pageErrors, policyViolations } = await openApp(t);
+  const { page, server, requests, pageErrors, policyViolations } = await openApp(t);
   await page.click('[data-testid=sample-button]');
   await page.waitForSelector('[data-testid=funnel-step-row]', { timeout: RESULT_TIMEOUT_MS });
   await page.waitForSelector('svg[data-testid=sankey]', { timeout: RESULT_TIMEOUT_MS });
   await expandEverything(page);
   await checkPage(page, 'sample results');
 
-  // Every chart has a role, a name, and a table with its figures nearby.
+  // Every chart has role="img" and a name, and the Sankey diagram a table of its bands.
   const charts = await page.locator('[data-testid=results] svg').evaluateAll((nodes) => nodes.map((node) => ({
     chart: node.getAttribute('data-testid') ?? node.getAttribute('class'),
     role: node.getAttribute('role'),
@@ -89,6 +120,8 @@ test('sample results and people pass axe', async (t) => {
     assert.equal(role, 'img', `${chart} has role="img"`);
     assert.ok(label.length > 10, `${chart} has an aria-label: "${label}"`);
   }
+  assert.ok(await page.locator('td.heat').count() > 0, 'the sample draws a heat map');
+  assert.deepEqual(await lowContrastHeatCells(page), []);
   const sankeyRows = await page.locator('[data-testid=sankey-table-row]').count();
   const sankeyLinks = await page.locator('svg[data-testid=sankey] path.sankey-link').count();
   assert.equal(sankeyRows, sankeyLinks, 'the Sankey table has a row per band');
@@ -98,6 +131,9 @@ test('sample results and people pass axe', async (t) => {
   await checkPage(page, 'people panel');
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(policyViolations, [], 'injecting axe breaks no content security policy');
+  const origin = new URL(server.url).origin;
+  const elsewhere = requests.filter((url) => new URL(url).origin !== origin && !url.startsWith('blob:') && !url.startsWith('data:'));
+  assert.deepEqual(elsewhere, [], 'axe loads nothing from another origin');
 });
 
 test('experiment and trends views pass axe', async (t) => {
