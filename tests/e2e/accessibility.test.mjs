@@ -125,6 +125,7 @@ test('sample results and people pass axe', async (t) => {
   const sankeyRows = await page.locator('[data-testid=sankey-table-row]').count();
   const sankeyLinks = await page.locator('svg[data-testid=sankey] path.sankey-link').count();
   assert.equal(sankeyRows, sankeyLinks, 'the Sankey table has a row per band');
+  assert.ok(await page.locator('[data-testid=curve-table-row]').count() > 0, 'the conversion curve has a table');
 
   await page.locator('[data-testid=funnel-step-dropped] button').first().click();
   await page.waitForSelector('[data-testid=people-table]', { timeout: RESULT_TIMEOUT_MS });
