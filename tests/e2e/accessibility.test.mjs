@@ -63,6 +63,20 @@ async function lowContrastHeatCells(page) {
   });
 }
 
+/** Checks that every chart in the results has role="img" and a name. */
+async function assertChartsNamed(page) {
+  const charts = await page.locator('[data-testid=results] svg').evaluateAll((nodes) => nodes.map((node) => ({
+    chart: node.getAttribute('data-testid') ?? node.getAttribute('class'),
+    role: node.getAttribute('role'),
+    label: node.getAttribute('aria-label') ?? '',
+  })));
+  assert.ok(charts.length > 0, 'the results draw charts');
+  for (const { chart, role, label } of charts) {
+    assert.equal(role, 'img', `${chart} has role="img"`);
+    assert.ok(label.length > 10, `${chart} has an aria-label: "${label}"`);
+  }
+}
+
 /** Opens every collapsed section, so that axe also checks what they contain. */
 async function expandEverything(page) {
   await page.evaluate(() => {
@@ -109,17 +123,7 @@ test('sample results and people pass axe', async (t) => {
   await expandEverything(page);
   await checkPage(page, 'sample results');
 
-  // Every chart has role="img" and a name, and the Sankey diagram a table of its bands.
-  const charts = await page.locator('[data-testid=results] svg').evaluateAll((nodes) => nodes.map((node) => ({
-    chart: node.getAttribute('data-testid') ?? node.getAttribute('class'),
-    role: node.getAttribute('role'),
-    label: node.getAttribute('aria-label') ?? '',
-  })));
-  assert.ok(charts.length > 0, 'the sample draws charts');
-  for (const { chart, role, label } of charts) {
-    assert.equal(role, 'img', `${chart} has role="img"`);
-    assert.ok(label.length > 10, `${chart} has an aria-label: "${label}"`);
-  }
+  await assertChartsNamed(page);
   assert.ok(await page.locator('td.heat').count() > 0, 'the sample draws a heat map');
   assert.deepEqual(await lowContrastHeatCells(page), []);
   const sankeyRows = await page.locator('[data-testid=sankey-table-row]').count();
@@ -150,5 +154,7 @@ test('experiment and trends views pass axe', async (t) => {
   await page.waitForSelector('[data-testid=trends]:not([hidden]) [data-testid=trend-series]', { timeout: RESULT_TIMEOUT_MS });
   await expandEverything(page);
   await checkPage(page, 'experiment and trends');
+  await assertChartsNamed(page);
+  assert.ok(await page.locator('svg.trend-chart').count() > 0, 'the trends view draws charts');
   assert.deepEqual(pageErrors, []);
 });
