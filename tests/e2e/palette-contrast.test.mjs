@@ -39,7 +39,8 @@ test('text colours reach 4.5:1', async () => {
     ['--error-line', '--surface'], ['--error-line', '--error-bg'],
   ];
   for (const [text, background] of pairs) {
-    assert.ok(colours[text] && colours[background], `style.css defines ${text} and ${background}`);
+    assert.ok(colours[text], `style.css defines ${text}`);
+    assert.ok(colours[background], `style.css defines ${background}`);
     const ratio = contrast(colours[text], colours[background]);
     assert.ok(ratio >= 4.5, `${text} ${colours[text]} on ${background} ${colours[background]} is ${ratio.toFixed(2)}:1`);
   }
