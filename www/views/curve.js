@@ -15,6 +15,10 @@ const CHART = { width: 640, height: 260, left: 56, right: 16, top: 10, bottom: 6
 // landmark closer than this to the previous one shows its number in the table only.
 const AT_RISK_SPACING = 30;
 
+// Maximum rows of the table under the chart, plus one for the last
+// step, so a curve with thousands of steps stays quick to open.
+const CURVE_TABLE_MAX_ROWS = 100;
+
 const TIME_UNITS = [
   ['d', 86_400_000],
   ['h', 3_600_000],
@@ -58,6 +62,7 @@ export function renderCurveView(root, curve, settings, onChange) {
       `Converted by the end: ${formatShare(curve.final_cumulative)}.`),
     median,
     curve.steps.length > 0 ? renderChart(curve) : h('p', { className: 'empty' }, 'Nobody converted, so the curve stays at 0.'),
+    curve.steps.length > 0 ? renderStepTable(curve.steps) : null,
     renderLandmarks(curve.landmarks ?? []));
 }
 
@@ -122,6 +127,32 @@ function renderChart(curve) {
     landmarks.length > 0 ? textNode(CHART.left, axisY + 52, 'People at risk at each dotted line', 'start') : null),
     h('figcaption', { className: 'hint' },
       'Line: share converted by each time since the first event. Band: 95% interval. Dashed line: median.'));
+}
+
+// The chart's steps as a table, for screen readers and for reading exact
+// shares. A long curve is thinned to every n-th step, keeping the last.
+function renderStepTable(steps) {
+  const stride = Math.ceil(steps.length / CURVE_TABLE_MAX_ROWS);
+  const shownSteps = steps.filter((_, index) => index % stride === 0 || index === steps.length - 1);
+  const interval = (step) => (typeof step.lower_95 === 'number' && typeof step.upper_95 === 'number'
+    ? `${formatShare(step.lower_95)} – ${formatShare(step.upper_95)}`
+    : '–');
+  const rows = shownSteps.map((step) => h('tr', { dataset: { testid: 'curve-table-row' } },
+    h('td', {}, formatDuration(step.time_ms)),
+    h('td', { className: 'number' }, formatShare(step.cumulative)),
+    h('td', { className: 'number' }, interval(step))));
+  const summary = stride > 1
+    ? `The curve as a table (one step in ${formatCount(stride)} of ${formatCount(steps.length)}, and the last)`
+    : 'The curve as a table';
+  return h('details', { className: 'chart-table', dataset: { testid: 'curve-table' } },
+    h('summary', {}, summary),
+    h('div', { className: 'table-scroll' },
+      h('table', { className: 'compact' },
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Time since the first event'),
+          h('th', { scope: 'col', className: 'number' }, 'Converted'),
+          h('th', { scope: 'col', className: 'number' }, '95% interval'))),
+        h('tbody', {}, rows))));
 }
 
 function renderLandmarks(landmarks) {

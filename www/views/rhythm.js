@@ -9,10 +9,12 @@ import { formatCount, formatShare } from './format.js';
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 // Lightness of the emptiest and the fullest cell, in per cent, and the
-// lightness below which the count is written in white for contrast.
+// lightness below which the count is written in white, not black. On the
+// cell colour hsl(210 70% L), white text reaches at least 4.5:1 below 47%,
+// and black text at least 4.6:1 from 47% up (WCAG 2.1 contrast ratio).
 const LIGHTEST = 97;
 const DARKEST = 30;
-const WHITE_TEXT_BELOW = 55;
+const WHITE_TEXT_BELOW = 47;
 
 /** Renders the report's hour-and-weekday counts into `root`, or nothing when they are missing or null. */
 export function renderRhythmView(root, rhythm) {
@@ -64,7 +66,7 @@ function heatCell(count, largest, label) {
   const lightness = LIGHTEST - (LIGHTEST - DARKEST) * (count / largest);
   const cell = h('td', { className: 'number heat', dataset: { testid: 'rhythm-cell' }, title: `${label}: ${formatCount(count)}` }, formatCount(count));
   cell.style.backgroundColor = `hsl(210 70% ${lightness.toFixed(1)}%)`;
-  cell.style.color = lightness < WHITE_TEXT_BELOW ? '#fff' : '#1a1a1a';
+  cell.style.color = lightness < WHITE_TEXT_BELOW ? '#fff' : '#000';
   return cell;
 }
 

@@ -34,8 +34,8 @@ const LAYOUT = {
   redrawWidthChange: 24,
 };
 
-const PALETTE = ['#3b6fd8', '#e07b39', '#2f9e77', '#c2417c', '#7a5cc8', '#a4861e', '#2a8bb0', '#cc4b4b', '#5d8a2f', '#8c6d5a'];
-const OTHER_COLOR = '#9aa0a6';
+const PALETTE = ['#3b6fd8', '#c8661f', '#2f9e77', '#c2417c', '#7a5cc8', '#a4861e', '#2a8bb0', '#cc4b4b', '#5d8a2f', '#8c6d5a'];
+const OTHER_COLOR = '#868e96';
 
 // Each view root's latest report and the width it was drawn at, so a resize
 // can redraw it.
@@ -63,7 +63,7 @@ export function renderSankeyView(root, report) {
     metricLink('sankey', 'Journeys step by step'),
     `: the first ${formatCount(data.steps)} steps of each journey. Each bar is as tall as the people at that step, so a band that narrows shows people whose journey ends there. Per step, events outside the ${formatCount(data.top_k)} most common are grouped as "other". Hover a bar or band for its count.`);
   const chart = drawLayout(layout, data);
-  replaceChildren(root, hint, h('div', { className: 'sankey-scroll' }, chart));
+  replaceChildren(root, hint, h('div', { className: 'sankey-scroll' }, chart), renderLinkTable(layout.graph.links));
   fitLabels(chart, layout.labelWidth);
   redrawOnResize(root, report, width);
 }
@@ -171,6 +171,27 @@ function drawLayout({ graph, width, height, stepCount }, data) {
     'data-testid': 'sankey',
     class: 'sankey',
   }, headers, svg('g', { class: 'sankey-links' }, links), svg('g', { class: 'sankey-nodes' }, nodes));
+}
+
+// The diagram's bands as a table, for screen readers and for reading exact counts.
+function renderLinkTable(links) {
+  const rows = links.map((link) => h('tr', { dataset: { testid: 'sankey-table-row' } },
+    h('td', { className: 'number' }, `${link.source.step} → ${link.target.step}`),
+    h('td', {}, link.source.label),
+    h('td', {}, link.target.label),
+    h('td', { className: 'number' }, formatCount(link.people)),
+    h('td', { className: 'number' }, typeof link.medianMs === 'number' ? formatDuration(link.medianMs) : '–')));
+  return h('details', { className: 'chart-table', dataset: { testid: 'sankey-table' } },
+    h('summary', {}, 'The diagram as a table'),
+    h('div', { className: 'table-scroll' },
+      h('table', { className: 'compact' },
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Steps'),
+          h('th', { scope: 'col' }, 'From'),
+          h('th', { scope: 'col' }, 'To'),
+          h('th', { scope: 'col', className: 'number' }, 'People'),
+          h('th', { scope: 'col', className: 'number' }, 'Median time between'))),
+        h('tbody', {}, rows))));
 }
 
 // Reports from before timed links, and channel path tables, have no median time.

@@ -220,7 +220,7 @@ function renderBaselineControls(settings, trends, run) {
     on: { click: () => downloadText(`${safeName(nameInput.value) || 'baseline'}.json`, JSON.stringify(trends.baseline, null, 2), 'application/json') },
   }, 'Download baseline');
 
-  const choice = h('select', { dataset: { testid: 'baseline-choice' } },
+  const choice = h('select', { dataset: { testid: 'baseline-choice' }, attrs: { 'aria-label': 'Saved baseline' } },
     h('option', { value: '' }, saved.length ? 'Choose a saved baseline' : 'No saved baseline'),
     saved.map(([name]) => h('option', { value: name, selected: settings.baseline?.name === name }, name)));
   const compare = h('button', {
@@ -242,6 +242,9 @@ function renderBaselineControls(settings, trends, run) {
     type: 'file',
     accept: '.json,application/json',
     className: 'visually-hidden',
+    // The "Compare with a file…" button opens this input, so Tab skips it.
+    tabIndex: -1,
+    attrs: { 'aria-label': 'Baseline file to compare with' },
     dataset: { testid: 'baseline-file' },
     on: {
       change: async () => {
