@@ -81,7 +81,7 @@ export function normalizeBase(base) {
   return withSlashes;
 }
 
-async function handleRequest({ root, base, pages }, request, response) {
+async function handleRequest({ root, base, pages, policyHeader }, request, response) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     sendText(response, 405, 'Method not allowed: only GET and HEAD are served.', { Allow: 'GET, HEAD' });
     return;
@@ -124,13 +124,16 @@ async function handleRequest({ root, base, pages }, request, response) {
       info = await stat(filePath);
     }
     const body = await readFile(filePath);
-    response.writeHead(200, {
+    const headers = {
       'Content-Type': MIME_TYPES[extname(filePath).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': body.length,
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
-    });
+    };
+    if (policyHeader) {
+      headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+    }
+    response.writeHead(200, headers);
     response.end(request.method === 'HEAD' ? undefined : body);
   } catch (error) {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
@@ -151,13 +154,15 @@ function sendText(response, status, text, headers = {}) {
  * Starts the server and resolves once it listens. Port 0 picks a free port.
  * `base` is the path www/ is mounted under. `pages` maps further URL paths to
  * HTML text served as is, such as a host page that embeds the app.
+ * `policyHeader: false` leaves out the Content-Security-Policy header, as a
+ * plain static host would, so only the page's meta tag applies.
  * Returns the URL of the page, the URL of the origin and a close function.
  */
-export async function startServer({ port = 8080, host = '127.0.0.1', root = WWW_ROOT, base = '/', pages = {} } = {}) {
+export async function startServer({ port = 8080, host = '127.0.0.1', root = WWW_ROOT, base = '/', pages = {}, policyHeader = true } = {}) {
   if (!LOOPBACK_HOSTS.has(host)) {
     throw new Error(`Invalid host ${host}: the server binds only to 127.0.0.1, ::1 or localhost.`);
   }
-  const settings = { root, base: normalizeBase(base), pages };
+  const settings = { root, base: normalizeBase(base), pages, policyHeader };
   const server = createServer((request, response) => {
     handleRequest(settings, request, response);
   });

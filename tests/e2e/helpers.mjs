@@ -40,8 +40,8 @@ export async function startServerAndBrowser(t, serverOptions = {}) {
  * Every request the browser context sends is recorded in `requests`, and
  * every content security policy violation in `policyViolations`.
  */
-export async function openApp(t, { width = 1100 } = {}) {
-  const { server, browser } = await startServerAndBrowser(t);
+export async function openApp(t, { width = 1100, serverOptions = {} } = {}) {
+  const { server, browser } = await startServerAndBrowser(t, serverOptions);
 
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   const requests = [];
