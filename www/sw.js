@@ -20,8 +20,9 @@ const CACHE_PREFIX = `pathlight ${SCOPE} `;
 const CACHE_NAME = `${CACHE_PREFIX}${self.PATHLIGHT_SHELL.version}`;
 const INDEX_URL = new URL('index.html', SCOPE).href;
 
-// skipWaiting() lets a new version take over open tabs at once. A tab that
-// loaded the old files then gets new ones for what it loads later.
+// skipWaiting() lets a new version take over without waiting for every tab
+// to close. A tab that loaded the old files then gets new ones for what it
+// loads later.
 self.addEventListener('install', (event) => {
   event.waitUntil(fillCache().then(() => self.skipWaiting()));
 });
@@ -58,7 +59,8 @@ async function deleteOldCaches() {
 async function answerFromCache(request) {
   const url = new URL(request.url);
   const isPageRequest = request.mode === 'navigate' && `${url.origin}${url.pathname}` === SCOPE;
-  const cache = await caches.open(CACHE_NAME);
-  const cached = await cache.match(isPageRequest ? INDEX_URL : request, { ignoreSearch: request.mode === 'navigate' });
+  // caches.match() with a cacheName, unlike caches.open(), does not create
+  // the cache again after a newer version of this worker deleted it.
+  const cached = await caches.match(isPageRequest ? INDEX_URL : request, { cacheName: CACHE_NAME, ignoreSearch: request.mode === 'navigate' });
   return cached ?? fetch(request);
 }

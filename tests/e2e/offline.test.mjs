@@ -5,7 +5,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyse, dropFiles, openApp, readCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WWW_ROOT } from '../../scripts/serve.mjs';
+import { analyse, dropFiles, openApp, readCount, RESULT_TIMEOUT_MS, startServerAndBrowser } from './helpers.mjs';
 
 const EVENTS_CSV = [
   'user_id,timestamp,event',
@@ -19,6 +23,25 @@ const EVENTS_CSV = [
 
 async function waitForServiceWorker(page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: RESULT_TIMEOUT_MS });
+}
+
+// The versions of the page's caches, the last word of each cache name.
+async function readCacheVersions(page) {
+  const names = await page.evaluate(() => caches.keys());
+  return names.map((name) => name.split(' ').at(-1));
+}
+
+// Evaluates the async `check` in the page until it returns true. The polling
+// runs in Node because page.waitForFunction() takes a returned promise as a
+// true value.
+async function waitInPage(page, check, description) {
+  const deadline = Date.now() + RESULT_TIMEOUT_MS;
+  while (!(await page.evaluate(check))) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for ${description}.`);
+    }
+    await page.waitForTimeout(100);
+  }
 }
 
 test('offline reload analyses a dropped file', async (t) => {
@@ -62,4 +85,43 @@ test('offline reload fails without the service worker', async (t) => {
 
   await context.setOffline(true);
   await assert.rejects(page.reload(), /ERR_INTERNET_DISCONNECTED/);
+});
+
+test('new build replaces the cached copy', async (t) => {
+  // A copy of www/, so the test can change its files as a new build would.
+  const root = await mkdtemp(join(tmpdir(), 'pathlight-www-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await cp(WWW_ROOT, root, { recursive: true, dereference: true });
+
+  const { server, browser } = await startServerAndBrowser(t, { root });
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(server.url);
+  await waitForServiceWorker(page);
+  const firstVersions = await readCacheVersions(page);
+  assert.equal(firstVersions.length, 1);
+  assert.notEqual(firstVersions[0], 'next-build');
+
+  const manifestPath = join(root, 'build', 'shell.js');
+  const manifest = await readFile(manifestPath, 'utf8');
+  await writeFile(manifestPath, manifest.replace(/"version": "[^"]*"/, '"version": "next-build"'));
+  await appendFile(join(root, 'style.css'), '\n/* next build */\n');
+
+  // Browsers check for a new version after a navigation, but not at a set
+  // moment, so the test starts the check itself.
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    await registration.update();
+  });
+  await waitInPage(page, async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return registration.installing === null && (await caches.keys()).some((name) => name.endsWith(' next-build'));
+  }, 'the new version to install');
+
+  await page.reload();
+  await waitInPage(page, async () => {
+    const names = await caches.keys();
+    return names.length === 1 && names[0].endsWith(' next-build');
+  }, 'the old cache to be deleted');
+  const style = await page.evaluate(async () => (await fetch('style.css')).text());
+  assert.match(style, /next build/);
 });
