@@ -1,9 +1,11 @@
 // Static file server for www/, for local use and the browser tests.
 //
-//   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]
+//   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1] [--base /tools/pathlight/]
 //
 // It binds only to a loopback address, serves GET and HEAD, and rejects any
-// path that resolves outside www/. It has no dependencies beyond Node itself.
+// path that resolves outside www/. `--base` mounts www/ under that path, as a
+// static host serving the page from a subpath would. It has no dependencies
+// beyond Node itself.
 
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -67,14 +69,42 @@ export function resolveUnderRoot(root, urlPath) {
   return target;
 }
 
-async function handleRequest(root, request, response) {
+/**
+ * Checks a mount path such as `/tools/pathlight/` and returns it with a
+ * leading and a trailing slash.
+ */
+export function normalizeBase(base) {
+  const withSlashes = `/${base}/`.replace(/\/{2,}/g, '/');
+  if (withSlashes.split('/').some((segment) => segment === '.' || segment === '..') || withSlashes.includes('\\')) {
+    throw new Error(`Invalid base path ${base}: expected a plain path such as /tools/pathlight/, without . or .. segments.`);
+  }
+  return withSlashes;
+}
+
+async function handleRequest({ root, base, pages, policyHeader }, request, response) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     sendText(response, 405, 'Method not allowed: only GET and HEAD are served.', { Allow: 'GET, HEAD' });
     return;
   }
 
   const { pathname } = new URL(request.url, 'http://localhost');
-  let filePath = resolveUnderRoot(root, pathname);
+  const page = pages[pathname];
+  if (page !== undefined) {
+    response.writeHead(200, { 'Content-Type': MIME_TYPES['.html'], 'Cache-Control': 'no-store' });
+    response.end(request.method === 'HEAD' ? undefined : page);
+    return;
+  }
+  if (`${pathname}/` === base) {
+    response.writeHead(301, { Location: base });
+    response.end();
+    return;
+  }
+  if (!pathname.startsWith(base)) {
+    sendText(response, 404, `Not found: ${pathname}. The page is served under ${base}`);
+    return;
+  }
+
+  let filePath = resolveUnderRoot(root, `/${pathname.slice(base.length)}`);
   if (filePath === null) {
     sendText(response, 403, 'Forbidden: the path is outside the served folder.');
     return;
@@ -83,17 +113,27 @@ async function handleRequest(root, request, response) {
   try {
     let info = await stat(filePath);
     if (info.isDirectory()) {
+      // Relative links in index.html resolve against the folder only when
+      // the URL ends in a slash, so a folder URL without one is redirected.
+      if (!pathname.endsWith('/')) {
+        response.writeHead(301, { Location: `${pathname}/` });
+        response.end();
+        return;
+      }
       filePath = join(filePath, 'index.html');
       info = await stat(filePath);
     }
     const body = await readFile(filePath);
-    response.writeHead(200, {
+    const headers = {
       'Content-Type': MIME_TYPES[extname(filePath).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': body.length,
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
-    });
+    };
+    if (policyHeader) {
+      headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+    }
+    response.writeHead(200, headers);
     response.end(request.method === 'HEAD' ? undefined : body);
   } catch (error) {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
@@ -112,14 +152,19 @@ function sendText(response, status, text, headers = {}) {
 
 /**
  * Starts the server and resolves once it listens. Port 0 picks a free port.
- * Returns the base URL and a close function.
+ * `base` is the path www/ is mounted under. `pages` maps further URL paths to
+ * HTML text served as is, such as a host page that embeds the app.
+ * `policyHeader: false` leaves out the Content-Security-Policy header, as a
+ * plain static host would, so only the page's meta tag applies.
+ * Returns the URL of the page, the URL of the origin and a close function.
  */
-export async function startServer({ port = 8080, host = '127.0.0.1', root = WWW_ROOT } = {}) {
+export async function startServer({ port = 8080, host = '127.0.0.1', root = WWW_ROOT, base = '/', pages = {}, policyHeader = true } = {}) {
   if (!LOOPBACK_HOSTS.has(host)) {
     throw new Error(`Invalid host ${host}: the server binds only to 127.0.0.1, ::1 or localhost.`);
   }
+  const settings = { root, base: normalizeBase(base), pages, policyHeader };
   const server = createServer((request, response) => {
-    handleRequest(root, request, response);
+    handleRequest(settings, request, response);
   });
   await new Promise((resolvePromise, reject) => {
     server.once('error', reject);
@@ -127,14 +172,16 @@ export async function startServer({ port = 8080, host = '127.0.0.1', root = WWW_
   });
   const address = server.address();
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `http://${urlHost}:${address.port}`;
   return {
-    url: `http://${urlHost}:${address.port}/`,
+    url: `${origin}${settings.base}`,
+    origin,
     close: () => new Promise((resolvePromise) => server.close(resolvePromise)),
   };
 }
 
 function parseArguments(argv) {
-  const options = { port: 8080, host: '127.0.0.1' };
+  const options = { port: 8080, host: '127.0.0.1', base: '/' };
   for (let i = 0; i < argv.length; i += 1) {
     const name = argv[i];
     const value = argv[i + 1];
@@ -147,8 +194,11 @@ function parseArguments(argv) {
     } else if (name === '--host' && value !== undefined) {
       options.host = value;
       i += 1;
+    } else if (name === '--base' && value !== undefined) {
+      options.base = value;
+      i += 1;
     } else {
-      throw new Error(`Unknown argument ${name}. Usage: node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]`);
+      throw new Error(`Unknown argument ${name}. Usage: node scripts/serve.mjs [--port 8080] [--host 127.0.0.1] [--base /tools/pathlight/]`);
     }
   }
   return options;

@@ -39,6 +39,7 @@ import { SILENCES_DEFAULTS, renderSilencesView, silencesOptions } from './views/
 import {
   CHANNEL_SPEED_DEFAULTS, SPEED_DEFAULTS, channelSpeedOptions, renderChannelSpeedView, renderSpeedView, speedOptions,
 } from './views/speed.js';
+import { registerOfflineCopy } from './offline.js';
 import { createStatusView } from './views/status.js';
 import { renderSummaryView } from './views/summary.js';
 import { renderTimingView } from './views/timing.js';
@@ -140,6 +141,7 @@ engine.request('ping')
     status.showError(error.message);
   });
 
+registerOfflineCopy(document.getElementById('offline-note'));
 fillTimeZones(elements.timeZone);
 wireFileInputs();
 renderSetups();

@@ -21,18 +21,27 @@ const CHROMIUM_ARGS = [
 export const RESULT_TIMEOUT_MS = 30_000;
 
 /**
- * Starts a server and a browser, opens the page and waits until the engine
- * in the worker has started. Registers clean-up with the test context `t`.
- * Every request the browser context sends is recorded in `requests`, and
- * every content security policy violation in `policyViolations`.
+ * Starts a server on a free loopback port and a browser, and registers their
+ * clean-up with the test context `t`. `serverOptions` go to startServer().
  */
-export async function openApp(t, { width = 1100 } = {}) {
-  const server = await startServer({ port: 0, host: '127.0.0.1', root: process.env.PATHLIGHT_WWW_ROOT });
+export async function startServerAndBrowser(t, serverOptions = {}) {
+  const server = await startServer({ port: 0, host: '127.0.0.1', root: process.env.PATHLIGHT_WWW_ROOT, ...serverOptions });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   t.after(async () => {
     await browser.close();
     await server.close();
   });
+  return { server, browser };
+}
+
+/**
+ * Starts a server and a browser, opens the page and waits until the engine
+ * in the worker has started. Registers clean-up with the test context `t`.
+ * Every request the browser context sends is recorded in `requests`, and
+ * every content security policy violation in `policyViolations`.
+ */
+export async function openApp(t, { width = 1100, serverOptions = {} } = {}) {
+  const { server, browser } = await startServerAndBrowser(t, serverOptions);
 
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   const requests = [];

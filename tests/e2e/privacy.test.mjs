@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CONTENT_SECURITY_POLICY } from '../../scripts/serve.mjs';
 import { analyse, dropFiles, openApp, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 const EVENTS_CSV = [
@@ -82,4 +83,42 @@ test('content security policy limits connect-src', async (t) => {
   }));
   assert.deepEqual(directives.get('connect-src'), ["'self'"]);
   assert.deepEqual(directives.get('default-src'), ["'self'"]);
+});
+
+test('policy tag matches the served header', async (t) => {
+  const { page } = await openApp(t);
+  const policy = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.equal(policy, CONTENT_SECURITY_POLICY);
+
+  // Each source is a keyword such as 'self', or data: and blob: for images,
+  // which name no other site.
+  const sources = policy.split(';').flatMap((part) => part.trim().split(/\s+/).slice(1));
+  const otherOrigins = sources.filter((source) => !/^'[a-z-]+'$/.test(source) && source !== 'data:' && source !== 'blob:');
+  assert.deepEqual(otherOrigins, []);
+});
+
+test('policy tag blocks other origins', async (t) => {
+  // Without the served header only the tag applies, as on a static host.
+  const { page, requests } = await openApp(t, { serverOptions: { policyHeader: false } });
+
+  // 127.0.0.2 is a loopback address, so nothing leaves the machine even if
+  // the policy failed, and port 1 has no server on it.
+  const outcome = await page.evaluate(async () => {
+    const violations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      violations.push({ directive: event.effectiveDirective, blocked: event.blockedURI });
+    });
+    let error = null;
+    try {
+      await fetch('http://127.0.0.2:1/');
+    } catch (caught) {
+      error = caught.name;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { error, violations };
+  });
+
+  assert.equal(outcome.error, 'TypeError');
+  assert.deepEqual(outcome.violations, [{ directive: 'connect-src', blocked: 'http://127.0.0.2:1/' }]);
+  assert.deepEqual(requests.filter((url) => url.startsWith('http://127.0.0.2')), []);
 });
