@@ -40,6 +40,8 @@ async function trapNextAnalysis(worker) {
 
 test('engine trap recovers with files kept', async (t) => {
   const { page, pageErrors } = await openApp(t);
+  const consoleLines = [];
+  page.on('console', (message) => consoleLines.push(message.text()));
   await dropFiles(page, [{ name: 'events.csv', text: EVENTS_CSV }]);
   await page.waitForSelector('[data-testid=file-card]');
   await mapColumns(page, { person: 'user', event: 'event', time: 'ts' });
@@ -63,4 +65,10 @@ test('engine trap recovers with files kept', async (t) => {
   assert.equal(await readCount(page, 'summary-people'), 3, 'the retry reads the same file');
   assert.ok(!page.workers().includes(workers[0]), 'the trapped worker was replaced');
   assert.deepEqual(pageErrors, []);
+
+  // The restart is logged, with no cell of the file in any console line.
+  assert.ok(consoleLines.some((line) => /restarting the analysis worker/.test(line)), 'the restart is logged');
+  for (const cell of ['u1', 'u2', 'u3', 'page_view', 'sign_up', '2024-04']) {
+    assert.ok(!consoleLines.some((line) => line.includes(cell)), `no console line contains ${cell}`);
+  }
 });
