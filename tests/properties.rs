@@ -3,7 +3,7 @@
 //! Each case is a CSV text with the columns `user,event,ts,channel,value`, for up to nine people.
 //! Events come from a four-name alphabet and times from a coarse hourly grid, so tied timestamps
 //! and exact duplicate rows are common. Channel and value are optional. The invariants:
-//! - funnel step counts never increase from one step to the next, for every kind and counting;
+//! - funnel step counts never increase from one step to the next, for a random kind and counting;
 //! - every attribution model's credits add up to `credited`, and `credited + uncredited` is the
 //!   observed weight: the converters, or the value of their first conversion events;
 //! - the conversion curve's cumulative conversion never decreases and stays in [0, 1], and its
@@ -200,21 +200,20 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn funnel_counts_never_increase(rows in rows()) {
-        let text = csv_text(&rows);
-        for kind in [FunnelKind::Ordered, FunnelKind::Strict, FunnelKind::AnyOrder] {
-            for counting in [Counting::People, Counting::Totals] {
-                let report = analyze(&text, &funnel_options(kind, counting));
-                let funnel = report.funnel.expect("funnel");
-                for pair in funnel.steps.windows(2) {
-                    prop_assert!(
-                        pair[1].people <= pair[0].people,
-                        "{kind:?} {counting:?}: {} at {} after {} at {}",
-                        pair[1].people, pair[1].event, pair[0].people, pair[0].event
-                    );
-                    prop_assert_eq!(pair[1].dropped, pair[0].people - pair[1].people, "{:?} {:?} drop-off at {}", kind, counting, pair[1].event);
-                }
-            }
+    fn funnel_counts_never_increase(
+        rows in rows(),
+        kind in prop_oneof![Just(FunnelKind::Ordered), Just(FunnelKind::Strict), Just(FunnelKind::AnyOrder)],
+        counting in prop_oneof![Just(Counting::People), Just(Counting::Totals)],
+    ) {
+        let report = analyze(&csv_text(&rows), &funnel_options(kind, counting));
+        let funnel = report.funnel.expect("funnel");
+        for pair in funnel.steps.windows(2) {
+            prop_assert!(
+                pair[1].people <= pair[0].people,
+                "{kind:?} {counting:?}: {} at {} after {} at {}",
+                pair[1].people, pair[1].event, pair[0].people, pair[0].event
+            );
+            prop_assert_eq!(pair[1].dropped, pair[0].people - pair[1].people, "{:?} {:?} drop-off at {}", kind, counting, pair[1].event);
         }
     }
 
