@@ -11,9 +11,27 @@ use crate::ingest::{FileConfig, LoadConfig};
 use crate::setup::Setup;
 use crate::{AnalysisOptions, Workspace};
 
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
 #[wasm_bindgen(start)]
 fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(log_panic_location));
+}
+
+/// Logs where the engine panicked, without the panic message, because a message can quote input
+/// text: a failed string slice, for one, shows the string it was slicing, which may be a cell of
+/// the user's file. The panic then ends in an `unreachable` trap, and worker.js reports that to the
+/// page, which restarts the worker.
+fn log_panic_location(info: &std::panic::PanicHookInfo) {
+    let location = match info.location() {
+        Some(location) => format!("{}:{}", location.file(), location.line()),
+        None => "an unknown location".to_string(),
+    };
+    console_error(&format!("Pathlight: the engine panicked at {location}. The panic message is not logged because it may quote your data."));
 }
 
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {

@@ -1,28 +1,70 @@
 // The page's side of the worker protocol: each call posts { id, type, ... }
 // and returns a promise settled by the worker's reply with the same id.
+//
+// The client also keeps the requests that changed the engine's state: the File
+// objects added, files removed, dialects chosen and the last load. After an
+// internal error it starts a new worker and sends them again, so the user's
+// files stay loaded and a retry needs no new drop.
+
+// Request types whose effect a new worker must see again, in the order sent.
+const REPLAYED_TYPES = new Set(['addFiles', 'removeFile', 'inspect', 'load']);
+
+const START_FAILURE = 'The analysis worker failed to start, so no file can be analysed. Reload the page to try again.';
+const RESTART_FAILURE = 'The analysis engine stopped on an internal error again while it re-read your files. Reload the page and add the files again.';
+
+/** Builds the message for a request that a wasm trap (a Rust panic) ended. */
+function internalErrorMessage(detail) {
+  return `The engine stopped on an internal error (${detail}). Your files are still loaded; press Analyse to retry.`;
+}
 
 export class EngineClient {
   constructor(workerUrl) {
-    this.worker = new Worker(workerUrl, { type: 'module' });
+    this.workerUrl = workerUrl;
     this.nextId = 1;
     this.pending = new Map();
     this.failure = null;
+    // The successful state-changing requests, as { type, payload }.
+    this.history = [];
+    this.startWorker();
+  }
+
+  startWorker() {
+    this.worker = new Worker(this.workerUrl, { type: 'module' });
     this.worker.addEventListener('message', (event) => this.receive(event.data));
-    this.worker.addEventListener('error', (event) => this.failAll(event.message || 'The analysis worker failed to start, so no file can be analysed. Reload the page to try again.'));
+    this.worker.addEventListener('error', (event) => this.failAll(event.message || START_FAILURE));
   }
 
   /** Sends one request; `onProgress` receives the progress messages for it. */
   request(type, payload = {}, onProgress = null) {
-    const id = this.nextId;
-    this.nextId += 1;
     return new Promise((resolve, reject) => {
       if (this.failure) {
         reject(new Error(this.failure));
         return;
       }
-      this.pending.set(id, { resolve, reject, onProgress });
-      this.worker.postMessage({ id, type, ...payload });
+      const onResult = (result) => {
+        this.remember(type, payload);
+        resolve(result);
+      };
+      this.post({ type, payload, resolve: onResult, reject, onProgress, replay: false });
     });
+  }
+
+  post(entry) {
+    const id = this.nextId;
+    this.nextId += 1;
+    this.pending.set(id, entry);
+    this.worker.postMessage({ id, type: entry.type, ...entry.payload });
+  }
+
+  remember(type, payload) {
+    if (!REPLAYED_TYPES.has(type)) {
+      return;
+    }
+    // Only the last load matters, because each load replaces the journeys.
+    if (type === 'load') {
+      this.history = this.history.filter((step) => step.type !== 'load');
+    }
+    this.history.push({ type, payload });
   }
 
   receive(message) {
@@ -35,10 +77,45 @@ export class EngineClient {
       return;
     }
     this.pending.delete(message.id);
-    if (message.error) {
+    if (message.error?.fatal) {
+      this.restart(entry, message.error.message);
+    } else if (message.error) {
       entry.reject(new Error(message.error.message));
     } else {
       entry.resolve(message.result);
+    }
+  }
+
+  /**
+   * Replaces a worker whose wasm instance trapped. The request that trapped
+   * and every other pending one fail with a readable message, and the new
+   * worker gets the remembered requests again before any later request,
+   * because a worker runs its requests in arrival order.
+   */
+  restart(failedEntry, detail) {
+    this.worker.terminate();
+    const message = internalErrorMessage(detail);
+    console.error(`Pathlight: restarting the analysis worker after an internal error in a ${failedEntry.type} request (${detail}).`);
+    const entries = [failedEntry, ...this.pending.values()];
+    this.pending.clear();
+    for (const entry of entries) {
+      if (!entry.replay) {
+        entry.reject(new Error(message));
+      }
+    }
+
+    // A remembered request that traps again is dropped from the history, so
+    // each restart has fewer requests to send and the restarts end.
+    if (failedEntry.replay) {
+      this.history = this.history.filter((step) => step !== failedEntry.step);
+      if (failedEntry.step.type !== 'load') {
+        this.failAll(RESTART_FAILURE);
+        return;
+      }
+    }
+    this.startWorker();
+    for (const step of this.history) {
+      this.post({ type: step.type, payload: step.payload, step, replay: true, resolve: () => {}, reject: () => {}, onProgress: null });
     }
   }
 

@@ -3,8 +3,10 @@
 // change of options costs one analyze() call.
 //
 // Requests arrive as { id, type, ...arguments }. Each gets exactly one reply,
-// { id, result } or { id, error: { message } }. While files are read the
-// worker also posts { id, progress: { ... } } for that request.
+// { id, result } or { id, error: { message, fatal } }. While files are read the
+// worker also posts { id, progress: { ... } } for that request. `fatal` is true
+// when the wasm instance trapped, as a Rust panic ends in an `unreachable` trap.
+// Its memory may then hold half-done work, so the page must start a new worker.
 
 import init, { Analyzer, parseSetup } from './pkg/pathlight.js';
 
@@ -17,6 +19,10 @@ const engineReady = init().then(() => new Analyzer());
 // Requests run one at a time in arrival order. Reading a file awaits between
 // slices, and a load() must not start while a file is half pushed.
 let queue = Promise.resolve();
+
+// Set by the first wasm trap. Every later request fails as fatal, because the
+// instance cannot be trusted after a trap.
+let poisoned = false;
 
 const handlers = {
   ping: async () => 'ready',
@@ -48,10 +54,16 @@ async function run(request) {
     const analyzer = await engineReady.catch((error) => {
       throw new Error(`The analysis engine failed to start: ${messageOf(error)}`);
     });
+    if (poisoned) {
+      throw new Error('The analysis engine stopped on an earlier internal error.');
+    }
     const result = await handler(analyzer, request);
     self.postMessage({ id: request.id, result });
   } catch (error) {
-    self.postMessage({ id: request.id, error: { message: messageOf(error) } });
+    if (error instanceof WebAssembly.RuntimeError) {
+      poisoned = true;
+    }
+    self.postMessage({ id: request.id, error: { message: messageOf(error), fatal: poisoned } });
   }
 }
 
@@ -91,6 +103,10 @@ async function addFiles(analyzer, { id, files }) {
       }
       inspections.push(analyzer.finishFile(index));
     } catch (error) {
+      // A trap is no fault of this file, and the instance is unusable after it.
+      if (error instanceof WebAssembly.RuntimeError) {
+        throw error;
+      }
       if (index !== null) {
         forgetFile(analyzer, index);
       }

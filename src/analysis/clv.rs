@@ -230,9 +230,10 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
         .iter()
         .map(|summary| predict(log, summary, bg_nbd.as_ref(), gamma_gamma.as_ref(), options.horizon))
         .collect();
+    // Ties go by person id, so the list does not depend on the order of the rows.
     customers.sort_by(|x, y| {
         let key = |customer: &CustomerValue| (customer.clv.unwrap_or(f64::NEG_INFINITY), customer.expected_purchases, customer.frequency);
-        key(y).partial_cmp(&key(x)).unwrap_or(std::cmp::Ordering::Equal)
+        key(y).partial_cmp(&key(x)).unwrap_or(std::cmp::Ordering::Equal).then_with(|| x.person.cmp(&y.person))
     });
     customers.truncate(options.top);
 

@@ -1,0 +1,74 @@
+// After an internal error in the engine the page shows a readable message,
+// starts a new worker with the same files, and Analyse works again without a
+// new drop.
+//
+// The test makes the worker's wasm instance trap the way a Rust panic does: a
+// release build aborts on panic with an `unreachable` trap, which reaches JS as
+// a WebAssembly.RuntimeError. Here the next analyze() call goes into the real
+// wasm export with an Analyzer pointer far past the end of linear memory, which
+// traps with "memory access out of bounds", also a WebAssembly.RuntimeError.
+// This needs no panic switch in the shipped engine: the hook lives only in
+// this test, through Playwright's access to the worker.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyse, dropFiles, mapColumns, openApp, readCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
+
+const EVENTS_CSV = [
+  'user,event,ts',
+  'u1,page_view,2024-04-01T10:00:00Z',
+  'u1,sign_up,2024-04-01T10:05:00Z',
+  'u2,page_view,2024-04-01T11:00:00Z',
+  'u3,page_view,2024-04-02T09:00:00Z',
+  'u3,sign_up,2024-04-02T09:30:00Z',
+  '',
+].join('\n');
+
+/** Makes the worker's next analyze() trap inside the wasm instance. */
+async function trapNextAnalysis(worker) {
+  await worker.evaluate(async () => {
+    const bindings = await import(new URL('./pkg/pathlight.js', self.location.href).href);
+    // The package is initialised already, so init() returns the instance's exports.
+    const exports = await bindings.default();
+    const original = bindings.Analyzer.prototype.analyze;
+    bindings.Analyzer.prototype.analyze = function analyzeOnce() {
+      bindings.Analyzer.prototype.analyze = original;
+      return exports.analyzer_analyze(0xfffffff0, undefined);
+    };
+  });
+}
+
+test('engine trap recovers with files kept', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  const consoleLines = [];
+  page.on('console', (message) => consoleLines.push(message.text()));
+  await dropFiles(page, [{ name: 'events.csv', text: EVENTS_CSV }]);
+  await page.waitForSelector('[data-testid=file-card]');
+  await mapColumns(page, { person: 'user', event: 'event', time: 'ts' });
+  await analyse(page);
+  assert.equal(await readCount(page, 'summary-people'), 3);
+
+  const workers = page.workers();
+  assert.equal(workers.length, 1, 'one worker before the trap');
+  await trapNextAnalysis(workers[0]);
+  await page.click('[data-testid=analyse-button]');
+
+  const alert = page.locator('[role=alert][data-testid=status-error]');
+  await alert.locator('p').first().waitFor({ state: 'visible', timeout: RESULT_TIMEOUT_MS });
+  const text = await alert.textContent();
+  assert.match(text, /engine stopped on an internal error/, 'says what happened');
+  assert.match(text, /RuntimeError|memory access out of bounds/, 'names the trap');
+  assert.match(text, /files are still loaded; press Analyse to retry/, 'says what to do');
+  assert.equal(await page.locator('[data-testid=file-card]').count(), 1, 'the file card stays');
+
+  await analyse(page);
+  assert.equal(await readCount(page, 'summary-people'), 3, 'the retry reads the same file');
+  assert.ok(!page.workers().includes(workers[0]), 'the trapped worker was replaced');
+  assert.deepEqual(pageErrors, []);
+
+  // The restart is logged, with no cell of the file in any console line.
+  assert.ok(consoleLines.some((line) => /restarting the analysis worker/.test(line)), 'the restart is logged');
+  for (const cell of ['u1', 'u2', 'u3', 'page_view', 'sign_up', '2024-04']) {
+    assert.ok(!consoleLines.some((line) => line.includes(cell)), `no console line contains ${cell}`);
+  }
+});
