@@ -107,7 +107,7 @@ export function renderTrendsView(root, trends, settings, apply) {
 function renderControls(settings, trends, run) {
   const windowInput = draftInput(settings, 'window', { type: 'text', value: settings.window, size: 6, dataset: { testid: 'trends-window' } });
   const windowField = h('label', { className: 'field inline' }, h('span', {}, 'Count steps within'), windowInput,
-    h('button', { type: 'button', className: 'button', on: { click: () => run(() => { settings.window = windowInput.value.trim(); }) } }, 'Apply'));
+    h('button', { type: 'button', className: 'button', on: { click: () => run(() => { settings.window = typed(settings, 'window', windowInput).trim(); }) } }, 'Apply'));
 
   const changeDate = draftInput(settings, 'changeDate', { type: 'date', dataset: { testid: 'change-date' } });
   const changeLabel = draftInput(settings, 'changeLabel', { type: 'text', placeholder: 'What changed, such as new pricing page', size: 28, dataset: { testid: 'change-label' } });
@@ -126,12 +126,14 @@ function renderControls(settings, trends, run) {
     dataset: { testid: 'add-change' },
     on: {
       click: () => {
-        if (!changeDate.value) {
+        const date = typed(settings, 'changeDate', changeDate);
+        if (!date) {
           changeDate.focus();
           return;
         }
+        const label = typed(settings, 'changeLabel', changeLabel).trim();
         run(() => {
-          settings.changeDates.push({ date: changeDate.value, label: changeLabel.value.trim() });
+          settings.changeDates.push({ date, label });
           settings.drafts = { ...settings.drafts, changeDate: '', changeLabel: '' };
         });
       },
@@ -151,7 +153,8 @@ function renderControls(settings, trends, run) {
     on: {
       click: () => {
         run(() => {
-          settings.periods = { a: { from: aFrom.value, to: aTo.value }, b: { from: bFrom.value, to: bTo.value } };
+          const [from, to] = [typed(settings, 'a-from', aFrom), typed(settings, 'a-to', aTo)];
+          settings.periods = { a: { from, to }, b: { from: typed(settings, 'b-from', bFrom), to: typed(settings, 'b-to', bTo) } };
         });
       },
     },
@@ -192,6 +195,15 @@ function draftInput(settings, key, props) {
   return input;
 }
 
+/**
+ * Returns what the user typed under `key`. The draft is newer than `input`
+ * when a report redrew the controls between a keystroke and a click, so the
+ * click's input element is no longer the one that was typed in.
+ */
+function typed(settings, key, input) {
+  return settings.drafts?.[key] ?? input.value;
+}
+
 function renderBaselineControls(settings, trends, run) {
   const saved = readBaselines();
   const nameInput = draftInput(settings, 'baselineName', { type: 'text', size: 20, value: defaultBaselineName(trends.baseline), dataset: { testid: 'baseline-name' } });
@@ -202,7 +214,7 @@ function renderBaselineControls(settings, trends, run) {
     dataset: { testid: 'save-baseline' },
     on: {
       click: () => {
-        const name = nameInput.value.trim() || defaultBaselineName(trends.baseline);
+        const name = typed(settings, 'baselineName', nameInput).trim() || defaultBaselineName(trends.baseline);
         if (!storeBaseline(name, trends.baseline)) {
           note.textContent = 'This browser does not allow saving; use Download instead.';
           return;
@@ -217,7 +229,7 @@ function renderBaselineControls(settings, trends, run) {
   const download = h('button', {
     type: 'button',
     className: 'button',
-    on: { click: () => downloadText(`${safeName(nameInput.value) || 'baseline'}.json`, JSON.stringify(trends.baseline, null, 2), 'application/json') },
+    on: { click: () => downloadText(`${safeName(typed(settings, 'baselineName', nameInput)) || 'baseline'}.json`, JSON.stringify(trends.baseline, null, 2), 'application/json') },
   }, 'Download baseline');
 
   const choice = h('select', { dataset: { testid: 'baseline-choice' }, attrs: { 'aria-label': 'Saved baseline' } },
