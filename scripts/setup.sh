@@ -11,7 +11,7 @@ for arg in "$@"; do
   case "$arg" in
     --bench) with_bench=true ;;
     --fuzz) with_fuzz=true ;;
-    *) printf 'setup: unknown option %s; use --bench or --fuzz\n' "$arg" >&2; exit 2 ;;
+    *) printf 'setup: unknown option %s. Use --bench or --fuzz.\n' "$arg" >&2; exit 2 ;;
   esac
 done
 
