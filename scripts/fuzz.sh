@@ -21,12 +21,12 @@ for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   echo "fuzz: $target for ${seconds}s (log: fuzz/logs/$target.log)"
   # -timeout: an input that takes longer than 10 s counts as a hang and stops the run.
-  # -max_len: files of up to 16 KiB reach every ingest path and keep each analysis fast.
+  # -max_len: inputs of at most 16 KiB, so that each load and analysis stays fast.
   nice -n 10 cargo +nightly fuzz run --release "$target" "corpus/$target" "seeds/$target" -- \
     -max_total_time="$seconds" -timeout=10 -max_len=16384 -print_final_stats=1 \
     2>&1 | tee "logs/$target.log" | grep -E '^#[0-9]+ +(INITED|DONE|pulse)|^(stat|Done)|ERROR|panicked|SUMMARY' || true
   if grep -qE 'ERROR: libFuzzer|deadly signal|panicked' "logs/$target.log"; then
-    echo "fuzz: $target failed; the input is in fuzz/artifacts/$target/" >&2
+    echo "fuzz: $target crashed, hung or ran out of memory. The input is in fuzz/artifacts/$target/." >&2
     exit 1
   fi
 done
