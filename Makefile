@@ -11,7 +11,7 @@ WASM_PACK_BUILD := wasm-pack build --target web --release --out-dir $(WASM_OUT) 
 PORT ?= 8080
 HOST ?= 127.0.0.1
 
-.PHONY: all setup build wasm www cli serve test bench clean
+.PHONY: all setup build wasm www cli serve test bench fuzz clean
 
 all: build
 
@@ -43,6 +43,13 @@ test: setup
 bench: setup
 	bash scripts/setup.sh --bench
 	bash tools/bench.sh
+
+# Runs every fuzz target in fuzz/ for FUZZ_SECONDS each and adds new inputs to
+# fuzz/corpus/; see docs/FUZZING.md. Needs the nightly toolchain and cargo-fuzz.
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	bash scripts/setup.sh --fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
 
 clean:
 	cargo clean

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Installs every tool the build and the tests need, skipping each one that
 # is already present at the right version. Safe to run again.
-# With --bench it also installs what `make bench` uses (hyperfine).
+# With --bench it also installs what `make bench` uses (hyperfine), and with --fuzz what
+# `make fuzz` uses (the nightly toolchain and cargo-fuzz).
 set -euo pipefail
 
 with_bench=false
-if [ "${1:-}" = "--bench" ]; then
-  with_bench=true
-fi
+with_fuzz=false
+for arg in "$@"; do
+  case "$arg" in
+    --bench) with_bench=true ;;
+    --fuzz) with_fuzz=true ;;
+    *) printf 'setup: unknown option %s. Use --bench or --fuzz.\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 cd "$(dirname "$0")/.."
 
@@ -15,6 +21,7 @@ cd "$(dirname "$0")/.."
 # the CLI refuses to process output from a different library version.
 WASM_BINDGEN_VERSION=0.2.130
 WASM_PACK_VERSION=0.15.1
+CARGO_FUZZ_VERSION=0.13.2
 
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -49,6 +56,18 @@ fi
 if ! wasm-pack --version 2>/dev/null | grep -q " $WASM_PACK_VERSION\$"; then
   log "installing wasm-pack $WASM_PACK_VERSION (takes a few minutes)"
   cargo install --quiet wasm-pack --version "$WASM_PACK_VERSION" --force
+fi
+
+if $with_fuzz; then
+  # cargo-fuzz builds with sanitizer flags that only the nightly compiler accepts.
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    log "installing the nightly toolchain"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION\$"; then
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION (takes a few minutes)"
+    cargo install --quiet cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force
+  fi
 fi
 
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@axe-core/playwright ] \
