@@ -4,10 +4,12 @@ Reads the Hillstrom CSV, one row per customer with the columns segment, visit, c
 spend. It treats `segment` as the variant, "No E-Mail" as the control, `visit` as the one funnel step and
 `conversion` as the conversion. For each segment: customers, visitors and converters with 95%
 Wilson intervals, and spend per customer. For each e-mail segment against the control, at both
-steps: the difference of rates with Newcombe's hybrid score interval, the pooled two-sided z-test,
-Holm's adjustment over the four tests, the probability to beat the control under Beta(1, 1)
-priors by numerical integration (checked against the exact sum in mpmath at 50 digits), and the
-mixture sequential p-value with mixing variance 1e-4. For spend: Welch's t-test. For the split: the
+steps, it computes these:
+- the difference of rates with Newcombe's hybrid score interval;
+- the pooled two-sided z-test, with Holm's adjustment over the four tests;
+- the probability to beat the control under Beta(1, 1) priors, by numerical integration (checked
+  against the exact sum in mpmath at 50 digits);
+- the mixture sequential p-value with mixing variance 1e-4. For spend: Welch's t-test. For the split: the
 chi-square goodness-of-fit test against equal shares. For the calculator on the conversion: the
 minimum detectable effect for the control's customers per arm and the customers per arm needed for
 a 10% rise, at alpha 0.05 and power 0.8, with statsmodels' Fleiss sample size.

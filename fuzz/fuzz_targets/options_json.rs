@@ -2,8 +2,9 @@
 //! src/wasm.rs converts them: the input is split at zero bytes into analysis options, a people
 //! query, a dialect and a load configuration. Each must end in `Ok` or `Err`, never a panic.
 //!
-//! Options and the query run against a workspace loaded once from the embedded events file; the
-//! dialect and the load configuration run against a fresh workspace holding both embedded files.
+//! Options and the query run against a workspace loaded once from the embedded events file. The
+//! dialect and the load configuration run against a fresh workspace that contains both embedded
+//! files.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -43,7 +43,7 @@ async function tabTo(page, selector) {
 
 /**
  * Presses Space on the focused file input until the file chooser opens, at
- * most three times. On a loaded machine the first press was once lost, so a
+ * most three times. On a loaded machine the first press was once lost. So a
  * press that opens nothing in 5 seconds is tried again after the focus is
  * checked; a chooser that never opens still fails the test.
  */

@@ -147,8 +147,8 @@ impl MemberSet {
 
 /// Returns Benjamini–Hochberg q-values in the order of `p_values`, counting tests with equal `keys`
 /// once. Two features held by exactly the same people (an event and the page it always has, say)
-/// are one test; counting it twice would let it pass at a looser threshold than a test counted
-/// once. Each distinct key takes the p-value of its first test, and every test with that key gets
+/// are one test, because counting it twice would let it pass at a looser threshold than a test
+/// counted once. Each distinct key takes the p-value of its first test, and every test with that key gets
 /// its q-value.
 pub fn benjamini_hochberg_distinct(p_values: &[f64], keys: &[MemberSet]) -> Vec<f64> {
     let mut first: rustc_hash::FxHashMap<MemberSet, usize> = rustc_hash::FxHashMap::default();

@@ -148,8 +148,8 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
         })
         .collect();
 
-    // Where every converter of a channel saw the same pages, all of its pairs hold the same
-    // people; counted apart they would pass at a looser threshold than one test.
+    // Where every converter of a channel saw the same pages, all of its pairs contain the same
+    // people. Counted apart, they would pass at a looser threshold than one test.
     let keys: Vec<MemberSet> = rows.iter().map(|row| row.key).collect();
     let q_values = benjamini_hochberg_distinct(&rows.iter().map(|row| row.p_value).collect::<Vec<_>>(), &keys);
     for (row, q_value) in rows.iter_mut().zip(q_values) {

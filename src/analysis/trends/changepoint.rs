@@ -6,8 +6,8 @@
 //! The cost of a segment is −2 times its binomial log-likelihood at the segment's pooled rate,
 //! divided by the overdispersion factor from [`dispersion`]. The penalty is the `1 − level`
 //! quantile of the largest single-split likelihood ratio over [`SIMULATIONS`] series drawn with
-//! the same weekly trials and one rate, using the normal approximation of the binomial, under
-//! which that ratio does not depend on the rate.
+//! the same weekly trials and one rate. The draws use the normal approximation of the binomial,
+//! under which that ratio does not depend on the rate.
 
 /// Simulated null series per penalty and per p-value.
 pub const SIMULATIONS: usize = 1999;

@@ -97,16 +97,19 @@ pub(super) fn recognise(header: &Header<'_>, detected: &Mapping, facts: &[roles:
     if columns.iter().any(|column| column.kind == roles::ColumnKind::Time) {
         return None;
     }
+
     let flags: Vec<&str> = columns.iter().filter(|column| column.flag).map(|column| column.name.as_str()).collect();
     if flags.is_empty() {
         return None;
     }
+
     let steps: Vec<String> = flags.iter().filter(|name| is_outcome_name(name)).map(|name| name.to_string()).collect();
     let not_flag = |column: &Option<String>| column.clone().filter(|name| !flags.contains(&name.as_str()));
     let unique_enough = |column: &String| {
         facts.iter().find(|fact| fact.name == column).is_none_or(|fact| fact.distinct_share >= MIN_PERSON_DISTINCT_SHARE)
     };
     let person = not_flag(&detected.person).filter(unique_enough);
+
     let mapping = Mapping {
         identities: if person.is_some() { detected.identities.iter().filter(|name| !flags.contains(&name.as_str())).cloned().collect() } else { Vec::new() },
         person,
@@ -115,6 +118,7 @@ pub(super) fn recognise(header: &Header<'_>, detected: &Mapping, facts: &[roles:
         outcome_table: Some(OutcomeTable { steps: steps.clone(), ..OutcomeTable::default() }),
         ..Mapping::default()
     };
+
     let identity = if mapping.person.is_some() {
         "Each row is one person of the id column"
     } else {
@@ -125,6 +129,7 @@ pub(super) fn recognise(header: &Header<'_>, detected: &Mapping, facts: &[roles:
     } else {
         format!("The steps are {}", steps.join(", "))
     };
+
     let format = KnownFormat {
         id: "outcome_table".to_string(),
         name: "Outcome table (one row per person)".to_string(),
