@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::ln_gamma;
-use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 use super::Conversion;
 use crate::error::Error;
@@ -370,18 +370,15 @@ pub fn fit_gamma_gamma(summaries: &[CustomerSummary]) -> Option<GammaGamma> {
 /// Returns the parameters and the mean negative log-likelihood.
 fn maximise(summaries: &[CustomerSummary], log_likelihood: fn(&[f64], &CustomerSummary) -> f64, dimensions: usize) -> Option<(Vec<f64>, f64)> {
     // Customers with the same frequency, recency, age and mean value add the same term, so each
-    // distinct summary is evaluated once and weighted.
-    let mut rows: HashMap<[u64; 4], usize> = HashMap::default();
-    let mut groups: Vec<(CustomerSummary, f64)> = Vec::new();
+    // distinct summary is evaluated once and weighted. The groups are summed in the order of their
+    // keys, not of the people in the files: where the likelihood is nearly flat, sums rounded in
+    // another order lead the simplex to another end point.
+    let mut weights: BTreeMap<[u64; 4], (CustomerSummary, f64)> = BTreeMap::new();
     for summary in summaries {
         let key = [summary.frequency.to_bits(), summary.recency.to_bits(), summary.age.to_bits(), summary.monetary.map_or(u64::MAX, f64::to_bits)];
-        let next = groups.len();
-        let row = *rows.entry(key).or_insert(next);
-        if row == next {
-            groups.push((*summary, 0.0));
-        }
-        groups[row].1 += 1.0;
+        weights.entry(key).or_insert((*summary, 0.0)).1 += 1.0;
     }
+    let groups: Vec<(CustomerSummary, f64)> = weights.into_values().collect();
     let mut start = vec![0.0; dimensions];
     let mut best = None;
     for _ in 0..2 {
