@@ -138,10 +138,19 @@ async function rowTexts(page, selector) {
   return page.locator(selector).evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent.trim())));
 }
 
-/** Returns the metric anchors that links inside `root` point to. */
+/**
+ * Returns the metric anchors that links inside `root` point to, after
+ * checking that each link carries its metric's note as a tooltip.
+ */
 async function linkedAnchors(page, root) {
-  const hrefs = await page.locator(`${root} a.metric-link`).evaluateAll((links) => links.map((link) => link.getAttribute('href')));
-  return new Set(hrefs.map((href) => href.split('#')[1]));
+  const links = await page.locator(`${root} a.metric-link`).evaluateAll((nodes) => nodes.map((link) => ({
+    href: link.getAttribute('href'),
+    note: link.dataset.note,
+    label: link.textContent,
+  })));
+  const withoutNote = links.filter((link) => link.note !== 'yes').map((link) => `${link.label} (${link.href})`);
+  assert.deepEqual(withoutNote, [], `metric links in ${root} without a note`);
+  return new Set(links.map((link) => link.href.split('#')[1]));
 }
 
 test('overview shows permit log figures', async (t) => {
@@ -380,7 +389,7 @@ test('e-mail shows Mailchimp sequence', async (t) => {
   assert.deepEqual(await rowTexts(page, '[data-testid=email-step]'), [['1', '2', '1 (50.0%)', '1 (50.0%)', '0 (0.0%)']]);
   assert.match(await page.textContent('[data-testid=email-caption]'), /^2 people, 3 e-mail events, messages from campaign_id/);
 
-  assert.ok((await linkedAnchors(page, '[data-testid=email]')).has('email-sequences'));
+  assert.ok((await linkedAnchors(page, '[data-testid=email]')).has('e-mail-sequences'));
   await saveScreenshot(page, 'email', page.locator('[data-testid=email]'));
   assert.deepEqual(pageErrors, []);
 });
@@ -420,14 +429,14 @@ test('experiment shows Hillstrom variants', async (t) => {
   await page.waitForFunction((control) => [...document.querySelectorAll('[data-testid=experiment-variant] th')]
     .some((cell) => cell.textContent === `${control} (control)`), golden.control, { timeout: RESULT_TIMEOUT_MS });
 
-  const shown = await page.locator('[data-testid=experiment-variant]').evaluateAll((rows) => rows.map((row) => ({
+  const variantRows = await page.locator('[data-testid=experiment-variant]').evaluateAll((rows) => rows.map((row) => ({
     name: row.querySelector('th').textContent.replace(/ \(control\)$/, ''),
     people: row.querySelector('[data-testid=experiment-variant-people]').textContent,
     rates: [...row.querySelectorAll('[data-testid=experiment-step-rate]')].map((cell) => cell.textContent),
   })));
-  assert.equal(shown.length, golden.variants.length);
+  assert.equal(variantRows.length, golden.variants.length);
   for (const variant of golden.variants) {
-    const row = shown.find((entry) => entry.name === variant.name);
+    const row = variantRows.find((entry) => entry.name === variant.name);
     assert.ok(row, `a row for ${variant.name}`);
     assert.equal(parseCount(row.people), variant.people, `${variant.name} people`);
     const conversion = variant.steps.at(-1);

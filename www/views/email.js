@@ -5,7 +5,7 @@
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatAmount, formatCount, formatShare } from './format.js';
 
-const ANCHOR = 'email-sequences';
+const ANCHOR = 'e-mail-sequences';
 
 // The e-mail options the page sends, which are the engine's defaults. The
 // report does not echo `min_recipients`, so the stated rule reads it from here.
