@@ -52,10 +52,10 @@ function renderSteps(email) {
     h('table', { className: 'compact email-table', dataset: { testid: 'email-table' } },
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, metricLink(ANCHOR, 'Message')),
-        h('th', { scope: 'col', className: 'number' }, 'Sent'),
+        h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Sent')),
         h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Opened')),
-        h('th', { scope: 'col', className: 'number' }, 'Clicked'),
-        h('th', { scope: 'col', className: 'number' }, 'Unsubscribed'))),
+        h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Clicked')),
+        h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Unsubscribed')))),
       h('tbody', {}, rows)));
 }
 
