@@ -73,6 +73,11 @@ test('guide links resolve', async (t) => {
       assert.equal(linked.status(), 200, `${href} links ${target}`);
     }
   }
+
+  const guidePage = await page.context().newPage();
+  await guidePage.goto(new URL('build/guides/crm.html', server.url).href);
+  assert.equal(await guidePage.locator('h1').textContent(), 'Exporting deal history from a CRM');
+  await guidePage.screenshot({ path: `${screenshotDir}guide-crm.png`, fullPage: true });
 });
 
 test('guides name preset columns', async () => {
