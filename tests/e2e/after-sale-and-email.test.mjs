@@ -37,7 +37,7 @@ test('HubSpot export shows e-mail table', async (t) => {
   assert.match(await page.textContent('[data-testid=email-caption]'), /messages from emailCampaignId/);
   assert.match(await page.textContent('[data-testid=email-falloff]'), /No message does\.$/);
   const link = await page.getAttribute('[data-testid=email] h3 a', 'href');
-  assert.equal(link, 'build/metrics.html#email-sequences');
+  assert.equal(link, 'build/metrics.html#e-mail-sequences');
   assert.deepEqual(pageErrors, []);
 });
 

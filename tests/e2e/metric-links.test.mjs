@@ -1,9 +1,18 @@
 // Every metric label links to a section of the metrics page that exists, so
-// no "how is this counted" link lands on the top of the page by mistake.
+// no "how is this counted" link lands on the top of the page by mistake, and
+// carries its one-sentence note from www/views/metric-notes.js as a tooltip.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp, RESULT_TIMEOUT_MS } from './helpers.mjs';
+import { METRIC_NOTES } from '../../www/views/metric-notes.js';
+
+/** Returns the ids of every element of the built metrics page. */
+async function metricsPageIds(context, href) {
+  const docsPage = await context.newPage();
+  await docsPage.goto(href);
+  return new Set(await docsPage.locator('[id]').evaluateAll((nodes) => nodes.map((node) => node.id)));
+}
 
 test('metric links reach existing anchors', async (t) => {
   const { page, context } = await openApp(t);
@@ -23,9 +32,23 @@ test('metric links reach existing anchors', async (t) => {
     assert.ok(anchors.has(expected), `a metric label links to #${expected}`);
   }
 
-  const docsPage = await context.newPage();
-  await docsPage.goto(hrefs[0]);
-  const ids = new Set(await docsPage.locator('[id]').evaluateAll((nodes) => nodes.map((node) => node.id)));
+  const ids = await metricsPageIds(context, hrefs[0]);
   const missing = [...anchors].filter((anchor) => !ids.has(anchor));
   assert.deepEqual(missing, [], 'anchors missing from the metrics page');
+
+  const withoutNote = await page.locator('a.metric-link:not([data-note=yes])').evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+  assert.deepEqual(withoutNote, [], 'metric links without a note');
+  const title = await page.getAttribute('[data-testid=summary] a.metric-link[href$="#conversion-rate"]', 'title');
+  assert.equal(title, `${METRIC_NOTES['conversion-rate']} Open for the full definition.`);
+});
+
+test('metric notes match metrics headings', async (t) => {
+  const { page, context } = await openApp(t);
+  const ids = await metricsPageIds(context, new URL('build/metrics.html', page.url()).href);
+  const unknown = Object.keys(METRIC_NOTES).filter((anchor) => !ids.has(anchor));
+  assert.deepEqual(unknown, [], 'notes for anchors that are not headings of docs/metrics.md');
+  for (const [anchor, note] of Object.entries(METRIC_NOTES)) {
+    assert.match(note, /^[A-Z"'].*\.$/, `the note for ${anchor} starts with a capital letter and ends with a full stop`);
+    assert.ok(note.length <= 160, `the note for ${anchor} is short (${note.length} characters)`);
+  }
 });

@@ -166,8 +166,8 @@ function renderLandmarks(landmarks) {
   return h('table', { className: 'curve-landmarks', dataset: { testid: 'curve-landmarks' } },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, 'After'),
-      h('th', { scope: 'col', className: 'number' }, 'At risk'),
-      h('th', { scope: 'col', className: 'number' }, 'Converted'))),
+      h('th', { scope: 'col', className: 'number' }, metricLink('conversion-curve', 'At risk')),
+      h('th', { scope: 'col', className: 'number' }, metricLink('conversion-curve', 'Converted')))),
     h('tbody', {}, rows));
 }
 

@@ -2,6 +2,8 @@
 // textContent (or a text node), never through innerHTML, because event names,
 // column names and cell values come from the user's files.
 
+import { METRIC_NOTES } from './metric-notes.js';
+
 const SVG_NAMESPACE = 'http://www.w3.org/2000/svg';
 
 // The metric definitions, rendered from docs/metrics.md by `npm run build:www`.
@@ -31,14 +33,20 @@ export function svg(tag, attrs = {}, ...children) {
   return element;
 }
 
-/** Creates a link from a metric label to its definition in the metrics page. */
+/**
+ * Creates a link from a metric label to its definition in the metrics page.
+ * Its tooltip is the metric's one-sentence note from metric-notes.js, or a
+ * generic one for an anchor that has no note.
+ */
 export function metricLink(anchor, label) {
+  const note = Object.hasOwn(METRIC_NOTES, anchor) ? METRIC_NOTES[anchor] : null;
   return h('a', {
     className: 'metric-link',
     href: `${METRICS_DOC}#${anchor}`,
     target: '_blank',
     rel: 'noopener',
-    title: `How "${label}" is counted`,
+    title: note ? `${note} Open for the full definition.` : `How "${label}" is counted`,
+    dataset: { note: note ? 'yes' : 'no' },
   }, label);
 }
 

@@ -5,7 +5,7 @@
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatAmount, formatCount, formatShare } from './format.js';
 
-const ANCHOR = 'email-sequences';
+const ANCHOR = 'e-mail-sequences';
 
 // The e-mail options the page sends, which are the engine's defaults. The
 // report does not echo `min_recipients`, so the stated rule reads it from here.
@@ -52,10 +52,10 @@ function renderSteps(email) {
     h('table', { className: 'compact email-table', dataset: { testid: 'email-table' } },
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, metricLink(ANCHOR, 'Message')),
-        h('th', { scope: 'col', className: 'number' }, 'Sent'),
+        h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Sent')),
         h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Opened')),
-        h('th', { scope: 'col', className: 'number' }, 'Clicked'),
-        h('th', { scope: 'col', className: 'number' }, 'Unsubscribed'))),
+        h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Clicked')),
+        h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Unsubscribed')))),
       h('tbody', {}, rows)));
 }
 

@@ -153,9 +153,9 @@ function renderTable(friction, onPeople) {
         h('thead', {}, h('tr', {},
           h('th', { scope: 'col' }, 'Place'),
           h('th', { scope: 'col' }, 'Kind'),
-          h('th', { scope: 'col', className: 'number' }, 'Stopped'),
-          h('th', { scope: 'col', className: 'number' }, 'Went-on rate'),
-          h('th', { scope: 'col', className: 'number' }, 'Lost conversions (95%)'),
+          h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Stopped')),
+          h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Went-on rate')),
+          h('th', { scope: 'col', className: 'number' }, metricLink(ANCHOR, 'Lost conversions (95%)')),
           h('th', { scope: 'col' }, 'People'))),
         h('tbody', {}, rows))));
 }

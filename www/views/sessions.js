@@ -19,7 +19,7 @@ export function renderSessionsView(root, sessions) {
     ['Events per session (median)', formatAmount(sessions.events_per_session?.median), 'sessions-events'],
     ['Converters\' sessions with the conversion', formatShare(sessions.converting_share), 'sessions-converting'],
   ].map(([label, text, testid]) => h('div', { className: 'figure' },
-    h('dt', {}, label),
+    h('dt', {}, metricLink('sessions', label)),
     h('dd', { dataset: { testid } }, text)));
 
   replaceChildren(root,

@@ -38,7 +38,7 @@ export function renderSilencesView(root, silences, settings, onChange) {
     ['90th percentile gap', formatDuration(silences.p90_gap_ms), 'silences-p90'],
     ['Rarely come back after', silences.rarely_back_after_label ?? '–', 'silences-rarely-back'],
   ].map(([label, text, testid]) => h('div', { className: 'figure' },
-    h('dt', {}, label),
+    h('dt', {}, metricLink(testid === 'silences-rarely-back' ? 'rarely-come-back-after' : 'silences', label)),
     h('dd', { dataset: { testid } }, text)));
 
   const ruleSelect = h('select', {
@@ -82,11 +82,11 @@ function renderComeback(silences) {
     h('caption', {}, metricLink('comeback-curve', 'Comeback curve'), ': of the silences at least this long, the share that ended in a return'),
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, 'Silent for at least'),
-      h('th', { scope: 'col', className: 'number' }, 'Silences'),
-      h('th', { scope: 'col', className: 'number' }, 'Returned'),
-      h('th', { scope: 'col', className: 'number' }, 'Censored'),
-      h('th', { scope: 'col', className: 'number' }, 'Return share'),
+      h('th', { scope: 'col', className: 'number' }, metricLink('comeback-curve', 'Silences')),
+      h('th', { scope: 'col', className: 'number' }, metricLink('comeback-curve', 'Returned')),
+      h('th', { scope: 'col', className: 'number' }, metricLink('comeback-curve', 'Censored')),
+      h('th', { scope: 'col', className: 'number' }, metricLink('comeback-curve', 'Return share')),
       h('th', { scope: 'col' }, h('span', { className: 'visually-hidden' }, 'Bar')),
-      h('th', { scope: 'col', className: 'number' }, 'Converted after'))),
+      h('th', { scope: 'col', className: 'number' }, metricLink('comeback-curve', 'Converted after')))),
     h('tbody', {}, rows));
 }

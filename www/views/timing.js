@@ -38,7 +38,7 @@ export function renderTimingView(root, timing, { syntheticTimes = false } = {}) 
     ['90th percentile', timing.p90_ms, 'p90'],
     ['Mean', timing.mean_ms, 'mean'],
   ].map(([label, ms, testid]) => h('div', { className: 'figure' },
-    h('dt', {}, label),
+    h('dt', {}, metricLink('time-to-convert', label)),
     h('dd', { dataset: { testid: `timing-${testid}` } }, formatDuration(ms))));
 
   replaceChildren(root,
