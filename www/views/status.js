@@ -1,30 +1,89 @@
-// The status area: the reading progress bar, errors (role=alert), short
-// notices, and the warnings, skipped rows and problem examples that loading
-// and analysis return as data.
+// The status area: the progress bar with its Cancel button, errors
+// (role=alert), short notices, and the warnings, skipped rows and problem
+// examples that loading and analysis return as data.
 
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount } from './format.js';
 
+// Work that ends sooner than this shows no progress bar, so quick steps do
+// not make the page flicker.
+const PROGRESS_DELAY_MS = 300;
+
 /** Builds the status view inside `root` and returns its update functions. */
 export function createStatusView(root) {
   const progressLabel = h('span', { className: 'progress-label', dataset: { testid: 'progress-label' } });
-  const progressBar = h('progress', { max: 1, value: 0, dataset: { testid: 'progress' } });
-  const progress = h('div', { className: 'progress', hidden: true }, progressLabel, progressBar);
+  const progressBar = h('progress', { max: 1, dataset: { testid: 'progress' } });
+  const cancelButton = h('button', {
+    type: 'button',
+    className: 'button',
+    dataset: { testid: 'cancel-button' },
+    on: { click: () => work?.onCancel?.() },
+  }, 'Cancel');
+  const progress = h('div', { className: 'progress', hidden: true, dataset: { testid: 'progress-box' } }, progressLabel, progressBar, cancelButton);
   const error = h('div', { className: 'status-error', attrs: { role: 'alert' }, dataset: { testid: 'status-error' } });
   const notice = h('div', { className: 'status-notice', attrs: { role: 'status' }, dataset: { testid: 'status-notice' } });
   const loadWarnings = h('div', { className: 'status-warnings', dataset: { testid: 'load-warnings' } });
   const reportWarnings = h('div', { className: 'status-warnings', dataset: { testid: 'report-warnings' } });
   replaceChildren(root, progress, error, notice, loadWarnings, reportWarnings);
   let loadWarningKeys = new Set();
+  // The work whose progress the bar shows: { label, fraction, onCancel, timer }.
+  let work = null;
+
+  const drawProgress = () => {
+    progress.hidden = false;
+    progressLabel.textContent = work.label;
+    // A <progress> without a value is indeterminate.
+    if (work.fraction === null) {
+      progressBar.removeAttribute('value');
+    } else {
+      progressBar.value = Math.max(0, Math.min(1, work.fraction));
+    }
+    cancelButton.hidden = !work.onCancel;
+  };
+
+  // Escape cancels the work whose bar is on screen.
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && work?.onCancel && !progress.hidden) {
+      event.preventDefault();
+      work.onCancel();
+    }
+  });
 
   return {
-    showProgress(label, fraction) {
-      progress.hidden = false;
-      progressLabel.textContent = label;
-      progressBar.value = Math.max(0, Math.min(1, fraction));
-    },
-    hideProgress() {
+    /**
+     * Starts showing the progress of one piece of work: after PROGRESS_DELAY_MS
+     * the bar appears with `label` and, when `onCancel` is given, a Cancel
+     * button. A `fraction` of null draws an indeterminate bar. Returns the
+     * handle whose update() and end() belong to this work only.
+     */
+    beginWork(label, { fraction = null, onCancel = null } = {}) {
+      if (work) {
+        clearTimeout(work.timer);
+      }
+      const current = { label, fraction, onCancel, timer: null };
+      work = current;
       progress.hidden = true;
+      current.timer = setTimeout(() => {
+        if (work === current) {
+          drawProgress();
+        }
+      }, PROGRESS_DELAY_MS);
+      return {
+        update(newLabel, newFraction) {
+          current.label = newLabel;
+          current.fraction = newFraction;
+          if (work === current && !progress.hidden) {
+            drawProgress();
+          }
+        },
+        end() {
+          clearTimeout(current.timer);
+          if (work === current) {
+            work = null;
+            progress.hidden = true;
+          }
+        },
+      };
     },
     showError(message) {
       replaceChildren(error, h('p', {}, message));
