@@ -43,17 +43,13 @@ export class EngineClient {
     this.failure = null;
     // The successful state-changing requests, as { type, payload }.
     this.history = [];
-    // Called with { state, progress } while a new worker reads the remembered
-    // files again. `state` is 'start', 'progress' (with the worker's reading
-    // progress), 'done', 'failed' (a second trap) or 'cleared' (cancelled).
+    // Called with { state, ... } while a new worker reads the remembered files
+    // again. `state` is 'start', 'progress' (with `progress`, the worker's
+    // reading progress), 'step' (with `type`, the request replayed next),
+    // 'done', 'failed' (a second trap, with `message`) or 'cleared' (cancelled).
     this.onRestore = null;
     this.restoring = false;
     this.startWorker();
-  }
-
-  /** Returns true while a request is waiting for its reply, including a replay. */
-  get busy() {
-    return this.pending.size > 0;
   }
 
   startWorker() {
@@ -131,7 +127,7 @@ export class EngineClient {
       if (failedEntry.step.type !== 'load') {
         this.worker.terminate();
         this.failAll(RESTART_FAILURE);
-        this.finishRestore('failed');
+        this.finishRestore('failed', RESTART_FAILURE);
         return;
       }
     }
@@ -153,7 +149,7 @@ export class EngineClient {
       this.history = [];
       this.restoring = false;
       this.replaceWorker(new CancelledError(RESTORE_CANCELLED, { cleared: true }));
-      this.onRestore?.({ state: 'cleared', progress: null });
+      this.onRestore?.({ state: 'cleared' });
       return;
     }
     console.info('Pathlight: the user cancelled; restarting the analysis worker.');
@@ -184,11 +180,13 @@ export class EngineClient {
       return;
     }
     this.restoring = true;
-    this.onRestore?.({ state: 'start', progress: null });
-    const last = this.history[this.history.length - 1];
-    for (const step of this.history) {
+    this.onRestore?.({ state: 'start' });
+    for (const [position, step] of this.history.entries()) {
+      const next = this.history[position + 1];
       const settle = () => {
-        if (step === last) {
+        if (next) {
+          this.onRestore?.({ state: 'step', type: next.type });
+        } else {
           this.finishRestore('done');
         }
       };
@@ -205,11 +203,11 @@ export class EngineClient {
   }
 
   // `state` is 'done', or 'failed' when the replay stopped on a second trap.
-  finishRestore(state) {
+  finishRestore(state, message = null) {
     const wasRestoring = this.restoring;
     this.restoring = false;
     if (wasRestoring || state !== 'done') {
-      this.onRestore?.({ state, progress: null });
+      this.onRestore?.({ state, message });
     }
   }
 

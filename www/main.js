@@ -242,22 +242,38 @@ async function requestWithProgress(type, payload, label, describe = null) {
 
 // While a new worker reads the remembered files again, the page shows its
 // progress, which can be cancelled too, and keeps the controls disabled.
-function showRestore({ state: phase, progress }) {
-  if (phase === 'start') {
-    state.restoreWork?.end();
-    state.restoreWork = status.beginWork('Restoring your files…', { onCancel: () => engine.cancel() });
-  } else if (phase === 'progress' && progress && state.restoreWork) {
-    const fraction = progress.totalBytes > 0 ? progress.bytesRead / progress.totalBytes : 1;
-    state.restoreWork.update(`Restoring your files… ${progress.fileName} (${progress.fileNumber} of ${progress.fileCount})`, fraction);
-  } else if (phase !== 'progress') {
-    state.restoreWork?.end();
-    state.restoreWork = null;
-    if (phase === 'cleared') {
-      clearSession();
-      status.showNotice('Cancelled while your files were read again, so every file was removed. Add the files again.');
+function showRestore(event) {
+  switch (event.state) {
+    case 'start':
+      state.restoreWork?.end();
+      state.restoreWork = status.beginWork('Restoring your files…', { onCancel: () => engine.cancel() });
+      break;
+    case 'progress': {
+      const { progress } = event;
+      const fraction = progress.totalBytes > 0 ? progress.bytesRead / progress.totalBytes : 1;
+      state.restoreWork?.update(`Restoring your files… reading ${progress.fileName} (${progress.fileNumber} of ${progress.fileCount})`, fraction);
+      break;
     }
+    case 'step':
+      if (event.type === 'load') {
+        state.restoreWork?.update('Restoring your files… loading the journeys', null);
+      }
+      break;
+    default:
+      endRestore(event);
   }
   updateControls();
+}
+
+function endRestore(event) {
+  state.restoreWork?.end();
+  state.restoreWork = null;
+  if (event.state === 'cleared') {
+    clearSession();
+    status.showNotice('Cancelled while your files were read again, so every file was removed. Add the files again.');
+  } else if (event.state === 'failed') {
+    status.showError(event.message);
+  }
 }
 
 /** Forgets every file and result, as after a cancel that cleared the engine. */
@@ -340,10 +356,13 @@ async function trySample() {
   steps.show(4, true);
 }
 
-/** Loads the files with the confirmed columns and, the first time, moves to the conversion step. */
+/**
+ * Loads the files with the confirmed columns. The first time for these files
+ * it moves on to the conversion step, and later the guide stays where it is.
+ */
 async function analyseFromMapping() {
   const loaded = await analyse();
-  if (loaded) {
+  if (loaded && steps.reached < 3) {
     steps.show(3, true);
   }
 }

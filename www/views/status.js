@@ -17,7 +17,7 @@ export function createStatusView(root) {
     type: 'button',
     className: 'button',
     dataset: { testid: 'cancel-button' },
-    on: { click: () => work?.onCancel?.() },
+    on: { click: () => shownWork()?.onCancel?.() },
   }, 'Cancel');
   const progress = h('div', { className: 'progress', hidden: true, dataset: { testid: 'progress-box' } }, progressLabel, progressBar, cancelButton);
   const error = h('div', { className: 'status-error', attrs: { role: 'alert' }, dataset: { testid: 'status-error' } });
@@ -26,10 +26,18 @@ export function createStatusView(root) {
   const reportWarnings = h('div', { className: 'status-warnings', dataset: { testid: 'report-warnings' } });
   replaceChildren(root, progress, error, notice, loadWarnings, reportWarnings);
   let loadWarningKeys = new Set();
-  // The work whose progress the bar shows: { label, fraction, onCancel, timer }.
-  let work = null;
+  // The work in progress, oldest first, each { label, fraction, onCancel, due }.
+  // `due` turns true when the delay has passed. The bar shows the newest due
+  // work, and when that ends, the one before it again.
+  const works = [];
+  const shownWork = () => works.findLast((work) => work.due) ?? null;
 
   const drawProgress = () => {
+    const work = shownWork();
+    if (!work) {
+      progress.hidden = true;
+      return;
+    }
     progress.hidden = false;
     progressLabel.textContent = work.label;
     // A <progress> without a value is indeterminate.
@@ -43,6 +51,7 @@ export function createStatusView(root) {
 
   // Escape cancels the work whose bar is on screen.
   document.addEventListener('keydown', (event) => {
+    const work = shownWork();
     if (event.key === 'Escape' && work?.onCancel && !progress.hidden) {
       event.preventDefault();
       work.onCancel();
@@ -57,31 +66,26 @@ export function createStatusView(root) {
      * handle whose update() and end() belong to this work only.
      */
     beginWork(label, { fraction = null, onCancel = null } = {}) {
-      if (work) {
-        clearTimeout(work.timer);
-      }
-      const current = { label, fraction, onCancel, timer: null };
-      work = current;
-      progress.hidden = true;
-      current.timer = setTimeout(() => {
-        if (work === current) {
-          drawProgress();
-        }
+      const work = { label, fraction, onCancel, due: false };
+      works.push(work);
+      drawProgress();
+      const timer = setTimeout(() => {
+        work.due = true;
+        drawProgress();
       }, PROGRESS_DELAY_MS);
       return {
         update(newLabel, newFraction) {
-          current.label = newLabel;
-          current.fraction = newFraction;
-          if (work === current && !progress.hidden) {
-            drawProgress();
-          }
+          work.label = newLabel;
+          work.fraction = newFraction;
+          drawProgress();
         },
         end() {
-          clearTimeout(current.timer);
-          if (work === current) {
-            work = null;
-            progress.hidden = true;
+          clearTimeout(timer);
+          const position = works.indexOf(work);
+          if (position >= 0) {
+            works.splice(position, 1);
           }
+          drawProgress();
         },
       };
     },

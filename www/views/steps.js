@@ -13,7 +13,7 @@ export const STEPS = [
 ];
 
 /**
- * Builds the step indicator inside `root` and returns { show(step, focus) }.
+ * Builds the step indicator inside `root` and returns { show, reset, reached }.
  * `step` counts from 1. show() marks it current and every step up to the
  * furthest one shown as reachable, and with `focus` moves the keyboard focus
  * to the step's heading.
@@ -26,7 +26,12 @@ export function createStepsView(root) {
     const items = STEPS.map((step, position) => {
       const number = position + 1;
       const text = [h('span', { className: 'step-number' }, String(number)), ` ${step.label}`];
-      const state = number === current ? 'current' : number <= reached ? 'done' : 'later';
+      let state = 'later';
+      if (number === current) {
+        state = 'current';
+      } else if (number <= reached) {
+        state = 'done';
+      }
       const attrs = number === current ? { 'aria-current': 'step' } : {};
       const content = number <= reached
         ? h('a', { href: `#${step.heading}`, attrs, on: { click: (event) => { event.preventDefault(); show(number, true); } } }, ...text)
@@ -53,7 +58,14 @@ export function createStepsView(root) {
   };
 
   draw();
-  return { show, reset, get current() { return current; } };
+  return {
+    show,
+    reset,
+    /** The furthest step shown since the last reset. */
+    get reached() {
+      return reached;
+    },
+  };
 }
 
 // Headings are not focusable by default, so each gets tabindex=-1: the focus
