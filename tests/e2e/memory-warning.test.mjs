@@ -118,3 +118,26 @@ test('memory budget sources', async (t) => {
   assert.equal(budgets.fromUrl, 1000, 'the URL parameter wins');
   assert.equal(budgets.invalidUrl, budgets.fallback, 'an invalid URL parameter is ignored');
 });
+
+test('warning past wasm32 limit', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  // A file of 2 GB cannot be made in the test, so the check and the warning
+  // get objects with its name and size, as a File has.
+  const choice = page.evaluate(async () => {
+    const { askAboutMemory, checkMemory, DEFAULT_MEMORY_BUDGET } = await import('./views/memory.js');
+    const huge = { name: 'huge.csv', size: 2_000_000_000 };
+    const { fitting, over } = checkMemory(0, [huge], DEFAULT_MEMORY_BUDGET);
+    window.checked = { fitting: fitting.length, over: over.length, estimate: over[0]?.estimate };
+    return askAboutMemory(document.getElementById('memory-warning'), over, DEFAULT_MEMORY_BUDGET, 0);
+  });
+  await page.waitForSelector(`${WARNING}:not([hidden])`);
+  const checked = await page.evaluate(() => window.checked);
+  assert.equal(checked.fitting, 0);
+  assert.equal(checked.over, 1);
+  assert.ok(checked.estimate > 4 * 1024 ** 3, `the estimate ${checked.estimate} passes 4 GiB`);
+  assert.match(await page.textContent(WARNING), /huge\.csv \(1\.9 GB\)/);
+  assert.match(await page.textContent('[data-testid=memory-beyond-wasm]'), /4\.0 GB that WebAssembly can address/);
+  await page.click('[data-testid=memory-skip]');
+  assert.equal(await choice, 'skip');
+  assert.deepEqual(pageErrors, []);
+});

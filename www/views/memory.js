@@ -18,12 +18,15 @@ export const WASM_BYTES_PER_FILE_BYTE = 2.5;
 /** Wasm memory in use before any file is read: 2.1 MiB, measured after init. */
 export const ENGINE_BASE_BYTES = 2.1 * 1024 * 1024;
 
+/** The most memory a wasm32 instance can address: 65,536 pages of 64 KiB. */
+export const WASM32_MAX_BYTES = 4 * 1024 ** 3;
+
 /**
  * The memory the page plans to give the worker: half of the 4 GiB that a
  * wasm32 memory can address, because the File slices, the report JSON and
  * the page itself need memory outside it.
  */
-export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
+export const DEFAULT_MEMORY_BUDGET = WASM32_MAX_BYTES / 2;
 
 /**
  * Returns the memory budget in bytes. `navigator.deviceMemory` (GiB, rounded
@@ -102,9 +105,14 @@ export function askAboutMemory(root, over, budget, loadedCount) {
     const heading = h('h2', { id: 'memory-warning-heading', attrs: { tabindex: '-1' } }, `Reading ${noun} may not fit in the browser's memory`);
     const readButton = h('button', { type: 'button', className: 'button', dataset: { testid: 'memory-read' }, on: { click: () => choose('read') } }, 'Read anyway');
     const skipButton = h('button', { type: 'button', className: 'button primary', dataset: { testid: 'memory-skip' }, on: { click: () => choose('skip') } }, `Don't read ${noun}`);
+    const largest = over[over.length - 1].estimate;
+    const beyondWasm = largest > WASM32_MAX_BYTES
+      ? h('p', { dataset: { testid: 'memory-beyond-wasm' } }, `The estimate passes the ${formatBytes(WASM32_MAX_BYTES)} that WebAssembly can address at all, so reading will almost certainly fail.`)
+      : null;
     replaceChildren(root,
       heading,
       h('ul', {}, items),
+      beyondWasm,
       h('p', {}, `This page plans on at most ${formatBytes(budget)} for the analysis engine. Past that the browser may stop the page with an out-of-memory error. `
         + 'Reading fewer or smaller files, or the command-line tool, avoids that.'),
       h('div', { className: 'actions' }, skipButton, readButton),
