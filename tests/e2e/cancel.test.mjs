@@ -4,8 +4,9 @@
 // again into a new worker, and a cancel during that restore removes them all.
 //
 // The large files come from `pathlight generate`, written to a temporary
-// folder: two files of about 50 MB each, so reading takes long enough for the
-// bar to appear on a fast machine.
+// folder: two files of about 50 MB each. The reading tests also delay each
+// slice a little, so the bar appears and Cancel can be pressed in time on a
+// fast machine.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { analyse, dropFiles, mapColumns, openApp, readCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,6 +23,8 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const GENERATED_PEOPLE = 80_000;
 // The delay of www/views/status.js before a bar appears, in milliseconds.
 const PROGRESS_DELAY_MS = 300;
+// Wait before each 4 MiB slice is read, in milliseconds: about 1 s more for 100 MB.
+const SLICE_DELAY_MS = 40;
 // Time allowed from pressing Cancel to the cancelled notice, in milliseconds.
 const CANCEL_TIMEOUT_MS = 2_000;
 // Time allowed for large files to be read, loaded or restored, in milliseconds.
@@ -66,6 +70,46 @@ after(() => {
   rmSync(tempDir, { recursive: true, force: true });
 });
 
+/**
+ * Makes every worker of the page wait `delayMs` before each slice of a file
+ * is read, so reading lasts long enough to cancel on a fast machine too. Each
+ * worker is patched as it starts, before its engine has finished starting,
+ * so the workers started by a cancel read slowly as well.
+ */
+function slowDownReading(page, delayMs) {
+  page.on('worker', (worker) => {
+    worker.evaluate((delay) => {
+      const original = Blob.prototype.arrayBuffer;
+      Blob.prototype.arrayBuffer = async function delayedArrayBuffer() {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        return original.call(this);
+      };
+    }, delayMs).catch(() => {
+      // A worker that a cancel terminated meanwhile needs no patch.
+    });
+  });
+}
+
+/**
+ * Makes the next call of the Analyzer method `method` in `worker` block the
+ * worker for `blockMs` first, as a long wasm call does: a busy loop, not a
+ * timer, so only terminating the worker ends it.
+ */
+async function blockNextCall(worker, method, blockMs) {
+  await worker.evaluate(async ([name, duration]) => {
+    const bindings = await import(new URL('./pkg/pathlight.js', self.location.href).href);
+    const original = bindings.Analyzer.prototype[name];
+    bindings.Analyzer.prototype[name] = function blockedCall(...args) {
+      bindings.Analyzer.prototype[name] = original;
+      const end = performance.now() + duration;
+      while (performance.now() < end) {
+        // Busy on purpose.
+      }
+      return original.apply(this, args);
+    };
+  }, [method, blockMs]);
+}
+
 /** Waits until the progress bar is on screen with a label matching `pattern`. */
 async function waitForProgress(page, pattern, timeout = LARGE_TIMEOUT_MS) {
   await page.waitForFunction(([selector, source]) => {
@@ -98,6 +142,9 @@ async function loadSmallFile(page) {
 
 test('cancel while reading keeps earlier files', async (t) => {
   const { page, pageErrors } = await openApp(t);
+  slowDownReading(page, SLICE_DELAY_MS);
+  await page.reload();
+  await page.waitForSelector('html[data-engine=ready]', { state: 'attached', timeout: RESULT_TIMEOUT_MS });
   await loadSmallFile(page);
   const firstWorker = page.workers()[0];
 
@@ -123,6 +170,9 @@ test('cancel while reading keeps earlier files', async (t) => {
 
 test('escape cancels load, then restore', async (t) => {
   const { page, pageErrors } = await openApp(t);
+  slowDownReading(page, SLICE_DELAY_MS);
+  await page.reload();
+  await page.waitForSelector('html[data-engine=ready]', { state: 'attached', timeout: RESULT_TIMEOUT_MS });
   // Both files, so that reading them again lasts long enough to cancel.
   await page.setInputFiles('[data-testid=file-input]', largeFiles);
   await page.waitForSelector('[data-testid=file-card]', { timeout: LARGE_TIMEOUT_MS });
@@ -132,6 +182,9 @@ test('escape cancels load, then restore', async (t) => {
   await waitForProgress(page, /Loading the journeys/);
   const value = await page.evaluate(() => document.querySelector('[data-testid=progress]').getAttribute('value'));
   assert.equal(value, null, 'loading shows an indeterminate bar');
+  // Loading both files lasts several seconds, long enough for axe.
+  const axe = await new AxeBuilder({ page }).include(PROGRESS).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  assert.deepEqual(axe.violations.map((violation) => violation.id), [], 'axe finds no WCAG violation in the progress bar');
   const elapsed = await cancelAndTime(page, () => page.keyboard.press('Escape'));
   assert.ok(elapsed < CANCEL_TIMEOUT_MS, `Escape cancelled in ${elapsed} ms`);
   assert.equal(await page.locator('[data-testid=results]').isHidden(), true, 'no results were drawn');
@@ -154,16 +207,20 @@ test('escape cancels load, then restore', async (t) => {
 
 test('cancel during analyse keeps the report', async (t) => {
   const { page, pageErrors } = await openApp(t);
-  await page.setInputFiles('[data-testid=file-input]', largeFiles[0]);
-  await page.waitForSelector('[data-testid=file-card]', { timeout: LARGE_TIMEOUT_MS });
-  await waitUntilIdle(page);
-  await page.click('[data-testid=analyse-button]');
-  await page.waitForSelector('[data-testid=results]:not([hidden]):not(.stale) [data-testid=summary-people]', { timeout: LARGE_TIMEOUT_MS });
-  await waitUntilIdle(page);
+  await loadSmallFile(page);
   const people = await readCount(page, 'summary-people');
 
-  // A conversion change runs analyze() only, long enough on this file for the bar.
-  await page.selectOption('[data-testid=conversion-choice]', 'sign_up');
+  // The next analyze() in this worker, and the first load() in the worker
+  // that the cancel starts, block as long wasm calls do.
+  await blockNextCall(page.workers()[0], 'analyze', 20_000);
+  page.on('worker', (worker) => {
+    blockNextCall(worker, 'load', 1_500).catch(() => {
+      // A worker that ended meanwhile needs no patch.
+    });
+  });
+
+  // A conversion change runs analyze() only.
+  await page.selectOption('[data-testid=conversion-choice]', 'visit');
   await waitForProgress(page, /Analysing/);
   const elapsed = await cancelAndTime(page, () => page.click('[data-testid=cancel-button]'));
   assert.ok(elapsed < CANCEL_TIMEOUT_MS, `cancelled in ${elapsed} ms`);
@@ -180,7 +237,7 @@ test('cancel during analyse keeps the report', async (t) => {
   await page.waitForFunction(() => {
     const results = document.querySelector('[data-testid=results]');
     return !results.classList.contains('outdated') && results.querySelector('.hint strong')?.textContent === 'purchase';
-  }, null, { timeout: LARGE_TIMEOUT_MS });
+  }, null, { timeout: RESULT_TIMEOUT_MS });
   assert.equal(await readCount(page, 'summary-people'), people);
   assert.deepEqual(pageErrors, []);
 });

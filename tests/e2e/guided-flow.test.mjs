@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { openApp, readCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'timing-fixture.csv');
@@ -72,6 +73,9 @@ test('four steps on a fixture file', async (t) => {
   assert.equal(await page.inputValue('[data-testid=conversion-event]'), 'purchase', 'the options panel shows the same default');
   assert.match(await page.textContent('[data-testid=conversion-explanation]'), /suggests purchase/);
   const purchasers = await readCount(page, 'summary-converters');
+  const axe = await new AxeBuilder({ page }).include('[data-testid=steps]').include('[data-testid=conversion-step]').include('[data-testid=view-nav]')
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  assert.deepEqual(axe.violations.map((violation) => violation.id), [], 'axe finds no WCAG violation in the steps, step 3 or the view bar');
 
   // Changing the conversion re-runs the analysis only, and the options panel follows.
   await page.evaluate(() => { window.sentTypes = []; });

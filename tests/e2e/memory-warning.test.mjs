@@ -6,6 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import AxeBuilder from '@axe-core/playwright';
 import { dropFiles, openApp, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 // With the engine's 2.1 MiB base and 2.5 bytes per file byte, this budget
@@ -59,6 +60,8 @@ test('memory warning skips or reads', async (t) => {
   assert.match(text, /at most 2\.9 MB/, 'gives the budget');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'memory-warning-heading', 'the focus moves to the warning');
   assert.deepEqual(await page.evaluate(() => window.sentTypes), [], 'nothing was sent to the engine yet');
+  const axe = await new AxeBuilder({ page }).include(WARNING).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  assert.deepEqual(axe.violations.map((violation) => violation.id), [], 'axe finds no WCAG violation in the warning');
 
   await page.click('[data-testid=memory-skip]');
   await page.waitForSelector(`${WARNING}[hidden]`, { state: 'attached' });

@@ -18,7 +18,7 @@ export const WASM_BYTES_PER_FILE_BYTE = 2.5;
 /** Wasm memory in use before any file is read: 2.1 MiB, measured after init. */
 export const ENGINE_BASE_BYTES = 2.1 * 1024 * 1024;
 
-/** The most memory a wasm32 instance can address: 65,536 pages of 64 KiB. */
+/** The maximum memory a wasm32 instance can address: 65,536 pages of 64 KiB. */
 export const WASM32_MAX_BYTES = 4 * 1024 ** 3;
 
 /**

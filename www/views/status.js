@@ -11,8 +11,8 @@ const PROGRESS_DELAY_MS = 300;
 
 /** Builds the status view inside `root` and returns its update functions. */
 export function createStatusView(root) {
-  const progressLabel = h('span', { className: 'progress-label', dataset: { testid: 'progress-label' } });
-  const progressBar = h('progress', { max: 1, dataset: { testid: 'progress' } });
+  const progressLabel = h('span', { id: 'progress-label', className: 'progress-label', dataset: { testid: 'progress-label' } });
+  const progressBar = h('progress', { max: 1, attrs: { 'aria-labelledby': 'progress-label' }, dataset: { testid: 'progress' } });
   const cancelButton = h('button', {
     type: 'button',
     className: 'button',
