@@ -141,7 +141,7 @@ export class EngineClient {
    * instead, so the new worker starts empty.
    */
   cancel() {
-    if (this.failure) {
+    if (this.failure || this.pending.size === 0) {
       return;
     }
     if (this.restoring) {

@@ -159,6 +159,7 @@ test('cancel while reading keeps earlier files', async (t) => {
   assert.ok(elapsed < CANCEL_TIMEOUT_MS, `cancelled in ${elapsed} ms`);
   assert.equal(await page.textContent(NOTICE), 'Cancelled. Your earlier files are still loaded.');
   assert.equal((await page.textContent('[data-testid=status-error]')).trim(), '', 'a cancel is no error');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'status-notice', 'the focus moves from Cancel to the notice');
   assert.ok(!page.workers().includes(firstWorker), 'the reading worker was stopped');
 
   await waitUntilIdle(page);

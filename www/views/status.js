@@ -35,7 +35,14 @@ export function createStatusView(root) {
   const drawProgress = () => {
     const work = shownWork();
     if (!work) {
+      // A keyboard user who pressed Cancel keeps the focus in the status
+      // area, on the notice that says what happened, instead of losing it.
+      const hadFocus = progress.contains(document.activeElement);
       progress.hidden = true;
+      if (hadFocus) {
+        notice.setAttribute('tabindex', '-1');
+        notice.focus();
+      }
       return;
     }
     progress.hidden = false;
