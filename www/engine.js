@@ -3,14 +3,32 @@
 //
 // The client also keeps the requests that changed the engine's state: the File
 // objects added, files removed, dialects chosen and the last load. After an
-// internal error it starts a new worker and sends them again, so the user's
-// files stay loaded and a retry needs no new drop.
+// internal error, and after the user cancels, it starts a new worker and sends
+// them again, so the user's files stay loaded and a retry needs no new drop.
 
 // Request types whose effect a new worker must see again, in the order sent.
 const REPLAYED_TYPES = new Set(['addFiles', 'removeFile', 'inspect', 'load']);
 
 const START_FAILURE = 'The analysis worker failed to start, so no file can be analysed. Reload the page to try again.';
 const RESTART_FAILURE = 'The analysis engine stopped on an internal error again while it re-read your files. Reload the page and add the files again.';
+
+const CANCELLED = 'Cancelled. Your earlier files are still loaded.';
+const RESTORE_CANCELLED = 'Cancelled while your files were read again, so every file was removed. Add the files again.';
+
+/** The rejection of a request that the user cancelled; the page shows it as a notice, not an error. */
+export class CancelledError extends Error {
+  constructor(message, { cleared = false } = {}) {
+    super(message);
+    this.name = 'CancelledError';
+    // True when the cancel also removed every file from the engine.
+    this.cleared = cleared;
+  }
+}
+
+/** Returns true when `error` comes from EngineClient.cancel(). */
+export function isCancellation(error) {
+  return error instanceof CancelledError;
+}
 
 /** Builds the message for a request that a wasm trap (a Rust panic) ended. */
 function internalErrorMessage(detail) {
@@ -25,6 +43,12 @@ export class EngineClient {
     this.failure = null;
     // The successful state-changing requests, as { type, payload }.
     this.history = [];
+    // Called with { state, ... } while a new worker reads the remembered files
+    // again. `state` is 'start', 'progress' (with `progress`, the worker's
+    // reading progress), 'step' (with `type`, the request replayed next),
+    // 'done', 'failed' (a second trap, with `message`) or 'cleared' (cancelled).
+    this.onRestore = null;
+    this.restoring = false;
     this.startWorker();
   }
 
@@ -89,33 +113,101 @@ export class EngineClient {
   /**
    * Replaces a worker whose wasm instance trapped. The request that trapped
    * and every other pending one fail with a readable message, and the new
-   * worker gets the remembered requests again before any later request,
-   * because a worker runs its requests in arrival order.
+   * worker gets the remembered requests again.
    */
   restart(failedEntry, detail) {
-    this.worker.terminate();
-    const message = internalErrorMessage(detail);
     console.error(`Pathlight: restarting the analysis worker after an internal error in a ${failedEntry.type} request (${detail}).`);
-    const entries = [failedEntry, ...this.pending.values()];
-    this.pending.clear();
-    for (const entry of entries) {
-      if (!entry.replay) {
-        entry.reject(new Error(message));
-      }
-    }
+    const error = new Error(internalErrorMessage(detail));
+    failedEntry.reject(error);
 
     // A remembered request that traps again is dropped from the history, so
     // each restart has fewer requests to send and the restarts end.
     if (failedEntry.replay) {
       this.history = this.history.filter((step) => step !== failedEntry.step);
       if (failedEntry.step.type !== 'load') {
+        this.worker.terminate();
         this.failAll(RESTART_FAILURE);
+        this.finishRestore('failed', RESTART_FAILURE);
         return;
       }
     }
+    this.replaceWorker(error);
+  }
+
+  /**
+   * Stops the work in progress at once: the worker is terminated and every
+   * pending request fails with a CancelledError. A new worker then reads the
+   * remembered files again. A cancel during that replay clears the history
+   * instead, so the new worker starts empty.
+   */
+  cancel() {
+    if (this.failure || this.pending.size === 0) {
+      return;
+    }
+    if (this.restoring) {
+      console.info('Pathlight: the user cancelled while the files were read again; every file was removed.');
+      this.history = [];
+      this.restoring = false;
+      this.replaceWorker(new CancelledError(RESTORE_CANCELLED, { cleared: true }));
+      this.onRestore?.({ state: 'cleared' });
+      return;
+    }
+    console.info('Pathlight: the user cancelled; restarting the analysis worker.');
+    this.replaceWorker(new CancelledError(CANCELLED));
+  }
+
+  /**
+   * Terminates the worker, rejects every pending request with `error`, and
+   * starts a new worker that gets the remembered requests again before any
+   * later request, because a worker runs its requests in arrival order.
+   */
+  replaceWorker(error) {
+    this.worker.terminate();
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of entries) {
+      if (!entry.replay) {
+        entry.reject(error);
+      }
+    }
     this.startWorker();
-    for (const step of this.history) {
-      this.post({ type: step.type, payload: step.payload, step, replay: true, resolve: () => {}, reject: () => {}, onProgress: null });
+    this.replayHistory();
+  }
+
+  replayHistory() {
+    if (this.history.length === 0) {
+      this.finishRestore('done');
+      return;
+    }
+    this.restoring = true;
+    this.onRestore?.({ state: 'start' });
+    for (const [position, step] of this.history.entries()) {
+      const next = this.history[position + 1];
+      const settle = () => {
+        if (next) {
+          this.onRestore?.({ state: 'step', type: next.type });
+        } else {
+          this.finishRestore('done');
+        }
+      };
+      this.post({
+        type: step.type,
+        payload: step.payload,
+        step,
+        replay: true,
+        resolve: settle,
+        reject: settle,
+        onProgress: (progress) => this.onRestore?.({ state: 'progress', progress }),
+      });
+    }
+  }
+
+  // `state` is 'done', or 'failed' when the replay stopped on a second trap.
+  finishRestore(state, message = null) {
+    const wasRestoring = this.restoring;
+    this.restoring = false;
+    if (wasRestoring || state !== 'done') {
+      this.onRestore?.({ state, message });
     }
   }
 

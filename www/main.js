@@ -3,7 +3,7 @@
 // calls that redraw each view. Reading files and loading them happen once,
 // and changing an analysis option re-runs only analyze().
 
-import { EngineClient } from './engine.js';
+import { EngineClient, isCancellation } from './engine.js';
 import { renderAfterSaleView } from './views/after-sale.js';
 import { renderBriefView } from './views/brief.js';
 import { ambiguousDateColumn, renderDateOrder } from './views/date-order.js';
@@ -45,6 +45,10 @@ import { renderSummaryView } from './views/summary.js';
 import { renderTimingView } from './views/timing.js';
 import { TRENDS_DEFAULTS, renderAlertsView, renderTrendsView, trendsOptions } from './views/trends.js';
 import { formatCount } from './views/format.js';
+import { renderConversionStep } from './views/conversion-step.js';
+import { askAboutMemory, checkMemory, memoryBudget } from './views/memory.js';
+import { createStepsView } from './views/steps.js';
+import { renderViewNav } from './views/view-nav.js';
 
 const SAMPLE_URL = 'samples/journeys.csv';
 const SAMPLE_NAME = 'journeys.csv';
@@ -100,10 +104,16 @@ const elements = {
   segmentsView: document.getElementById('segments-view'),
   experimentView: document.getElementById('experiment-view'),
   briefView: document.getElementById('brief-view'),
+  memoryWarning: document.getElementById('memory-warning'),
+  conversionSection: document.getElementById('conversion-section'),
+  conversionChoice: document.getElementById('conversion-choice'),
+  viewNav: document.getElementById('view-nav'),
 };
 
 const status = createStatusView(document.getElementById('status'));
+const steps = createStepsView(document.getElementById('steps-nav'));
 const engine = new EngineClient(new URL('./worker.js', import.meta.url));
+engine.onRestore = showRestore;
 
 const state = {
   // The analysis options, as JSON, that the open people list was listed with.
@@ -125,6 +135,11 @@ const state = {
   // The report on screen, for the exports.
   report: null,
   busy: false,
+  // The progress handle of the files being read again after a cancel or an
+  // internal error, or null.
+  restoreWork: null,
+  // The conversion step's { sync } after a load, or null.
+  conversionStep: null,
   analysisRun: 0,
   analyzeTimer: null,
 };
@@ -146,7 +161,7 @@ fillTimeZones(elements.timeZone);
 wireFileInputs();
 renderSetups();
 elements.sampleButton.addEventListener('click', () => runTask(trySample));
-elements.analyseButton.addEventListener('click', () => runTask(analyse));
+elements.analyseButton.addEventListener('click', () => runTask(analyseFromMapping));
 elements.timeZone.addEventListener('change', markStale);
 elements.strict.addEventListener('change', markStale);
 elements.keepDuplicates.addEventListener('change', markStale);
@@ -186,27 +201,106 @@ async function runTask(task) {
     return;
   }
   state.busy = true;
-  setControlsDisabled(true);
+  updateControls();
   status.clearError();
   try {
     await task();
   } catch (error) {
-    status.showError(error.message);
+    showFailure(error);
   } finally {
     state.busy = false;
-    setControlsDisabled(false);
-    status.hideProgress();
+    updateControls();
   }
 }
 
-async function addFiles(files) {
+/** Shows a failed request: a cancellation as a notice, anything else as an error. */
+function showFailure(error) {
+  if (!isCancellation(error)) {
+    status.showError(error.message);
+    return;
+  }
+  status.showNotice(error.message);
+  if (error.cleared) {
+    clearSession();
+  }
+}
+
+/**
+ * Sends one request to the engine. When it runs longer than the status
+ * area's delay, a progress bar with a Cancel button appears. `describe`, when
+ * given, turns each progress message into [label, fraction].
+ */
+async function requestWithProgress(type, payload, label, describe = null) {
+  const work = status.beginWork(label, { fraction: describe ? 0 : null, onCancel: () => engine.cancel() });
+  const onProgress = describe ? (progress) => work.update(...describe(progress)) : null;
+  try {
+    return await engine.request(type, payload, onProgress);
+  } finally {
+    work.end();
+  }
+}
+
+// While a new worker reads the remembered files again, the page shows its
+// progress, which can be cancelled too, and keeps the controls disabled.
+function showRestore(event) {
+  switch (event.state) {
+    case 'start':
+      state.restoreWork?.end();
+      state.restoreWork = status.beginWork('Restoring your files…', { onCancel: () => engine.cancel() });
+      break;
+    case 'progress': {
+      const { progress } = event;
+      const fraction = progress.totalBytes > 0 ? progress.bytesRead / progress.totalBytes : 1;
+      state.restoreWork?.update(`Restoring your files… reading ${progress.fileName} (${progress.fileNumber} of ${progress.fileCount})`, fraction);
+      break;
+    }
+    case 'step':
+      if (event.type === 'load') {
+        state.restoreWork?.update('Restoring your files… loading the journeys', null);
+      }
+      break;
+    default:
+      endRestore(event);
+  }
+  updateControls();
+}
+
+function endRestore(event) {
+  state.restoreWork?.end();
+  state.restoreWork = null;
+  if (event.state === 'cleared') {
+    clearSession();
+    status.showNotice('Cancelled while your files were read again, so every file was removed. Add the files again.');
+  } else if (event.state === 'failed') {
+    status.showError(event.message);
+  }
+}
+
+/** Forgets every file and result, as after a cancel that cleared the engine. */
+function clearSession() {
+  state.files = [];
+  state.summary = null;
+  state.options = null;
+  state.report = null;
+  state.conversionStep = null;
+  elements.resultsSection.hidden = true;
+  elements.conversionSection.hidden = true;
+  status.clearResults();
+  renderMapping();
+  steps.reset();
+}
+
+async function addFiles(dropped) {
+  const files = await filesThatFit(dropped);
+  if (files.length === 0) {
+    return;
+  }
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   status.showNotice(`Reading ${formatCount(files.length)} ${files.length === 1 ? 'file' : 'files'}…`);
-  status.showProgress(`Reading ${files[0].name}`, 0);
 
-  const { inspections, failures } = await engine.request('addFiles', { files }, (progress) => {
+  const { inspections, failures } = await requestWithProgress('addFiles', { files }, `Reading ${files[0].name}`, (progress) => {
     const fraction = totalBytes > 0 ? progress.bytesRead / totalBytes : 1;
-    status.showProgress(`Reading ${progress.fileName} (${progress.fileNumber} of ${progress.fileCount})`, fraction);
+    return [`Reading ${progress.fileName} (${progress.fileNumber} of ${progress.fileCount})`, fraction];
   });
 
   for (const inspection of inspections) {
@@ -219,6 +313,30 @@ async function addFiles(files) {
     : '');
   renderMapping();
   markStale();
+  if (inspections.length > 0) {
+    steps.show(2, true);
+  }
+}
+
+/**
+ * Returns the files to read. Before any byte is read, files whose estimated
+ * memory, with the files already loaded, exceeds the budget are named in a
+ * warning, and the user chooses whether to read them.
+ */
+async function filesThatFit(files) {
+  const budget = memoryBudget();
+  const loadedBytes = state.files.reduce((sum, file) => sum + file.inspection.bytes, 0);
+  const { fitting, over } = checkMemory(loadedBytes, files, budget);
+  if (over.length === 0) {
+    return files;
+  }
+  const choice = await askAboutMemory(elements.memoryWarning, over, budget, state.files.length);
+  if (choice === 'read') {
+    return files;
+  }
+  const skipped = over.map(({ file }) => file.name).join(', ');
+  status.showNotice(`Did not read ${skipped}, because it may not fit in the browser's memory.`);
+  return fitting;
 }
 
 async function trySample() {
@@ -234,8 +352,22 @@ async function trySample() {
   const blob = await response.blob();
   await addFiles([new File([blob], SAMPLE_NAME, { type: 'text/csv' })]);
   await analyse();
+  // The sample needs no choices, so it goes straight to the overview.
+  steps.show(4, true);
 }
 
+/**
+ * Loads the files with the confirmed columns. The first time for these files
+ * it moves on to the conversion step, and later the guide stays where it is.
+ */
+async function analyseFromMapping() {
+  const loaded = await analyse();
+  if (loaded && steps.reached < 3) {
+    steps.show(3, true);
+  }
+}
+
+/** Loads the files and analyses them. Returns false when a problem in the columns stopped it before loading. */
 async function analyse() {
   const problems = state.files.flatMap(mappingProblems);
   if (state.files.length === 0) {
@@ -247,7 +379,7 @@ async function analyse() {
   }
   elements.mappingProblems.textContent = problems.join(' ');
   if (problems.length > 0) {
-    return;
+    return false;
   }
 
   const config = {
@@ -268,7 +400,14 @@ async function analyse() {
   status.showNotice('Loading the journeys…');
   status.clearResults();
   const started = performance.now();
-  const summary = await engine.request('load', { config });
+  const summary = await requestWithProgress('load', { config }, 'Loading the journeys…').catch((error) => {
+    // The journeys on screen are those of the previous load, not of the
+    // columns and settings now chosen.
+    if (isCancellation(error) && !elements.resultsSection.hidden) {
+      elements.resultsSection.classList.add('stale');
+    }
+    throw error;
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
   state.summary = summary;
@@ -292,15 +431,30 @@ async function analyse() {
   renderLoadFacts(elements.loadFactsView, summary);
   status.showNotice(`Loaded ${formatCount(summary.people)} people and ${formatCount(summary.events)} events in ${seconds} s.`);
   renderOptionsView(elements.optionsView, summary, state.options, scheduleAnalysis);
+  renderConversionChoice(summary);
   renderSetups();
   elements.resultsSection.classList.remove('stale');
   await runAnalysis();
+  return true;
+}
+
+function renderConversionChoice(summary) {
+  elements.conversionSection.hidden = false;
+  state.conversionStep = renderConversionStep(elements.conversionChoice, summary, state.options.conversion, {
+    onChange: (conversion) => {
+      state.options.conversion = conversion;
+      // The options panel shows the same choice, so it is drawn again with it.
+      renderOptionsView(elements.optionsView, summary, state.options, scheduleAnalysis);
+      scheduleAnalysis();
+    },
+    onDone: () => steps.show(4, true),
+  });
 }
 
 function scheduleAnalysis() {
   clearTimeout(state.analyzeTimer);
   state.analyzeTimer = setTimeout(() => {
-    runAnalysis().catch((error) => status.showError(error.message));
+    runAnalysis().catch(showFailure);
   }, ANALYZE_DELAY_MS);
 }
 
@@ -315,7 +469,7 @@ async function analyseNow() {
     await runAnalysis();
     return null;
   } catch (error) {
-    status.showError(error.message);
+    showFailure(error);
     return error.message;
   }
 }
@@ -326,12 +480,22 @@ async function runAnalysis() {
   state.analysisRun += 1;
   const run = state.analysisRun;
 
-  const json = await engine.request('analyze', { options });
+  let json;
+  try {
+    json = await requestWithProgress('analyze', { options }, 'Analysing…');
+  } catch (error) {
+    // The report on screen was made with other options.
+    if (isCancellation(error) && run === state.analysisRun) {
+      elements.resultsSection.classList.add('outdated');
+    }
+    throw error;
+  }
   if (run !== state.analysisRun) {
     return;
   }
   const report = JSON.parse(json);
   status.clearError();
+  elements.resultsSection.classList.remove('outdated');
   renderReport(report);
 }
 
@@ -445,7 +609,7 @@ async function openPeople(query, title) {
       onClose: closePeople,
     });
   } catch (error) {
-    status.showError(error.message);
+    showFailure(error);
   }
 }
 
@@ -486,6 +650,8 @@ function renderReport(report) {
   renderVoiceView(elements.voiceView, report.voice ?? null, state.options.voice, scheduleAnalysis);
   renderBriefView(elements.briefView, report.brief ?? null);
   status.showReportWarnings(report);
+  renderViewNav(elements.viewNav);
+  state.conversionStep?.sync(state.options.conversion);
 }
 
 function renderMapping() {
@@ -516,8 +682,10 @@ async function removeFile(index) {
   if (state.files.length === 0) {
     state.report = null;
     elements.resultsSection.hidden = true;
+    elements.conversionSection.hidden = true;
     status.clearResults();
     status.showNotice('');
+    steps.reset();
   }
 }
 
@@ -713,7 +881,10 @@ function markStale() {
   }
 }
 
-function setControlsDisabled(disabled) {
+// Controls that would start work conflicting with a running request, or with
+// the files being read again, are disabled meanwhile.
+function updateControls() {
+  const disabled = state.busy || state.restoreWork !== null;
   elements.analyseButton.disabled = disabled;
   elements.sampleButton.disabled = disabled;
   elements.dropZone.classList.toggle('busy', disabled);

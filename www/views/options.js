@@ -264,7 +264,8 @@ function renderStepWindow(step, position, onChange) {
     h('span', { className: 'where' }, metricLink('per-step-windows', 'within')), input, error);
 }
 
-function eventOptions(summary, current) {
+/** Builds the <option> list of the event names in `summary`, with `current` selected. */
+export function eventOptions(summary, current) {
   const options = summary.event_names.map((entry) => h('option', {
     value: entry.name,
     selected: entry.name === current,

@@ -1,30 +1,100 @@
-// The status area: the reading progress bar, errors (role=alert), short
-// notices, and the warnings, skipped rows and problem examples that loading
-// and analysis return as data.
+// The status area: the progress bar with its Cancel button, errors
+// (role=alert), short notices, and the warnings, skipped rows and problem
+// examples that loading and analysis return as data.
 
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount } from './format.js';
 
+// Work that ends sooner than this shows no progress bar, so quick steps do
+// not make the page flicker.
+const PROGRESS_DELAY_MS = 300;
+
 /** Builds the status view inside `root` and returns its update functions. */
 export function createStatusView(root) {
-  const progressLabel = h('span', { className: 'progress-label', dataset: { testid: 'progress-label' } });
-  const progressBar = h('progress', { max: 1, value: 0, dataset: { testid: 'progress' } });
-  const progress = h('div', { className: 'progress', hidden: true }, progressLabel, progressBar);
+  const progressLabel = h('span', { id: 'progress-label', className: 'progress-label', dataset: { testid: 'progress-label' } });
+  const progressBar = h('progress', { max: 1, attrs: { 'aria-labelledby': 'progress-label' }, dataset: { testid: 'progress' } });
+  const cancelButton = h('button', {
+    type: 'button',
+    className: 'button',
+    dataset: { testid: 'cancel-button' },
+    on: { click: () => shownWork()?.onCancel?.() },
+  }, 'Cancel');
+  const progress = h('div', { className: 'progress', hidden: true, dataset: { testid: 'progress-box' } }, progressLabel, progressBar, cancelButton);
   const error = h('div', { className: 'status-error', attrs: { role: 'alert' }, dataset: { testid: 'status-error' } });
   const notice = h('div', { className: 'status-notice', attrs: { role: 'status' }, dataset: { testid: 'status-notice' } });
   const loadWarnings = h('div', { className: 'status-warnings', dataset: { testid: 'load-warnings' } });
   const reportWarnings = h('div', { className: 'status-warnings', dataset: { testid: 'report-warnings' } });
   replaceChildren(root, progress, error, notice, loadWarnings, reportWarnings);
   let loadWarningKeys = new Set();
+  // The work in progress, oldest first, each { label, fraction, onCancel, due }.
+  // `due` turns true when the delay has passed. The bar shows the newest due
+  // work, and when that ends, the one before it again.
+  const works = [];
+  const shownWork = () => works.findLast((work) => work.due) ?? null;
+
+  const drawProgress = () => {
+    const work = shownWork();
+    if (!work) {
+      // A keyboard user who pressed Cancel keeps the focus in the status
+      // area, on the notice that says what happened, instead of losing it.
+      const hadFocus = progress.contains(document.activeElement);
+      progress.hidden = true;
+      if (hadFocus) {
+        notice.setAttribute('tabindex', '-1');
+        notice.focus();
+      }
+      return;
+    }
+    progress.hidden = false;
+    progressLabel.textContent = work.label;
+    // A <progress> without a value is indeterminate.
+    if (work.fraction === null) {
+      progressBar.removeAttribute('value');
+    } else {
+      progressBar.value = Math.max(0, Math.min(1, work.fraction));
+    }
+    cancelButton.hidden = !work.onCancel;
+  };
+
+  // Escape cancels the work whose bar is on screen.
+  document.addEventListener('keydown', (event) => {
+    const work = shownWork();
+    if (event.key === 'Escape' && work?.onCancel && !progress.hidden) {
+      event.preventDefault();
+      work.onCancel();
+    }
+  });
 
   return {
-    showProgress(label, fraction) {
-      progress.hidden = false;
-      progressLabel.textContent = label;
-      progressBar.value = Math.max(0, Math.min(1, fraction));
-    },
-    hideProgress() {
-      progress.hidden = true;
+    /**
+     * Starts showing the progress of one piece of work: after PROGRESS_DELAY_MS
+     * the bar appears with `label` and, when `onCancel` is given, a Cancel
+     * button. A `fraction` of null draws an indeterminate bar. Returns the
+     * handle whose update() and end() belong to this work only.
+     */
+    beginWork(label, { fraction = null, onCancel = null } = {}) {
+      const work = { label, fraction, onCancel, due: false };
+      works.push(work);
+      drawProgress();
+      const timer = setTimeout(() => {
+        work.due = true;
+        drawProgress();
+      }, PROGRESS_DELAY_MS);
+      return {
+        update(newLabel, newFraction) {
+          work.label = newLabel;
+          work.fraction = newFraction;
+          drawProgress();
+        },
+        end() {
+          clearTimeout(timer);
+          const position = works.indexOf(work);
+          if (position >= 0) {
+            works.splice(position, 1);
+          }
+          drawProgress();
+        },
+      };
     },
     showError(message) {
       replaceChildren(error, h('p', {}, message));
