@@ -319,7 +319,7 @@ fn channel_row(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, c
                 ChannelTouch::Touched => touches.any(|channel| channel == id),
                 ChannelTouch::Converted => first.is_some() && touches.any(|channel| channel == id),
                 ChannelTouch::FirstTouch => first.is_some() && touches.next() == Some(id),
-                ChannelTouch::LastTouch => first.is_some() && touches.last() == Some(id),
+                ChannelTouch::LastTouch => first.is_some() && touches.next_back() == Some(id),
             }
         })
         .collect::<Vec<_>>();
