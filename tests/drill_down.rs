@@ -15,6 +15,8 @@ use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
 const PERMIT_LOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/permit-receipt.csv");
 const DRIVERS_LOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/drivers-fixture.csv");
+const STAGES_LOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stages-fixture.csv");
+const STAGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stages-fixture-stages.json");
 
 fn workspace_of(name: &str, bytes: Vec<u8>) -> Workspace {
     let mut workspace = Workspace::new();
@@ -113,6 +115,40 @@ fn check_channels(workspace: &Workspace, options: &AnalysisOptions, report: &Rep
         assert_count(&count(ChannelTouch::LastTouch), row.last_touch.round() as u64, &format!("channel {} last touch", row.channel));
     }
     attribution.channels.len()
+}
+
+fn check_stage_transitions(workspace: &Workspace, options: &AnalysisOptions, report: &Report) -> usize {
+    let stages = report.stages.as_ref().expect("stages");
+    let names: Vec<&str> = stages.stages.iter().map(|stage| stage.name.as_str()).collect();
+    let mut checked = 0;
+    for (from, row) in stages.transitions.people.iter().enumerate() {
+        for (to, &people) in row.iter().enumerate() {
+            assert!(people <= stages.transitions.counts[from][to], "people make at least one move each");
+            if people == 0 {
+                continue;
+            }
+            let list = select(workspace, options, Selection::StageTransition { from: names[from].to_string(), to: names[to].to_string() });
+            assert_count(&list, people, &format!("stage move {} → {}", names[from], names[to]));
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn stage_transitions_match_report() {
+    let workspace = workspace_of("stages-fixture.csv", std::fs::read(STAGES_LOG).unwrap());
+    let mut options = options(Some("purchase"));
+    options.stages = serde_json::from_str(&std::fs::read_to_string(STAGES).unwrap()).unwrap();
+    let report = workspace.analyze(&options).unwrap();
+    assert!(check_stage_transitions(&workspace, &options, &report) >= 3);
+    let transitions = &report.stages.as_ref().unwrap().transitions;
+    let repeated = transitions.counts.iter().flatten().zip(transitions.people.iter().flatten()).any(|(moves, people)| moves > people);
+    assert!(repeated, "some person repeats a move, so moves and people differ");
+
+    let query = PeopleQuery { selection: Some(Selection::StageTransition { from: "nowhere".to_string(), to: "discovery".to_string() }), ..PeopleQuery::default() };
+    let message = workspace.list_people(&options, &query).unwrap_err().to_string();
+    assert!(message.contains("stage_transition from \"nowhere\" to \"discovery\""), "{message}");
 }
 
 #[test]

@@ -484,7 +484,7 @@ function renderReport(report) {
     { people: report.summary.people, onPeople: openSelectionPeople });
   renderProcessMapView(elements.processMapView, report.process_map ?? null, { people: report.summary.people, onPeople: openSelectionPeople });
   renderSessionsView(elements.sessionsView, report.sessions ?? null);
-  renderStagesView(elements.stagesView, report, state.summary, state.options.stageEditor, analyseNow);
+  renderStagesView(elements.stagesView, report, state.summary, state.options.stageEditor, analyseNow, { onPeople: openSelectionPeople });
   renderDriversView(elements.driversView, report.drivers ?? null, { onPeople: openSelectionPeople });
   renderPatternsView(elements.patternsView, report.patterns ?? null);
   renderAfterSaleView(elements.afterSaleView, report.after_sale ?? null);

@@ -7,13 +7,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { analyse, openApp, parseCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
+import { analyse, dropFiles, openApp, parseCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 // 400 people with channels, devices and purchases, whose drivers and
 // attribution tables both have rows.
 const FIXTURE = fileURLToPath(new URL('../fixtures/drivers-fixture.csv', import.meta.url));
+// Eight people p1 to p8 whose events fall into suggested stages.
+const STAGES_FIXTURE = new URL('../fixtures/stages-fixture.csv', import.meta.url);
 
 // A tooltip such as "18 people, 14.9% of the 121 converters with a path".
 const COUNT_AND_SHARE = /^[\d,]+ (person|people|converters?)\b.*\d+\.\d%/;
@@ -33,9 +36,10 @@ async function loadFixture(t) {
 
 /**
  * Waits for the people panel whose title is `title`, or matches it when it is
- * a RegExp, and checks the panel against `expected` people.
+ * a RegExp, and checks the panel against `expected` people, whose ids match
+ * `personPattern` and whose journeys start with `firstEvent`.
  */
-async function checkPanel(page, title, expected) {
+async function checkPanel(page, title, expected, { personPattern = /^u\d+$/, firstEvent = 'visit' } = {}) {
   const pattern = title instanceof RegExp ? title.source : `^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
   await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid=people] h3')?.textContent ?? ''),
     pattern, { timeout: RESULT_TIMEOUT_MS });
@@ -48,8 +52,8 @@ async function checkPanel(page, title, expected) {
   })));
   assert.equal(rows.length, Math.min(expected, 100), 'the panel lists the first 100 people at most');
   for (const row of rows) {
-    assert.match(row.person, /^u\d+$/, 'each row is a person of the fixture');
-    assert.ok(row.journey.startsWith('visit'), `${row.person}'s journey is shown: "${row.journey}"`);
+    assert.match(row.person, personPattern, 'each row is a person of the fixture');
+    assert.ok(row.journey.startsWith(firstEvent), `${row.person}'s journey is shown: "${row.journey}"`);
   }
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=people-export]')]);
@@ -138,6 +142,28 @@ test('drill-down opens from the keyboard', async (t) => {
   await firstTouch.focus();
   await page.keyboard.press('Enter');
   await checkPanel(page, /^Converters with .+ as their first touchpoint$/, firstTouchPeople);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('stage transition cell opens its people', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  await dropFiles(page, [{ name: 'stages-fixture.csv', text: readFileSync(STAGES_FIXTURE, 'utf8') }]);
+  await page.waitForSelector('[data-testid=file-card]');
+  await analyse(page);
+  await page.waitForSelector('[data-testid=stage-transition-people]', { timeout: RESULT_TIMEOUT_MS });
+
+  const cells = page.locator('[data-testid=stage-transition-people]');
+  const moves = await cells.evaluateAll((buttons) => buttons.map((button) => ({
+    moves: Number(button.textContent.replace(/\D/g, '')),
+    people: Number(button.dataset.people),
+    title: button.title,
+  })));
+  assert.ok(moves.some((cell) => cell.moves > cell.people), 'a person repeats a move, so a cell has more moves than people');
+  const cell = moves.find((candidate) => candidate.moves > candidate.people) ?? moves[0];
+  assert.match(cell.title, /^[\d,]+ moves? from .+ to .+ by [\d,]+ (person|people), \d+\.\d% of the [\d,]+ moves out of /);
+  const [, from, to] = cell.title.match(/ from (.+) to (.+) by /);
+  await cells.nth(moves.indexOf(cell)).click();
+  await checkPanel(page, `People who moved from ${from} to ${to}`, cell.people, { personPattern: /^p\d$/, firstEvent: '' });
   assert.deepEqual(pageErrors, []);
 });
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::super::drivers::{self, FeatureKind};
 use super::super::paths::{self, PathSet};
 use super::super::process_map::{self, Nodes};
+use super::super::stages::{self, StageInputs};
 use super::super::{attribution, funnel, sankey, AnalysisOptions, Conversion};
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
@@ -46,6 +47,9 @@ pub enum Selection {
         #[serde(default)]
         touch: ChannelTouch,
     },
+    /// A cell of the stage transition matrix: the people who moved from stage `from` straight to
+    /// stage `to` at least once.
+    StageTransition { from: String, to: String },
 }
 
 /// Converters or everyone else, as the report splits them.
@@ -104,6 +108,7 @@ pub(super) fn select(log: &EventLog, journeys: &Journeys, options: &AnalysisOpti
             driver_row(log, journeys, options, &row, synthetic_times)
         }
         Selection::Channel { channel, touch } => channel_row(log, journeys, options, channel, *touch, synthetic_times),
+        Selection::StageTransition { from, to } => stage_transition(log, journeys, options, from, to, synthetic_times),
     }
 }
 
@@ -232,6 +237,54 @@ fn process_activity(log: &EventLog, journeys: &Journeys, options: &AnalysisOptio
     Ok(Selected { members, description })
 }
 
+/// Lists the people with at least one move from stage `from` straight to stage `to`. A move joins
+/// two consecutive visits, and a visit is a run of events in one stage with unstaged events
+/// skipped, as the transition matrix counts them.
+fn stage_transition(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, from: &str, to: &str, synthetic_times: bool) -> Result<Selected, Error> {
+    let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
+    let window_ms = drivers_window(options, synthetic_times)?;
+    let inputs = StageInputs { conversion: &conversion, window_ms, synthetic_times };
+    let report = stages::compute(log, journeys, &options.stages, &inputs)?
+        .map_err(|reason| Error::Options(format!("There are no stages to list people from. {reason}")))?;
+    let index = |name: &str| report.stages.iter().position(|stage| stage.name == name);
+    let (Some(from_index), Some(to_index)) = (index(from), index(to)) else {
+        let names: Vec<&str> = report.stages.iter().map(|stage| stage.name.as_str()).collect();
+        return Err(Error::Options(format!(
+            "The selection stage_transition from \"{from}\" to \"{to}\" names a stage that is not in the report. Use two of: {}.",
+            names.join(", ")
+        )));
+    };
+    let Some((_, stage_of)) = stages::event_stages(log, &options.stages)? else {
+        return Err(Error::Options("There are no stages to list people from.".to_string()));
+    };
+    let moved = |journey: &[u32]| {
+        let mut previous = None;
+        for &at in journey {
+            let stage = stage_of[at as usize];
+            if stage == stages::NO_STAGE || previous == Some(usize::from(stage)) {
+                continue;
+            }
+            if previous == Some(from_index) && usize::from(stage) == to_index {
+                return true;
+            }
+            previous = Some(usize::from(stage));
+        }
+        false
+    };
+    let members = (0..journeys.people()).filter(|&person| moved(journeys.journey(person))).collect::<Vec<_>>();
+    let description = format!("{} moved from the stage {from} straight to the stage {to} at least once.", counted(members.len() as u64, "person", "people"));
+    Ok(Selected { members, description })
+}
+
+/// Returns the funnel window that bounds the drivers and the stage touchpoints, as the report
+/// uses it: none with synthetic times.
+fn drivers_window(options: &AnalysisOptions, synthetic_times: bool) -> Result<Option<i64>, Error> {
+    match options.funnel.window.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) if !synthetic_times => Ok(Some(funnel::parse_duration(text)?)),
+        _ => Ok(None),
+    }
+}
+
 /// A drivers row as a selection names it.
 struct DriverRow<'a> {
     kind: FeatureKind,
@@ -254,11 +307,7 @@ impl DriverRow<'_> {
 /// drivers analysis observes: up to the first conversion, and within the funnel window if set.
 fn driver_row(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, row: &DriverRow, synthetic_times: bool) -> Result<Selected, Error> {
     let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
-    // The same window as the report's drivers: the funnel window, unless the times are synthetic.
-    let window_ms = match options.funnel.window.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
-        Some(text) if !synthetic_times => Some(funnel::parse_duration(text)?),
-        _ => None,
-    };
+    let window_ms = drivers_window(options, synthetic_times)?;
     let report = drivers::compute(log, journeys, &conversion, &options.drivers, window_ms)?
         .ok_or_else(|| Error::Options("There are no drivers to list people from. Choose a conversion event first.".to_string()))?;
     let tested = report.tests.iter().any(|driver| driver.kind == row.kind && driver.column.as_deref() == row.column.filter(|_| row.kind == FeatureKind::Property) && driver.value == row.value);
