@@ -208,6 +208,23 @@ test('sankey exports as SVG and PNG', async (t) => {
   assert.match(funnel, /<svg[^>]* xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(funnel, /<text[^>]*>1\. /, 'the funnel chart labels its steps');
 
+  // Every other chart with export buttons downloads a parseable SVG of its own.
+  const buttons = page.locator('[data-testid=results] [data-testid=chart-export-svg]:visible');
+  const names = [];
+  for (let index = 0; index < await buttons.count(); index += 1) {
+    const [download] = await Promise.all([page.waitForEvent('download'), buttons.nth(index).click()]);
+    const markup = await readFile(await download.path(), 'utf8');
+    const check = await page.evaluate((text) => {
+      const document = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return document.documentElement.localName === 'svg' && document.getElementsByTagName('parsererror').length === 0;
+    }, markup);
+    assert.ok(check, `${download.suggestedFilename()} parses as SVG`);
+    names.push(download.suggestedFilename());
+  }
+  for (const expected of ['pathlight-sankey.svg', 'pathlight-funnel.svg', 'pathlight-conversion-curve.svg']) {
+    assert.ok(names.includes(expected), `${expected} is among ${names.join(', ')}`);
+  }
+
   assert.equal(await page.locator('[data-testid=chart-export-error]:not(:empty)').count(), 0);
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(policyViolations, []);
