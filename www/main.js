@@ -431,7 +431,8 @@ function openSegmentPeople(segment, title) {
 
 /**
  * Lists the people behind one chart mark or table row: a Sankey band, a top
- * path, a process-map edge or activity, a drivers row or a channel row.
+ * path, a process-map edge or activity, a drivers row, a channel row or a
+ * stage transition cell.
  * `selection` is the engine's selection object (docs/api.md, Selections).
  */
 function openSelectionPeople(selection, title) {

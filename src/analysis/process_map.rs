@@ -296,6 +296,15 @@ mod tests {
     }
 
     #[test]
+    fn repeated_edge_counts_person_once() {
+        let (log, journeys) = log_of(&[("u1", 0, "a"), ("u1", 1, "b"), ("u1", 2, "a"), ("u1", 3, "b"), ("u2", 0, "a"), ("u2", 1, "b")]);
+        let map = compute(&log, &journeys, &ProcessMapOptions::default(), false).unwrap();
+        let edge = map.edges.iter().find(|edge| edge.source == "a" && edge.target == "b").unwrap();
+        assert_eq!(edge.frequency, 3);
+        assert_eq!(edge.people, 2);
+    }
+
+    #[test]
     fn rare_activities_merge_into_other() {
         let (log, journeys) = log_of(&[("u1", 0, "a"), ("u1", 1, "x"), ("u1", 2, "y"), ("u2", 0, "a"), ("u2", 1, "b"), ("u2", 2, "b")]);
         let options = ProcessMapOptions { max_activities: 2, ..ProcessMapOptions::default() };
