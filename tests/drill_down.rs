@@ -15,6 +15,7 @@ use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
 const PERMIT_LOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/permit-receipt.csv");
 const DRIVERS_LOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/drivers-fixture.csv");
+const PATH_TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/attribution-worked-example.csv");
 const STAGES_LOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stages-fixture.csv");
 const STAGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stages-fixture-stages.json");
 
@@ -171,6 +172,21 @@ fn drivers_fixture_selections_match_report() {
     assert!(check_drivers(&workspace, &options, &report) >= 3);
     assert!(check_channels(&workspace, &options, &report) >= 2);
     assert!(check_paths(&workspace, &options, &report) >= 5);
+}
+
+#[test]
+fn path_table_selections_match_report() {
+    // A channel path table has synthetic times, so the Sankey links carry no time.
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("attribution-worked-example.csv", std::fs::read(PATH_TABLE).unwrap());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let summary = workspace.load(&LoadConfig::from_inspections(&[inspection])).unwrap();
+    let options = options(summary.suggested_conversion.as_deref());
+    let report = workspace.analyze(&options).unwrap();
+    assert!(report.summary.synthetic_times);
+    assert!(check_sankey(&workspace, &options, &report) >= 2);
+    assert!(check_paths(&workspace, &options, &report) >= 2);
+    assert!(check_channels(&workspace, &options, &report) == 2);
 }
 
 #[test]
