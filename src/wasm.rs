@@ -118,9 +118,10 @@ impl Analyzer {
         Ok(report.to_json())
     }
 
-    /// Lists the people behind one funnel bar or friction finding: `options` are the analysis
-    /// options of the report shown, and `query` names the step and the group (`reached` or
-    /// `dropped`), or the finding.
+    /// Lists the people behind one funnel bar, friction finding, segment or selected chart mark or
+    /// table row. `options` are the analysis options of the report shown. `query` names the step
+    /// and the group (`reached` or `dropped`), the finding, the segment or the `selection`, as
+    /// docs/api.md describes.
     #[wasm_bindgen(js_name = listPeople)]
     pub fn list_people(&self, options: JsValue, query: JsValue) -> Result<JsValue, JsError> {
         let options: AnalysisOptions = from_js(options, "analysis options")?;

@@ -587,6 +587,28 @@ fn list_people_of_a_segment() {
 }
 
 #[test]
+fn list_people_of_a_selection() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/drivers-fixture.csv");
+    let args = ["analyze", path, "--conversion", "purchase"];
+    let output = pathlight(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let row = &report["attribution"]["channels"][0];
+    let selection = format!(r#"{{"kind": "channel", "channel": {}, "touch": "converted"}}"#, row["channel"]);
+
+    let output = pathlight(&[&args[..], &["--list-people", &selection, "--people-limit", "2"]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(list["total"], row["converting_journeys"]);
+    assert_eq!(list["people"].as_array().unwrap().len(), 2);
+
+    let output = pathlight(&[&args[..], &["--list-people", r#"{"kind": "sankey_band"}"#]].concat());
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("--list-people: the selection") && message.contains("sankey_band"), "{message}");
+}
+
+#[test]
 fn hillstrom_outcome_table_funnel() {
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hillstrom.csv");
     let output = pathlight(&["analyze", fixture, "--conversion", "conversion", "--funnel", "included,visit,conversion", "--breakdown", "segment"]);

@@ -593,6 +593,16 @@ function openSegmentPeople(segment, title) {
   return openPeople({ segment, limit: PEOPLE_SHOWN }, title);
 }
 
+/**
+ * Lists the people behind one chart mark or table row: a Sankey band, a top
+ * path, a process-map edge or activity, a drivers row, a channel row or a
+ * stage transition cell.
+ * `selection` is the engine's selection object (docs/api.md, Selections).
+ */
+function openSelectionPeople(selection, title) {
+  return openPeople({ selection, limit: PEOPLE_SHOWN }, title);
+}
+
 /** Returns a promise of every member of one segment, for its CSV export. */
 function loadSegmentMembers(segment) {
   return engine.request('listPeople', { options: analysisOptions(state.options), query: { segment, limit: null } });
@@ -625,8 +635,8 @@ function renderReport(report) {
   renderPathsView(elements.pathsView, report.paths, (keep) => {
     state.options.collapseRepeats = !keep;
     scheduleAnalysis();
-  });
-  renderSankeyView(elements.sankeyView, report);
+  }, { onPeople: openSelectionPeople });
+  renderSankeyView(elements.sankeyView, report, { onPeople: openSelectionPeople });
   renderTimingView(elements.timingView, report.time_to_convert, { syntheticTimes });
   renderCurveView(elements.curveView, report.conversion_curve ?? null, state.options.curve, scheduleAnalysis);
   renderSilencesView(elements.silencesView, report.silences ?? null, state.options.silences, scheduleAnalysis);
@@ -635,11 +645,12 @@ function renderReport(report) {
   renderRhythmView(elements.rhythmView, report.rhythm ?? null);
   renderSpeedView(elements.speedView, report.speed ?? null, state.options.speed, scheduleAnalysis);
   renderChannelSpeedView(elements.channelSpeedView, report.channel_speed ?? null, state.options.channelSpeed, scheduleAnalysis);
-  renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis);
-  renderProcessMapView(elements.processMapView, report.process_map ?? null);
+  renderChannelsView(elements.channelsView, report.attribution ?? null, state.options.attribution, scheduleAnalysis,
+    { people: report.summary.people, onPeople: openSelectionPeople });
+  renderProcessMapView(elements.processMapView, report.process_map ?? null, { people: report.summary.people, onPeople: openSelectionPeople });
   renderSessionsView(elements.sessionsView, report.sessions ?? null);
-  renderStagesView(elements.stagesView, report, state.summary, state.options.stageEditor, analyseNow);
-  renderDriversView(elements.driversView, report.drivers ?? null);
+  renderStagesView(elements.stagesView, report, state.summary, state.options.stageEditor, analyseNow, { onPeople: openSelectionPeople });
+  renderDriversView(elements.driversView, report.drivers ?? null, { onPeople: openSelectionPeople });
   renderPatternsView(elements.patternsView, report.patterns ?? null);
   renderAfterSaleView(elements.afterSaleView, report.after_sale ?? null);
   renderClvView(elements.clvView, report.clv ?? null);

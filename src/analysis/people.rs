@@ -1,6 +1,11 @@
 //! The people behind a figure: those who reached a funnel step, dropped before it, stopped at a
-//! friction finding or belong to a segment. Each comes with the start of their journey, so a count
-//! on the page opens into the people it counts.
+//! friction finding, belong to a segment, or make up a Sankey band, a top path, a process-map edge,
+//! a drivers row or a channel row. Each comes with the start of their journey, so a count on the
+//! page opens into the people it counts.
+
+mod selection;
+
+pub use selection::{ActivityPosition, ChannelTouch, ConversionGroup, Selection};
 
 use serde::{Deserialize, Serialize};
 
@@ -38,13 +43,16 @@ pub struct PeopleQuery {
     /// A segment id, such as `repeat_visit`; when set, the segment's members are listed with a
     /// suggested next touchpoint, and `step`, `group` and `finding` are ignored.
     pub segment: Option<String>,
+    /// A chart mark or table row; when set, its people are listed and every other selector is
+    /// ignored.
+    pub selection: Option<Selection>,
     /// The largest number of people to return, in the order of their first event; `None` for all.
     pub limit: Option<usize>,
 }
 
 impl Default for PeopleQuery {
     fn default() -> PeopleQuery {
-        PeopleQuery { step: 1, group: StepGroup::Reached, finding: None, segment: None, limit: Some(100) }
+        PeopleQuery { step: 1, group: StepGroup::Reached, finding: None, segment: None, selection: None, limit: Some(100) }
     }
 }
 
@@ -85,10 +93,13 @@ pub struct PeopleList {
     pub people: Vec<PersonRow>,
 }
 
-/// Lists the people behind one funnel step or friction finding. The funnel's list always contains
-/// people, each once, by the people-counting rules of the funnel, even when the funnel itself
-/// counts attempts.
+/// Lists the people behind one funnel step, friction finding, segment or selection. The funnel's
+/// list always contains people, each once, by the people-counting rules of the funnel, even when
+/// the funnel itself counts attempts.
 pub fn list_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, query: &PeopleQuery, synthetic_times: bool) -> Result<PeopleList, Error> {
+    if let Some(selection) = &query.selection {
+        return selected_people(log, journeys, options, selection, query.limit, synthetic_times);
+    }
     if let Some(id) = &query.segment {
         return segment_people(log, journeys, options, id, query.limit, synthetic_times);
     }
@@ -116,6 +127,14 @@ fn finding_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions
     let people = members.iter().take(limit.unwrap_or(usize::MAX)).map(|&person| person_row(log, journeys, &conversion, person as usize, synthetic_times)).collect();
     let description = format!("{} stopped at {}.", counted(members.len() as u64, "person", "people"), candidate.finding.label);
     Ok(PeopleList { description, total: members.len() as u64, people })
+}
+
+/// Lists the people behind a chart mark or table row.
+fn selected_people(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, selection: &Selection, limit: Option<usize>, synthetic_times: bool) -> Result<PeopleList, Error> {
+    let selected = selection::select(log, journeys, options, selection, synthetic_times)?;
+    let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
+    let people = selected.members.iter().take(limit.unwrap_or(usize::MAX)).map(|&person| person_row(log, journeys, &conversion, person, synthetic_times)).collect();
+    Ok(PeopleList { description: selected.description, total: selected.members.len() as u64, people })
 }
 
 /// Lists the members of the segment with id `id`, each with a suggested next touchpoint.
@@ -229,7 +248,7 @@ mod tests {
         let log = log_of(&[("u1", 0, "a"), ("u1", 1, "b"), ("u1", 2, "c"), ("u2", 0, "a"), ("u3", 0, "b")]);
         let journeys = Journeys::build(&log);
         let options = options(&["a", "b"]);
-        let list = |step, group, limit| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, segment: None, limit }, false).unwrap();
+        let list = |step, group, limit| list_people(&log, &journeys, &options, &PeopleQuery { step, group, limit, ..PeopleQuery::default() }, false).unwrap();
         let names = |list: &PeopleList| list.people.iter().map(|row| row.person.clone()).collect::<Vec<_>>();
 
         let reached = list(1, StepGroup::Reached, None);
@@ -253,7 +272,7 @@ mod tests {
         let log = log_of(&[("u1", 0, "a"), ("u1", 1, "b")]);
         let journeys = Journeys::build(&log);
         let options = options(&["a", "b"]);
-        let error = |step, group| list_people(&log, &journeys, &options, &PeopleQuery { step, group, finding: None, segment: None, limit: None }, false).unwrap_err().to_string();
+        let error = |step, group| list_people(&log, &journeys, &options, &PeopleQuery { step, group, limit: None, ..PeopleQuery::default() }, false).unwrap_err().to_string();
         assert!(error(3, StepGroup::Reached).contains("no step 3"));
         assert!(error(0, StepGroup::Reached).contains("no step 0"));
         assert!(error(1, StepGroup::Dropped).contains("No one drops before step 1"));

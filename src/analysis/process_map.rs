@@ -58,6 +58,8 @@ pub struct Edge {
     pub target: String,
     /// Times `target` directly follows `source`, over all journeys.
     pub frequency: u64,
+    /// People in whose journey `target` directly follows `source` at least once.
+    pub people: u64,
     /// Median and mean time from `source` to `target`; `None` with synthetic times.
     pub median_ms: Option<f64>,
     pub mean_ms: Option<f64>,
@@ -112,6 +114,8 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &ProcessMapOptions,
     let mut starts: HashMap<u32, u64> = HashMap::default();
     let mut ends: HashMap<u32, u64> = HashMap::default();
     let mut durations: HashMap<(u32, u32), Vec<f64>> = HashMap::default();
+    let mut edge_people: HashMap<(u32, u32), u64> = HashMap::default();
+    let mut person_edges: Vec<(u32, u32)> = Vec::new();
     let mut variants: HashMap<Vec<u32>, u64> = HashMap::default();
     let mut path = Vec::new();
     for person in 0..journeys.people() {
@@ -119,10 +123,17 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &ProcessMapOptions,
         let (Some(&first), Some(&last)) = (journey.first(), journey.last()) else { continue };
         *starts.entry(nodes.of(log, first)).or_insert(0) += 1;
         *ends.entry(nodes.of(log, last)).or_insert(0) += 1;
+        person_edges.clear();
         for pair in journey.windows(2) {
             let key = (nodes.of(log, pair[0]), nodes.of(log, pair[1]));
             let duration = (log.time[pair[1] as usize] - log.time[pair[0] as usize]) as f64;
             durations.entry(key).or_default().push(duration);
+            person_edges.push(key);
+        }
+        person_edges.sort_unstable();
+        person_edges.dedup();
+        for &key in &person_edges {
+            *edge_people.entry(key).or_insert(0) += 1;
         }
         journey_path(log, journey, false, &mut path);
         *variants.entry(path.clone()).or_insert(0) += 1;
@@ -145,17 +156,17 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &ProcessMapOptions,
         activities: nodes.activities(),
         start_activities: nodes.endpoints(starts),
         end_activities: nodes.endpoints(ends),
-        edges: nodes.edges(durations, synthetic_times),
+        edges: nodes.edges(durations, &edge_people, synthetic_times),
         variants_total: variants.len() as u64,
         variants: top_variants(log, variants, people, options.top_variants),
     })
 }
 
 /// The graph's nodes: the kept event names, in rank order, then "Other" if any name was merged.
-struct Nodes {
+pub(crate) struct Nodes {
     /// Node index of each event id.
     node_of: Vec<u32>,
-    labels: Vec<String>,
+    pub(crate) labels: Vec<String>,
     events: Vec<u64>,
     other_label: String,
     merged_names: u64,
@@ -163,7 +174,7 @@ struct Nodes {
 
 impl Nodes {
     /// Keeps the `max_activities` most frequent event names (equal counts by name).
-    fn rank(log: &EventLog, max_activities: usize) -> Nodes {
+    pub(crate) fn rank(log: &EventLog, max_activities: usize) -> Nodes {
         let mut counts = vec![0u64; log.event_names.len()];
         for &event in &log.event {
             counts[event as usize] += 1;
@@ -191,7 +202,8 @@ impl Nodes {
         Nodes { node_of, labels, events, other_label, merged_names }
     }
 
-    fn of(&self, log: &EventLog, at: u32) -> u32 {
+    /// Returns the node of the event at position `at` of the log.
+    pub(crate) fn of(&self, log: &EventLog, at: u32) -> u32 {
         self.node_of[log.event[at as usize] as usize]
     }
 
@@ -214,10 +226,11 @@ impl Nodes {
     }
 
     /// Lists the edges, most frequent first and equal counts by source and target name.
-    fn edges(&self, durations: HashMap<(u32, u32), Vec<f64>>, synthetic_times: bool) -> Vec<Edge> {
+    fn edges(&self, durations: HashMap<(u32, u32), Vec<f64>>, people: &HashMap<(u32, u32), u64>, synthetic_times: bool) -> Vec<Edge> {
         let mut edges: Vec<Edge> = durations
             .into_iter()
             .map(|((source, target), mut times)| {
+                let people = people.get(&(source, target)).copied().unwrap_or(0);
                 let frequency = times.len() as u64;
                 let (total, count) = sum(times.iter().copied());
                 let mean_ms = (!synthetic_times && count > 0).then(|| total / count as f64);
@@ -226,6 +239,7 @@ impl Nodes {
                     source: self.labels[source as usize].clone(),
                     target: self.labels[target as usize].clone(),
                     frequency,
+                    people,
                     median_ms,
                     mean_ms,
                 }
@@ -273,11 +287,21 @@ mod tests {
         let edge = |source: &str, target: &str| map.edges.iter().find(|edge| edge.source == source && edge.target == target).unwrap();
         assert_eq!(edge("a", "a").frequency, 1);
         assert_eq!(edge("a", "b").frequency, 2);
+        assert_eq!(edge("a", "b").people, 2);
         assert_eq!(edge("a", "b").median_ms, Some(25.0));
         assert_eq!(edge("a", "b").mean_ms, Some(25.0));
         assert_eq!(map.start_activities, vec![EndpointCount { name: "a".into(), people: 2 }]);
         assert_eq!(map.variants_total, 2);
         assert_eq!(map.note, None);
+    }
+
+    #[test]
+    fn repeated_edge_counts_person_once() {
+        let (log, journeys) = log_of(&[("u1", 0, "a"), ("u1", 1, "b"), ("u1", 2, "a"), ("u1", 3, "b"), ("u2", 0, "a"), ("u2", 1, "b")]);
+        let map = compute(&log, &journeys, &ProcessMapOptions::default(), false).unwrap();
+        let edge = map.edges.iter().find(|edge| edge.source == "a" && edge.target == "b").unwrap();
+        assert_eq!(edge.frequency, 3);
+        assert_eq!(edge.people, 2);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub(crate) use suggest::page_column;
 pub const MAX_STAGES: usize = 20;
 
 /// Marks an event without a stage.
-const NO_STAGE: u16 = u16::MAX;
+pub(crate) const NO_STAGE: u16 = u16::MAX;
 
 /// One rule of a stage: an event name, optionally only where a column's value matches `value`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -71,6 +71,9 @@ pub struct Transitions {
     /// `counts[a][b]`: moves from a visit of stage a to the next visit, of stage b. The diagonal
     /// is always 0, because consecutive visits have different stages.
     pub counts: Vec<Vec<u64>>,
+    /// `people[a][b]`: people who moved from stage a straight to stage b at least once, so at
+    /// most `counts[a][b]`.
+    pub people: Vec<Vec<u64>>,
     /// People whose first visit is in each stage.
     pub entries: Vec<u64>,
     /// People whose last visit is in each stage.

@@ -87,7 +87,7 @@ test('sankey labels fit at 700 px', async (t) => {
   assert.ok(cut.length > 0, 'long event names are cut at 700 px');
   for (const label of cut) {
     const name = label.text.replace(/… \(.*\)$/, '');
-    assert.match(label.title, /^Step \d: .+, [\d,]+ people$/, 'the tooltip has the full label');
+    assert.match(label.title, /^Step \d: .+, [\d,]+ (person|people), [\d.]+% of the [\d,]+ at step 1$/, 'the tooltip has the full label, the count and the share');
     assert.ok(label.title.includes(name), `the tooltip "${label.title}" starts with the visible "${name}"`);
   }
   assert.deepEqual(pageErrors, []);
@@ -102,6 +102,6 @@ test('sankey link shows median time', async (t) => {
   await page.waitForSelector('svg[data-testid=sankey] .sankey-link');
 
   const titles = await page.locator('svg[data-testid=sankey] .sankey-link title').allTextContents();
-  assert.deepEqual(titles, ['visit → signup: 1 person, median 5 min between the steps']);
+  assert.deepEqual(titles, ['visit → signup: 1 person, 25.0% of the 4 at visit in step 1, median 5 min between the steps']);
   assert.deepEqual(pageErrors, []);
 });

@@ -40,8 +40,12 @@ export function attributionOptions(settings) {
 /**
  * Renders the report's attribution into `root`, or a hint when it is null.
  * The view edits `settings` (see ATTRIBUTION_DEFAULTS) and calls `onChange()`.
+ * `people` is everyone in the report, the base of the journeys' tooltips.
+ * `onPeople(selection, title)`, when given, opens the people behind a
+ * channel's journeys and, with conversion weight, its first- and last-touch
+ * credits.
  */
-export function renderChannelsView(root, attribution, settings, onChange) {
+export function renderChannelsView(root, attribution, settings, onChange, { people = 0, onPeople = null } = {}) {
   if (!attribution) {
     replaceChildren(root, h('p', { className: 'empty', dataset: { testid: 'channels-unavailable' } },
       'Attribution needs a conversion event and a channel column.'));
@@ -57,9 +61,9 @@ export function renderChannelsView(root, attribution, settings, onChange) {
     h('th', { scope: 'col', className: 'number' }, metricLink('attribution', 'Removal effect')));
   const rows = attribution.channels.map((channel) => h('tr', { dataset: { testid: 'channel-row', channel: channel.channel } },
     h('th', { scope: 'row', dataset: { testid: 'channel-name' } }, channel.channel),
-    h('td', { className: 'number' }, formatCount(channel.journeys)),
+    h('td', { className: 'number', dataset: { testid: 'channel-journeys' } }, journeysCount(channel, people, onPeople)),
     models.map(([field]) => h('td', { className: 'number', dataset: { testid: `credit-${field}` } },
-      h('span', { className: 'credit', dataset: { testid: 'credit-value' } }, formatAmount(channel[field])),
+      h('span', { className: 'credit', dataset: { testid: 'credit-value' } }, creditValue(channel, field, attribution, onPeople)),
       h('span', { className: 'credit-share', dataset: { testid: 'credit-share' } },
         credited > 0 && typeof channel[field] === 'number' ? formatShare(channel[field] / credited) : '–'))),
     h('td', { className: 'number', dataset: { testid: 'removal-effect' } }, formatShare(channel.removal_effect))));
@@ -73,6 +77,45 @@ export function renderChannelsView(root, attribution, settings, onChange) {
         h('tbody', {}, rows))),
     h('dl', { className: 'model-notes' },
       models.map(([, label, note]) => [h('dt', {}, metricLink('attribution', label)), h('dd', {}, note)])));
+}
+
+// People-opening buttons carry their count in data-people, for tests and
+// for reading the exact number behind a rounded credit.
+function peopleButton(text, tooltip, count, open, testid) {
+  return h('button', {
+    type: 'button',
+    className: 'link-button',
+    title: tooltip,
+    dataset: { testid, people: String(count) },
+    attrs: { 'aria-label': `${tooltip}. Show these people.` },
+    on: { click: open },
+  }, text);
+}
+
+function journeysCount(channel, people, onPeople) {
+  const unit = channel.journeys === 1 ? 'person' : 'people';
+  const share = people > 0 ? `, ${formatShare(channel.journeys / people)} of all ${formatCount(people)},` : '';
+  const tooltip = `${formatCount(channel.journeys)} ${unit}${share} had a touchpoint of ${channel.channel}`;
+  if (!onPeople || channel.journeys === 0) {
+    return h('span', { title: tooltip }, formatCount(channel.journeys));
+  }
+  const open = () => onPeople({ kind: 'channel', channel: channel.channel, touch: 'touched' }, `People with a touchpoint of ${channel.channel}`);
+  return peopleButton(formatCount(channel.journeys), tooltip, channel.journeys, open, 'channel-people');
+}
+
+// With conversion weight a first- or last-touch credit is a count of
+// converters, so it opens them; other credits are shares and stay text.
+function creditValue(channel, field, attribution, onPeople) {
+  const text = formatAmount(channel[field]);
+  const touch = { first_touch: 'first', last_touch: 'last' }[field];
+  if (!touch || !onPeople || attribution.weight !== 'conversions' || typeof channel[field] !== 'number' || channel[field] === 0) {
+    return text;
+  }
+  const count = Math.round(channel[field]);
+  const share = attribution.credited > 0 ? `, ${formatShare(channel[field] / attribution.credited)} of the ${formatAmount(attribution.credited)} credited conversions` : '';
+  const tooltip = `${formatCount(count)} ${count === 1 ? 'converter' : 'converters'} had ${channel.channel} as their ${touch} touchpoint${share}`;
+  const open = () => onPeople({ kind: 'channel', channel: channel.channel, touch: `${touch}_touch` }, `Converters with ${channel.channel} as their ${touch} touchpoint`);
+  return peopleButton(text, tooltip, count, open, `channel-${touch}-touch-people`);
 }
 
 function renderControls(attribution, settings, onChange) {

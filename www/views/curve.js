@@ -3,6 +3,7 @@
 // number at risk at the landmarks below the axis, and the median.
 
 import { area, curveStepAfter, line, scaleLinear } from '../build/vendor.js';
+import { chartExportButtons } from './chart-export.js';
 import { h, metricLink, replaceChildren, svg } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
 
@@ -109,7 +110,7 @@ function renderChart(curve) {
     ? svg('line', { x1: xOf(curve.median_ms), x2: xOf(curve.median_ms), y1: y(0.5), y2: axisY, class: 'median', 'data-testid': 'curve-median-line' })
     : null;
 
-  return h('figure', { className: 'curve-figure' },
+  const figure = h('figure', { className: 'curve-figure' },
     svg('svg', {
       viewBox: `0 0 ${CHART.width} ${CHART.height}`,
       class: 'curve-chart',
@@ -127,6 +128,8 @@ function renderChart(curve) {
     landmarks.length > 0 ? textNode(CHART.left, axisY + 52, 'People at risk at each dotted line', 'start') : null),
     h('figcaption', { className: 'hint' },
       'Line: share converted by each time since the first event. Band: 95% interval. Dashed line: median.'));
+  figure.prepend(chartExportButtons(() => figure.querySelector('svg'), 'pathlight-conversion-curve', 'conversion curve'));
+  return figure;
 }
 
 // The chart's steps as a table, for screen readers and for reading exact

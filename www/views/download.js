@@ -3,7 +3,12 @@
 
 /** Offers `text` to the user as a file named `fileName` of MIME type `type`. */
 export function downloadText(fileName, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  downloadBlob(fileName, new Blob([text], { type: `${type};charset=utf-8` }));
+}
+
+/** Offers `blob` to the user as a file named `fileName`. */
+export function downloadBlob(fileName, blob) {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;

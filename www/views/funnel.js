@@ -5,7 +5,8 @@
 // removed by exclusion steps, what dropped people did next and the breakdown
 // table. Each step's people and drop-off counts open the people behind them.
 
-import { h, metricLink, replaceChildren } from './dom.js';
+import { chartExportButtons } from './chart-export.js';
+import { h, metricLink, replaceChildren, svg } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
 
 /**
@@ -35,6 +36,7 @@ export function renderFunnelView(root, funnel, { syntheticTimes = false, onPeopl
   const windowText = funnel.window_label ? `Window: ${funnel.window_label}.` : 'No window.';
 
   replaceChildren(root,
+    chartExportButtons(() => funnelChart(funnel), 'pathlight-funnel', 'funnel chart'),
     h('div', { className: 'funnel-layout' },
       h('div', { className: 'table-scroll' },
         h('table', { className: 'funnel-table', dataset: { testid: 'funnel-table' } },
@@ -142,17 +144,65 @@ function renderDropNext(funnel) {
 }
 
 // A count that opens the people behind it, or plain text without a handler
-// or when the count is 0.
-function peopleButton(count, label, open) {
+// or when the count is 0. `tooltip` gives the count and its share.
+function peopleButton(count, label, open, tooltip) {
   if (!open || count === 0) {
-    return formatCount(count);
+    return h('span', { title: tooltip }, formatCount(count));
   }
   return h('button', {
     type: 'button',
     className: 'link-button',
-    attrs: { 'aria-label': label },
+    title: tooltip,
+    attrs: { 'aria-label': `${tooltip}. ${label}` },
     on: { click: open },
   }, formatCount(count));
+}
+
+// The drawing sizes of the exported funnel chart, in SVG units, and the
+// longest step label it shows before cutting it with an ellipsis.
+const FUNNEL_CHART = { width: 720, rowHeight: 26, labelWidth: 240, valueWidth: 190, maxLabel: 36 };
+
+// A step's count and its shares of step 1 and of the previous step, for tooltips.
+function stepTooltip(step, position, firstPeople) {
+  const unit = step.people === 1 ? 'person' : 'people';
+  const ofFirst = firstPeople > 0 ? `, ${formatShare(step.people / firstPeople)} of the ${formatCount(firstPeople)} at step 1` : '';
+  const ofPrevious = position > 0 ? `, ${formatShare(step.of_previous)} of the previous step` : '';
+  return `Step ${position + 1}, ${step.label}: ${formatCount(step.people)} ${unit}${ofFirst}${ofPrevious}`;
+}
+
+// Draws the funnel's bars as an SVG for the chart export. The page shows the
+// same bars as a table, so this drawing exists only while it is exported.
+function funnelChart(funnel) {
+  const { width, rowHeight, labelWidth, valueWidth, maxLabel } = FUNNEL_CHART;
+  const firstPeople = funnel.steps[0].people;
+  const barSpace = width - labelWidth - valueWidth;
+  const height = funnel.steps.length * rowHeight + 8;
+  const rows = funnel.steps.map((step, position) => {
+    const y = position * rowHeight + 4;
+    const barWidth = firstPeople > 0 ? Math.max(1, (step.people / firstPeople) * barSpace) : 1;
+    const name = `${position + 1}. ${step.label}`;
+    const visibleName = name.length > maxLabel ? `${name.slice(0, maxLabel - 1)}…` : name;
+    const share = firstPeople > 0 ? ` (${formatShare(step.people / firstPeople)})` : '';
+    return svg('g', {},
+      svg('title', {}, stepTooltip(step, position, firstPeople)),
+      svg('text', { x: labelWidth - 8, y: y + 17, 'text-anchor': 'end', fill: '#1f2328', 'font-size': 12 }, visibleName),
+      svg('rect', { x: labelWidth, y: y + 4, width: barWidth.toFixed(1), height: rowHeight - 8, fill: '#3b6fd8' }),
+      svg('text', { x: (labelWidth + barWidth + 6).toFixed(1), y: y + 17, fill: '#1f2328', 'font-size': 12 }, `${formatCount(step.people)}${share}`));
+  });
+  return svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-label': `Funnel of ${funnel.steps.length} steps`,
+    'font-family': 'system-ui, sans-serif',
+  }, rows);
+}
+
+// The drop-off before a step as a count and a share of the previous step.
+// The engine's drop-off is the previous step's count minus this step's.
+function dropTooltip(step, position) {
+  const previous = step.people + step.dropped;
+  const share = previous > 0 ? `, ${formatShare(step.dropped / previous)} of the ${formatCount(previous)} at step ${position}` : '';
+  return `${formatCount(step.dropped)} dropped before step ${position + 1}${share}`;
 }
 
 function renderStepRow(step, position, firstPeople, onPeople) {
@@ -165,16 +215,18 @@ function renderStepRow(step, position, firstPeople, onPeople) {
       h('span', { className: 'step-number' }, `${position + 1}.`),
       ' ',
       h('span', { dataset: { testid: 'funnel-step-label' } }, step.label),
-      h('div', { className: 'bar-track' }, bar)),
+      h('div', { className: 'bar-track', title: stepTooltip(step, position, firstPeople) }, bar)),
     h('td', { className: 'number', dataset: { testid: 'funnel-step-people' } },
       peopleButton(step.people, `Show the people who reached step ${stepNumber}`,
-        onPeople && (() => onPeople(stepNumber, 'reached', `Reached step ${stepNumber}: ${step.label}`)))),
+        onPeople && (() => onPeople(stepNumber, 'reached', `Reached step ${stepNumber}: ${step.label}`)),
+        stepTooltip(step, position, firstPeople))),
     h('td', { className: 'number' }, position === 0 ? '–' : formatShare(step.of_previous)),
     h('td', { className: 'number' }, formatShare(step.of_first)),
     h('td', { className: 'number', dataset: { testid: 'funnel-step-dropped' } }, position === 0
       ? '–'
       : peopleButton(step.dropped, `Show the people who dropped before step ${stepNumber}`,
-        onPeople && (() => onPeople(stepNumber, 'dropped', `Dropped before step ${stepNumber}: ${step.label}`)))),
+        onPeople && (() => onPeople(stepNumber, 'dropped', `Dropped before step ${stepNumber}: ${step.label}`)),
+        dropTooltip(step, position))),
     h('td', { className: 'number' }, formatDuration(step.median_ms_from_previous)),
   );
 }

@@ -9,9 +9,10 @@ export const PATHS_DEFAULTS = { top: 10 };
 
 /**
  * Renders the report's paths into `root`. `onToggleRepeats(keep)` runs when
- * the user changes the "keep repeated steps" toggle.
+ * the user changes the "keep repeated steps" toggle. `onPeople(selection,
+ * title)`, when given, opens the people of a path from its count.
  */
-export function renderPathsView(root, paths, onToggleRepeats) {
+export function renderPathsView(root, paths, onToggleRepeats, { onPeople = null } = {}) {
   const toggle = h('input', {
     type: 'checkbox',
     checked: !paths.collapse_repeats,
@@ -28,8 +29,8 @@ export function renderPathsView(root, paths, onToggleRepeats) {
       h('span', { className: 'hint' }, explanation)),
     renderScope(paths),
     h('div', { className: 'paths-columns' },
-      renderGroup('Converters', paths.converters, 'paths-converters'),
-      renderGroup('Non-converters', paths.non_converters, 'paths-non-converters')),
+      renderGroup('Converters', paths.converters, 'paths-converters', 'converters', onPeople),
+      renderGroup('Non-converters', paths.non_converters, 'paths-non-converters', 'non_converters', onPeople)),
   );
 }
 
@@ -44,7 +45,7 @@ function renderScope(paths) {
   return h('p', { className: 'hint', dataset: { testid: 'paths-scope' } }, `${paths.scope}${outside}`);
 }
 
-function renderGroup(title, group, testid) {
+function renderGroup(title, group, testid, groupId, onPeople) {
   const heading = h('h4', {}, title, h('span', { className: 'hint' },
     ` ${formatCount(group.people)} people, ${formatCount(group.distinct)} distinct paths`));
   if (group.top.length === 0) {
@@ -52,7 +53,7 @@ function renderGroup(title, group, testid) {
   }
   const rows = group.top.map((path) => h('tr', { dataset: { testid: 'path-row' } },
     h('td', {}, renderSteps(path.steps)),
-    h('td', { className: 'number' }, formatCount(path.people)),
+    h('td', { className: 'number', dataset: { testid: 'path-people' } }, pathCount(path, group, title, groupId, onPeople)),
     h('td', { className: 'number' }, formatShare(path.share)),
   ));
   return h('div', { className: 'paths-group', dataset: { testid } },
@@ -64,6 +65,23 @@ function renderGroup(title, group, testid) {
         h('th', { scope: 'col', className: 'number' }, 'Share'))),
       h('tbody', {}, rows)),
   );
+}
+
+// A path's count with a tooltip of its share of the group, as a button that
+// opens its people when `onPeople` is given.
+function pathCount(path, group, title, groupId, onPeople) {
+  const tooltip = `${formatCount(path.people)} ${path.people === 1 ? 'person' : 'people'}, ${formatShare(path.share)} of the ${formatCount(group.people)} ${title.toLowerCase()} with a path`;
+  if (!onPeople) {
+    return h('span', { title: tooltip }, formatCount(path.people));
+  }
+  const open = () => onPeople({ kind: 'path', group: groupId, steps: path.steps }, `${title} who followed ${path.steps.join(' → ')}`);
+  return h('button', {
+    type: 'button',
+    className: 'link-button',
+    title: tooltip,
+    attrs: { 'aria-label': `${tooltip}. Show these people.` },
+    on: { click: open },
+  }, formatCount(path.people));
 }
 
 // A long path shows its ends and one chip that counts the steps between. The

@@ -3,6 +3,7 @@
 // their predicted next events and scores. Each prediction appears only when
 // its held-out score beat the baseline, and otherwise the report's reason does.
 
+import { chartExportButtons } from './chart-export.js';
 import { h, metricLink, replaceChildren, svg } from './dom.js';
 import { formatAmount, formatCount, formatDateTime, formatShare } from './format.js';
 
@@ -113,7 +114,12 @@ function renderPropensity(prediction) {
     title,
     h('dl', { className: 'figures small' }, figures),
     h('p', { className: 'hint', dataset: { testid: 'propensity-verdict' } }, verdict),
-    h('div', { className: 'process-columns' }, renderCalibrationTable(model.calibration), renderReliabilityPlot(model.calibration)));
+    h('div', { className: 'process-columns' }, renderCalibrationTable(model.calibration), renderPlotWithExport(model.calibration)));
+}
+
+function renderPlotWithExport(rows) {
+  const plot = renderReliabilityPlot(rows);
+  return h('div', {}, chartExportButtons(() => plot, 'pathlight-reliability-plot', 'reliability plot'), plot);
 }
 
 // A person's propensity as a percentage, with scores under 0.1% shown as such

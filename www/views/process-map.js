@@ -14,8 +14,13 @@ export function processMapOptions() {
   return { max_activities: PROCESS_MAP_DEFAULTS.maxActivities, top_variants: PROCESS_MAP_DEFAULTS.topVariants };
 }
 
-/** Renders the report's process map into `root`, or nothing when it is missing. */
-export function renderProcessMapView(root, processMap) {
+/**
+ * Renders the report's process map into `root`, or nothing when it is
+ * missing. `people` is everyone in the report, the base of the tooltips'
+ * shares. `onPeople(selection, title)`, when given, opens the people of an
+ * edge or of a start or end activity from its count.
+ */
+export function renderProcessMapView(root, processMap, { people = 0, onPeople = null } = {}) {
   if (!processMap) {
     replaceChildren(root);
     return;
@@ -30,32 +35,66 @@ export function renderProcessMapView(root, processMap) {
       metricLink('process-map', 'Directly-follows graph'),
       `: how often one event comes right after another. ${edgeSummary}`),
     processMap.note ? h('p', { className: 'hint', dataset: { testid: 'process-map-note' } }, processMap.note) : null,
-    h('div', { className: 'table-scroll' }, renderEdges(edges)),
+    h('div', { className: 'table-scroll' }, renderEdges(edges, people, onPeople)),
     h('div', { className: 'process-columns' },
-      renderActivities('Start activities', processMap.start_activities ?? [], 'start-activities'),
-      renderActivities('End activities', processMap.end_activities ?? [], 'end-activities')),
+      renderActivities('Start activities', processMap.start_activities ?? [], 'start-activities', { position: 'start', people, onPeople }),
+      renderActivities('End activities', processMap.end_activities ?? [], 'end-activities', { position: 'end', people, onPeople })),
     renderVariants(processMap));
 }
 
-function renderEdges(edges) {
+// A count with a tooltip of its share of everyone, as a button that opens its
+// people when `open` is given. Reports from before edge people have no count.
+function peopleCount(count, tooltip, open, testid) {
+  if (typeof count !== 'number') {
+    return '–';
+  }
+  if (!open || count === 0) {
+    return h('span', { title: tooltip, dataset: { testid } }, formatCount(count));
+  }
+  return h('button', {
+    type: 'button',
+    className: 'link-button',
+    title: tooltip,
+    dataset: { testid },
+    attrs: { 'aria-label': `${tooltip}. Show these people.` },
+    on: { click: open },
+  }, formatCount(count));
+}
+
+function shareOf(count, people) {
+  const unit = count === 1 ? 'person' : 'people';
+  return people > 0 ? `${formatCount(count)} ${unit}, ${formatShare(count / people)} of all ${formatCount(people)}` : `${formatCount(count)} ${unit}`;
+}
+
+function renderEdges(edges, people, onPeople) {
   const rows = edges.map((edge) => h('tr', { dataset: { testid: 'process-edge' } },
     h('td', { dataset: { testid: 'edge-source' } }, edge.source),
     h('td', { dataset: { testid: 'edge-target' } }, edge.target),
-    h('td', { className: 'number', dataset: { testid: 'edge-frequency' } }, formatCount(edge.frequency)),
+    h('td', { className: 'number', dataset: { testid: 'edge-frequency' } },
+      h('span', { title: `${edge.target} came right after ${edge.source} ${formatCount(edge.frequency)} times` }, formatCount(edge.frequency))),
+    h('td', { className: 'number' }, peopleCount(edge.people,
+      `${shareOf(edge.people, people)}, did ${edge.target} right after ${edge.source}`,
+      onPeople && (() => onPeople({ kind: 'process_edge', source: edge.source, target: edge.target }, `Process map: ${edge.source} → ${edge.target}`)),
+      'edge-people')),
     h('td', { className: 'number' }, formatDuration(edge.median_ms))));
   return h('table', { className: 'process-edges', dataset: { testid: 'process-edges' } },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, 'From'),
       h('th', { scope: 'col' }, 'Then'),
       h('th', { scope: 'col', className: 'number' }, 'Times'),
+      h('th', { scope: 'col', className: 'number' }, metricLink('process-map', 'People')),
       h('th', { scope: 'col', className: 'number' }, 'Median time'))),
     h('tbody', {}, rows));
 }
 
-function renderActivities(title, activities, testid) {
+function renderActivities(title, activities, testid, { position, people, onPeople }) {
+  const verb = position === 'start' ? 'started' : 'ended';
   const rows = activities.map((activity) => h('tr', {},
     h('td', {}, activity.name),
-    h('td', { className: 'number' }, formatCount(activity.people))));
+    h('td', { className: 'number' }, peopleCount(activity.people,
+      `${shareOf(activity.people, people)}, ${verb} with ${activity.name}`,
+      onPeople && (() => onPeople({ kind: 'process_activity', name: activity.name, position }, `Journeys that ${verb} with ${activity.name}`)),
+      'activity-people'))));
   return h('table', { className: 'process-activities', dataset: { testid } },
     h('caption', {}, metricLink('process-map', title)),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Event'), h('th', { scope: 'col', className: 'number' }, 'People'))),

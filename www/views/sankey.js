@@ -3,8 +3,9 @@
 // and d3-sankey lays it out with one column per step.
 
 import { sankey, sankeyLinkHorizontal } from '../build/vendor.js';
+import { chartExportButtons } from './chart-export.js';
 import { h, metricLink, replaceChildren, svg } from './dom.js';
-import { formatCount, formatDuration } from './format.js';
+import { formatCount, formatDuration, formatShare } from './format.js';
 
 // Sent to the engine as sankey.steps and sankey.top_k: how many steps of each
 // journey to draw, and how many events per step before the rest become "other".
@@ -41,8 +42,12 @@ const OTHER_COLOR = '#868e96';
 // can redraw it.
 const drawnViews = new WeakMap();
 
-/** Renders the report's Sankey into `root`, as wide as `root` is. */
-export function renderSankeyView(root, report) {
+/**
+ * Renders the report's Sankey into `root`, as wide as `root` is.
+ * `onPeople(selection, title)`, when given, opens the people of a band; each
+ * band and each row of the table below is then a button.
+ */
+export function renderSankeyView(root, report, { onPeople = null } = {}) {
   const data = report.sankey;
   if (!data || data.nodes.length === 0) {
     replaceChildren(root, h('p', { className: 'empty' }, 'No journeys to draw.'));
@@ -61,11 +66,18 @@ export function renderSankeyView(root, report) {
 
   const hint = h('p', { className: 'hint' },
     metricLink('sankey', 'Journeys step by step'),
-    `: the first ${formatCount(data.steps)} steps of each journey. Each bar is as tall as the people at that step, so a band that narrows shows people whose journey ends there. Per step, events outside the ${formatCount(data.top_k)} most common are grouped as "other". Hover a bar or band for its count.`);
-  const chart = drawLayout(layout, data);
-  replaceChildren(root, hint, h('div', { className: 'sankey-scroll' }, chart), renderLinkTable(layout.graph.links));
+    `: the first ${formatCount(data.steps)} steps of each journey. Each bar is as tall as the people at that step, so a band that narrows shows people whose journey ends there. Per step, events outside the ${formatCount(data.top_k)} most common are grouped as "other". Hover a bar or band for its count${onPeople ? ', and click a band, or its count in the table below, for its people' : ''}.`);
+  const openLink = onPeople && ((link) => onPeople(
+    { kind: 'sankey_link', source: link.source.id, target: link.target.id },
+    `Sankey band: ${link.source.label} (step ${link.source.step}) → ${link.target.label} (step ${link.target.step})`));
+  const chart = drawLayout(layout, data, openLink);
+  replaceChildren(root,
+    hint,
+    chartExportButtons(() => root.querySelector('svg.sankey'), 'pathlight-sankey', 'Sankey diagram'),
+    h('div', { className: 'sankey-scroll' }, chart),
+    renderLinkTable(layout.graph.links, openLink));
   fitLabels(chart, layout.labelWidth);
-  redrawOnResize(root, report, width);
+  redrawOnResize(root, report, width, onPeople);
 }
 
 // The width to lay the diagram out at, or null while `root` is not displayed.
@@ -76,14 +88,15 @@ function viewWidth(root) {
   return Math.max(LAYOUT.minWidth, Math.floor(root.clientWidth));
 }
 
-function redrawOnResize(root, report, width) {
+function redrawOnResize(root, report, width, onPeople) {
   const drawn = drawnViews.get(root);
   if (drawn) {
     drawn.report = report;
     drawn.width = width;
+    drawn.onPeople = onPeople;
     return;
   }
-  const view = { report, width, frame: 0 };
+  const view = { report, width, onPeople, frame: 0 };
   drawnViews.set(root, view);
   if (typeof ResizeObserver !== 'function') {
     return;
@@ -95,7 +108,7 @@ function redrawOnResize(root, report, width) {
     view.frame = requestAnimationFrame(() => {
       const current = viewWidth(root);
       if (current !== null && Math.abs(current - view.width) >= LAYOUT.redrawWidthChange) {
-        renderSankeyView(root, view.report);
+        renderSankeyView(root, view.report, { onPeople: view.onPeople });
       }
     });
   }).observe(root);
@@ -141,26 +154,37 @@ function computeLayout(data, width) {
   return { graph, width, height, stepCount, labelWidth };
 }
 
-function drawLayout({ graph, width, height, stepCount }, data) {
+function drawLayout({ graph, width, height, stepCount }, data, openLink) {
   const colors = colorByLabel(data.nodes);
   const linkPath = sankeyLinkHorizontal();
+  const stepPeople = peopleByStep(data.nodes);
 
   const headers = columnPositions(graph.nodes, stepCount).map(({ x, step }) => svg('text', {
     x, y: 14, class: 'sankey-step',
   }, `Step ${step}`));
 
-  const links = graph.links.map((link) => svg('path', {
-    d: linkPath(link),
-    class: 'sankey-link',
-    stroke: colors(link.source),
-    'stroke-width': Math.max(1, link.width),
-  }, svg('title', {}, linkTitle(link))));
+  const links = graph.links.map((link) => {
+    const band = svg('path', {
+      d: linkPath(link),
+      class: openLink ? 'sankey-link clickable' : 'sankey-link',
+      stroke: colors(link.source),
+      'stroke-width': Math.max(1, link.width),
+      'data-testid': 'sankey-link',
+      'data-people': link.people,
+    }, svg('title', {}, linkTitle(link)));
+    // The chart is role="img", whose parts cannot take focus, so keyboard
+    // users open a band with its button in the table below the chart.
+    if (openLink) {
+      band.addEventListener('click', () => openLink(link));
+    }
+    return band;
+  });
 
   const nodes = graph.nodes.map((node) => svg('g', { class: 'sankey-node', 'data-testid': 'sankey-node' },
     svg('rect', {
       x: node.x0, y: node.y0, width: node.x1 - node.x0, height: Math.max(1, node.y1 - node.y0), fill: colors(node),
-    }, svg('title', {}, nodeTitle(node))),
-    nodeLabel(node),
+    }, svg('title', {}, nodeTitle(node, stepPeople.get(1)))),
+    nodeLabel(node, stepPeople.get(1)),
   ));
 
   return svg('svg', {
@@ -173,13 +197,24 @@ function drawLayout({ graph, width, height, stepCount }, data) {
   }, headers, svg('g', { class: 'sankey-links' }, links), svg('g', { class: 'sankey-nodes' }, nodes));
 }
 
-// The diagram's bands as a table, for screen readers and for reading exact counts.
-function renderLinkTable(links) {
+// The diagram's bands as a table, for screen readers and for reading exact
+// counts. With `openLink`, each count is a button that opens the band's people.
+function renderLinkTable(links, openLink) {
+  const count = (link) => (openLink
+    ? h('button', {
+      type: 'button',
+      className: 'link-button',
+      title: linkTitle(link),
+      dataset: { testid: 'sankey-table-people' },
+      attrs: { 'aria-label': `${linkTitle(link)}. Show these people.` },
+      on: { click: () => openLink(link) },
+    }, formatCount(link.people))
+    : h('span', { title: linkTitle(link) }, formatCount(link.people)));
   const rows = links.map((link) => h('tr', { dataset: { testid: 'sankey-table-row' } },
     h('td', { className: 'number' }, `${link.source.step} → ${link.target.step}`),
     h('td', {}, link.source.label),
     h('td', {}, link.target.label),
-    h('td', { className: 'number' }, formatCount(link.people)),
+    h('td', { className: 'number' }, count(link)),
     h('td', { className: 'number' }, typeof link.medianMs === 'number' ? formatDuration(link.medianMs) : '–')));
   return h('details', { className: 'chart-table', dataset: { testid: 'sankey-table' } },
     h('summary', {}, 'The diagram as a table'),
@@ -194,20 +229,33 @@ function renderLinkTable(links) {
         h('tbody', {}, rows))));
 }
 
-// Reports from before timed links, and channel path tables, have no median time.
+// A band's tooltip: its people and their share of the people at its source
+// node. Reports from before timed links, and channel path tables, have no median time.
 function linkTitle(link) {
   const median = typeof link.medianMs === 'number' ? `, median ${formatDuration(link.medianMs)} between the steps` : '';
   const people = link.people === 1 ? 'person' : 'people';
-  return `${link.source.label} → ${link.target.label}: ${formatCount(link.people)} ${people}${median}`;
+  const base = link.source.people;
+  const share = base > 0 ? `, ${formatShare(link.people / base)} of the ${formatCount(base)} at ${link.source.label} in step ${link.source.step}` : '';
+  return `${link.source.label} → ${link.target.label}: ${formatCount(link.people)} ${people}${share}${median}`;
 }
 
-function nodeTitle(node) {
-  return `Step ${node.step}: ${node.label}, ${formatCount(node.people)} people`;
+// A node's tooltip: its people and their share of the people at step 1.
+function nodeTitle(node, firstStepPeople) {
+  const share = firstStepPeople > 0 ? `, ${formatShare(node.people / firstStepPeople)} of the ${formatCount(firstStepPeople)} at step 1` : '';
+  return `Step ${node.step}: ${node.label}, ${formatCount(node.people)} ${node.people === 1 ? 'person' : 'people'}${share}`;
+}
+
+function peopleByStep(nodes) {
+  const totals = new Map();
+  for (const node of nodes) {
+    totals.set(node.step, (totals.get(node.step) ?? 0) + node.people);
+  }
+  return totals;
 }
 
 // A label sits right of its node. fitLabels shortens its visible part, the
 // tspan, and the <title> keeps the full text for the tooltip.
-function nodeLabel(node) {
+function nodeLabel(node, firstStepPeople) {
   if (node.y1 - node.y0 < LAYOUT.minLabelledHeight) {
     return null;
   }
@@ -219,7 +267,7 @@ function nodeLabel(node) {
     'data-testid': 'sankey-label',
   },
   svg('tspan', { 'data-name': node.label, 'data-count': formatCount(node.people) }, labelText(node.label, formatCount(node.people))),
-  svg('title', {}, nodeTitle(node)));
+  svg('title', {}, nodeTitle(node, firstStepPeople)));
 }
 
 function labelText(name, count) {

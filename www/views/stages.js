@@ -19,8 +19,10 @@ export function newStageEditor() {
 /**
  * Renders the report's stages into `root`. `editor` comes from
  * newStageEditor(), and `onApply()` re-runs the analysis after an edit.
+ * `onPeople(selection, title)`, when given, opens the people behind a cell
+ * of the transition matrix.
  */
-export function renderStagesView(root, report, summary, editor, onApply) {
+export function renderStagesView(root, report, summary, editor, onApply, { onPeople = null } = {}) {
   const stages = report.stages ?? null;
   if (editor.draft === null) {
     editor.draft = draftFromReport(stages);
@@ -54,7 +56,7 @@ export function renderStagesView(root, report, summary, editor, onApply) {
       `${formatCount(stages.people)} people have a staged event.`),
     renderStageList(stages),
     details,
-    renderTransitions(stages.transitions, names),
+    renderTransitions(stages.transitions, names, onPeople),
     renderTimeInStage(stages.time_in_stage),
     renderStageTiming(stages.stage_timing),
     renderFurthest(stages.furthest),
@@ -105,7 +107,31 @@ function heading(anchor, text) {
   return h('h4', {}, metricLink(anchor, text));
 }
 
-function renderTransitions(transitions, names) {
+// A cell's moves with a tooltip of the people who made them and their share
+// of all moves out of the row's stage. With `onPeople` and at least one move,
+// the count is a button that opens those people.
+function transitionCount(transitions, names, from, to, onPeople) {
+  const count = transitions.counts[from]?.[to] ?? 0;
+  // Reports from before people per move have no `people`.
+  const people = transitions.people?.[from]?.[to];
+  const outgoing = (transitions.counts[from] ?? []).reduce((sum, moves) => sum + moves, 0);
+  const madeBy = typeof people === 'number' ? ` by ${formatCount(people)} ${people === 1 ? 'person' : 'people'}` : '';
+  const share = outgoing > 0 ? `, ${formatShare(count / outgoing)} of the ${formatCount(outgoing)} moves out of ${names[from]}` : '';
+  const tooltip = `${formatCount(count)} ${count === 1 ? 'move' : 'moves'} from ${names[from]} to ${names[to]}${madeBy}${share}`;
+  if (!onPeople || count === 0 || typeof people !== 'number') {
+    return h('span', { title: tooltip }, formatCount(count));
+  }
+  return h('button', {
+    type: 'button',
+    className: 'link-button',
+    title: tooltip,
+    dataset: { testid: 'stage-transition-people', people: String(people) },
+    attrs: { 'aria-label': `${tooltip}. Show these people.` },
+    on: { click: () => onPeople({ kind: 'stage_transition', from: names[from], to: names[to] }, `People who moved from ${names[from]} to ${names[to]}`) },
+  }, formatCount(count));
+}
+
+function renderTransitions(transitions, names, onPeople) {
   const largest = Math.max(1, ...transitions.counts.flat());
   const rows = names.map((name, from) => row(name, [
     ...names.map((_, to) => {
@@ -113,7 +139,7 @@ function renderTransitions(transitions, names) {
       // The shade only repeats the number in the cell, for a quick read of the largest moves.
       // The page's CSP allows no inline style attribute, so the shade is set through the style property.
       const alpha = (count / largest) * 0.6;
-      const cell = h('td', { className: 'number heat', dataset: { testid: 'stage-transition-cell' } }, formatCount(count));
+      const cell = h('td', { className: 'number heat', dataset: { testid: 'stage-transition-cell' } }, transitionCount(transitions, names, from, to, onPeople));
       cell.style.backgroundColor = `rgba(47, 95, 208, ${alpha.toFixed(3)})`;
       return cell;
     }),

@@ -5,6 +5,7 @@
 // analysis. A baseline contains aggregates only and is kept in this browser.
 
 import { line, scaleLinear } from '../build/vendor.js';
+import { chartExportButtons } from './chart-export.js';
 import { downloadText } from './download.js';
 import { h, metricLink, replaceChildren, svg } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
@@ -292,9 +293,11 @@ function renderSeries(trends) {
     const changes = row.change_points.length
       ? row.change_points.map((point) => `changed in the week of ${point.date}: ${formatShare(point.rate_before)} before, ${formatShare(point.rate_after)} after`).join('; ')
       : 'no change found';
+    const chart = renderLine(row, weeks);
     return h('figure', { className: 'trend', dataset: { testid: 'trend-series', metric: row.metric } },
       h('figcaption', {}, h('strong', {}, row.label), `: ${changes}.`),
-      renderLine(row, weeks),
+      chartExportButtons(() => chart, `pathlight-trend-${row.metric}`, `weekly chart of ${row.label}`),
+      chart,
       h('details', {},
         h('summary', {}, `Weekly figures for ${row.label}`),
         h('table', { className: 'compact' },

@@ -14,6 +14,7 @@ pub(super) struct Tally {
     staged_events: u64,
     unstaged_events: u64,
     transitions: Vec<u64>,
+    transition_people: Vec<u64>,
     entries: Vec<u64>,
     exits: Vec<u64>,
     visits: Vec<u64>,
@@ -45,6 +46,8 @@ struct Staged {
     first: Vec<Option<usize>>,
     /// Each visit as (stage, position of its first event).
     visits: Vec<(usize, usize)>,
+    /// The person's moves as `from * stages + to`, each once.
+    moves: Vec<usize>,
     visited: Vec<bool>,
     touched: Vec<bool>,
     /// Channel-and-stage slots that the person has an event in, and the list of them to reset.
@@ -60,6 +63,7 @@ impl Tally {
             staged_events: 0,
             unstaged_events: 0,
             transitions: vec![0; stages * stages],
+            transition_people: vec![0; stages * stages],
             entries: vec![0; stages],
             exits: vec![0; stages],
             visits: vec![0; stages],
@@ -87,6 +91,7 @@ impl Tally {
             events: Vec::new(),
             first: vec![None; stages],
             visits: Vec::new(),
+            moves: Vec::new(),
             visited: vec![false; stages],
             touched: vec![false; stages],
             channel_seen: vec![false; log.channels.len() * stages],
@@ -141,10 +146,18 @@ impl Tally {
         }
         let seen = &mut staged.visited;
         seen.fill(false);
+        let moves = &mut staged.moves;
+        moves.clear();
         for pair in visits.windows(2) {
             let [(from, start), (to, next_start)] = [pair[0], pair[1]];
             self.transitions[from * self.stages + to] += 1;
+            moves.push(from * self.stages + to);
             self.visit_lengths[from].push((time(next_start) - time(start)) as f64);
+        }
+        moves.sort_unstable();
+        moves.dedup();
+        for &slot in moves.iter() {
+            self.transition_people[slot] += 1;
         }
         for &(stage, _) in visits.iter() {
             self.visits[stage] += 1;
@@ -230,6 +243,7 @@ impl Tally {
         let count = self.stages;
         let transitions = Transitions {
             counts: self.transitions.chunks(count.max(1)).map(<[u64]>::to_vec).take(count).collect(),
+            people: self.transition_people.chunks(count.max(1)).map(<[u64]>::to_vec).take(count).collect(),
             entries: self.entries.clone(),
             exits: self.exits.clone(),
             moves: self.transitions.iter().sum(),

@@ -12,7 +12,7 @@ use pathlight::analysis::channel_speed::ChannelGrouping;
 use pathlight::analysis::clv::TimeUnit as ClvUnit;
 use pathlight::analysis::experiment::ExperimentOptions;
 use pathlight::analysis::survival::CensorAt;
-use pathlight::analysis::people::{PeopleQuery, StepGroup};
+use pathlight::analysis::people::{PeopleQuery, Selection, StepGroup};
 use pathlight::analysis::funnel::{Counting, FunnelExclusion, FunnelKind, FunnelOptions, FunnelStep};
 use pathlight::analysis::paths::CleaningRule;
 use pathlight::analysis::trends::{ChangeDate, DateRange, PeriodPair};
@@ -216,8 +216,10 @@ struct AnalyzeArgs {
     /// Instead of the report, print as JSON the people behind one funnel bar: a step number for
     /// those who reached it, or STEP:dropped for those who reached the step before and not it;
     /// or finding:N for the people who stopped at friction finding N (counted from 0); or
-    /// segment:ID for the members of a segment, such as segment:repeat_visit.
-    #[arg(long, value_name = "STEP[:dropped]|finding:N|segment:ID")]
+    /// segment:ID for the members of a segment, such as segment:repeat_visit; or a selection as a
+    /// JSON object for the people behind a Sankey band, top path, process-map edge, drivers row or
+    /// channel row, such as '{"kind":"channel","channel":"email"}' (docs/api.md lists the kinds).
+    #[arg(long, value_name = "STEP[:dropped]|finding:N|segment:ID|JSON")]
     list_people: Option<String>,
     /// The maximum number of people --list-people prints; 0 for all.
     #[arg(long, value_name = "COUNT", default_value_t = 100)]
@@ -707,8 +709,12 @@ fn parse_change_date(text: &str) -> ChangeDate {
 
 /// Parses `STEP`, `STEP:dropped`, `finding:N` or `segment:ID` for --list-people.
 fn parse_people_query(text: &str, limit: usize) -> Result<PeopleQuery, String> {
-    let invalid = || format!("--list-people: \"{text}\" must be a step number, such as 2, a step and dropped, such as 2:dropped, a friction finding, such as finding:0, or a segment, such as segment:repeat_visit");
+    let invalid = || format!("--list-people: \"{text}\" must be a step number, such as 2, a step and dropped, such as 2:dropped, a friction finding, such as finding:0, a segment, such as segment:repeat_visit, or a selection as JSON, such as {{\"kind\":\"channel\",\"channel\":\"email\"}}");
     let limit = (limit > 0).then_some(limit);
+    if text.trim_start().starts_with('{') {
+        let selection: Selection = serde_json::from_str(text.trim()).map_err(|error| format!("--list-people: the selection {text} is invalid: {error}. See docs/api.md for the selection kinds and fields."))?;
+        return Ok(PeopleQuery { selection: Some(selection), limit, ..PeopleQuery::default() });
+    }
     if let Some(id) = text.trim().strip_prefix("segment:") {
         return Ok(PeopleQuery { segment: Some(id.trim().to_string()), limit, ..PeopleQuery::default() });
     }
@@ -723,7 +729,7 @@ fn parse_people_query(text: &str, limit: usize) -> Result<PeopleQuery, String> {
         Some(_) => return Err(invalid()),
     };
     let step = step.parse().map_err(|_| invalid())?;
-    Ok(PeopleQuery { step, group, finding: None, segment: None, limit })
+    Ok(PeopleQuery { step, group, limit, ..PeopleQuery::default() })
 }
 
 fn generate(args: GenerateArgs) -> Result<String, String> {
