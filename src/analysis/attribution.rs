@@ -170,7 +170,7 @@ pub fn compute(
             shapley: credits.shapley[index],
         })
         .collect();
-    rows.sort_by(|a, b| b.linear.total_cmp(&a.linear).then_with(|| a.channel.cmp(&b.channel)));
+    rows.sort_by(|a, b| ranking_key(b.linear).total_cmp(&ranking_key(a.linear)).then_with(|| a.channel.cmp(&b.channel)));
     Ok(Some(AttributionReport {
         weight: options.weight,
         half_life_ms: timed.then_some(half_life_ms),
@@ -660,6 +660,13 @@ fn solve(mut matrix: Vec<Vec<f64>>) -> Vec<f64> {
 
 // Native only: the seeded generator comes from the rand crate, a native-only dependency, and the
 // wasm test build compiles these modules too.
+/// Rounds a credit to 11 significant digits for ranking. Credits are sums of fractions taken in
+/// journey order, so equal credits can differ in the last bits when the rows come in another
+/// order. Rounded, they tie and fall back to the channel name.
+fn ranking_key(credit: f64) -> f64 {
+    format!("{credit:.10e}").parse().unwrap_or(credit)
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use rand::{Rng, SeedableRng};
@@ -862,6 +869,14 @@ mod tests {
         let options = AttributionOptions { half_life: "1s".to_string(), ..AttributionOptions::default() };
         let report = attribute(&[journey("a > b", Some(1.0))], &options);
         assert!(close(channel(&report, "a").time_decay.unwrap() + channel(&report, "b").time_decay.unwrap(), 1.0));
+    }
+
+    #[test]
+    fn equal_credits_rank_by_name() {
+        // Ten touches of 1/10 add up to 0.9999999999999999, one touch to exactly 1.
+        let report = attribute(&[journey("b", Some(1.0)), journey("a > a > a > a > a > a > a > a > a > a", Some(1.0))], &AttributionOptions::default());
+        let order: Vec<&str> = report.channels.iter().map(|row| row.channel.as_str()).collect();
+        assert_eq!(order, ["a", "b"]);
     }
 
     #[test]
