@@ -196,6 +196,9 @@ pub fn run(
     };
     let prediction = match (&all_open, options.prediction.enabled) {
         (Ok(report), _) => {
+            if report.merged_labels > 0 {
+                warnings.push(Warning::new("prediction_labels_merged", report.merged_labels, predict::merged_labels_message(report.merged_labels)));
+            }
             let mut report = report.clone();
             if options.prediction.people > 0 {
                 report.open_journeys.truncate(options.prediction.people);
