@@ -216,7 +216,8 @@ fn header_of_100k_columns_is_rejected() {
     text.push_str("\nu1,2024-01-01T00:00:00Z,visit\n");
     let (_, inspection) = inspect(text);
     let message = inspection.expect_err("too many columns").to_string();
-    assert!(message.contains(&format!("at least {} fields", MAX_COLUMNS + 1)), "{message}");
+    assert!(message.contains("the first row has 100003 fields"), "{message}");
+    assert!(message.contains(&format!("more than the {MAX_COLUMNS} columns")), "{message}");
     assert!(message.contains("Check the delimiter, or split the file"), "{message}");
 }
 
@@ -245,7 +246,7 @@ fn endless_line_is_rejected_early() {
     text.push_str(&",x".repeat(2_500_000));
     let (_, inspection) = inspect(text);
     let message = inspection.expect_err("one line of 5 MB").to_string();
-    assert!(message.contains("the first row has at least"), "{message}");
+    assert!(message.contains("the first row has 2500003 fields"), "{message}");
 }
 
 #[test]

@@ -79,9 +79,9 @@ impl<'t> Table<'t> {
         };
 
         if let Rows::Csv { body, .. } = &rows {
-            let fields = count_first_record_fields(body, dialect.delimiter, dialect.quote, MAX_COLUMNS + 1);
+            let fields = count_first_record_fields(body, dialect.delimiter, dialect.quote);
             if fields > MAX_COLUMNS {
-                return Err(too_many_columns(name, &format!("at least {fields}")));
+                return Err(too_many_columns(name, fields));
             }
         }
         let mut first = StringRecord::new();
@@ -99,7 +99,7 @@ impl<'t> Table<'t> {
         };
 
         if first.len() > MAX_COLUMNS {
-            return Err(too_many_columns(name, &first.len().to_string()));
+            return Err(too_many_columns(name, first.len()));
         }
         if let Some((column, length)) = oversized_field(&first) {
             return Err(Error::File {
@@ -226,9 +226,8 @@ pub fn oversized_field(record: &StringRecord) -> Option<(usize, usize)> {
     record.iter().enumerate().find(|(_, field)| field.len() > MAX_FIELD_BYTES).map(|(column, field)| (column, field.len()))
 }
 
-/// Builds the error for a first row with more than [`MAX_COLUMNS`] fields; `fields` is the count
-/// in words.
-fn too_many_columns(name: &str, fields: &str) -> Error {
+/// Builds the error for a first row with more than [`MAX_COLUMNS`] fields.
+fn too_many_columns(name: &str, fields: usize) -> Error {
     Error::File {
         file: name.to_string(),
         message: format!(
@@ -237,25 +236,37 @@ fn too_many_columns(name: &str, fields: &str) -> Error {
     }
 }
 
-/// Counts the fields of the first record of `body`, stopping at `limit`, so that a header of a
-/// million delimiters is rejected before the csv crate stores a million field boundaries. A quote
-/// toggles quoting as in RFC 4180, where a doubled quote toggles it twice.
-fn count_first_record_fields(body: &[u8], delimiter: u8, quote: u8, limit: usize) -> usize {
+/// Where [`count_first_record_fields`] is inside a field.
+#[derive(Clone, Copy, PartialEq)]
+enum FieldState {
+    Start,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the closing quote, or the first of a doubled quote.
+    QuoteInQuoted,
+}
+
+/// Counts the fields of the first record of `body` without storing them, so that a header of a
+/// million delimiters is rejected before the csv crate stores a million field boundaries. Quoting
+/// follows the csv crate: a quote opens a quoted field only at the start of a field, a doubled
+/// quote inside it is one quote, and a quote inside an unquoted field is text.
+fn count_first_record_fields(body: &[u8], delimiter: u8, quote: u8) -> usize {
     let mut fields = 1;
-    let mut quoted = false;
+    let mut state = FieldState::Start;
     for &byte in body {
-        if byte == quote {
-            quoted = !quoted;
-        } else if quoted {
-            continue;
-        } else if byte == delimiter {
-            fields += 1;
-            if fields >= limit {
-                break;
+        let ends_record = byte == b'\n' || byte == b'\r';
+        state = match state {
+            FieldState::Quoted if byte == quote => FieldState::QuoteInQuoted,
+            FieldState::Quoted => FieldState::Quoted,
+            FieldState::QuoteInQuoted if byte == quote => FieldState::Quoted,
+            FieldState::Start if byte == quote => FieldState::Quoted,
+            _ if ends_record => break,
+            _ if byte == delimiter => {
+                fields += 1;
+                FieldState::Start
             }
-        } else if byte == b'\n' || byte == b'\r' {
-            break;
-        }
+            _ => FieldState::Unquoted,
+        };
     }
     fields
 }
@@ -362,6 +373,18 @@ mod tests {
         let choice = DialectChoice { quote: Some(b'\''), ..DialectChoice::default() };
         let mut table = Table::open("a.csv", "a,b\n'x, y',\"z\"\n", &choice).unwrap();
         assert_eq!(rows(&mut table)[0].1, ["x, y", "\"z\""]);
+    }
+
+    #[test]
+    fn first_record_fields_follow_quoting() {
+        let count = |text: &str| count_first_record_fields(text.as_bytes(), b',', b'"');
+        assert_eq!(count("a,b,c\nd,e,f,g,h\n"), 3);
+        assert_eq!(count("\"a,b\",c\n"), 2);
+        assert_eq!(count("\"a\"\"b\",c\r\nd,e,f\n"), 2);
+        assert_eq!(count("\"multi\nline\",c\nd,e,f\n"), 2);
+        // A quote inside an unquoted field is text and opens nothing, so the record ends at the newline.
+        assert_eq!(count("a,say \"hi,b\nc,d,e,f\n"), 3);
+        assert_eq!(count("a,b,"), 3);
     }
 
     #[test]
