@@ -204,6 +204,7 @@ impl Workspace {
         log.file_names = files.iter().map(|stats: &FileStats| stats.name.clone()).collect();
         let file_names: Vec<&str> = files.iter().map(|stats: &FileStats| stats.name.as_str()).collect();
         let (journeys, people) = build_journeys(&mut log, &file_names, config.keep_duplicates, &mut warnings);
+        log.shrink_to_fit();
         let mut event_names = event_counts(&log);
         let distinct_event_names = event_names.len() as u64;
         if event_names.len() > MAX_LISTED_EVENT_NAMES {
