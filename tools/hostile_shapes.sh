@@ -35,32 +35,32 @@ fi
 repeat() { head -c "$2" /dev/zero | tr '\0' "$1"; }
 
 generate() {
-  # (a) A million rows, each with its own URL-like event name, over 1,000 people.
+  # A million rows, each with its own URL-like event name, over 1,000 people.
   awk 'BEGIN { print "user_id,timestamp,event"; for (i = 0; i < 1000000; i++)
     printf "u%d,2024-01-%02dT%02d:%02d:%02dZ,/page/%d?ref=%d\n", i % 1000, 1 + int(i / 86400) % 28, int(i / 3600) % 24, int(i / 60) % 60, i % 60, i, i * 7 }' \
     > "$work/distinct-rows.csv"
-  # (a) 200,000 people with five events each, every event name unique.
+  # 200,000 people with five events each, every event name unique.
   awk 'BEGIN { print "user_id,timestamp,event,channel"; for (p = 0; p < 200000; p++) for (k = 0; k < 5; k++) {
     s = p + k * 60; printf "p%d,2024-01-%02dT%02d:%02d:%02dZ,evt_%d_%d,ch%d\n", p, 1 + int(s / 86400) % 28, int(s / 3600) % 24, int(s / 60) % 60, s % 60, p, k, (p * 5 + k) % 4000 } }' \
     > "$work/distinct-people.csv"
-  # (b) One field of 100 MB, quoted and unquoted.
+  # One field of 100 MB, quoted and unquoted.
   { printf 'user_id,timestamp,event,note\nu1,2024-01-01T00:00:00Z,a,"'; repeat x 100000000; printf '"\nu1,2024-01-01T00:01:00Z,b,ok\n'; } > "$work/field-quoted.csv"
   { printf 'user_id,timestamp,event,note\nu1,2024-01-01T00:00:00Z,a,'; repeat x 100000000; printf '\nu1,2024-01-01T00:01:00Z,b,ok\n'; } > "$work/field-unquoted.csv"
-  # (c) Ten million quote characters: five million doubled quotes in one quoted field.
+  # Ten million quote characters: five million doubled quotes in one quoted field.
   { printf 'user_id,timestamp,event,note\nu1,2024-01-01T00:00:00Z,a,"'; repeat '"' 10000000; printf '"\nu1,2024-01-01T00:01:00Z,b,ok\n'; } > "$work/doubled-quotes.csv"
-  # (c) A quote opened at row 2 and never closed, before a million rows.
+  # A quote opened at row 2 and never closed, before a million rows.
   awk 'BEGIN { print "user_id,timestamp,event"; print "u0,2024-01-01T00:00:00Z,\"oops"; for (i = 0; i < 1000000; i++)
     printf "u%d,2024-01-%02dT%02d:%02d:%02dZ,view\n", i % 500, 1 + int(i / 86400) % 28, int(i / 3600) % 24, int(i / 60) % 60, i % 60 }' \
     > "$work/runaway-quote.csv"
-  # (c) Quotes inside unquoted fields, 100,000 rows.
+  # Quotes inside unquoted fields, 100,000 rows.
   awk 'BEGIN { print "user_id,timestamp,event"; for (i = 0; i < 100000; i++)
     printf "u%d,2024-01-%02dT%02d:%02d:%02dZ,say \"hi\" %d\n", i % 500, 1 + int(i / 86400) % 28, int(i / 3600) % 24, int(i / 60) % 60, i % 60, i % 10 }' \
     > "$work/inner-quotes.csv"
-  # (d) A header of 100,000 columns, and a data row with 1,000,000 delimiters.
+  # A header of 100,000 columns, and a data row with 1,000,000 delimiters.
   awk 'BEGIN { printf "user_id,timestamp,event"; for (c = 0; c < 100000; c++) printf ",c%d", c; print ""; print "u1,2024-01-01T00:00:00Z,view" }' \
     > "$work/wide-header.csv"
   { printf 'user_id,timestamp,event\nu1,2024-01-01T00:00:00Z,a\nu1,2024-01-01T00:01:00Z,b'; repeat , 1000000; printf '\nu2,2024-01-01T00:02:00Z,c\n'; } > "$work/wide-row.csv"
-  # (e) One line of 50 MB with no newline.
+  # One line of 50 MB with no newline.
   { printf 'user_id,timestamp,event,'; repeat , 50000000; } > "$work/one-line.csv"
 }
 
