@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use pathlight::analysis::attribution::MAX_LISTED_CHANNELS;
 use pathlight::analysis::paths::MAX_PATH_STEPS;
 use pathlight::analysis::predict::MAX_LABELS;
 use pathlight::ingest::table::{MAX_COLUMNS, MAX_FIELD_BYTES};
@@ -256,4 +257,33 @@ fn huge_header_cell_names_its_column() {
     let message = inspection.expect_err("a header name of 2 MiB").to_string();
     assert!(message.contains("row 1, column 3"), "{message}");
     assert!(message.contains(&format!("{} bytes long", 2 * MAX_FIELD_BYTES)), "{message}");
+}
+
+#[test]
+fn channel_per_person_sums_into_other() {
+    let people = 5_000;
+    let mut text = String::from("user_id,timestamp,event,channel\n");
+    for person in 0..people {
+        let _ = writeln!(text, "p{person},{},visit,channel_{person}", time_at(person));
+        if person % 3 == 0 {
+            let _ = writeln!(text, "p{person},{},purchase,channel_{person}", time_at(person + 3_600));
+        }
+    }
+    let (workspace, summary) = load(text, false);
+    summary.expect("load");
+    let options = AnalysisOptions { conversion: Some("purchase".to_string()), ..AnalysisOptions::default() };
+    let report = workspace.analyze(&options).expect("analyze");
+    let attribution = report.attribution.as_ref().expect("attribution runs with channels and a conversion");
+
+    assert_eq!(attribution.channels.len(), MAX_LISTED_CHANNELS);
+    assert_eq!(attribution.merged_channels, (people - MAX_LISTED_CHANNELS + 1) as u64);
+    assert!(has_warning(&report.warnings, "attribution_channels_merged"));
+    let other = attribution.channels.last().expect("rows");
+    assert_eq!(other.channel, "Other");
+    // Each person touches one channel, so the merged channels' journeys are their people.
+    assert_eq!(other.journeys, attribution.merged_channels);
+    let linear: f64 = attribution.channels.iter().map(|row| row.linear).sum();
+    let shapley: f64 = attribution.channels.iter().map(|row| row.shapley).sum();
+    assert!((linear - attribution.credited).abs() < 1e-6, "linear credits sum to {linear}, not {}", attribution.credited);
+    assert!((shapley - attribution.credited).abs() < 1e-6, "Shapley credits sum to {shapley}, not {}", attribution.credited);
 }

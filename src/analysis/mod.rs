@@ -145,6 +145,9 @@ pub fn run(
     let drivers = drivers::compute(log, journeys, &conversion, &options.drivers, drivers_window)?;
     let mut warnings = load_warnings.to_vec();
     warnings.extend(markov_warning);
+    if let Some(merged) = attribution.as_ref().map(|report| report.merged_channels).filter(|&merged| merged > 0) {
+        warnings.push(Warning::new("attribution_channels_merged", merged, attribution::merged_channels_message(merged)));
+    }
     let time_to_convert = match conversion.event {
         Some(_) if !synthetic_times => Some(timing::time_to_convert(log, journeys, &conversion, &mut warnings)),
         _ => None,
