@@ -11,6 +11,7 @@
 use std::fmt::Write as _;
 
 use pathlight::analysis::attribution::MAX_LISTED_CHANNELS;
+use pathlight::analysis::channel_speed::MAX_LISTED_CHANNELS as CHANNEL_SPEED_MAX_LISTED;
 use pathlight::analysis::paths::MAX_PATH_STEPS;
 use pathlight::analysis::predict::MAX_LABELS;
 use pathlight::ingest::table::{MAX_COLUMNS, MAX_FIELD_BYTES};
@@ -286,4 +287,13 @@ fn channel_per_person_sums_into_other() {
     let shapley: f64 = attribution.channels.iter().map(|row| row.shapley).sum();
     assert!((linear - attribution.credited).abs() < 1e-6, "linear credits sum to {linear}, not {}", attribution.credited);
     assert!((shapley - attribution.credited).abs() < 1e-6, "Shapley credits sum to {shapley}, not {}", attribution.credited);
+
+    let speed = report.timing_extras.channel_speed.as_ref().expect("channel speed runs with channels and a conversion");
+    assert_eq!(speed.channels.len(), CHANNEL_SPEED_MAX_LISTED);
+    assert_eq!(speed.merged_channels, (people - CHANNEL_SPEED_MAX_LISTED + 1) as u64);
+    assert!(has_warning(&report.warnings, "channel_speed_channels_merged"));
+    let grouped = speed.channels.iter().find(|row| row.channel == "Other").expect("an Other row");
+    assert_eq!(grouped.people, speed.merged_channels, "each person of a merged channel counts once");
+    let listed_people: u64 = speed.channels.iter().map(|row| row.people).sum();
+    assert_eq!(listed_people, speed.people, "first-touch groups do not overlap");
 }

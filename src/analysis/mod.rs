@@ -167,6 +167,9 @@ pub fn run(
     // Made-up times have no gaps of inactivity, so a channel path table has no sessions.
     let sessions = if synthetic_times { None } else { Some(sessions::compute(log, journeys, &conversion, &options.sessions)?) };
     let timing_extras = timing_extras(log, journeys, &conversion, options, zone, time_zone, synthetic_times)?;
+    if let Some(merged) = timing_extras.channel_speed.as_ref().map(|report| report.merged_channels).filter(|&merged| merged > 0) {
+        warnings.push(Warning::new("channel_speed_channels_merged", merged, channel_speed::merged_channels_message(merged)));
+    }
 
     let friction_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let rarely_back_after_ms = timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms);
