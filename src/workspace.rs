@@ -24,6 +24,10 @@ const CONVERSION_WORDS: &[&str] = &[
     "conversion", "convert", "booking", "book", "lead",
 ];
 
+/// The maximum number of event names listed in the load summary, whose names the page offers as
+/// choices in menus. A log of a million distinct names would otherwise build a million menu entries.
+pub const MAX_LISTED_EVENT_NAMES: usize = 5_000;
+
 struct SourceFile {
     name: String,
     /// The file's text, decoded chunk by chunk as it arrives.
@@ -69,7 +73,10 @@ pub struct LoadSummary {
     pub skipped_rows: u64,
     /// The first bad values found; `skipped_rows` counts all of them.
     pub problems: Vec<Problem>,
+    /// The most frequent event names, at most [`MAX_LISTED_EVENT_NAMES`], most frequent first.
     pub event_names: Vec<NameCount>,
+    /// Distinct event names in the data, listed in `event_names` or not.
+    pub distinct_event_names: u64,
     pub properties: Vec<PropertySummary>,
     pub suggested_conversion: Option<String>,
     pub suggested_funnel: Vec<String>,
@@ -197,7 +204,19 @@ impl Workspace {
         log.file_names = files.iter().map(|stats: &FileStats| stats.name.clone()).collect();
         let file_names: Vec<&str> = files.iter().map(|stats: &FileStats| stats.name.as_str()).collect();
         let (journeys, people) = build_journeys(&mut log, &file_names, config.keep_duplicates, &mut warnings);
-        let event_names = event_counts(&log);
+        log.shrink_to_fit();
+        let mut event_names = event_counts(&log);
+        let distinct_event_names = event_names.len() as u64;
+        if event_names.len() > MAX_LISTED_EVENT_NAMES {
+            event_names.truncate(MAX_LISTED_EVENT_NAMES);
+            warnings.push(Warning::new(
+                "event_names_not_listed",
+                distinct_event_names - MAX_LISTED_EVENT_NAMES as u64,
+                format!(
+                    "The data has {distinct_event_names} distinct event names. The load summary lists the {MAX_LISTED_EVENT_NAMES} most frequent, so the rarer ones are not offered as choices, but every event is still analysed. Clean the event names, for example with path rules, to have fewer distinct ones."
+                ),
+            ));
+        }
         let synthetic_times = config.files.iter().any(|file| file.mapping.path_table.is_some() || file.mapping.outcome_table.is_some());
         let summary = LoadSummary {
             people: journeys.people() as u64,
@@ -208,6 +227,7 @@ impl Workspace {
             suggested_funnel: Vec::new(),
             properties: property_summaries(&log),
             event_names,
+            distinct_event_names,
             warnings: warnings.clone(),
             files,
             identifiers: people.merge.identifiers,

@@ -27,6 +27,10 @@ pub const MAX_MARKOV_STATES: usize = 50_000;
 
 /// The highest Markov order accepted.
 pub const MAX_MARKOV_ORDER: usize = 4;
+/// The maximum number of rows in the channel table. Beyond it the channels with the least linear
+/// credit are summed into one "Other" row, so that a log with a channel per person does not list
+/// every person's channel.
+pub const MAX_LISTED_CHANNELS: usize = 200;
 
 /// Options for channel attribution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,8 +111,11 @@ pub struct AttributionReport {
     pub markov_states: Option<u64>,
     /// The reason the Markov model was skipped; `None` when it ran.
     pub markov_skipped: Option<String>,
-    /// Channels by linear credit, largest first; ties by name.
+    /// Channels by linear credit, largest first; ties by name. With more than
+    /// [`MAX_LISTED_CHANNELS`] channels, the last row is "Other", which sums the rest.
     pub channels: Vec<ChannelCredit>,
+    /// Channels summed into the "Other" row; 0 when every channel has its own row.
+    pub merged_channels: u64,
 }
 
 /// One journey's touchpoints, as dense channel indexes.
@@ -155,8 +162,8 @@ pub fn compute(
         Err(reason) => (None, Some(reason)),
     };
 
-    let mut rows: Vec<ChannelCredit> = (0..channels)
-        .map(|index| ChannelCredit {
+    let mut rows: Vec<(usize, ChannelCredit)> = (0..channels)
+        .map(|index| (index, ChannelCredit {
             channel: log.channels.name(names[index]).to_string(),
             journeys: credits.journeys[index],
             converting_journeys: credits.converting_journeys[index],
@@ -168,9 +175,10 @@ pub fn compute(
             markov: markov.as_ref().map(|chain| chain.credit(index, credited)),
             removal_effect: markov.as_ref().map(|chain| chain.removal_effects[index]),
             shapley: credits.shapley[index],
-        })
+        }))
         .collect();
-    rows.sort_by(|a, b| ranking_key(b.linear).total_cmp(&ranking_key(a.linear)).then_with(|| a.channel.cmp(&b.channel)));
+    rows.sort_by(|(_, a), (_, b)| ranking_key(b.linear).total_cmp(&ranking_key(a.linear)).then_with(|| a.channel.cmp(&b.channel)));
+    let (rows, merged_channels) = merge_rare_channels(rows, &paths, channels);
     Ok(Some(AttributionReport {
         weight: options.weight,
         half_life_ms: timed.then_some(half_life_ms),
@@ -185,7 +193,60 @@ pub fn compute(
         markov_states: markov.as_ref().map(|chain| chain.states as u64),
         markov_skipped,
         channels: rows,
+        merged_channels,
     }))
+}
+
+/// Returns the warning text for an attribution table that summed `merged` channels into "Other".
+pub fn merged_channels_message(merged: u64) -> String {
+    format!(
+        "The attribution table lists at most {MAX_LISTED_CHANNELS} rows, so the {merged} channels with the least linear credit are summed into one \"Other\" row. Group channels into fewer, broader ones to see each."
+    )
+}
+
+/// Keeps the first [`MAX_LISTED_CHANNELS`] - 1 of the sorted `rows` and sums the others into one
+/// "Other" row. Its credits are the sums of theirs, and its journeys count the journeys that touch
+/// any of them, once each. Returns the rows and how many channels were summed.
+fn merge_rare_channels(mut rows: Vec<(usize, ChannelCredit)>, paths: &[TouchPath], channels: usize) -> (Vec<ChannelCredit>, u64) {
+    if rows.len() <= MAX_LISTED_CHANNELS {
+        return (rows.into_iter().map(|(_, row)| row).collect(), 0);
+    }
+    let rest = rows.split_off(MAX_LISTED_CHANNELS - 1);
+    let mut merged = vec![false; channels];
+    let mut other = ChannelCredit {
+        channel: "Other".to_string(),
+        journeys: 0,
+        converting_journeys: 0,
+        first_touch: 0.0,
+        last_touch: 0.0,
+        linear: 0.0,
+        time_decay: rest.first().and_then(|(_, row)| row.time_decay).map(|_| 0.0),
+        position_based: 0.0,
+        markov: None,
+        removal_effect: None,
+        shapley: 0.0,
+    };
+    for (index, row) in &rest {
+        if let Some(slot) = merged.get_mut(*index) {
+            *slot = true;
+        }
+        other.first_touch += row.first_touch;
+        other.last_touch += row.last_touch;
+        other.linear += row.linear;
+        other.time_decay = other.time_decay.zip(row.time_decay).map(|(sum, credit)| sum + credit);
+        other.position_based += row.position_based;
+        other.shapley += row.shapley;
+    }
+    for path in paths {
+        if path.channels.iter().any(|&channel| merged.get(channel).copied().unwrap_or(false)) {
+            other.journeys += 1;
+            other.converting_journeys += u64::from(path.converted_at.is_some());
+        }
+    }
+    let count = rest.len() as u64;
+    let mut listed: Vec<ChannelCredit> = rows.into_iter().map(|(_, row)| row).collect();
+    listed.push(other);
+    (listed, count)
 }
 
 /// The touchpoints of every journey, with the counts that no model credits.

@@ -8,13 +8,20 @@
 //! count as observed until then. Converters whose first conversion is their first event are left
 //! out, as on the conversion curve.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::speed::first_touch;
 use super::survival::{person_times, summarise};
 use super::{stats, Conversion};
 use crate::model::{EventLog, Journeys, NONE};
+
+/// The maximum number of channels listed. Beyond it the channels with the fewest people share one
+/// "Other" group, so that a log with a channel per person does not list every person's channel.
+pub const MAX_LISTED_CHANNELS: usize = 200;
+/// The id of the "Other" group; no interned channel has it, because ids count up from 0.
+const OTHER_CHANNEL: u32 = NONE - 1;
+const OTHER_NAME: &str = "Other";
 
 /// The channels a person is grouped under.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +70,9 @@ pub struct ChannelSpeedReport {
     /// Channels by Kaplan–Meier median, fastest first and `None` last, then by the converters'
     /// median, then by name.
     pub channels: Vec<ChannelSpeed>,
+    /// Channels whose people are grouped as "Other", because there were more than
+    /// [`MAX_LISTED_CHANNELS`]; 0 when every channel has its own row.
+    pub merged_channels: u64,
 }
 
 /// Groups people by channel and estimates each group's time to convert. Returns `None` when no
@@ -72,36 +82,21 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
         return None;
     }
     let times = person_times(log, journeys, conversion);
-    let mut groups: HashMap<u32, Vec<(i64, bool)>> = HashMap::default();
-    let (mut people, mut without_channel, mut excluded) = (0u64, 0u64, 0u64);
-    let mut touched = Vec::new();
-    for (person, observation) in times.into_iter().enumerate() {
-        let journey = journeys.journey(person);
-        let Some(observation) = observation else {
-            excluded += u64::from(conversion.converted(person));
-            continue;
-        };
-        let before = conversion.first[person].map_or(journey, |position| &journey[..position]);
-        touched.clear();
-        match options.by {
-            ChannelGrouping::FirstTouch => touched.extend(first_touch(log, before)),
-            ChannelGrouping::AnyTouch => {
-                touched.extend(before.iter().map(|&at| log.channel[at as usize]).filter(|&channel| channel != NONE));
-                touched.sort_unstable();
-                touched.dedup();
-            }
-        }
-        if touched.is_empty() {
-            without_channel += 1;
-            continue;
-        }
-        people += 1;
-        for &channel in &touched {
-            groups.entry(channel).or_default().push(observation);
-        }
+    let mut grouped = group_people(log, journeys, conversion, options.by, &times, None);
+    let mut merged_channels = 0;
+    if grouped.groups.len() > MAX_LISTED_CHANNELS {
+        // Group again with the rarest channels as one, so that a person in several of them
+        // counts once in "Other".
+        let mut sizes: Vec<(u32, usize)> = grouped.groups.iter().map(|(&channel, group)| (channel, group.len())).collect();
+        sizes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| log.channels.name(a.0).cmp(log.channels.name(b.0))));
+        let listed: HashSet<u32> = sizes.iter().take(MAX_LISTED_CHANNELS - 1).map(|&(channel, _)| channel).collect();
+        merged_channels = (sizes.len() - listed.len()) as u64;
+        grouped = group_people(log, journeys, conversion, options.by, &times, Some(&listed));
     }
+    let Grouped { groups, people, without_channel, excluded } = grouped;
 
-    let mut channels: Vec<ChannelSpeed> = groups.into_iter().map(|(channel, group)| describe(log.channels.name(channel), &group)).collect();
+    let name = |channel: u32| if channel == OTHER_CHANNEL { OTHER_NAME } else { log.channels.name(channel) };
+    let mut channels: Vec<ChannelSpeed> = groups.into_iter().map(|(channel, group)| describe(name(channel), &group)).collect();
     channels.sort_by(|a, b| {
         let km = (a.median_ms.is_none(), a.median_ms).cmp(&(b.median_ms.is_none(), b.median_ms));
         let converters = (a.converters_median_ms.is_none(), a.converters_median_ms.unwrap_or(0.0))
@@ -109,7 +104,67 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
             .unwrap_or(std::cmp::Ordering::Equal);
         km.then(converters).then_with(|| a.channel.cmp(&b.channel))
     });
-    Some(ChannelSpeedReport { by: options.by, people, without_channel, excluded, channels })
+    Some(ChannelSpeedReport { by: options.by, people, without_channel, excluded, channels, merged_channels })
+}
+
+/// Returns the warning text for a channel speed table that grouped `merged` channels as "Other".
+pub fn merged_channels_message(merged: u64) -> String {
+    format!(
+        "Channel speed lists at most {MAX_LISTED_CHANNELS} channels, so the people of the {merged} channels with the fewest people are grouped as \"{OTHER_NAME}\". Group channels into fewer, broader ones to see each."
+    )
+}
+
+/// People's observations grouped by channel, with the counts of people outside every group.
+struct Grouped {
+    groups: HashMap<u32, Vec<(i64, bool)>>,
+    people: u64,
+    without_channel: u64,
+    excluded: u64,
+}
+
+/// Groups each person's observation under the channels that `by` gives them. With `listed`, a
+/// channel outside it counts as [`OTHER_CHANNEL`], once per person.
+fn group_people(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    by: ChannelGrouping,
+    times: &[Option<(i64, bool)>],
+    listed: Option<&HashSet<u32>>,
+) -> Grouped {
+    let mut grouped = Grouped { groups: HashMap::default(), people: 0, without_channel: 0, excluded: 0 };
+    let mut touched = Vec::new();
+    for (person, &observation) in times.iter().enumerate() {
+        let journey = journeys.journey(person);
+        let Some(observation) = observation else {
+            grouped.excluded += u64::from(conversion.converted(person));
+            continue;
+        };
+        let before = conversion.first[person].map_or(journey, |position| &journey[..position]);
+        touched.clear();
+        match by {
+            ChannelGrouping::FirstTouch => touched.extend(first_touch(log, before)),
+            ChannelGrouping::AnyTouch => touched.extend(before.iter().map(|&at| log.channel[at as usize]).filter(|&channel| channel != NONE)),
+        }
+        if let Some(listed) = listed {
+            for channel in touched.iter_mut() {
+                if !listed.contains(channel) {
+                    *channel = OTHER_CHANNEL;
+                }
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        if touched.is_empty() {
+            grouped.without_channel += 1;
+            continue;
+        }
+        grouped.people += 1;
+        for &channel in &touched {
+            grouped.groups.entry(channel).or_default().push(observation);
+        }
+    }
+    grouped
 }
 
 fn describe(channel: &str, group: &[(i64, bool)]) -> ChannelSpeed {

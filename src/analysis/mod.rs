@@ -145,6 +145,9 @@ pub fn run(
     let drivers = drivers::compute(log, journeys, &conversion, &options.drivers, drivers_window)?;
     let mut warnings = load_warnings.to_vec();
     warnings.extend(markov_warning);
+    if let Some(merged) = attribution.as_ref().map(|report| report.merged_channels).filter(|&merged| merged > 0) {
+        warnings.push(Warning::new("attribution_channels_merged", merged, attribution::merged_channels_message(merged)));
+    }
     let time_to_convert = match conversion.event {
         Some(_) if !synthetic_times => Some(timing::time_to_convert(log, journeys, &conversion, &mut warnings)),
         _ => None,
@@ -164,6 +167,9 @@ pub fn run(
     // Made-up times have no gaps of inactivity, so a channel path table has no sessions.
     let sessions = if synthetic_times { None } else { Some(sessions::compute(log, journeys, &conversion, &options.sessions)?) };
     let timing_extras = timing_extras(log, journeys, &conversion, options, zone, time_zone, synthetic_times)?;
+    if let Some(merged) = timing_extras.channel_speed.as_ref().map(|report| report.merged_channels).filter(|&merged| merged > 0) {
+        warnings.push(Warning::new("channel_speed_channels_merged", merged, channel_speed::merged_channels_message(merged)));
+    }
 
     let friction_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let rarely_back_after_ms = timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms);
@@ -196,6 +202,9 @@ pub fn run(
     };
     let prediction = match (&all_open, options.prediction.enabled) {
         (Ok(report), _) => {
+            if report.merged_labels > 0 {
+                warnings.push(Warning::new("prediction_labels_merged", report.merged_labels, predict::merged_labels_message(report.merged_labels)));
+            }
             let mut report = report.clone();
             if options.prediction.people > 0 {
                 report.open_journeys.truncate(options.prediction.people);

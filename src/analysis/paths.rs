@@ -22,6 +22,9 @@ pub const MAX_TOP: usize = 200;
 
 /// The maximum number of cleaning rules.
 pub const MAX_RULES: usize = 50;
+/// The maximum number of steps listed for one path. A journey of thousands of events would
+/// otherwise put thousands of names in the report for each listed path.
+pub const MAX_PATH_STEPS: usize = 100;
 
 /// Options for path counting, shared by the Sankey diagram.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,7 +80,11 @@ pub struct CleaningRule {
 /// One path and how many people followed it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathCount {
+    /// The path's first [`MAX_PATH_STEPS`] steps.
     pub steps: Vec<String>,
+    /// Steps after the first [`MAX_PATH_STEPS`], left out of `steps` to keep the report small;
+    /// 0 for a path that is listed whole.
+    pub omitted_steps: u64,
     pub people: u64,
     /// Share of the group's people.
     pub share: f64,
@@ -397,13 +404,23 @@ fn group_report(set: &PathSet, counts: HashMap<&[u32], u64>, people: u64, top: u
 /// label. Equal counts are ordered by their labels.
 pub(crate) fn rank_paths<'a>(counts: HashMap<&[u32], u64>, people: u64, top: usize, name: impl Fn(u32) -> &'a str) -> Vec<PathCount> {
     let mut ranked: Vec<(&[u32], u64)> = counts.into_iter().collect();
-    let names = |path: &[u32]| -> Vec<String> { path.iter().map(|&id| name(id).to_string()).collect() };
-    // Most people first; equal counts in a stable order by their names.
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| names(a.0).cmp(&names(b.0))));
+    // Most people first; equal counts in a stable order by their names, compared without copying
+    // them, because a log of distinct journeys has as many paths as people.
+    let order = |a: &(&[u32], u64), b: &(&[u32], u64)| b.1.cmp(&a.1).then_with(|| a.0.iter().map(|&id| name(id)).cmp(b.0.iter().map(|&id| name(id))));
+    if top > 0 && ranked.len() > top {
+        ranked.select_nth_unstable_by(top - 1, order);
+        ranked.truncate(top);
+    }
+    ranked.sort_by(order);
     ranked
         .into_iter()
         .take(top)
-        .map(|(path, count)| PathCount { steps: names(path), people: count, share: count as f64 / people.max(1) as f64 })
+        .map(|(path, count)| PathCount {
+            steps: path.iter().take(MAX_PATH_STEPS).map(|&id| name(id).to_string()).collect(),
+            omitted_steps: path.len().saturating_sub(MAX_PATH_STEPS) as u64,
+            people: count,
+            share: count as f64 / people.max(1) as f64,
+        })
         .collect()
 }
 

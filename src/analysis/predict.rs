@@ -48,6 +48,12 @@ pub const TOP_NEXT: usize = 3;
 pub const CONTINUATION_STEPS: usize = 3;
 /// The most likely continuations listed in the summary.
 pub const TOP_CONTINUATIONS: usize = 10;
+/// The maximum number of distinct labels the Markov model tells apart. With more, the most
+/// frequent ones are kept and the rest share one "Other" label, so that a log of a million
+/// distinct event names does not build a context for every event.
+pub const MAX_LABELS: usize = 1_000;
+/// The text of the label that the names beyond [`MAX_LABELS`] share.
+pub const OTHER_LABEL: &str = "Other";
 
 /// Options for prediction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -224,6 +230,9 @@ pub struct PredictionReport {
     pub open_reason: Option<String>,
     /// The most common likely continuations among all open journeys.
     pub continuations: Vec<ContinuationRow>,
+    /// Distinct labels merged into the "Other" label, because there were more than
+    /// [`MAX_LABELS`]; 0 when every label is its own.
+    pub merged_labels: u64,
 }
 
 /// Each person's events as labels (label texts in alphabetical rank) and times.
@@ -232,11 +241,14 @@ struct Sequences {
     times: Vec<Vec<i64>>,
     /// Text of each label: an event name, or a path label with `path_labels`.
     names: Vec<String>,
+    /// Labels merged into "Other" by [`merge_rare_labels`].
+    merged: u64,
 }
 
 impl Sequences {
-    /// Labels every event by its event name, or through `labeller` when one is given.
-    fn build(log: &EventLog, journeys: &Journeys, labeller: Option<Labeller>) -> Sequences {
+    /// Labels every event by its event name, or through `labeller` when one is given. Beyond
+    /// [`MAX_LABELS`] labels the rarest share the "Other" label, except the label `kept`.
+    fn build(log: &EventLog, journeys: &Journeys, labeller: Option<Labeller>, kept: Option<&str>) -> Sequences {
         let (raw, texts): (Vec<Vec<u32>>, Vec<String>) = match labeller {
             Some(mut labeller) => {
                 let raw = (0..journeys.people()).map(|p| journeys.journey(p).iter().map(|&at| labeller.label(log, at as usize)).collect()).collect();
@@ -247,6 +259,7 @@ impl Sequences {
                 (raw, (0..log.event_names.len() as u32).map(|id| log.event_names.name(id).to_string()).collect())
             }
         };
+        let (raw, texts, merged) = merge_rare_labels(raw, texts, kept);
         let mut ids: Vec<usize> = (0..texts.len()).collect();
         ids.sort_by(|&a, &b| texts[a].cmp(&texts[b]));
         let mut rank = vec![0u32; ids.len()];
@@ -256,7 +269,7 @@ impl Sequences {
         let labels = raw.into_iter().map(|journey| journey.into_iter().map(|id| rank[id as usize]).collect()).collect();
         let times = (0..journeys.people()).map(|p| journeys.journey(p).iter().map(|&at| log.time[at as usize]).collect()).collect();
         let names = ids.iter().map(|&id| texts[id].clone()).collect();
-        Sequences { labels, times, names }
+        Sequences { labels, times, names, merged }
     }
 
     /// Returns how many of person `p`'s events happened before `time`.
@@ -295,7 +308,8 @@ pub fn compute(
         None => (share_time(&sorted, options.cut_share), Some(options.cut_share)),
     };
     let training_events = sorted.partition_point(|&t| t < cut) as u64;
-    let sequences = Sequences::build(log, journeys, labeller);
+    let conversion_name = conversion.event.filter(|_| !options.path_labels).map(|id| log.event_names.name(id));
+    let sequences = Sequences::build(log, journeys, labeller, conversion_name);
 
     let next_step = match next_step(&sequences, cut, options) {
         Ok(report) => report,
@@ -331,7 +345,51 @@ pub fn compute(
         open_journeys,
         open_reason,
         continuations,
+        merged_labels: sequences.merged,
     }))
+}
+
+/// Returns the warning text for a prediction that merged `merged` labels into "Other".
+pub fn merged_labels_message(merged: u64) -> String {
+    format!(
+        "The next-step prediction tells apart at most {MAX_LABELS} event names, so it merged the {merged} rarest into \"{OTHER_LABEL}\" and may predict \"{OTHER_LABEL}\" as a next event. Turn on path labels or clean the event names to have fewer distinct ones."
+    )
+}
+
+/// Keeps the [`MAX_LABELS`] most frequent labels of `raw` (ties by text), and the label whose text
+/// is `kept`, and maps every other label to one "Other" label. Returns the relabelled sequences,
+/// the texts of the new labels and how many labels that occur in `raw` were merged.
+fn merge_rare_labels(raw: Vec<Vec<u32>>, texts: Vec<String>, kept: Option<&str>) -> (Vec<Vec<u32>>, Vec<String>, u64) {
+    if texts.len() <= MAX_LABELS {
+        return (raw, texts, 0);
+    }
+    let mut counts = vec![0u64; texts.len()];
+    for &label in raw.iter().flatten() {
+        if let Some(count) = counts.get_mut(label as usize) {
+            *count += 1;
+        }
+    }
+    let mut by_count: Vec<usize> = (0..texts.len()).filter(|&id| counts[id] > 0).collect();
+    if by_count.len() <= MAX_LABELS {
+        return (raw, texts, 0);
+    }
+    by_count.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then_with(|| texts[a].cmp(&texts[b])));
+    let occurring = by_count.len() as u64;
+    let kept_id = kept.and_then(|name| texts.iter().position(|text| text == name));
+    let mut new_id = vec![u32::MAX; texts.len()];
+    let mut new_texts = Vec::with_capacity(MAX_LABELS + 1);
+    for id in by_count.into_iter().take(MAX_LABELS - 1).chain(kept_id) {
+        if new_id[id] == u32::MAX {
+            new_id[id] = new_texts.len() as u32;
+            new_texts.push(texts[id].clone());
+        }
+    }
+    let other = new_texts.len() as u32;
+    let merged = occurring - other as u64;
+    new_texts.push(OTHER_LABEL.to_string());
+    let relabel = |label: u32| new_id.get(label as usize).copied().filter(|&id| id != u32::MAX).unwrap_or(other);
+    let raw = raw.into_iter().map(|journey| journey.into_iter().map(relabel).collect()).collect();
+    (raw, new_texts, merged)
 }
 
 /// Rejects option values outside their ranges, naming the option and what to write instead.

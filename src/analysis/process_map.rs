@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::paths::journey_path;
+use super::paths::{journey_path, MAX_PATH_STEPS};
 use super::stats::{median, sum};
 use crate::error::Error;
 use crate::model::{EventLog, Journeys};
@@ -68,7 +68,10 @@ pub struct Edge {
 /// One variant (whole event sequence, repeats kept) and its people.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Variant {
+    /// The variant's first [`MAX_PATH_STEPS`] events.
     pub steps: Vec<String>,
+    /// Events after the first [`MAX_PATH_STEPS`], left out of `steps`; 0 for a variant listed whole.
+    pub omitted_steps: u64,
     pub people: u64,
     /// Share of all people.
     pub share: f64,
@@ -250,15 +253,26 @@ impl Nodes {
     }
 }
 
-/// Lists the `top` most frequent variants, equal counts in order of their names.
+/// Lists the `top` most frequent variants, equal counts in order of their names. Only the listed
+/// variants get their names copied, because a log of distinct journeys has a variant per person.
 fn top_variants(log: &EventLog, counts: HashMap<Vec<u32>, u64>, people: u64, top: usize) -> Vec<Variant> {
-    let names = |path: &[u32]| -> Vec<String> { path.iter().map(|&id| log.event_names.name(id).to_string()).collect() };
-    let mut ranked: Vec<(Vec<String>, u64)> = counts.into_iter().map(|(path, count)| (names(&path), count)).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let name = |id: u32| log.event_names.name(id);
+    let mut ranked: Vec<(Vec<u32>, u64)> = counts.into_iter().collect();
+    let order = |a: &(Vec<u32>, u64), b: &(Vec<u32>, u64)| b.1.cmp(&a.1).then_with(|| a.0.iter().map(|&id| name(id)).cmp(b.0.iter().map(|&id| name(id))));
+    if top > 0 && ranked.len() > top {
+        ranked.select_nth_unstable_by(top - 1, order);
+        ranked.truncate(top);
+    }
+    ranked.sort_by(order);
     ranked
         .into_iter()
         .take(top)
-        .map(|(steps, count)| Variant { steps, people: count, share: count as f64 / people.max(1) as f64 })
+        .map(|(path, count)| Variant {
+            steps: path.iter().take(MAX_PATH_STEPS).map(|&id| name(id).to_string()).collect(),
+            omitted_steps: path.len().saturating_sub(MAX_PATH_STEPS) as u64,
+            people: count,
+            share: count as f64 / people.max(1) as f64,
+        })
         .collect()
 }
 

@@ -82,6 +82,9 @@ impl StreamDecoder {
             self.decide();
         }
         self.decode(&[], true);
+        // The text grew by doubling, so up to half of its capacity is spare; it stays in memory
+        // as long as the file is kept.
+        self.text.shrink_to_fit();
         self.finished = true;
     }
 

@@ -217,10 +217,10 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
         }
         rows += 1;
         if preview.len() < PREVIEW_ROWS {
-            preview.push((0..width).map(|at| record.get(at).unwrap_or("").to_string()).collect());
+            preview.push((0..width).map(|at| inspected_cell(record.get(at).unwrap_or(""))).collect());
         }
         for (at, sample) in samples.iter_mut().enumerate() {
-            sample.push(record.get(at).unwrap_or("").trim().to_string());
+            sample.push(inspected_cell(record.get(at).unwrap_or("").trim()));
         }
     }
 
@@ -428,6 +428,16 @@ struct Columns {
     properties: Vec<(usize, usize)>,
 }
 
+/// Copies a cell for the preview and the column samples, cutting a cell longer than
+/// [`table::MAX_FIELD_BYTES`] to its first 200 characters, because the load rejects its row anyway.
+fn inspected_cell(value: &str) -> String {
+    if value.len() > table::MAX_FIELD_BYTES {
+        shorten(value, 200)
+    } else {
+        value.to_string()
+    }
+}
+
 /// Settings shared by every file of one load.
 pub struct ReadSettings {
     pub zone: Tz,
@@ -475,6 +485,10 @@ pub fn read_events(
 
     while let Some(row) = table.next_row(name, &mut record)? {
         stats.rows += 1;
+        if table.reject_oversized(name, row, &record, settings.strict, problems)? {
+            stats.skipped += 1;
+            continue;
+        }
         if is_note_row(&record, width) {
             counts.notes += 1;
             if counts.note_examples.len() < 3 {

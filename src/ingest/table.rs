@@ -8,10 +8,14 @@
 use csv::{ReaderBuilder, StringRecord};
 
 use super::dialect::{self, Dialect, Header};
-use crate::error::Error;
+use crate::error::{shorten, Error, Problem};
 
 /// The maximum number of columns in a file: as many as a spreadsheet sheet has.
 pub const MAX_COLUMNS: usize = 16_384;
+/// The maximum length of one field, in bytes of decoded UTF-8 text: 1 MiB. A longer field is
+/// almost always a quote that was never closed, and the analyses would copy it into every list
+/// that names it, so its row is rejected with a problem naming the row and column.
+pub const MAX_FIELD_BYTES: usize = 1 << 20;
 /// A quoted field spanning more lines than this is reported, because a missing closing quote
 /// makes the rest of the file one field.
 const LONG_FIELD_LINES: usize = 100;
@@ -74,6 +78,12 @@ impl<'t> Table<'t> {
             Rows::Csv { reader, body: body.as_bytes(), offset: 0, counted: 0 }
         };
 
+        if let Rows::Csv { body, .. } = &rows {
+            let fields = count_first_record_fields(body, dialect.delimiter, dialect.quote);
+            if fields > MAX_COLUMNS {
+                return Err(too_many_columns(name, fields));
+            }
+        }
         let mut first = StringRecord::new();
         let line = match next_record(&mut rows, &mut first).map_err(|message| Error::File {
             file: name.to_string(),
@@ -89,11 +99,16 @@ impl<'t> Table<'t> {
         };
 
         if first.len() > MAX_COLUMNS {
+            return Err(too_many_columns(name, first.len()));
+        }
+        if let Some((column, length)) = oversized_field(&first) {
             return Err(Error::File {
                 file: name.to_string(),
                 message: format!(
-                    "the first row has {} fields, more than the {MAX_COLUMNS} columns a spreadsheet holds. Check the delimiter, or split the file.",
-                    first.len()
+                    "row {}, column {} of the first row is {} bytes long, more than the maximum of {MAX_FIELD_BYTES} bytes (1 MiB) per field. Check the quoting of this file, or choose another delimiter.",
+                    dialect.preamble_lines as u64 + line,
+                    column + 1,
+                    length
                 ),
             });
         }
@@ -164,12 +179,96 @@ impl<'t> Table<'t> {
         warnings
     }
 
+    /// Returns the problem of a row that has a field longer than [`MAX_FIELD_BYTES`], naming the
+    /// first such field, or `None` when every field fits. A caller skips the row in lenient mode
+    /// and stops the load in strict mode.
+    pub fn oversized_problem(&self, name: &str, row: u64, record: &StringRecord) -> Option<Problem> {
+        let (column, length) = oversized_field(record)?;
+        let cause = match self.long_field {
+            Some((opened, lines)) if opened == row => format!(
+                "A quoted field that starts in this row spans {lines} lines, so its closing quote is probably missing. Close the quote in the file and load it again."
+            ),
+            _ => "Check the quoting of this file, or choose another delimiter.".to_string(),
+        };
+        Some(Problem {
+            file: name.to_string(),
+            row,
+            column: self.header.names.get(column).cloned().unwrap_or_else(|| format!("column_{}", column + 1)),
+            value: shorten(record.get(column).unwrap_or(""), 200),
+            message: format!(
+                "the field is {length} bytes long, more than the maximum of {MAX_FIELD_BYTES} bytes (1 MiB) per field, so the row was not read. {cause}"
+            ),
+        })
+    }
+
+    /// Handles a row with a field longer than [`MAX_FIELD_BYTES`]: in strict mode returns its
+    /// problem as the error, otherwise adds the problem to `problems`. Returns true when the row
+    /// must be skipped, and false when every field fits.
+    pub fn reject_oversized(&self, name: &str, row: u64, record: &StringRecord, strict: bool, problems: &mut super::Problems) -> Result<bool, Error> {
+        let Some(problem) = self.oversized_problem(name, row, record) else { return Ok(false) };
+        if strict {
+            return Err(Error::Value(problem));
+        }
+        problems.add(problem);
+        Ok(true)
+    }
+
     fn line(&self) -> u64 {
         match &self.rows {
             Rows::Csv { counted, .. } => *counted + 1,
             Rows::Whitespace { line, .. } => *line,
         }
     }
+}
+
+/// Returns the position and length of the first field longer than [`MAX_FIELD_BYTES`].
+pub fn oversized_field(record: &StringRecord) -> Option<(usize, usize)> {
+    record.iter().enumerate().find(|(_, field)| field.len() > MAX_FIELD_BYTES).map(|(column, field)| (column, field.len()))
+}
+
+/// Builds the error for a first row with more than [`MAX_COLUMNS`] fields.
+fn too_many_columns(name: &str, fields: usize) -> Error {
+    Error::File {
+        file: name.to_string(),
+        message: format!(
+            "the first row has {fields} fields, more than the {MAX_COLUMNS} columns a spreadsheet holds. Check the delimiter, or split the file."
+        ),
+    }
+}
+
+/// Where [`count_first_record_fields`] is inside a field.
+#[derive(Clone, Copy, PartialEq)]
+enum FieldState {
+    Start,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the closing quote, or the first of a doubled quote.
+    QuoteInQuoted,
+}
+
+/// Counts the fields of the first record of `body` without storing them, so that a header of a
+/// million delimiters is rejected before the csv crate stores a million field boundaries. Quoting
+/// follows the csv crate: a quote opens a quoted field only at the start of a field, a doubled
+/// quote inside it is one quote, and a quote inside an unquoted field is text.
+fn count_first_record_fields(body: &[u8], delimiter: u8, quote: u8) -> usize {
+    let mut fields = 1;
+    let mut state = FieldState::Start;
+    for &byte in body {
+        let ends_record = byte == b'\n' || byte == b'\r';
+        state = match state {
+            FieldState::Quoted if byte == quote => FieldState::QuoteInQuoted,
+            FieldState::Quoted => FieldState::Quoted,
+            FieldState::QuoteInQuoted if byte == quote => FieldState::Quoted,
+            FieldState::Start if byte == quote => FieldState::Quoted,
+            _ if ends_record => break,
+            _ if byte == delimiter => {
+                fields += 1;
+                FieldState::Start
+            }
+            _ => FieldState::Unquoted,
+        };
+    }
+    fields
 }
 
 /// Reads one record and returns the line it starts on, counted from 1 after the preamble.
@@ -274,6 +373,18 @@ mod tests {
         let choice = DialectChoice { quote: Some(b'\''), ..DialectChoice::default() };
         let mut table = Table::open("a.csv", "a,b\n'x, y',\"z\"\n", &choice).unwrap();
         assert_eq!(rows(&mut table)[0].1, ["x, y", "\"z\""]);
+    }
+
+    #[test]
+    fn first_record_fields_follow_quoting() {
+        let count = |text: &str| count_first_record_fields(text.as_bytes(), b',', b'"');
+        assert_eq!(count("a,b,c\nd,e,f,g,h\n"), 3);
+        assert_eq!(count("\"a,b\",c\n"), 2);
+        assert_eq!(count("\"a\"\"b\",c\r\nd,e,f\n"), 2);
+        assert_eq!(count("\"multi\nline\",c\nd,e,f\n"), 2);
+        // A quote inside an unquoted field is text and opens nothing, so the record ends at the newline.
+        assert_eq!(count("a,say \"hi,b\nc,d,e,f\n"), 3);
+        assert_eq!(count("a,b,"), 3);
     }
 
     #[test]

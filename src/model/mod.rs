@@ -196,6 +196,25 @@ impl EventLog {
     }
 }
 
+impl EventLog {
+    /// Frees the spare capacity of every event column, which the doubling of a growing `Vec`
+    /// leaves at up to half of each column. Called once reading and duplicate removal are done.
+    pub fn shrink_to_fit(&mut self) {
+        self.person.shrink_to_fit();
+        self.time.shrink_to_fit();
+        self.date_only.shrink_to_fit();
+        self.event.shrink_to_fit();
+        self.channel.shrink_to_fit();
+        self.value.shrink_to_fit();
+        self.ordinal.shrink_to_fit();
+        self.file.shrink_to_fit();
+        self.row.shrink_to_fit();
+        for property in &mut self.properties {
+            property.codes.shrink_to_fit();
+        }
+    }
+}
+
 /// Counts date-only events that fall on the same day as a timed event of the same person. Their
 /// order against that event is unknown: the date-only event is placed at midnight, so first.
 pub fn date_only_ties(log: &EventLog, journeys: &Journeys) -> u64 {

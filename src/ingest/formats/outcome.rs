@@ -200,6 +200,10 @@ pub fn read(
     let mut people = 0u64;
     while let Some(row) = reader.next_row(name, &mut record)? {
         stats.rows += 1;
+        if reader.reject_oversized(name, row, &record, strict, problems)? {
+            stats.skipped += 1;
+            continue;
+        }
         if is_note_row(&record, width) {
             counts.notes += 1;
             continue;

@@ -126,6 +126,10 @@ pub fn read(
     let mut record = StringRecord::new();
     while let Some(row) = reader.next_row(name, &mut record)? {
         stats.rows += 1;
+        if reader.reject_oversized(name, row, &record, strict, problems)? {
+            stats.skipped += 1;
+            continue;
+        }
         let cell = |at: usize| record.get(at).unwrap_or("").trim();
         let parsed = match parse_path_row(&positions, &cell, separator) {
             Ok(parsed) => parsed,
