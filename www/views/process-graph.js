@@ -11,9 +11,10 @@ import { formatCount, formatDuration } from './format.js';
 
 const LAYOUT = { rankdir: 'TB', nodesep: 28, edgesep: 14, ranksep: 56, marginx: 16, marginy: 16 };
 // Box size of an activity: an estimate of the text width at the 12px font of
-// .process-node text, plus padding. Longer names are cut with an ellipsis,
-// and the box's tooltip keeps the full name.
-const NODE = { height: 30, padding: 20, characterWidth: 7, maxCharacters: 26 };
+// .process-node text, plus padding. A name is wrapped at spaces onto at most
+// `maxLines` lines of `lineCharacters`, the rest is cut with an ellipsis, and
+// the box's tooltip keeps the full name.
+const NODE = { lineHeight: 15, padding: 20, verticalPadding: 10, characterWidth: 7, lineCharacters: 24, maxLines: 2 };
 const LABEL = { height: 16, characterWidth: 6.2 };
 const MARKER_RADIUS = 18;
 // The graph shrinks to fit its container down to this share of its natural
@@ -94,9 +95,42 @@ function buildGraph(edges, startActivities, endActivities) {
 
 function addActivity(graph, name) {
   if (!graph.hasNode(name)) {
-    const label = shorten(name, NODE.maxCharacters);
-    graph.setNode(name, { label, name, width: label.length * NODE.characterWidth + NODE.padding, height: NODE.height });
+    const lines = wrapName(name);
+    const longest = Math.max(...lines.map((text) => text.length));
+    graph.setNode(name, {
+      lines,
+      name,
+      width: longest * NODE.characterWidth + NODE.padding,
+      height: lines.length * NODE.lineHeight + NODE.verticalPadding,
+    });
   }
+}
+
+// Splits `name` at spaces into lines of at most NODE.lineCharacters, cutting
+// a longer word, and ends the last kept line with an ellipsis when more is left.
+function wrapName(name) {
+  const lines = [];
+  let current = '';
+  for (const word of name.split(/\s+/).filter(Boolean)) {
+    const joined = current ? `${current} ${word}` : word;
+    if (joined.length <= NODE.lineCharacters) {
+      current = joined;
+      continue;
+    }
+    if (current) {
+      lines.push(current);
+    }
+    current = word;
+  }
+  if (current) {
+    lines.push(current);
+  }
+  const kept = lines.slice(0, NODE.maxLines).map((line) => shorten(line, NODE.lineCharacters));
+  if (lines.length > NODE.maxLines) {
+    const last = kept.length - 1;
+    kept[last] = `${kept[last].slice(0, NODE.lineCharacters - 1)}…`;
+  }
+  return kept.length > 0 ? kept : [name];
 }
 
 function edgeLabel(edge) {
@@ -142,8 +176,10 @@ function drawNode(name, node) {
       svg('circle', { cx: node.x, cy: node.y, r: MARKER_RADIUS }),
       svg('text', { x: node.x, y: node.y, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, node.label));
   }
+  const firstLine = node.y - ((node.lines.length - 1) * NODE.lineHeight) / 2;
+  const lines = node.lines.map((text, index) => svg('tspan', { x: node.x, y: firstLine + index * NODE.lineHeight }, text));
   return svg('g', { class: 'process-node', 'data-testid': 'process-graph-node', 'data-name': name },
     svg('title', {}, name),
     svg('rect', { x: node.x - node.width / 2, y: node.y - node.height / 2, width: node.width, height: node.height, rx: 6 }),
-    svg('text', { x: node.x, y: node.y, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, node.label));
+    svg('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central' }, lines));
 }
