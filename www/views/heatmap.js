@@ -6,7 +6,8 @@
 // grey, so "none" never looks like "a few". The chart is role="img" with a
 // summary, and the caller keeps the table as the text alternative.
 
-import { axisBottom, axisLeft, interpolateCividis, scaleBand, scaleLinear, scaleSequential, select } from '../build/vendor.js';
+import { interpolateCividis, scaleBand, scaleLinear, scaleSequential } from '../build/vendor.js';
+import { bottomAxis, leftAxis } from './chart-axis.js';
 import { svg } from './dom.js';
 import { formatCount, formatShare } from './format.js';
 
@@ -16,7 +17,7 @@ const LEGEND = { width: 240, height: 12, ticks: 4 };
 const EMPTY_FILL = '#eef1f4';
 const HOURS = [...Array(24).keys()];
 
-/** Returns the fill of a cell holding `count` of at most `largest` events. */
+/** Returns the fill of a cell containing `count` of at most `largest` events. */
 export function heatColour(count, largest) {
   if (count <= 0) {
     return EMPTY_FILL;
@@ -27,7 +28,8 @@ export function heatColour(count, largest) {
 /**
  * Draws `counts` (one row of 24 hourly counts per weekday, Monday first) as
  * an SVG heat map and returns it. `weekdays` names the rows, `counted` names
- * what is counted ("events"), and `timeZone` labels the hour axis.
+ * what is counted ("events"), and `timeZone` labels the hour axis. `total` is
+ * the base of the tooltips' shares, and `summary` the accessible name.
  */
 export function renderHeatmapChart(counts, { weekdays, counted, timeZone, total, summary }) {
   const largest = Math.max(1, ...counts.flat());
@@ -47,10 +49,9 @@ export function renderHeatmapChart(counts, { weekdays, counted, timeZone, total,
     fill: heatColour(count, largest),
   }, svg('title', {}, cellTitle(weekdays[weekday], hour, count, total, counted)))));
 
-  const hourAxis = svg('g', { class: 'chart-axis', transform: `translate(0,${plotHeight})` });
-  select(hourAxis).call(axisBottom(x).tickFormat((hour) => String(hour)).tickSizeOuter(0));
-  const dayAxis = svg('g', { class: 'chart-axis' });
-  select(dayAxis).call(axisLeft(y).tickSizeOuter(0));
+  const hourAxis = bottomAxis(x);
+  hourAxis.setAttribute('transform', `translate(0,${plotHeight})`);
+  const dayAxis = leftAxis(y);
 
   return svg('svg', {
     class: 'heatmap-chart',
@@ -74,8 +75,8 @@ function renderLegend(largest, counted, top) {
     'stop-color': heatColour(Math.max(1, share * largest), largest),
   }));
   const scale = scaleLinear().domain([1, Math.max(2, largest)]).range([0, LEGEND.width]);
-  const axis = svg('g', { class: 'chart-axis', transform: `translate(0,${LEGEND.height})` });
-  select(axis).call(axisBottom(scale).ticks(LEGEND.ticks).tickFormat((value) => (Number.isInteger(value) ? formatCount(value) : '')));
+  const axis = bottomAxis(scale, { ticks: LEGEND.ticks, format: (value) => (Number.isInteger(value) ? formatCount(value) : '') });
+  axis.setAttribute('transform', `translate(0,${LEGEND.height})`);
   return svg('g', { class: 'heat-legend', 'data-testid': 'rhythm-legend', transform: `translate(0,${top})` },
     svg('defs', {}, svg('linearGradient', { id: 'rhythm-ramp', x1: '0', x2: '1', y1: '0', y2: '0' }, stops)),
     svg('rect', { x: 0, y: 0, width: LEGEND.width, height: LEGEND.height, fill: 'url(#rhythm-ramp)' }),

@@ -3,14 +3,15 @@
 // is role="img" with a summary, and the caller keeps a table beside it as the
 // text alternative.
 
-import { axisBottom, axisLeft, scaleBand, scaleLinear, select } from '../build/vendor.js';
+import { scaleBand, scaleLinear } from '../build/vendor.js';
+import { bottomAxis, leftAxis } from './chart-axis.js';
 import { svg } from './dom.js';
 import { formatCount, formatShare } from './format.js';
 
 // Drawing size in SVG units. The SVG scales to the width of its container,
 // and the bottom margin leaves room for bin labels turned by LABEL_ANGLE.
-const SIZE = { width: 640, height: 280 };
-const MARGIN = { top: 12, right: 12, bottom: 84, left: 64 };
+const SIZE = { width: 640, height: 300 };
+const MARGIN = { top: 12, right: 12, bottom: 104, left: 64 };
 const LABEL_ANGLE = -35;
 const COUNT_TICKS = 5;
 
@@ -44,16 +45,17 @@ export function renderHistogramChart(bins, { count, countLabel, binLabel, unit, 
     }, svg('title', {}, barTitle(bin.label, value, total, unit)));
   });
 
-  const binAxis = svg('g', { class: 'chart-axis', transform: `translate(0,${plotHeight})` });
-  select(binAxis).call(axisBottom(x).tickFormat((index) => bins[index].label).tickSizeOuter(0));
+  const binAxis = bottomAxis(x, { format: (index) => bins[index].label });
+  binAxis.setAttribute('transform', `translate(0,${plotHeight})`);
+  // Turns each label about the end of its tick, so its last letter sits there.
   for (const text of binAxis.querySelectorAll('text')) {
-    text.setAttribute('transform', `rotate(${LABEL_ANGLE})`);
+    const below = text.getAttribute('y');
+    text.setAttribute('y', '0');
+    text.setAttribute('transform', `translate(0,${below}) rotate(${LABEL_ANGLE})`);
     text.setAttribute('text-anchor', 'end');
-    text.setAttribute('dx', '-0.4em');
-    text.setAttribute('dy', '0.6em');
+    text.setAttribute('dy', '0.32em');
   }
-  const countAxis = svg('g', { class: 'chart-axis' });
-  select(countAxis).call(axisLeft(y).ticks(COUNT_TICKS).tickFormat((value) => (Number.isInteger(value) ? formatCount(value) : '')));
+  const countAxis = leftAxis(y, { ticks: COUNT_TICKS, format: (value) => (Number.isInteger(value) ? formatCount(value) : '') });
 
   return svg('svg', {
     class: 'histogram-chart',

@@ -1,9 +1,10 @@
 // The process map as a drawn graph: activities as boxes and directly-follows
-// edges as arrows, laid out top to bottom by dagre. An edge is as wide as its
-// count, and its label gives the count and the median time between the two
-// events. Start and End circles link to the start and end activities. The
-// chart is role="img" with a summary, and the caller keeps the tables as the
-// text alternative, which is also how keyboard users open an edge's people.
+// edges as arrows, laid out top to bottom by dagre. An edge's stroke width
+// grows linearly with its count, and its label gives the count and the median
+// time between the two events. Start and End circles link to the start and
+// end activities. The chart is role="img" with a summary, and the caller keeps
+// the tables as the text alternative, which is also how keyboard users open an
+// edge's people.
 
 import { curveBasis, dagreLayout, graphlib, line, scaleLinear } from '../build/vendor.js';
 import { svg } from './dom.js';
@@ -125,12 +126,12 @@ function wrapName(name) {
   if (current) {
     lines.push(current);
   }
-  const kept = lines.slice(0, NODE.maxLines).map((line) => shorten(line, NODE.lineCharacters));
+  const shownLines = lines.slice(0, NODE.maxLines).map((line) => shorten(line, NODE.lineCharacters));
   if (lines.length > NODE.maxLines) {
-    const last = kept.length - 1;
-    kept[last] = `${kept[last].slice(0, NODE.lineCharacters - 1)}…`;
+    const last = shownLines.length - 1;
+    shownLines[last] = `${shownLines[last].slice(0, NODE.lineCharacters - 1)}…`;
   }
-  return kept.length > 0 ? kept : [name];
+  return shownLines.length > 0 ? shownLines : [name];
 }
 
 function edgeLabel(edge) {
