@@ -224,3 +224,38 @@ test('process map graph draws chosen edges', async (t) => {
   assert.equal(parseCount(description.split(' ')[0]), edge.people, `"${description}" counts the edge's ${edge.people} people`);
   assert.deepEqual(pageErrors, []);
 });
+
+test('process map graph draws self-loops', async (t) => {
+  const { page, pageErrors } = await openApp(t, { width: 1200 });
+  const rows = [
+    'user,ts,event',
+    'p1,2024-03-01T00:00:00Z,visit', 'p1,2024-03-01T01:00:00Z,visit', 'p1,2024-03-01T02:00:00Z,cart',
+    'p2,2024-03-01T00:00:00Z,visit', 'p2,2024-03-01T00:30:00Z,cart', 'p2,2024-03-01T01:00:00Z,cart', 'p2,2024-03-01T02:00:00Z,buy',
+    'p3,2024-03-02T00:00:00Z,visit', 'p3,2024-03-02T00:10:00Z,visit', 'p3,2024-03-02T00:20:00Z,visit',
+  ];
+  await dropFiles(page, [{ name: 'loops.csv', text: `${rows.join('\n')}\n` }]);
+  await page.waitForSelector('[data-testid=file-card]');
+  await analyse(page);
+  await page.waitForSelector('svg[data-testid=process-graph]', { timeout: RESULT_TIMEOUT_MS });
+  const report = await downloadReport(page);
+  const loops = report.process_map.edges.filter((edge) => edge.source === edge.target);
+  assert.deepEqual(loops.map((edge) => edge.source).sort(), ['cart', 'visit'], 'the fixture has two self-loops');
+
+  for (const loop of loops) {
+    const drawn = page.locator(`svg[data-testid=process-graph] [data-testid=process-graph-edge][data-source="${loop.source}"][data-target="${loop.source}"]`);
+    assert.equal(await drawn.count(), 1, `the self-loop of ${loop.source} is drawn once`);
+    assert.ok((await drawn.locator('text').textContent()).startsWith(formatCount(loop.frequency)), `the loop of ${loop.source} is labelled with its count`);
+    // In SVG units: the loop's start and end lie on the right side of its box, and its farthest point right of it.
+    const rect = page.locator(`svg[data-testid=process-graph] [data-testid=process-graph-node][data-name="${loop.source}"] rect`);
+    const right = await rect.evaluate((node) => node.x.baseVal.value + node.width.baseVal.value);
+    const ends = await drawn.locator('.process-edge-line').evaluate((path) => {
+      const length = path.getTotalLength();
+      return { start: path.getPointAtLength(0).x, middle: path.getPointAtLength(length / 2).x, end: path.getPointAtLength(length).x };
+    });
+    assert.ok(Math.abs(ends.start - right) < 0.5, `the loop of ${loop.source} starts at the box's right side (${ends.start} and ${right})`);
+    assert.ok(Math.abs(ends.end - right) < 0.5, `the loop of ${loop.source} ends at the box's right side (${ends.end} and ${right})`);
+    assert.ok(ends.middle > right + 10, `the loop of ${loop.source} bends away from its box (${ends.middle} and ${right})`);
+  }
+  assert.equal(await page.locator('svg[data-testid=process-graph] [data-testid=process-graph-edge]').count(), report.process_map.edges.length);
+  assert.deepEqual(pageErrors, []);
+});

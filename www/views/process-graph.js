@@ -18,6 +18,10 @@ const LAYOUT = { rankdir: 'TB', nodesep: 28, edgesep: 14, ranksep: 56, marginx: 
 const NODE = { lineHeight: 15, padding: 20, verticalPadding: 10, characterWidth: 7, lineCharacters: 24, maxLines: 2 };
 const LABEL = { height: 16, characterWidth: 6.2 };
 const MARKER_RADIUS = 18;
+// How far a self-loop (an event right after itself) reaches right of its box,
+// and the gap before its label. dagre draws a self-loop through the box, so
+// the loop is drawn here and the box reserves room for it on both sides.
+const LOOP = { reach: 36, labelGap: 2, spread: 26, end: 7 };
 // The graph shrinks to fit its container down to this share of its natural
 // size, so its 12px text stays at least about 8px, and scrolls beyond that.
 const MIN_SCALE = 0.7;
@@ -42,6 +46,12 @@ export function renderProcessGraph(edges, { startActivities = [], endActivities 
     const data = graph.edge(key);
     return data.edge ? drawEdge(data, edgeWidth(data.edge.frequency), edgeTitle(data.edge), onEdge) : drawMarkerEdge(data);
   });
+  for (const name of graph.nodes()) {
+    const node = graph.node(name);
+    if (node.loop) {
+      drawnEdges.push(drawEdge(loopShape(node), edgeWidth(node.loop.edge.frequency), edgeTitle(node.loop.edge), onEdge));
+    }
+  }
   const drawnNodes = graph.nodes().map((name) => drawNode(name, graph.node(name)));
   const activities = graph.nodes().filter((name) => name !== START && name !== END).length;
 
@@ -73,6 +83,7 @@ function buildGraph(edges, startActivities, endActivities) {
     addActivity(graph, edge.source);
     addActivity(graph, edge.target);
   }
+
   const starts = startActivities.filter((activity) => graph.hasNode(activity.name));
   const ends = endActivities.filter((activity) => graph.hasNode(activity.name));
   if (starts.length > 0) {
@@ -81,8 +92,15 @@ function buildGraph(edges, startActivities, endActivities) {
   if (ends.length > 0) {
     graph.setNode(END, { label: 'End', width: MARKER_RADIUS * 2, height: MARKER_RADIUS * 2, marker: true });
   }
+
   for (const edge of edges) {
     const text = edgeLabel(edge);
+    if (edge.source === edge.target) {
+      const node = graph.node(edge.source);
+      node.loop = { edge, text };
+      node.width += 2 * (LOOP.reach + LOOP.labelGap + text.length * LABEL.characterWidth);
+      continue;
+    }
     graph.setEdge(edge.source, edge.target, { edge, text, width: text.length * LABEL.characterWidth, height: LABEL.height, labelpos: 'c' });
   }
   for (const activity of starts) {
@@ -102,6 +120,7 @@ function addActivity(graph, name) {
       lines,
       name,
       width: longest * NODE.characterWidth + NODE.padding,
+      boxWidth: longest * NODE.characterWidth + NODE.padding,
       height: lines.length * NODE.lineHeight + NODE.verticalPadding,
     });
   }
@@ -145,8 +164,23 @@ function shorten(text, maxCharacters) {
 
 const edgePath = line().x((point) => point.x).y((point) => point.y).curve(curveBasis);
 
+// The path and label position of a node's self-loop: a curve out of the right
+// side of its box and back in, with the label right of it.
+function loopShape(node) {
+  const side = node.x + node.boxWidth / 2;
+  const out = side + LOOP.reach;
+  return {
+    edge: node.loop.edge,
+    text: node.loop.text,
+    path: `M${side},${node.y - LOOP.end} C${out},${node.y - LOOP.spread} ${out},${node.y + LOOP.spread} ${side},${node.y + LOOP.end}`,
+    x: side + LOOP.reach * 0.75 + LOOP.labelGap,
+    y: node.y,
+    anchor: 'start',
+  };
+}
+
 function drawEdge(data, width, title, onEdge) {
-  const path = edgePath(data.points);
+  const path = data.path ?? edgePath(data.points);
   const group = svg('g', {
     class: onEdge ? 'process-edge-drawn clickable' : 'process-edge-drawn',
     'data-testid': 'process-graph-edge',
@@ -157,7 +191,7 @@ function drawEdge(data, width, title, onEdge) {
   // A wide transparent copy of the path, so a thin edge is easy to click.
   svg('path', { d: path, class: 'process-edge-hit' }),
   svg('path', { d: path, class: 'process-edge-line', 'stroke-width': width.toFixed(2), 'marker-end': 'url(#process-arrow)' }),
-  svg('text', { class: 'process-edge-label', x: data.x, y: data.y, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, data.text));
+  svg('text', { class: 'process-edge-label', x: data.x, y: data.y, 'text-anchor': data.anchor ?? 'middle', 'dominant-baseline': 'central' }, data.text));
   if (onEdge) {
     group.addEventListener('click', () => onEdge(data.edge));
   }
@@ -181,6 +215,6 @@ function drawNode(name, node) {
   const lines = node.lines.map((text, index) => svg('tspan', { x: node.x, y: firstLine + index * NODE.lineHeight }, text));
   return svg('g', { class: 'process-node', 'data-testid': 'process-graph-node', 'data-name': name },
     svg('title', {}, name),
-    svg('rect', { x: node.x - node.width / 2, y: node.y - node.height / 2, width: node.width, height: node.height, rx: 6 }),
+    svg('rect', { x: node.x - node.boxWidth / 2, y: node.y - node.height / 2, width: node.boxWidth, height: node.height, rx: 6 }),
     svg('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central' }, lines));
 }
