@@ -22,6 +22,8 @@ const STAGES_FIXTURE = new URL('../fixtures/stages-fixture.csv', import.meta.url
 const COUNT_AND_SHARE = /^[\d,]+ (person|people|converters?)\b.*\d+\.\d%/;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+// The pause before each chart download of the loop below, so they stay under 10 a second.
+const DOWNLOAD_PACE_MS = 150;
 
 async function loadFixture(t) {
   const opened = await openApp(t);
@@ -212,6 +214,9 @@ test('sankey exports as SVG and PNG', async (t) => {
   const buttons = page.locator('[data-testid=results] [data-testid=chart-export-svg]:visible');
   const names = [];
   for (let index = 0; index < await buttons.count(); index += 1) {
+    // The page has more charts than Chromium downloads in a second: with /usr/bin/chromium, an 11th
+    // download started within a second of the first never arrived, and a pause avoids that.
+    await page.waitForTimeout(DOWNLOAD_PACE_MS);
     const [download] = await Promise.all([page.waitForEvent('download'), buttons.nth(index).click()]);
     const markup = await readFile(await download.path(), 'utf8');
     const check = await page.evaluate((text) => {

@@ -1,13 +1,24 @@
-// The process map: the directly-follows graph over event names as a table
-// of its most frequent edges, with the start and end activities and the most
-// frequent variants beside it.
+// The process map: the directly-follows graph over event names, drawn as a
+// graph of its most frequent edges (process-graph.js) and listed in a table
+// of the same edges, with the start and end activities and the most frequent
+// variants beside it.
 
+import { chartExportButtons } from './chart-export.js';
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
+import { renderProcessGraph } from './process-graph.js';
 
 // Sent to the engine as process_map options, except `edgesShown`, the number
-// of edges the table lists, and `variantsShown`, the variants it lists.
-export const PROCESS_MAP_DEFAULTS = { maxActivities: 30, topVariants: 20, edgesShown: 20, variantsShown: 10 };
+// of edges the graph draws and the table lists until the user picks another,
+// and `variantsShown`, the variants the table lists. Past about 30 edges the
+// graph's arrows cross so often that it is hard to follow.
+export const PROCESS_MAP_DEFAULTS = { maxActivities: 30, topVariants: 20, edgesShown: 30, variantsShown: 10 };
+
+// The choices of the "Edges shown" control, besides "all".
+const EDGE_LIMITS = [10, 20, 30, 50, 100];
+
+// The edge limit the user picked last, kept when the report is redrawn.
+let chosenEdgeLimit = PROCESS_MAP_DEFAULTS.edgesShown;
 
 /** Returns the process map options in engine form. */
 export function processMapOptions() {
@@ -18,28 +29,92 @@ export function processMapOptions() {
  * Renders the report's process map into `root`, or nothing when it is
  * missing. `people` is everyone in the report, the base of the tooltips'
  * shares. `onPeople(selection, title)`, when given, opens the people of an
- * edge or of a start or end activity from its count.
+ * edge or of a start or end activity from its count or from a drawn edge.
  */
 export function renderProcessMapView(root, processMap, { people = 0, onPeople = null } = {}) {
   if (!processMap) {
     replaceChildren(root);
     return;
   }
-  const edges = (processMap.edges ?? []).slice(0, PROCESS_MAP_DEFAULTS.edgesShown);
-  const edgeSummary = edges.length < (processMap.edges ?? []).length
-    ? `The ${formatCount(edges.length)} most frequent of ${formatCount(processMap.edges.length)} edges.`
-    : `All ${formatCount(edges.length)} edges.`;
+  const allEdges = processMap.edges ?? [];
+  const caption = h('p', { className: 'hint', dataset: { testid: 'process-map-caption' } });
+  const edgesPart = h('div', { className: 'process-edges-part' });
+  const openEdge = onPeople && ((edge) => onPeople({ kind: 'process_edge', source: edge.source, target: edge.target }, `Process map: ${edge.source} → ${edge.target}`));
+  const draw = (limit) => {
+    const edges = allEdges.slice(0, limit);
+    const edgeSummary = edges.length < allEdges.length
+      ? `The ${formatCount(edges.length)} most frequent of ${formatCount(allEdges.length)} edges.`
+      : `All ${formatCount(edges.length)} edges.`;
+    replaceChildren(caption,
+      metricLink('process-map', 'Directly-follows graph'),
+      `: how often one event comes right after another. ${edgeSummary}${openEdge ? ' Click an arrow, or a people count in the table, for its people.' : ''}`);
+    replaceChildren(edgesPart,
+      renderGraph(edges, processMap, people, openEdge),
+      h('div', { className: 'table-scroll' }, renderEdges(edges, people, openEdge)));
+  };
 
   replaceChildren(root,
-    h('p', { className: 'hint', dataset: { testid: 'process-map-caption' } },
-      metricLink('process-map', 'Directly-follows graph'),
-      `: how often one event comes right after another. ${edgeSummary}`),
+    caption,
     processMap.note ? h('p', { className: 'hint', dataset: { testid: 'process-map-note' } }, processMap.note) : null,
-    h('div', { className: 'table-scroll' }, renderEdges(edges, people, onPeople)),
+    allEdges.length > 0 ? edgeLimitControl(allEdges.length, draw) : null,
+    edgesPart,
     h('div', { className: 'process-columns' },
       renderActivities('Start activities', processMap.start_activities ?? [], 'start-activities', { position: 'start', people, onPeople }),
       renderActivities('End activities', processMap.end_activities ?? [], 'end-activities', { position: 'end', people, onPeople })),
     renderVariants(processMap));
+  draw(chosenEdgeLimit);
+}
+
+// The "Edges shown" select, which redraws the graph and the edge table with
+// the most frequent edges up to the chosen number.
+function edgeLimitControl(edgeCount, draw) {
+  const limits = EDGE_LIMITS.filter((limit) => limit < edgeCount);
+  const options = [
+    ...limits.map((limit) => h('option', { value: String(limit) }, `${formatCount(limit)} most frequent`)),
+    h('option', { value: 'all' }, `All ${formatCount(edgeCount)}`),
+  ];
+  const select = h('select', {
+    dataset: { testid: 'process-edge-limit' },
+    on: {
+      change: () => {
+        chosenEdgeLimit = select.value === 'all' ? Infinity : Number(select.value);
+        draw(chosenEdgeLimit);
+      },
+    },
+  }, options);
+  select.value = chosenEdgeLimit >= edgeCount ? 'all' : String(chosenEdgeLimit);
+  if (select.value === '') {
+    select.value = 'all';
+  }
+  return h('div', { className: 'section-tools' },
+    h('label', { className: 'field inline' }, h('span', {}, 'Edges shown'), select));
+}
+
+function renderGraph(edges, processMap, people, openEdge) {
+  if (edges.length === 0) {
+    return null;
+  }
+  let chart;
+  try {
+    chart = renderProcessGraph(edges, {
+      startActivities: processMap.start_activities ?? [],
+      endActivities: processMap.end_activities ?? [],
+      edgeTitle: (edge) => edgeTooltip(edge, people),
+      onEdge: openEdge,
+    });
+  } catch (error) {
+    return h('p', { className: 'field-error', attrs: { role: 'alert' } }, `The process map graph could not be laid out: ${error.message}`);
+  }
+  return h('div', {},
+    chartExportButtons(() => chart, 'pathlight-process-map', 'process map graph'),
+    h('div', { className: 'chart-scroll process-graph-scroll' }, chart));
+}
+
+function edgeTooltip(edge, people) {
+  const times = `${edge.source} → ${edge.target}: ${formatCount(edge.frequency)} times`;
+  const who = typeof edge.people === 'number' ? `, ${shareOf(edge.people, people)}` : '';
+  const median = typeof edge.median_ms === 'number' ? `, median time ${formatDuration(edge.median_ms)}` : '';
+  return `${times}${who}${median}`;
 }
 
 // A count with a tooltip of its share of everyone, as a button that opens its
@@ -66,7 +141,7 @@ function shareOf(count, people) {
   return people > 0 ? `${formatCount(count)} ${unit}, ${formatShare(count / people)} of all ${formatCount(people)}` : `${formatCount(count)} ${unit}`;
 }
 
-function renderEdges(edges, people, onPeople) {
+function renderEdges(edges, people, openEdge) {
   const rows = edges.map((edge) => h('tr', { dataset: { testid: 'process-edge' } },
     h('td', { dataset: { testid: 'edge-source' } }, edge.source),
     h('td', { dataset: { testid: 'edge-target' } }, edge.target),
@@ -74,7 +149,7 @@ function renderEdges(edges, people, onPeople) {
       h('span', { title: `${edge.target} came right after ${edge.source} ${formatCount(edge.frequency)} times` }, formatCount(edge.frequency))),
     h('td', { className: 'number' }, peopleCount(edge.people,
       `${shareOf(edge.people, people)}, did ${edge.target} right after ${edge.source}`,
-      onPeople && (() => onPeople({ kind: 'process_edge', source: edge.source, target: edge.target }, `Process map: ${edge.source} → ${edge.target}`)),
+      openEdge && (() => openEdge(edge)),
       'edge-people')),
     h('td', { className: 'number' }, formatDuration(edge.median_ms))));
   return h('table', { className: 'process-edges', dataset: { testid: 'process-edges' } },

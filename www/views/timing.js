@@ -1,8 +1,10 @@
 // Time to convert, for converters only: the percentiles and a histogram of
 // how many converters took how long.
 
+import { chartExportButtons } from './chart-export.js';
 import { h, metricLink, replaceChildren } from './dom.js';
 import { formatCount, formatDuration } from './format.js';
+import { renderHistogramChart } from './histogram.js';
 
 /**
  * Renders the report's time to convert into `root`. With synthetic times
@@ -49,17 +51,35 @@ export function renderTimingView(root, timing, { syntheticTimes = false } = {}) 
 }
 
 function renderHistogram(bins) {
-  return renderBinTable(bins, { caption: 'Converters by time to convert', countHeader: 'People', count: (bin) => bin.people, testid: 'histogram' });
+  return renderBinTable(bins, {
+    caption: 'Converters by time to convert',
+    countHeader: 'People',
+    count: (bin) => bin.people,
+    testid: 'histogram',
+    unit: 'converters',
+    binLabel: 'Time to convert (each bar covers the range in its label)',
+  });
 }
 
 /**
- * Renders duration bins as a table with one bar per row. `count` reads a
- * bin's count, and `countHeader` names it. Returns null for no bins.
+ * Renders duration bins as an SVG histogram with download buttons, followed
+ * by the same bins as a table with one bar per row, its text alternative.
+ * `count` reads a bin's count, and `countHeader` names it. `unit` names what
+ * is counted in the tooltips (default: `countHeader` in lower case), and
+ * `binLabel` is the title of the duration axis. Returns null for no bins.
  */
-export function renderBinTable(bins, { caption, countHeader, count, testid }) {
+export function renderBinTable(bins, { caption, countHeader, count, testid, unit = countHeader.toLowerCase(), binLabel = 'Duration (each bar covers the range in its label)' }) {
   if (!bins || bins.length === 0) {
     return null;
   }
+  const chart = renderHistogramChart(bins, { count, countLabel: countHeader, binLabel, unit, title: caption, testid });
+  return h('div', { className: 'bin-chart', dataset: { testid: `${testid}-figure` } },
+    chartExportButtons(() => chart, `pathlight-${testid}`, `chart of ${caption.toLowerCase()}`),
+    h('div', { className: 'chart-scroll' }, chart),
+    renderBins(bins, { caption, countHeader, count, testid }));
+}
+
+function renderBins(bins, { caption, countHeader, count, testid }) {
   const largest = Math.max(1, ...bins.map(count));
   const rows = bins.map((bin) => {
     const bar = h('div', { className: 'bar' });
