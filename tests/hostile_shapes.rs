@@ -14,6 +14,7 @@ use pathlight::analysis::attribution::MAX_LISTED_CHANNELS;
 use pathlight::analysis::channel_speed::MAX_LISTED_CHANNELS as CHANNEL_SPEED_MAX_LISTED;
 use pathlight::analysis::paths::MAX_PATH_STEPS;
 use pathlight::analysis::predict::MAX_LABELS;
+use pathlight::analysis::stages::MAX_LISTED_CHANNELS as STAGE_MAX_LISTED;
 use pathlight::ingest::table::{MAX_COLUMNS, MAX_FIELD_BYTES};
 use pathlight::workspace::MAX_LISTED_EVENT_NAMES;
 use pathlight::{AnalysisOptions, Error, LoadConfig, LoadSummary, Report, Workspace};
@@ -296,4 +297,19 @@ fn channel_per_person_sums_into_other() {
     assert_eq!(grouped.people, speed.merged_channels, "each person of a merged channel counts once");
     let listed_people: u64 = speed.channels.iter().map(|row| row.people).sum();
     assert_eq!(listed_people, speed.people, "first-touch groups do not overlap");
+
+    let stages = report.stages.as_ref().expect("stages are suggested from visit and purchase");
+    let rows = stages.channels.as_ref().expect("channel-by-stage table");
+    assert_eq!(rows.len(), STAGE_MAX_LISTED);
+    assert_eq!(stages.merged_channels, (people - STAGE_MAX_LISTED + 1) as u64);
+    assert!(has_warning(&report.warnings, "stage_channels_merged"));
+    let other = rows.last().expect("rows");
+    assert_eq!(other.channel, "Other");
+    let staged_events: u64 = rows.iter().flat_map(|row| row.events.iter()).sum();
+    assert_eq!(staged_events, stages.staged_events, "every staged event counts in one row");
+    // Each person has one channel, so the people of a stage add up across the rows.
+    for (stage, time_in_stage) in stages.time_in_stage.iter().enumerate() {
+        let people: u64 = rows.iter().map(|row| row.people[stage]).sum();
+        assert_eq!(people, time_in_stage.people, "people in stage {}", time_in_stage.stage);
+    }
 }

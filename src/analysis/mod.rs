@@ -177,7 +177,12 @@ pub fn run(
 
     let stage_inputs = stages::StageInputs { conversion: &conversion, window_ms: drivers_window, synthetic_times };
     let stages = match stages::compute(log, journeys, &options.stages, &stage_inputs)? {
-        Ok(report) => Some(report),
+        Ok(report) => {
+            if report.merged_channels > 0 {
+                warnings.push(Warning::new("stage_channels_merged", report.merged_channels, stages::merged_channels_message(report.merged_channels)));
+            }
+            Some(report)
+        }
         Err(reason) => {
             warnings.push(Warning::new("no_stages", 0, reason));
             None

@@ -212,8 +212,24 @@ pub struct StagesReport {
     pub skips: Vec<StageSkip>,
     /// `None` without a conversion event, or when everyone or no one converted.
     pub touchpoints: Option<StageTouchpoints>,
-    /// Channels by name; `None` when no event has a channel.
+    /// Channels by name; `None` when no event has a channel. Beyond [`MAX_LISTED_CHANNELS`]
+    /// channels, the last row is "Other", which counts the channels with the fewest events.
     pub channels: Option<Vec<ChannelStages>>,
+    /// Channels counted in the "Other" row; 0 when every channel has its own row.
+    pub merged_channels: u64,
+}
+
+/// The most rows of the channel-by-stage table, "Other" included.
+pub const MAX_LISTED_CHANNELS: usize = 200;
+
+/// The name of the row that counts the channels beyond the listed ones.
+pub(crate) const OTHER_CHANNEL: &str = "Other";
+
+/// Returns the warning text for a channel-by-stage table that counted `merged` channels as "Other".
+pub fn merged_channels_message(merged: u64) -> String {
+    format!(
+        "The channel-by-stage table lists at most {MAX_LISTED_CHANNELS} rows, so the {merged} channels with the fewest events are counted in one \"{OTHER_CHANNEL}\" row. Group channels into fewer, broader ones to see each."
+    )
 }
 
 /// The analysis inputs besides the journeys.

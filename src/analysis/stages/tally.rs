@@ -1,7 +1,7 @@
 //! The one pass over every journey that gathers the stage counts, and their conversion into
 //! the report's rows.
 
-use super::{ChannelStages, DurationSummary, FurthestStage, ReportedStage, StageInputs, StageSkip, StageTiming, StageTouchpoint, StageTouchpoints, StagesReport, TimeInStage, Transitions, NO_STAGE};
+use super::{ChannelStages, DurationSummary, MAX_LISTED_CHANNELS, OTHER_CHANNEL, FurthestStage, ReportedStage, StageInputs, StageSkip, StageTiming, StageTouchpoint, StageTouchpoints, StagesReport, TimeInStage, Transitions, NO_STAGE};
 use crate::analysis::drivers::contingency::{benjamini_hochberg, Table};
 use crate::analysis::drivers::{observed_events, test_table};
 use crate::analysis::stats;
@@ -32,7 +32,9 @@ pub(super) struct Tally {
     touch_others: Vec<u64>,
     observed_converters: u64,
     observed_others: u64,
-    /// Per channel id: events per stage, then people per stage, then the unstaged events.
+    /// The channel table's row of each channel id.
+    channel_rows: ChannelRows,
+    /// Per channel row: events per stage, then people per stage, then the unstaged events.
     channel_events: Vec<u64>,
     channel_people: Vec<u64>,
     channel_unstaged: Vec<u64>,
@@ -55,8 +57,44 @@ struct Staged {
     channel_slots: Vec<usize>,
 }
 
+/// The row of the channel table that each channel id counts in. Beyond [`MAX_LISTED_CHANNELS`]
+/// channels, the ones with the fewest events share the last row, "Other", so the table and the
+/// counting arrays stay bounded on a file where every event has its own channel.
+struct ChannelRows {
+    row_of: Vec<usize>,
+    names: Vec<String>,
+    /// Channels counted in the "Other" row; 0 when every channel has its own row.
+    merged: u64,
+}
+
+impl ChannelRows {
+    fn new(log: &EventLog) -> ChannelRows {
+        let channels = log.channels.len();
+        let name = |channel: usize| log.channels.name(channel as u32).to_string();
+        if channels <= MAX_LISTED_CHANNELS {
+            return ChannelRows { row_of: (0..channels).collect(), names: (0..channels).map(name).collect(), merged: 0 };
+        }
+
+        let mut events = vec![0u64; channels];
+        for &channel in log.channel.iter().filter(|&&channel| channel != NONE) {
+            events[channel as usize] += 1;
+        }
+        let mut order: Vec<usize> = (0..channels).collect();
+        order.sort_by(|&a, &b| events[b].cmp(&events[a]).then_with(|| log.channels.name(a as u32).cmp(log.channels.name(b as u32))));
+
+        let listed = MAX_LISTED_CHANNELS - 1;
+        let mut row_of = vec![listed; channels];
+        for (row, &channel) in order.iter().take(listed).enumerate() {
+            row_of[channel] = row;
+        }
+        let names = order.iter().take(listed).map(|&channel| name(channel)).chain(std::iter::once(OTHER_CHANNEL.to_string())).collect();
+        ChannelRows { row_of, names, merged: (channels - listed) as u64 }
+    }
+}
+
 impl Tally {
-    fn new(stages: usize, channels: usize) -> Tally {
+    fn new(stages: usize, channel_rows: ChannelRows) -> Tally {
+        let channels = channel_rows.names.len();
         Tally {
             stages,
             people: 0,
@@ -79,6 +117,7 @@ impl Tally {
             touch_others: vec![0; stages],
             observed_converters: 0,
             observed_others: 0,
+            channel_rows,
             channel_events: vec![0; channels * stages],
             channel_people: vec![0; channels * stages],
             channel_unstaged: vec![0; channels],
@@ -86,7 +125,7 @@ impl Tally {
     }
 
     pub(super) fn count(log: &EventLog, journeys: &Journeys, stage_of: &[u16], stages: usize, inputs: &StageInputs) -> Tally {
-        let mut tally = Tally::new(stages, log.channels.len());
+        let mut tally = Tally::new(stages, ChannelRows::new(log));
         let mut staged = Staged {
             events: Vec::new(),
             first: vec![None; stages],
@@ -94,7 +133,7 @@ impl Tally {
             moves: Vec::new(),
             visited: vec![false; stages],
             touched: vec![false; stages],
-            channel_seen: vec![false; log.channels.len() * stages],
+            channel_seen: vec![false; tally.channel_rows.names.len() * stages],
             channel_slots: Vec::new(),
         };
         for person in 0..journeys.people() {
@@ -107,7 +146,7 @@ impl Tally {
                 if stage == NO_STAGE {
                     tally.unstaged_events += 1;
                     if channel != NONE {
-                        tally.channel_unstaged[channel as usize] += 1;
+                        tally.channel_unstaged[tally.channel_rows.row_of[channel as usize]] += 1;
                     }
                     continue;
                 }
@@ -211,7 +250,7 @@ impl Tally {
             if channel == NONE {
                 continue;
             }
-            let slot = channel as usize * self.stages + stage;
+            let slot = self.channel_rows.row_of[channel as usize] * self.stages + stage;
             self.channel_events[slot] += 1;
             if !staged.channel_seen[slot] {
                 staged.channel_seen[slot] = true;
@@ -261,6 +300,7 @@ impl Tally {
             skips: self.skips(names),
             touchpoints: self.touchpoints(names, inputs),
             channels: self.channels(log),
+            merged_channels: self.channel_rows.merged,
         }
     }
 
@@ -354,21 +394,24 @@ impl Tally {
         if log.channels.is_empty() {
             return None;
         }
-        let mut rows: Vec<ChannelStages> = (0..log.channels.len())
-            .map(|channel| {
-                let range = channel * self.stages..(channel + 1) * self.stages;
+        let mut rows: Vec<ChannelStages> = (0..self.channel_rows.names.len())
+            .map(|row| {
+                let range = row * self.stages..(row + 1) * self.stages;
                 let events = self.channel_events[range.clone()].to_vec();
                 let staged: u64 = events.iter().sum();
                 ChannelStages {
-                    channel: log.channels.name(channel as u32).to_string(),
+                    channel: self.channel_rows.names[row].clone(),
                     shares: events.iter().map(|&count| ratio(count, staged).unwrap_or(0.0)).collect(),
                     events,
                     people: self.channel_people[range].to_vec(),
-                    unstaged_events: self.channel_unstaged[channel],
+                    unstaged_events: self.channel_unstaged[row],
                 }
             })
             .collect();
+        // By name, with "Other" last.
+        let other = if self.channel_rows.merged > 0 { rows.pop() } else { None };
         rows.sort_by(|a, b| a.channel.cmp(&b.channel));
+        rows.extend(other);
         Some(rows)
     }
 }
