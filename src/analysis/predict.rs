@@ -298,16 +298,14 @@ pub fn compute(
     if synthetic_times {
         return Ok(Err("Prediction needs real event times to hold out the latest events, and these times were made up.".to_string()));
     }
-    let mut sorted = log.time.clone();
-    sorted.sort_unstable();
-    let Some(&data_end) = sorted.last() else {
+    let Some(data_end) = log.time.iter().copied().max() else {
         return Ok(Err("Prediction needs events, and none were loaded.".to_string()));
     };
     let (cut, cut_share) = match options.cut.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) => (parse_cut(text)?, None),
-        None => (share_time(&sorted, options.cut_share), Some(options.cut_share)),
+        None => (share_time(log.time.clone(), options.cut_share), Some(options.cut_share)),
     };
-    let training_events = sorted.partition_point(|&t| t < cut) as u64;
+    let training_events = log.time.iter().filter(|&&time| time < cut).count() as u64;
     let conversion_name = conversion.event.filter(|_| !options.path_labels).map(|id| log.event_names.name(id));
     let sequences = Sequences::build(log, journeys, labeller, conversion_name);
 
@@ -427,10 +425,14 @@ fn parse_cut(text: &str) -> Result<i64, Error> {
         .ok_or_else(|| Error::Options(format!("The prediction cut \"{text}\" is not a time. Write a date such as 2024-05-01 or a time such as 2024-05-01T12:00:00Z.")))
 }
 
-/// Returns the time of the `ceil(share · n)`-th of the `n` sorted times (at least the first).
-fn share_time(sorted: &[i64], share: f64) -> i64 {
-    let rank = ((share * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len().max(1));
-    sorted.get(rank - 1).copied().unwrap_or_default()
+/// Selects the `ceil(share · n)`-th smallest of the `n` times (at least the first), or returns 0
+/// when there are none. Selection takes linear time, where a full sort takes `n log n`.
+fn share_time(mut times: Vec<i64>, share: f64) -> i64 {
+    if times.is_empty() {
+        return 0;
+    }
+    let rank = ((share * times.len() as f64).ceil() as usize).clamp(1, times.len());
+    *times.select_nth_unstable(rank - 1).1
 }
 
 /// Fits the Markov models, chooses the order on the validation slice and scores every order on
@@ -438,9 +440,8 @@ fn share_time(sorted: &[i64], share: f64) -> i64 {
 fn next_step(sequences: &Sequences, cut: i64, options: &PredictionOptions) -> Result<(NextStepReport, MarkovModel), String> {
     let people = sequences.labels.len();
     let training_lengths: Vec<usize> = (0..people).map(|p| sequences.before(p, cut)).collect();
-    let mut training_times: Vec<i64> = (0..people).flat_map(|p| sequences.times[p][..training_lengths[p]].iter().copied()).collect();
-    training_times.sort_unstable();
-    let validation_cut = share_time(&training_times, options.cut_share);
+    let training_times: Vec<i64> = (0..people).flat_map(|p| sequences.times[p][..training_lengths[p]].iter().copied()).collect();
+    let validation_cut = share_time(training_times, options.cut_share);
     let max_order = options.max_order;
 
     let early = MarkovModel::fit((0..people).map(|p| &sequences.labels[p][..sequences.before(p, validation_cut)]), max_order);

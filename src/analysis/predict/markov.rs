@@ -38,7 +38,27 @@ impl Distribution {
 #[derive(Debug, Clone, Default)]
 pub struct MarkovModel {
     pub max_order: usize,
-    contexts: HashMap<Vec<u32>, Distribution>,
+    contexts: HashMap<ContextKey, Distribution>,
+}
+
+/// A context of at most [`MAX_ORDER`] labels packed into one integer, with one 32-bit lane per
+/// label set to `label + 1`. A lane of 0 means no label, so contexts of different lengths get
+/// different keys. Scoring looks contexts up several times per position, and a packed key needs
+/// neither an allocation nor a slice comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ContextKey(u128);
+
+impl ContextKey {
+    /// Packs `labels`, which must contain at most [`MAX_ORDER`] labels below `u32::MAX`.
+    fn new(labels: &[u32]) -> ContextKey {
+        debug_assert!(labels.len() <= MAX_ORDER);
+        ContextKey(labels.iter().fold(0u128, |key, &label| key << 32 | u128::from(label.wrapping_add(1))))
+    }
+
+    /// Returns the number of labels in the context.
+    fn len(self) -> usize {
+        (0..MAX_ORDER).filter(|lane| (self.0 >> (32 * lane)) as u32 != 0).count()
+    }
 }
 
 /// Top-1 and top-3 hits of one order over the evaluated positions.
@@ -54,18 +74,15 @@ pub struct Hits {
 }
 
 impl MarkovModel {
-    /// Counts every position `i ≥ 1` of each sequence.
+    /// Counts every position `i ≥ 1` of each sequence. Orders above [`MAX_ORDER`] are cut to it.
     pub fn fit<'a>(sequences: impl Iterator<Item = &'a [u32]>, max_order: usize) -> MarkovModel {
-        let mut counts: HashMap<Vec<u32>, HashMap<u32, u64>> = HashMap::default();
+        let max_order = max_order.min(MAX_ORDER);
+        let mut counts: HashMap<ContextKey, HashMap<u32, u64>> = HashMap::default();
         for sequence in sequences {
             for at in 1..sequence.len() {
                 for order in 0..=max_order.min(at) {
-                    let context = &sequence[at - order..at];
-                    if let Some(next) = counts.get_mut(context) {
-                        *next.entry(sequence[at]).or_insert(0) += 1;
-                    } else {
-                        counts.insert(context.to_vec(), HashMap::from_iter([(sequence[at], 1)]));
-                    }
+                    let context = ContextKey::new(&sequence[at - order..at]);
+                    *counts.entry(context).or_default().entry(sequence[at]).or_insert(0) += 1;
                 }
             }
         }
@@ -90,7 +107,7 @@ impl MarkovModel {
     /// backing off to shorter contexts. `None` only when the model counted no position at all.
     pub fn predict(&self, history: &[u32], order: usize) -> Option<&Distribution> {
         let longest = order.min(self.max_order).min(history.len());
-        (0..=longest).rev().find_map(|length| self.contexts.get(&history[history.len() - length..]))
+        (0..=longest).rev().find_map(|length| self.contexts.get(&ContextKey::new(&history[history.len() - length..])))
     }
 
     /// Scores the prediction of `sequence[at]` from the labels before it, for every order up to
