@@ -86,7 +86,7 @@ const OPTION_CHANGES = [
   },
 ];
 // How often each option change is timed in a run.
-const CHANGE_RUNS = 5;
+const CHANGE_RUNS = 2;
 
 const ENGINES = ['pathlight', 'duckdb-wasm'];
 
