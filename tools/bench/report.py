@@ -313,9 +313,10 @@ def targets_section(results, out):
     lines += [
         "| Parallel reading across Web Workers | | not measured yet | | | | | not measured |",
         "",
-        "For the option change, the peers have no way to reuse earlier work between two reports, so",
-        "their column holds the time of their job without reading the file (DuckDB: the queries on the",
-        "loaded table, from the runner's own timing; DuckDB-wasm: total minus read). 1 MB is 10^6 bytes.",
+        "For the option change, the peers have no way to reuse earlier work between two reports.",
+        "Their columns hold the time of their job without reading the file instead. For DuckDB that is",
+        "the runner's own timing of the queries on the loaded table, and for DuckDB-wasm the total minus",
+        "the read. 1 MB is 10^6 bytes.",
         "",
     ]
     return lines
