@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs every tool the build and the tests need, skipping each one that
 # is already present at the right version. Safe to run again.
-# With --bench it also installs what `make bench` uses (hyperfine), and with --fuzz what
-# `make fuzz` uses (the nightly toolchain and cargo-fuzz).
+# With --bench it also installs what `make bench` uses (the peers DuckDB and
+# pm4py from PyPI in bench-out/venv, DuckDB-wasm from npm in tools/bench/duckdb-wasm),
+# and with --fuzz what `make fuzz` uses (the nightly toolchain and cargo-fuzz).
 set -euo pipefail
 
 with_bench=false
@@ -33,7 +34,8 @@ command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 if $with_bench; then
-  command -v hyperfine >/dev/null 2>&1 || need_apt+=(hyperfine)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+  [ -x /usr/bin/time ] || need_apt+=(time)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
@@ -74,6 +76,30 @@ if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@axe-core/playwr
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if $with_bench; then
+  # The Python peers, pinned in tools/bench/requirements.txt, in a virtualenv
+  # of their own, so nothing is installed into the system's Python.
+  bench_venv=bench-out/venv
+  if [ ! -x "$bench_venv/bin/python" ]; then
+    log "creating the virtualenv $bench_venv"
+    python3 -m venv "$bench_venv"
+  fi
+  # Every pinned line must appear as it is in pip freeze.
+  pinned_found="$("$bench_venv/bin/pip" freeze 2>/dev/null | grep -cxFf tools/bench/requirements.txt || true)"
+  if [ "$pinned_found" -ne "$(grep -c . tools/bench/requirements.txt)" ]; then
+    log "installing the Python peers of make bench: $(tr '\n' ' ' <tools/bench/requirements.txt)"
+    "$bench_venv/bin/pip" install --quiet --disable-pip-version-check -r tools/bench/requirements.txt
+  fi
+
+  # DuckDB-wasm has its own package folder, so the page's npm ci stays small.
+  duckdb_wasm=tools/bench/duckdb-wasm
+  if [ ! -d "$duckdb_wasm/node_modules/@duckdb/duckdb-wasm" ] \
+    || [ "$duckdb_wasm/package-lock.json" -nt "$duckdb_wasm/node_modules/.package-lock.json" ]; then
+    log "installing DuckDB-wasm in $duckdb_wasm"
+    npm ci --prefix "$duckdb_wasm" --no-audit --no-fund --loglevel=error
+  fi
 fi
 
 log "ready"

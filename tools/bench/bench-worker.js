@@ -2,7 +2,9 @@
 // engine the way the page drives it. Fetching and starting the wasm module
 // are not timed. Pushing the bytes in slices, finishFile, load and analyze are.
 // Also records the size of the wasm linear memory after each phase. That size
-// only grows, so the value after analyze is the engine's peak.
+// only grows, so the value after analyze is the engine's peak. When the request
+// lists option changes, it then times `analyze` alone again for each change,
+// on the data already loaded, as the page does when the user edits an option.
 
 import init, { Analyzer } from './pkg/pathlight.js';
 
@@ -17,7 +19,7 @@ self.addEventListener('message', async (event) => {
   }
 });
 
-async function run({ url, analysisOptions }) {
+async function run({ url, analysisOptions, optionChanges = [], changeRuns = 0 }) {
   const response = await fetch(url);
   if (!response.ok) {
     throw new Error(`fetching ${url} failed with HTTP ${response.status}`);
@@ -49,6 +51,7 @@ async function run({ url, analysisOptions }) {
   const analyzed = performance.now();
   const memoryAfterAnalyze = memory.buffer.byteLength;
   const report = JSON.parse(reportJson);
+  const reanalysis = timeOptionChanges(analyzer, optionChanges, changeRuns);
   analyzer.free();
 
   return {
@@ -66,5 +69,21 @@ async function run({ url, analysisOptions }) {
       load: memoryAfterLoad,
       analyze: memoryAfterAnalyze,
     },
+    reanalysis,
   };
+}
+
+// Times `analyze` with each changed option set `runs` times, alternating the
+// changes, so no change is timed right after itself. Returns one entry per
+// change with its times in milliseconds.
+function timeOptionChanges(analyzer, changes, runs) {
+  const timings = changes.map((change) => ({ label: change.label, ms: [] }));
+  for (let run = 0; run < runs; run += 1) {
+    changes.forEach((change, index) => {
+      const started = performance.now();
+      analyzer.analyze(change.options);
+      timings[index].ms.push(performance.now() - started);
+    });
+  }
+  return timings;
 }
