@@ -7,13 +7,13 @@ import { h, replaceChildren } from './dom.js';
 import { formatBytes } from './format.js';
 
 /**
- * Estimated bytes of wasm memory per byte of CSV. `make bench` measured 2.2
- * on generated web journeys of 63.8 MB (134.6 MiB of wasm memory, about 142
- * bytes per event), rounded up for files with more property columns.
+ * Estimated bytes of wasm memory per byte of CSV. `make bench` measured the
+ * wasm memory after the full report at 3.8 per byte on generated web journeys
+ * of 63.8 MB (229 MiB) and 4.6 on 10 million events (2,783 MiB), rounded up.
  */
 // NOTE: measured on one generated shape of file only. A file of many short
 // rows needs more per byte, and one of long text cells less.
-export const WASM_BYTES_PER_FILE_BYTE = 2.5;
+export const WASM_BYTES_PER_FILE_BYTE = 5;
 
 /** Wasm memory in use before any file is read: 2.1 MiB, measured after init. */
 export const ENGINE_BASE_BYTES = 2.1 * 1024 * 1024;
