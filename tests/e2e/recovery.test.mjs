@@ -5,7 +5,7 @@
 // The test makes the worker's wasm instance trap the way a Rust panic does: a
 // release build aborts on panic with an `unreachable` trap, which reaches JS as
 // a WebAssembly.RuntimeError. Here the next analyze() call goes into the real
-// wasm export with an Analyzer pointer far past the end of linear memory, which
+// wasm export with an Analyzer pointer past the end of linear memory, which
 // traps with "memory access out of bounds", also a WebAssembly.RuntimeError.
 // This needs no panic switch in the shipped engine: the hook lives only in
 // this test, through Playwright's access to the worker.
@@ -33,7 +33,11 @@ async function trapNextAnalysis(worker) {
     const original = bindings.Analyzer.prototype.analyze;
     bindings.Analyzer.prototype.analyze = function analyzeOnce() {
       bindings.Analyzer.prototype.analyze = original;
-      return exports.analyzer_analyze(0xfffffff0, undefined);
+      // The export takes a return pointer, then the Analyzer pointer. Both point just past the
+      // end of memory: not 0, which the export rejects as a JS error, and not near 4 GiB, where
+      // field offsets would wrap around to low addresses.
+      const pastTheEnd = exports.memory.buffer.byteLength + 4096;
+      return exports.analyzer_analyze(pastTheEnd, pastTheEnd, undefined);
     };
   });
 }
