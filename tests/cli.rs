@@ -605,7 +605,8 @@ fn list_people_of_a_selection() {
     let output = pathlight(&[&args[..], &["--list-people", r#"{"kind": "sankey_band"}"#]].concat());
     assert!(!output.status.success());
     let message = String::from_utf8_lossy(&output.stderr);
-    assert!(message.contains("--list-people: the selection") && message.contains("sankey_band"), "{message}");
+    assert!(message.contains("--list-people: the selection"), "{message}");
+    assert!(message.contains("sankey_band"), "{message}");
 }
 
 #[test]

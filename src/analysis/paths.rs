@@ -404,8 +404,8 @@ fn group_report(set: &PathSet, counts: HashMap<&[u32], u64>, people: u64, top: u
 /// label. Equal counts are ordered by their labels.
 pub(crate) fn rank_paths<'a>(counts: HashMap<&[u32], u64>, people: u64, top: usize, name: impl Fn(u32) -> &'a str) -> Vec<PathCount> {
     let mut ranked: Vec<(&[u32], u64)> = counts.into_iter().collect();
-    // Most people first; equal counts in a stable order by their names, compared without copying
-    // them, because a log of distinct journeys has as many paths as people.
+    // Most people first, and equal counts ordered by their names. The names are compared without
+    // copying them, because a log of distinct journeys has as many paths as people.
     let order = |a: &(&[u32], u64), b: &(&[u32], u64)| b.1.cmp(&a.1).then_with(|| a.0.iter().map(|&id| name(id)).cmp(b.0.iter().map(|&id| name(id))));
     if top > 0 && ranked.len() > top {
         ranked.select_nth_unstable_by(top - 1, order);

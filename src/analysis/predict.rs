@@ -48,9 +48,9 @@ pub const TOP_NEXT: usize = 3;
 pub const CONTINUATION_STEPS: usize = 3;
 /// The most likely continuations listed in the summary.
 pub const TOP_CONTINUATIONS: usize = 10;
-/// The maximum number of distinct labels the Markov model tells apart. With more, the most
-/// frequent ones are kept and the rest share one "Other" label, so that a log of a million
-/// distinct event names does not build a context for every event.
+/// The maximum number of distinct labels the Markov model distinguishes. With more, the most
+/// frequent ones keep their own label and the rest share one "Other" label, so a log of a
+/// million distinct event names does not build a context for every event.
 pub const MAX_LABELS: usize = 1_000;
 /// The text of the label that the names beyond [`MAX_LABELS`] share.
 pub const OTHER_LABEL: &str = "Other";

@@ -219,7 +219,7 @@ pub struct StagesReport {
     pub merged_channels: u64,
 }
 
-/// The most rows of the channel-by-stage table, "Other" included.
+/// The maximum number of rows of the channel-by-stage table, "Other" included.
 pub const MAX_LISTED_CHANNELS: usize = 200;
 
 /// The name of the row that counts the channels beyond the listed ones.

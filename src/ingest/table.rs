@@ -236,7 +236,7 @@ fn too_many_columns(name: &str, fields: usize) -> Error {
     }
 }
 
-/// Where [`count_first_record_fields`] is inside a field.
+/// The position of [`count_first_record_fields`] relative to the field it is reading.
 #[derive(Clone, Copy, PartialEq)]
 enum FieldState {
     Start,

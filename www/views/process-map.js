@@ -1,7 +1,6 @@
-// The process map: the directly-follows graph over event names, drawn as a
-// graph of its most frequent edges (process-graph.js) and listed in a table
-// of the same edges, with the start and end activities and the most frequent
-// variants beside it.
+// The process map: the directly-follows graph over event names. Its most
+// frequent edges are drawn as a graph (process-graph.js) and listed in a table,
+// beside the start and end activities and the most frequent variants.
 
 import { chartExportButtons } from './chart-export.js';
 import { h, metricLink, replaceChildren } from './dom.js';

@@ -36,7 +36,7 @@ export function createStatusView(root) {
     const work = shownWork();
     if (!work) {
       // A keyboard user who pressed Cancel keeps the focus in the status
-      // area, on the notice that says what happened, instead of losing it.
+      // area, on the notice that reports what happened, instead of losing it.
       const hadFocus = progress.contains(document.activeElement);
       progress.hidden = true;
       if (hadFocus) {
