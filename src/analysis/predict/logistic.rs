@@ -74,10 +74,11 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// Fits the model to raw feature `rows` and 0/1 `labels` with inverse regularisation strength `c`.
 pub fn fit(rows: &[Vec<f64>], labels: &[bool], columns: usize, c: f64) -> LogisticModel {
     let standardiser = Standardiser::fit(rows, columns);
-    let design: Vec<Vec<f64>> = rows.iter().map(|row| standardiser.apply(row)).collect();
+    let design = Design::new(rows, &standardiser);
     // Parameter 0 is the intercept, and 1..=columns are the weights.
     let mut beta = vec![0.0; columns + 1];
     let tolerance = GRADIENT_TOLERANCE * c * rows.len().max(1) as f64;
+    let mut current = objective(&design, labels, &beta, c);
     let mut iterations = 0;
     let mut converged = false;
     while iterations < MAX_ITERATIONS {
@@ -87,19 +88,42 @@ pub fn fit(rows: &[Vec<f64>], labels: &[bool], columns: usize, c: f64) -> Logist
             break;
         }
         let Some(step) = cholesky_solve(hessian, &gradient) else { break };
-        beta = line_search(&design, labels, &beta, &step, c);
+        (beta, current) = line_search(&design, labels, &beta, current, &step, c);
         iterations += 1;
     }
     LogisticModel { standardiser, intercept: beta[0], weights: beta[1..].to_vec(), iterations, converged }
 }
 
+/// The standardised training rows in one row-major block, each row led by a 1 for the intercept,
+/// so a row's linear predictor is one dot product with the parameters.
+struct Design {
+    values: Vec<f64>,
+    width: usize,
+}
+
+impl Design {
+    fn new(rows: &[Vec<f64>], standardiser: &Standardiser) -> Design {
+        let width = standardiser.means.len() + 1;
+        let mut values = Vec::with_capacity(rows.len() * width);
+        for row in rows {
+            values.push(1.0);
+            values.extend(standardiser.apply(row));
+        }
+        Design { values, width }
+    }
+
+    fn rows(&self) -> std::slice::ChunksExact<'_, f64> {
+        self.values.chunks_exact(self.width)
+    }
+}
+
 /// Computes the penalised objective `C · Σ log loss + ½ ‖w‖²`.
-fn objective(design: &[Vec<f64>], labels: &[bool], beta: &[f64], c: f64) -> f64 {
+fn objective(design: &Design, labels: &[bool], beta: &[f64], c: f64) -> f64 {
     let loss: f64 = design
-        .iter()
+        .rows()
         .zip(labels)
         .map(|(row, &label)| {
-            let z = beta[0] + dot(&beta[1..], row);
+            let z = dot(beta, row);
             // log(1 + e^z) - y z, written to avoid overflow.
             let softplus = if z > 0.0 { z + (-z).exp().ln_1p() } else { z.exp().ln_1p() };
             softplus - if label { z } else { 0.0 }
@@ -110,22 +134,33 @@ fn objective(design: &[Vec<f64>], labels: &[bool], beta: &[f64], c: f64) -> f64 
 
 /// Returns the gradient of the objective at `beta` and the lower triangle of its Hessian (the
 /// entries above the diagonal stay 0, because [`cholesky_solve`] reads only the lower triangle).
-fn derivatives(design: &[Vec<f64>], labels: &[bool], beta: &[f64], c: f64) -> (Vec<f64>, Vec<Vec<f64>>) {
+fn derivatives(design: &Design, labels: &[bool], beta: &[f64], c: f64) -> (Vec<f64>, Vec<Vec<f64>>) {
     let size = beta.len();
     let mut gradient = vec![0.0; size];
-    let mut hessian = vec![vec![0.0; size]; size];
-    let mut extended = vec![1.0; size];
-    for (row, &label) in design.iter().zip(labels) {
-        extended[1..].copy_from_slice(row);
-        let p = sigmoid(dot(beta, &extended));
-        let residual = p - f64::from(u8::from(label));
-        let weight = p * (1.0 - p);
-        for i in 0..size {
-            gradient[i] += c * residual * extended[i];
-            for j in 0..=i {
-                hessian[i][j] += c * weight * extended[i] * extended[j];
-            }
+    // The lower triangle packed row by row: entry (i, j) with j <= i is at i (i + 1) / 2 + j.
+    let mut packed = vec![0.0; size * (size + 1) / 2];
+    let mut weighted = vec![0.0; size];
+    for (row, &label) in design.rows().zip(labels) {
+        let p = sigmoid(dot(beta, row));
+        let residual = c * (p - f64::from(u8::from(label)));
+        let weight = c * p * (1.0 - p);
+        for ((entry, weighted), &x) in gradient.iter_mut().zip(weighted.iter_mut()).zip(row) {
+            *entry += residual * x;
+            *weighted = weight * x;
         }
+        let mut start = 0;
+        for (i, &scaled) in weighted.iter().enumerate() {
+            for (entry, &x) in packed[start..=start + i].iter_mut().zip(row) {
+                *entry += scaled * x;
+            }
+            start += i + 1;
+        }
+    }
+    let mut hessian = vec![vec![0.0; size]; size];
+    let mut start = 0;
+    for (i, hessian_row) in hessian.iter_mut().enumerate() {
+        hessian_row[..=i].copy_from_slice(&packed[start..=start + i]);
+        start += i + 1;
     }
     for i in 1..size {
         gradient[i] += beta[i];
@@ -134,18 +169,19 @@ fn derivatives(design: &[Vec<f64>], labels: &[bool], beta: &[f64], c: f64) -> (V
     (gradient, hessian)
 }
 
-/// Takes the Newton step `beta - step`, halving it until the objective does not rise.
-fn line_search(design: &[Vec<f64>], labels: &[bool], beta: &[f64], step: &[f64], c: f64) -> Vec<f64> {
-    let current = objective(design, labels, beta, c);
+/// Takes the Newton step `beta - step`, halving it until the objective does not rise above
+/// `current`, the objective at `beta`. Returns the new parameters and their objective.
+fn line_search(design: &Design, labels: &[bool], beta: &[f64], current: f64, step: &[f64], c: f64) -> (Vec<f64>, f64) {
     let mut scale = 1.0;
     for _ in 0..30 {
         let candidate: Vec<f64> = beta.iter().zip(step).map(|(b, s)| b - scale * s).collect();
-        if objective(design, labels, &candidate, c) <= current {
-            return candidate;
+        let value = objective(design, labels, &candidate, c);
+        if value <= current {
+            return (candidate, value);
         }
         scale /= 2.0;
     }
-    beta.to_vec()
+    (beta.to_vec(), current)
 }
 
 /// Solves `matrix · x = rhs` for a symmetric positive definite matrix, given by its lower
@@ -198,7 +234,7 @@ mod tests {
         let labels = [false, false, true, true, false, true];
         let model = fit(&rows, &labels, 2, 0.5);
         assert!(model.converged);
-        let design: Vec<Vec<f64>> = rows.iter().map(|row| model.standardiser.apply(row)).collect();
+        let design = Design::new(&rows, &model.standardiser);
         let mut beta = vec![model.intercept];
         beta.extend(&model.weights);
         let (gradient, _) = derivatives(&design, &labels, &beta, 0.5);
