@@ -127,28 +127,42 @@ struct After {
 /// Measures the gaps after every event name and between every pair of consecutive names.
 pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: i64, options: &PatternsOptions) -> TransitionGaps {
     let data_end = log.time.iter().copied().max().unwrap_or(0);
-    let mut after: HashMap<u32, After> = HashMap::default();
+    // Indexed by event id.
+    let mut after: Vec<After> = Vec::new();
+    after.resize_with(log.event_names.len(), After::default);
     let mut pairs: HashMap<(u32, u32), Vec<i64>> = HashMap::default();
+    let mut total = After::default();
     for person in 0..journeys.people() {
         let journey = journeys.journey(person);
         for pair in journey.windows(2) {
             let (from, to) = (pair[0] as usize, pair[1] as usize);
             let gap = log.time[to] - log.time[from];
-            after.entry(log.event[from]).or_default().closed.push(gap);
+            if let Some(gaps) = after.get_mut(log.event[from] as usize) {
+                gaps.closed.push(gap);
+            }
+            total.closed.push(gap);
             pairs.entry((log.event[from], log.event[to])).or_default().push(gap);
         }
         if let Some(&last) = journey.last() {
-            after.entry(log.event[last as usize]).or_default().open.push(data_end - log.time[last as usize]);
+            let gap = data_end - log.time[last as usize];
+            if let Some(gaps) = after.get_mut(log.event[last as usize] as usize) {
+                gaps.open.push(gap);
+            }
+            total.open.push(gap);
         }
     }
 
-    let all_closed: Vec<f64> = sorted_millis(after.values().flat_map(|gaps| gaps.closed.iter().copied()));
-    let median_gap_ms = stats::quantile(&all_closed, 0.5);
-    let total = After { closed: after.values().flat_map(|gaps| gaps.closed.iter().copied()).collect(), open: after.values().flat_map(|gaps| gaps.open.iter().copied()).collect() };
     let overall = silence_after(log, u32::MAX, &total, long_gap_ms);
+    drop(total);
+    let median_gap_ms = overall.median_gap_ms;
     let overall_long_share = (overall.gaps > 0).then(|| overall.returned as f64 / overall.gaps as f64);
 
-    let mut rows: Vec<SilenceAfter> = after.iter().map(|(&event, gaps)| silence_after(log, event, gaps, long_gap_ms)).collect();
+    let mut rows: Vec<SilenceAfter> = after
+        .iter()
+        .enumerate()
+        .filter(|(_, gaps)| !gaps.closed.is_empty() || !gaps.open.is_empty())
+        .map(|(event, gaps)| silence_after(log, event as u32, gaps, long_gap_ms))
+        .collect();
     rows.sort_by(|x, y| y.not_returned.cmp(&x.not_returned).then_with(|| x.event.cmp(&y.event)));
     let share_after: HashMap<&str, Option<f64>> = rows.iter().map(|row| (row.event.as_str(), row.not_returned_share)).collect();
 
@@ -157,8 +171,7 @@ pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: 
         .filter(|(_, gaps)| gaps.len() as u64 >= options.min_people)
         .map(|((from, to), gaps)| {
             let from = log.event_names.name(from).to_string();
-            let sorted = sorted_millis(gaps.iter().copied());
-            let median = stats::quantile(&sorted, 0.5);
+            let median = median_millis(&gaps);
             let long_gaps = gaps.iter().filter(|&&gap| gap >= long_gap_ms).count() as u64;
             let after_share = share_after.get(from.as_str()).copied().flatten();
             let long_share = long_gaps as f64 / gaps.len() as f64;
@@ -196,10 +209,8 @@ pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: 
     }
 }
 
-fn sorted_millis(gaps: impl Iterator<Item = i64>) -> Vec<f64> {
-    let mut sorted: Vec<f64> = gaps.map(|gap| gap as f64).collect();
-    sorted.sort_by(f64::total_cmp);
-    sorted
+fn median_millis(gaps: &[i64]) -> Option<f64> {
+    stats::median(&mut gaps.iter().map(|&gap| gap as f64).collect::<Vec<f64>>())
 }
 
 /// Summarises the gaps after one event name; `u32::MAX` stands for all events together.
@@ -211,7 +222,7 @@ fn silence_after(log: &EventLog, event: u32, gaps: &After, long_gap_ms: i64) -> 
     SilenceAfter {
         event: name,
         gaps: gaps.closed.len() as u64,
-        median_gap_ms: stats::quantile(&sorted_millis(gaps.closed.iter().copied()), 0.5),
+        median_gap_ms: median_millis(&gaps.closed),
         silences,
         returned,
         not_returned,
