@@ -11,8 +11,8 @@
 /// last matched item.
 #[derive(Debug, Clone, Copy)]
 struct Suffix {
-    sequence: usize,
-    start: usize,
+    sequence: u32,
+    start: u32,
 }
 
 /// A frequent pattern and its support in each group.
@@ -46,18 +46,31 @@ pub struct Mined {
 /// Mines every pattern whose support among the sequences with `mined[i]` true is at least
 /// `limits.min_support`. Items must be below `item_count`.
 pub fn mine(sequences: &[Vec<u32>], mined: &[bool], item_count: usize, limits: Limits) -> Mined {
+    let limits = Limits { min_support: limits.min_support.max(1), ..limits };
+    // An item that is not frequent on its own is in no frequent pattern, because support never
+    // grows when a pattern gets longer, so the search skips such items everywhere.
+    let mut support = vec![0u64; item_count];
+    let mut seen = vec![u32::MAX; item_count];
+    for (index, sequence) in sequences.iter().enumerate().filter(|&(index, _)| mined.get(index).copied().unwrap_or(false)) {
+        for &item in sequence {
+            if let Some(last) = seen.get_mut(item as usize).filter(|last| **last != index as u32) {
+                *last = index as u32;
+                support[item as usize] += 1;
+            }
+        }
+    }
     let mut miner = Miner {
         sequences,
         mined,
-        limits: Limits { min_support: limits.min_support.max(1), ..limits },
-        // `seen[item]` is the last sequence index + 1 that counted the item, so each sequence
-        // counts an item once per projection.
+        limits,
+        candidate: support.iter().map(|&count| count >= limits.min_support).collect(),
         seen: vec![0; item_count],
-        counts: vec![(0, 0); item_count],
+        slot: vec![NO_SLOT; item_count],
         found: Vec::new(),
         truncated: false,
     };
-    let whole: Vec<Suffix> = (0..sequences.len()).map(|sequence| Suffix { sequence, start: 0 }).collect();
+    // Sequence indexes and positions are kept in 32 bits; a longer database is cut there.
+    let whole: Vec<Suffix> = (0..sequences.len().min(u32::MAX as usize)).map(|sequence| Suffix { sequence: sequence as u32, start: 0 }).collect();
     let mut prefix = Vec::new();
     miner.grow(&mut prefix, &whole);
     Mined { patterns: miner.found, truncated: miner.truncated }
@@ -74,14 +87,30 @@ pub fn contains(sequence: &[u32], pattern: &[u32]) -> bool {
     remaining.peek().is_none()
 }
 
+/// The value of [`Miner::slot`] for an item not yet seen in the current projection.
+const NO_SLOT: u32 = u32::MAX;
+
 struct Miner<'a> {
     sequences: &'a [Vec<u32>],
     mined: &'a [bool],
     limits: Limits,
-    seen: Vec<usize>,
-    counts: Vec<(u64, u64)>,
+    /// Items frequent on their own, the only ones a frequent pattern can hold.
+    candidate: Vec<bool>,
+    /// `seen[item]` is the index + 1 of the last suffix that counted the item, so each suffix
+    /// counts an item once per projection.
+    seen: Vec<u32>,
+    /// `slot[item]` is the item's place among the current projection's extensions.
+    slot: Vec<u32>,
     found: Vec<Pattern>,
     truncated: bool,
+}
+
+/// One item that follows the prefix: its supports and the database projected on it.
+struct Extension {
+    item: u32,
+    support: u64,
+    other_support: u64,
+    projection: Vec<Suffix>,
 }
 
 impl Miner<'_> {
@@ -91,67 +120,53 @@ impl Miner<'_> {
         if prefix.len() >= self.limits.max_length {
             return;
         }
-        for (item, (support, other_support)) in self.frequent_items(projection) {
+        for extension in self.extensions(projection) {
             if self.found.len() >= self.limits.max_patterns {
                 self.truncated = true;
                 return;
             }
-            prefix.push(item);
-            self.found.push(Pattern { items: prefix.clone(), support, other_support });
-            let next = self.project(projection, item);
-            self.grow(prefix, &next);
+            prefix.push(extension.item);
+            self.found.push(Pattern { items: prefix.clone(), support: extension.support, other_support: extension.other_support });
+            self.grow(prefix, &extension.projection);
             prefix.pop();
         }
     }
 
-    /// Counts, once per suffix, the items in the projected database and returns those frequent
-    /// in the mined group, by item id.
-    fn frequent_items(&mut self, projection: &[Suffix]) -> Vec<(u32, (u64, u64))> {
-        let mut touched: Vec<u32> = Vec::new();
-        for suffix in projection {
-            let stamp = suffix.sequence + 1;
-            let in_mined = self.mined.get(suffix.sequence).copied().unwrap_or(false);
-            for &item in self.sequences[suffix.sequence].get(suffix.start..).unwrap_or(&[]) {
-                let index = item as usize;
-                if self.seen[index] == stamp {
+    /// Counts, once per suffix, the candidate items in `projection`, and projects the database on
+    /// each of them in the same pass: a suffix continues just after the item's first occurrence.
+    /// Returns the items frequent in the mined group, by item id.
+    fn extensions(&mut self, projection: &[Suffix]) -> Vec<Extension> {
+        let mut extensions: Vec<Extension> = Vec::new();
+        for (index, suffix) in projection.iter().enumerate() {
+            let stamp = index as u32 + 1;
+            let in_mined = self.mined.get(suffix.sequence as usize).copied().unwrap_or(false);
+            let rest = self.sequences.get(suffix.sequence as usize).and_then(|sequence| sequence.get(suffix.start as usize..)).unwrap_or(&[]);
+            for (offset, &item) in rest.iter().enumerate() {
+                let item_index = item as usize;
+                if !self.candidate.get(item_index).copied().unwrap_or(false) || self.seen[item_index] == stamp {
                     continue;
                 }
-                self.seen[index] = stamp;
-                if self.counts[index] == (0, 0) {
-                    touched.push(item);
+                self.seen[item_index] = stamp;
+                if self.slot[item_index] == NO_SLOT {
+                    self.slot[item_index] = extensions.len() as u32;
+                    extensions.push(Extension { item, support: 0, other_support: 0, projection: Vec::new() });
                 }
+                let extension = &mut extensions[self.slot[item_index] as usize];
                 if in_mined {
-                    self.counts[index].0 += 1;
+                    extension.support += 1;
                 } else {
-                    self.counts[index].1 += 1;
+                    extension.other_support += 1;
                 }
+                extension.projection.push(Suffix { sequence: suffix.sequence, start: suffix.start + offset as u32 + 1 });
             }
         }
-        touched.sort_unstable();
-        let mut frequent = Vec::new();
-        for item in touched {
-            let index = item as usize;
-            let counts = self.counts[index];
-            if counts.0 >= self.limits.min_support {
-                frequent.push((item, counts));
-            }
-            self.counts[index] = (0, 0);
-            self.seen[index] = 0;
+        for extension in &extensions {
+            self.slot[extension.item as usize] = NO_SLOT;
+            self.seen[extension.item as usize] = 0;
         }
-        frequent
-    }
-
-    /// Returns the database projected on `item`: each suffix that contains it, from just after
-    /// its first occurrence.
-    fn project(&self, projection: &[Suffix], item: u32) -> Vec<Suffix> {
-        projection
-            .iter()
-            .filter_map(|suffix| {
-                let rest = self.sequences[suffix.sequence].get(suffix.start..)?;
-                let offset = rest.iter().position(|&other| other == item)?;
-                Some(Suffix { sequence: suffix.sequence, start: suffix.start + offset + 1 })
-            })
-            .collect()
+        extensions.retain(|extension| extension.support >= self.limits.min_support);
+        extensions.sort_unstable_by_key(|extension| extension.item);
+        extensions
     }
 }
 
@@ -229,6 +244,34 @@ mod tests {
         // "abc" is in s1 and s4 only; "acb" is in s1 only, so it is not frequent.
         assert_eq!(support(&mined, "abc"), Some(2));
         assert_eq!(support(&mined, "acb"), None);
+    }
+
+    #[test]
+    fn both_groups_match_brute_force() {
+        // 60 sequences of 1 to 9 items from 5, scrambled by a multiplicative step, every third
+        // one in the mined group.
+        let sequences: Vec<Vec<u32>> = (0..60u32).map(|at| (0..1 + at % 9).map(|position| (at * 7 + position * position * 3) % 5).collect()).collect();
+        let group: Vec<bool> = (0..sequences.len()).map(|at| at % 3 == 0).collect();
+        let mined = mine(&sequences, &group, 5, Limits { min_support: 3, max_length: 4, max_patterns: 10_000 });
+        assert!(!mined.truncated);
+        let count = |pattern: &[u32], in_group: bool| {
+            sequences.iter().zip(&group).filter(|&(sequence, &member)| member == in_group && contains(sequence, pattern)).count() as u64
+        };
+        for pattern in &mined.patterns {
+            assert_eq!((pattern.support, pattern.other_support), (count(&pattern.items, true), count(&pattern.items, false)), "{:?}", pattern.items);
+        }
+        // Every pattern of up to 3 items that reaches the support is found.
+        let mut expected = 0;
+        for length in 1..=3u32 {
+            for code in 0..5u32.pow(length) {
+                let pattern: Vec<u32> = (0..length).map(|place| code / 5u32.pow(place) % 5).collect();
+                if count(&pattern, true) >= 3 {
+                    expected += 1;
+                    assert!(mined.patterns.iter().any(|found| found.items == pattern), "{pattern:?} is frequent but was not mined");
+                }
+            }
+        }
+        assert!(expected > 10, "the database has only {expected} frequent patterns");
     }
 
     #[test]
