@@ -174,7 +174,8 @@ struct NegativeLogLikelihood<'a> {
     /// Each distinct customer summary once, with the number of customers who share it.
     groups: &'a [(CustomerSummary, f64)],
     customers: usize,
-    log_likelihood: fn(&[f64], &CustomerSummary) -> f64,
+    /// The model's log-likelihood summed over weighted groups.
+    total: fn(&[f64], &[(CustomerSummary, f64)]) -> f64,
 }
 
 impl CostFunction for NegativeLogLikelihood<'_> {
@@ -183,7 +184,7 @@ impl CostFunction for NegativeLogLikelihood<'_> {
 
     fn cost(&self, point: &Point) -> Result<f64, argmin::core::Error> {
         let parameters: Vec<f64> = point.0.iter().map(|x| x.exp()).collect();
-        let total: f64 = self.groups.iter().map(|(summary, customers)| customers * (self.log_likelihood)(&parameters, summary)).sum();
+        let total = (self.total)(&parameters, self.groups);
         let mean = -total / self.customers.max(1) as f64;
         // Nelder-Mead only compares costs, so a point outside the domain just loses.
         Ok(if mean.is_finite() { mean } else { f64::MAX })
@@ -306,17 +307,49 @@ pub fn summarise(log: &EventLog, journeys: &Journeys, purchase: Option<u32>, cut
 
 /// Returns the BG/NBD log-likelihood of one customer for parameters [r, alpha, a, b].
 pub fn bg_nbd_log_likelihood(parameters: &[f64], summary: &CustomerSummary) -> f64 {
+    bg_nbd_shared(parameters, summary.frequency) + bg_nbd_own(parameters, summary)
+}
+
+/// Returns the terms of [`bg_nbd_log_likelihood`] that depend only on the parameters and the frequency.
+fn bg_nbd_shared(parameters: &[f64], x: f64) -> f64 {
+    let (r, alpha, a, b) = (parameters[0], parameters[1], parameters[2], parameters[3]);
+    ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x)
+}
+
+/// Returns the terms of [`bg_nbd_log_likelihood`] that depend on recency and age too.
+fn bg_nbd_own(parameters: &[f64], summary: &CustomerSummary) -> f64 {
     let (r, alpha, a, b) = (parameters[0], parameters[1], parameters[2], parameters[3]);
     let (x, recency, age) = (summary.frequency, summary.recency, summary.age);
-    let common = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
     // Still active at T, or dropped out right after the last purchase (only possible with x > 0).
     let active = -(r + x) * (alpha + age).ln();
     if x > 0.0 {
         let dropped = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + recency).ln();
-        common + log_sum_exp(active, dropped)
+        log_sum_exp(active, dropped)
     } else {
-        common + active
+        active
     }
+}
+
+/// Sums [`bg_nbd_log_likelihood`] over `groups`, each weighted by its customers. The groups come
+/// sorted by frequency first, so the shared terms, with their six log-gamma values, are computed
+/// once per frequency instead of once per group.
+fn bg_nbd_total(parameters: &[f64], groups: &[(CustomerSummary, f64)]) -> f64 {
+    let mut shared: Option<(f64, f64)> = None;
+    groups
+        .iter()
+        .map(|(summary, customers)| {
+            let x = summary.frequency;
+            let terms = match shared {
+                Some((frequency, terms)) if frequency == x => terms,
+                _ => {
+                    let terms = bg_nbd_shared(parameters, x);
+                    shared = Some((x, terms));
+                    terms
+                }
+            };
+            customers * (terms + bg_nbd_own(parameters, summary))
+        })
+        .sum()
 }
 
 /// Returns the Gamma-Gamma log-likelihood of one customer's mean value for parameters [p, q, v];
@@ -329,6 +362,21 @@ pub fn gamma_gamma_log_likelihood(parameters: &[f64], summary: &CustomerSummary)
         - (p * x + q) * (x * mean + v).ln()
 }
 
+/// Sums [`gamma_gamma_log_likelihood`] over `groups`, each weighted by its customers.
+fn gamma_gamma_total(parameters: &[f64], groups: &[(CustomerSummary, f64)]) -> f64 {
+    groups.iter().map(|(summary, customers)| customers * gamma_gamma_log_likelihood(parameters, summary)).sum()
+}
+
+/// Returns the parts of a summary that [`bg_nbd_log_likelihood`] reads.
+fn bg_nbd_key(summary: &CustomerSummary) -> [u64; 3] {
+    [summary.frequency.to_bits(), summary.recency.to_bits(), summary.age.to_bits()]
+}
+
+/// Returns the parts of a summary that [`gamma_gamma_log_likelihood`] reads.
+fn gamma_gamma_key(summary: &CustomerSummary) -> [u64; 3] {
+    [summary.frequency.to_bits(), summary.monetary.map_or(u64::MAX, f64::to_bits), 0]
+}
+
 fn log_sum_exp(x: f64, y: f64) -> f64 {
     let max = x.max(y);
     max + ((x - max).exp() + (y - max).exp()).ln()
@@ -336,7 +384,7 @@ fn log_sum_exp(x: f64, y: f64) -> f64 {
 
 /// Fits BG/NBD; `None` when the optimiser fails or ends outside the domain.
 pub fn fit_bg_nbd(summaries: &[CustomerSummary]) -> Option<BgNbd> {
-    let (parameters, mean_cost) = maximise(summaries, bg_nbd_log_likelihood, 4)?;
+    let (parameters, mean_cost) = maximise(summaries, bg_nbd_total, bg_nbd_key, 4)?;
     Some(BgNbd {
         r: parameters[0],
         alpha: parameters[1],
@@ -355,7 +403,7 @@ pub fn fit_gamma_gamma(summaries: &[CustomerSummary]) -> Option<GammaGamma> {
     if fitted.len() < 2 {
         return None;
     }
-    let (parameters, mean_cost) = maximise(&fitted, gamma_gamma_log_likelihood, 3)?;
+    let (parameters, mean_cost) = maximise(&fitted, gamma_gamma_total, gamma_gamma_key, 3)?;
     Some(GammaGamma {
         p: parameters[0],
         q: parameters[1],
@@ -367,16 +415,17 @@ pub fn fit_gamma_gamma(summaries: &[CustomerSummary]) -> Option<GammaGamma> {
 
 /// Maximises the summed log-likelihood with Nelder-Mead on log parameters, starting at 1 for every
 /// parameter, and restarts once from the best point because the simplex can collapse early.
-/// Returns the parameters and the mean negative log-likelihood.
-fn maximise(summaries: &[CustomerSummary], log_likelihood: fn(&[f64], &CustomerSummary) -> f64, dimensions: usize) -> Option<(Vec<f64>, f64)> {
-    // Customers with the same frequency, recency, age and mean value add the same term, so each
-    // distinct summary is evaluated once and weighted. The groups are summed in the order of their
-    // keys, not of the people in the files: where the likelihood is nearly flat, sums rounded in
-    // another order lead the simplex to another end point.
-    let mut weights: BTreeMap<[u64; 4], (CustomerSummary, f64)> = BTreeMap::new();
+/// `key` gives the parts of a summary that the likelihood `total` reads, with the frequency first. Returns the parameters and the
+/// mean negative log-likelihood.
+fn maximise(summaries: &[CustomerSummary], total: fn(&[f64], &[(CustomerSummary, f64)]) -> f64, key: fn(&CustomerSummary) -> [u64; 3], dimensions: usize) -> Option<(Vec<f64>, f64)> {
+    // Customers with the same key add the same term, so each distinct key is evaluated once and
+    // weighted. Days are whole numbers, so a model of frequency, recency and age has far fewer
+    // keys than customers. The groups are summed in the order of their keys, not of the people
+    // in the files: where the likelihood is nearly flat, sums rounded in another order lead the
+    // simplex to another end point.
+    let mut weights: BTreeMap<[u64; 3], (CustomerSummary, f64)> = BTreeMap::new();
     for summary in summaries {
-        let key = [summary.frequency.to_bits(), summary.recency.to_bits(), summary.age.to_bits(), summary.monetary.map_or(u64::MAX, f64::to_bits)];
-        weights.entry(key).or_insert((*summary, 0.0)).1 += 1.0;
+        weights.entry(key(summary)).or_insert((*summary, 0.0)).1 += 1.0;
     }
     let groups: Vec<(CustomerSummary, f64)> = weights.into_values().collect();
     let mut start = vec![0.0; dimensions];
@@ -389,7 +438,7 @@ fn maximise(summaries: &[CustomerSummary], log_likelihood: fn(&[f64], &CustomerS
             simplex.push(Point(vertex));
         }
         let solver = NelderMead::new(simplex).with_sd_tolerance(1e-12).ok()?;
-        let problem = NegativeLogLikelihood { groups: &groups, customers: summaries.len(), log_likelihood };
+        let problem = NegativeLogLikelihood { groups: &groups, customers: summaries.len(), total };
         let result = Executor::new(problem, solver).configure(|state| state.max_iters(MAX_ITERATIONS)).timer(false).run().ok()?;
         let point = result.state().get_best_param()?.0.clone();
         let cost = result.state().get_best_cost();
