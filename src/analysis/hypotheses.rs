@@ -9,7 +9,6 @@
 //! Benjamini–Hochberg adjustment in [`keep_significant`]. Only touchpoints with a q-value below
 //! [`MAX_Q`] become hypotheses, so a finding without such evidence has none.
 
-use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use super::drivers::contingency::{benjamini_hochberg_distinct, MemberSet, Table};
@@ -54,6 +53,31 @@ pub struct Hypothesis {
     pub(crate) key: MemberSet,
 }
 
+/// The people at a place who had one touchpoint.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    /// People who stopped at the place.
+    stopped: u64,
+    /// People who went on.
+    went_on: u64,
+    members: MemberSet,
+    /// One more than the index of the last reach counted, or 0 before the first.
+    stamp: u32,
+}
+
+impl Tally {
+    /// Counts the person of `reach`, the reach with this `stamp`.
+    fn count(&mut self, stamp: u32, reach: &Reach) {
+        self.stamp = stamp;
+        self.members.add(u64::from(reach.person));
+        if reach.stopped {
+            self.stopped += 1;
+        } else {
+            self.went_on += 1;
+        }
+    }
+}
+
 /// Returns every testable touchpoint for the place that `reaches` describe, whose label is
 /// `place`, with its p-value and a q-value still to be set by [`keep_significant`].
 pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], place: &str, page_column: Option<usize>) -> Vec<Hypothesis> {
@@ -62,47 +86,42 @@ pub(crate) fn for_place(log: &EventLog, journeys: &Journeys, reaches: &[Reach], 
     if stopped_total == 0 || went_on_total == 0 {
         return Vec::new();
     }
-    // For each touchpoint: the people who had it and stopped, who had it and went on, and the
-    // set of them.
-    let mut counts: HashMap<(TouchpointKind, u32), (u64, u64, MemberSet)> = HashMap::default();
+    // One tally per touchpoint, indexed by id in a table per kind, in the order of TouchpointKind.
+    let page_values = page_column.and_then(|column| log.properties.get(column)).map_or(0, |property| property.values.len());
+    let mut tallies: [Vec<Tally>; 3] = [
+        vec![Tally::default(); log.event_names.len()],
+        vec![Tally::default(); page_values],
+        vec![Tally::default(); log.channels.len()],
+    ];
     let mut population = MemberSet::default();
-    let mut had: Vec<(TouchpointKind, u32)> = Vec::new();
-    for reach in reaches {
+    for (index, reach) in reaches.iter().enumerate() {
         population.add(u64::from(reach.person) << 1 | u64::from(reach.stopped));
-        had.clear();
+        // The stamp makes each person count a touchpoint once, however often they had it.
+        let stamp = index as u32 + 1;
         let journey = journeys.journey(reach.person as usize);
         // The event at the place counts too, so a person who stopped and one who went on are
         // read up to the same point.
         for &at in journey.iter().take(reach.position as usize + 1) {
             let at = at as usize;
-            had.push((TouchpointKind::Event, log.event[at]));
-            if log.channel[at] != NONE {
-                had.push((TouchpointKind::Channel, log.channel[at]));
-            }
-            if let Some(code) = page_column.map(|column| log.properties[column].codes[at]).filter(|&code| code != NONE) {
-                had.push((TouchpointKind::Page, code));
-            }
-        }
-        had.sort_unstable();
-        had.dedup();
-        for &touchpoint in &had {
-            let entry = counts.entry(touchpoint).or_default();
-            entry.2.add(u64::from(reach.person));
-            if reach.stopped {
-                entry.0 += 1;
-            } else {
-                entry.1 += 1;
+            let page = page_column.map_or(NONE, |column| log.properties[column].codes[at]);
+            for (table, id) in [(0, log.event[at]), (1, page), (2, log.channel[at])] {
+                if let Some(tally) = tallies[table].get_mut(id as usize).filter(|tally| tally.stamp != stamp) {
+                    tally.count(stamp, reach);
+                }
             }
         }
     }
-    let mut tested: Vec<((TouchpointKind, u32), Table, f64, MemberSet)> = counts
+    let kinds = [TouchpointKind::Event, TouchpointKind::Page, TouchpointKind::Channel];
+    let tested: Vec<((TouchpointKind, u32), Table, f64, MemberSet)> = kinds
         .into_iter()
-        .filter_map(|(touchpoint, (stopped, went_on, members))| {
-            let table = Table { a: stopped, b: stopped_total - stopped, c: went_on, d: went_on_total - went_on };
-            (table.a + table.c >= MIN_GROUP && table.b + table.d >= MIN_GROUP).then(|| (touchpoint, table, test_table(&table).1, members.with(population)))
+        .zip(&tallies)
+        .flat_map(|(kind, table)| table.iter().enumerate().map(move |(id, tally)| ((kind, id as u32), tally)))
+        .filter(|(_, tally)| tally.stamp != 0)
+        .filter_map(|(touchpoint, tally)| {
+            let table = Table { a: tally.stopped, b: stopped_total - tally.stopped, c: tally.went_on, d: went_on_total - tally.went_on };
+            (table.a + table.c >= MIN_GROUP && table.b + table.d >= MIN_GROUP).then(|| (touchpoint, table, test_table(&table).1, tally.members.with(population)))
         })
         .collect();
-    tested.sort_by_key(|&(touchpoint, ..)| touchpoint);
     tested
         .iter()
         .map(|&((kind, id), table, p_value, key)| {
