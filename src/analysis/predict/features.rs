@@ -12,7 +12,7 @@
 //! - the number of sessions, where a gap of more than [`SESSION_GAP_MS`] between consecutive
 //!   events starts a new one.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::{EventLog, NONE};
 
@@ -75,13 +75,16 @@ impl FeatureSpec {
             let count = journey.iter().filter(|&&at| log.event[at as usize] == event).count();
             row.push((count as f64).ln_1p());
         }
-        let channels: HashSet<u32> = journey.iter().map(|&at| log.channel[at as usize]).filter(|&channel| channel != NONE).collect();
+        let mut channels: Vec<u32> = journey.iter().map(|&at| log.channel[at as usize]).filter(|&channel| channel != NONE).collect();
+        channels.sort_unstable();
+        channels.dedup();
         row.push(channels.len() as f64);
         let first = first_channel(log, journey);
         row.extend(self.channels.iter().map(|&channel| f64::from(u8::from(first == Some(channel)))));
 
-        let days: HashSet<i64> = times.iter().map(|time| time.div_euclid(DAY_MS)).collect();
-        let days_active = days.len().max(1) as f64;
+        // A journey is in time order, so each new calendar day starts where the day number changes.
+        let new_days = times.windows(2).filter(|pair| pair[1].div_euclid(DAY_MS) != pair[0].div_euclid(DAY_MS)).count();
+        let days_active = (usize::from(!times.is_empty()) + new_days).max(1) as f64;
         row.push(days_active);
         row.push(journey.len() as f64 / days_active);
         let (first_time, last_time) = (times.first().copied().unwrap_or(as_of), times.last().copied().unwrap_or(as_of));

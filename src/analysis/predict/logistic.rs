@@ -75,8 +75,13 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub fn fit(rows: &[Vec<f64>], labels: &[bool], columns: usize, c: f64) -> LogisticModel {
     let standardiser = Standardiser::fit(rows, columns);
     let design = Design::new(rows, &standardiser);
-    // Parameter 0 is the intercept, and 1..=columns are the weights.
+    // Parameter 0 is the intercept, and 1..=columns are the weights. The search starts at the
+    // model without features: the intercept at the log-odds of the base rate, when both classes occur.
     let mut beta = vec![0.0; columns + 1];
+    let positives = labels.iter().filter(|&&label| label).count();
+    if positives > 0 && positives < labels.len() {
+        beta[0] = (positives as f64 / (labels.len() - positives) as f64).ln();
+    }
     let tolerance = GRADIENT_TOLERANCE * c * rows.len().max(1) as f64;
     let mut current = objective(&design, labels, &beta, c);
     let mut iterations = 0;

@@ -9,6 +9,8 @@
 //! to the suffix one label shorter, down to the empty context, which exists once any position
 //! was counted.
 
+use std::cmp::Reverse;
+
 use rustc_hash::FxHashMap as HashMap;
 
 /// The largest order the model counts.
@@ -77,24 +79,25 @@ impl MarkovModel {
     /// Counts every position `i ≥ 1` of each sequence. Orders above [`MAX_ORDER`] are cut to it.
     pub fn fit<'a>(sequences: impl Iterator<Item = &'a [u32]>, max_order: usize) -> MarkovModel {
         let max_order = max_order.min(MAX_ORDER);
-        let mut counts: HashMap<ContextKey, HashMap<u32, u64>> = HashMap::default();
+        // One map entry per (context, next label), so each position costs one lookup per order.
+        let mut counts: HashMap<(ContextKey, u32), u64> = HashMap::default();
         for sequence in sequences {
             for at in 1..sequence.len() {
                 for order in 0..=max_order.min(at) {
                     let context = ContextKey::new(&sequence[at - order..at]);
-                    *counts.entry(context).or_default().entry(sequence[at]).or_insert(0) += 1;
+                    *counts.entry((context, sequence[at])).or_insert(0) += 1;
                 }
             }
         }
-        let contexts = counts
-            .into_iter()
-            .map(|(context, next)| {
-                let mut next: Vec<(u32, u64)> = next.into_iter().collect();
-                next.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                let total = next.iter().map(|&(_, count)| count).sum();
-                (context, Distribution { next, total })
-            })
-            .collect();
+        let mut pairs: Vec<((ContextKey, u32), u64)> = counts.into_iter().collect();
+        // By context, then most frequent first with ties by label, the order of Distribution.
+        pairs.sort_unstable_by_key(|&((context, next), count)| (context.0, Reverse(count), next));
+        let mut contexts: HashMap<ContextKey, Distribution> = HashMap::default();
+        for ((context, next), count) in pairs {
+            let distribution = contexts.entry(context).or_default();
+            distribution.next.push((next, count));
+            distribution.total += count;
+        }
         MarkovModel { max_order, contexts }
     }
 
