@@ -355,6 +355,8 @@ fn build_journeys(log: &mut EventLog, file_names: &[&str], keep_duplicates: bool
         }
     }
 
+    let journeys = journeys.arrange(log);
+
     let tied_timestamps = duplicates::tied_timestamps(log, &journeys);
     if tied_timestamps > 0 {
         let order = if log.ordinal.is_empty() {

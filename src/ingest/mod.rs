@@ -445,6 +445,19 @@ pub struct ReadSettings {
     pub date_order: DateOrder,
 }
 
+/// The rows read before the events of the whole file are estimated from their length.
+const SAMPLE_ROWS: u64 = 1_000;
+
+/// Estimates the events still to come in a file of `text_bytes` bytes, from the first
+/// [`SAMPLE_ROWS`] rows, which took `sampled_bytes` and gave `sampled_events`, plus 2% for rows
+/// that run longer than the sample's. The estimate only sizes the event columns in advance.
+fn estimated_events(text_bytes: usize, sampled_bytes: usize, sampled_events: u64) -> usize {
+    let bytes_per_row = (sampled_bytes as f64 / SAMPLE_ROWS as f64).max(1.0);
+    let events_per_row = sampled_events as f64 / SAMPLE_ROWS as f64;
+    let remaining_rows = text_bytes.saturating_sub(sampled_bytes) as f64 / bytes_per_row;
+    (remaining_rows * events_per_row * 1.02) as usize
+}
+
 /// Reads every row of one file into `log` with the confirmed `config`.
 pub fn read_events(
     file_index: u16,
@@ -483,8 +496,16 @@ pub fn read_events(
     // Holds a lower-cased e-mail address, reused from row to row.
     let mut identifier_buffer = String::new();
 
+    // The bytes of the rows read so far, for the estimate of the file's events.
+    let mut sampled_bytes = 0usize;
     while let Some(row) = table.next_row(name, &mut record)? {
         stats.rows += 1;
+        if stats.rows <= SAMPLE_ROWS {
+            sampled_bytes += record.as_slice().len() + record.len();
+            if stats.rows == SAMPLE_ROWS {
+                log.reserve(estimated_events(text.len(), sampled_bytes, stats.events));
+            }
+        }
         if table.reject_oversized(name, row, &record, settings.strict, problems)? {
             stats.skipped += 1;
             continue;
@@ -975,6 +996,16 @@ fn resolve_columns(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_estimate_scales_the_sample() {
+        // 1,000 rows of 50 bytes with one event each, in a file of 100,050 bytes: 1,001 more rows.
+        assert_eq!(estimated_events(100_050, 50_000, 1_000), 1_021);
+        // Two events per row double it, and a row without events gives none.
+        assert_eq!(estimated_events(100_050, 50_000, 2_000), 2_042);
+        assert_eq!(estimated_events(100_050, 50_000, 0), 0);
+        assert_eq!(estimated_events(10, 50_000, 1_000), 0);
+    }
 
     #[test]
     fn numbers_with_decimal_comma_and_currency() {

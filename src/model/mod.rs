@@ -197,6 +197,47 @@ impl EventLog {
 }
 
 impl EventLog {
+    /// Reserves room for `additional` more events in every column, so that a large file's columns
+    /// grow once instead of doubling again and again.
+    pub fn reserve(&mut self, additional: usize) {
+        self.person.reserve(additional);
+        self.time.reserve(additional);
+        self.date_only.reserve(additional);
+        self.event.reserve(additional);
+        self.channel.reserve(additional);
+        self.value.reserve(additional);
+        if !self.ordinal.is_empty() {
+            self.ordinal.reserve(additional);
+        }
+        self.file.reserve(additional);
+        self.row.reserve(additional);
+        for property in &mut self.properties {
+            property.codes.reserve(additional);
+        }
+    }
+
+    /// Rearranges every event column so that event `i` is the one that was at `order[i]`. `order`
+    /// must contain each event index once.
+    pub fn reorder(&mut self, order: &[u32]) {
+        fn gather<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
+            if !column.is_empty() {
+                *column = order.iter().map(|&at| column[at as usize]).collect();
+            }
+        }
+        gather(&mut self.person, order);
+        gather(&mut self.time, order);
+        gather(&mut self.date_only, order);
+        gather(&mut self.event, order);
+        gather(&mut self.channel, order);
+        gather(&mut self.value, order);
+        gather(&mut self.ordinal, order);
+        gather(&mut self.file, order);
+        gather(&mut self.row, order);
+        for property in &mut self.properties {
+            gather(&mut property.codes, order);
+        }
+    }
+
     /// Frees the spare capacity of every event column, which the doubling of a growing `Vec`
     /// leaves at up to half of each column. Called once reading and duplicate removal are done.
     pub fn shrink_to_fit(&mut self) {
@@ -291,6 +332,15 @@ impl Journeys {
         Journeys { order, starts }
     }
 
+    /// Puts the events of `log` in the order of these journeys, person by person and each in time
+    /// order, and returns the journeys of the rearranged log, which are then runs of consecutive
+    /// event indexes. The analyses read the columns journey by journey, so this turns their
+    /// scattered reads into sequential ones.
+    pub fn arrange(self, log: &mut EventLog) -> Journeys {
+        log.reorder(&self.order);
+        Journeys { order: (0..self.order.len() as u32).collect(), starts: self.starts }
+    }
+
     pub fn people(&self) -> usize {
         self.starts.len().saturating_sub(1)
     }
@@ -334,6 +384,26 @@ mod tests {
         assert_eq!(journeys.people(), 2);
         assert_eq!(journeys.journey(0), &[2, 0, 3]);
         assert_eq!(journeys.journey(1), &[1]);
+    }
+
+    #[test]
+    fn arranged_journeys_are_consecutive() {
+        let mut log = EventLog::default();
+        let page = log.property_index("page");
+        for (person, time, name, row) in [("u1", 20, "b", 2), ("u2", 5, "x", 3), ("u1", 10, "a", 4), ("u1", 20, "c", 5)] {
+            let id = log.identifier(person, identity::IdentityKind::UserId);
+            let event = NewEvent { person: id, time, event: name, channel: None, value: f64::NAN, ordinal: None, date_only: false, file: 0, row };
+            log.push(event, [(page, name)]);
+        }
+        let journeys = Journeys::build(&log).arrange(&mut log);
+        assert_eq!(journeys.journey(0), &[0, 1, 2]);
+        assert_eq!(journeys.journey(1), &[3]);
+        assert_eq!(log.row, [4, 2, 5, 3]);
+        assert_eq!(log.time, [10, 20, 20, 5]);
+        let names: Vec<&str> = log.event.iter().map(|&id| log.event_names.name(id)).collect();
+        assert_eq!(names, ["a", "b", "c", "x"]);
+        let pages: Vec<&str> = log.properties[page].codes.iter().map(|&code| log.properties[page].values.name(code)).collect();
+        assert_eq!(pages, ["a", "b", "c", "x"]);
     }
 
     #[test]
