@@ -10,7 +10,6 @@
 mod suggest;
 mod tally;
 
-use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::drivers::TestKind;
@@ -312,19 +311,23 @@ fn user_stages(definitions: &[StageDefinition]) -> Result<Vec<ReportedStage>, Er
 
 /// Returns each event's stage index, or [`NO_STAGE`].
 fn assign_stages(log: &EventLog, stages: &[ReportedStage]) -> Result<Vec<u16>, Error> {
-    let mut by_event: HashMap<u32, Vec<(u16, Matcher)>> = HashMap::default();
+    // The rules of each event, indexed by event id.
+    let mut by_event: Vec<Vec<(u16, Matcher)>> = Vec::new();
+    by_event.resize_with(log.event_names.len(), Vec::new);
     for (stage_index, stage) in stages.iter().enumerate() {
         for (rule_index, reported) in stage.rules.iter().enumerate() {
             let rule = &reported.rule;
             let subject = format!("rule {} (\"{}\") of the stage \"{}\"", rule_index + 1, rule.event.trim(), stage.name);
             let matcher = resolve(log, &subject, &rule.event, rule.column.as_deref(), rule.value.as_deref(), rule.match_kind)
                 .map_err(|error| in_stage(error, &stage.name))?;
-            by_event.entry(matcher.event).or_default().push((stage_index as u16, matcher));
+            if let Some(rules) = by_event.get_mut(matcher.event as usize) {
+                rules.push((stage_index as u16, matcher));
+            }
         }
     }
     let stage_of = (0..log.len())
         .map(|at| {
-            let Some(candidates) = by_event.get(&log.event[at]) else { return NO_STAGE };
+            let Some(candidates) = by_event.get(log.event[at] as usize) else { return NO_STAGE };
             candidates.iter().filter(|(_, matcher)| matcher.matches(log, at)).map(|(stage, _)| *stage).min().unwrap_or(NO_STAGE)
         })
         .collect();
