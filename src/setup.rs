@@ -268,7 +268,7 @@ fn locate_error(document: &Value) -> Option<(String, String)> {
 }
 
 fn locate(place: &dyn Fn(Value) -> Value, value: &Value, path: String) -> Option<(String, String)> {
-    let error = Setup::deserialize(place(value.clone())).err()?;
+    let error = deserialize_setup(&place(value.clone())).err()?;
     match value {
         Value::Object(fields) => {
             for (key, child) in fields {
@@ -278,9 +278,7 @@ fn locate(place: &dyn Fn(Value) -> Value, value: &Value, path: String) -> Option
                     place(Value::Object(single))
                 };
                 let container = matches!(child, Value::Object(_) | Value::Array(_));
-                let blamed = Setup::deserialize(place_field(child.clone()))
-                    .err()
-                    .is_some_and(|error| container || !error.to_string().starts_with("missing field"));
+                let blamed = deserialize_setup(&place_field(child.clone())).err().is_some_and(|error| container || !error.starts_with("missing field"));
                 if blamed {
                     let child_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
                     return locate(&place_field, child, child_path);
@@ -290,14 +288,27 @@ fn locate(place: &dyn Fn(Value) -> Value, value: &Value, path: String) -> Option
         Value::Array(items) => {
             for (position, item) in items.iter().enumerate() {
                 let place_item = |inner: Value| place(Value::Array(vec![inner]));
-                if Setup::deserialize(place_item(item.clone())).is_err() {
+                if deserialize_setup(&place_item(item.clone())).is_err() {
                     return locate(&place_item, item, format!("{path}[{position}]"));
                 }
             }
         }
         _ => {}
     }
-    Some((path, error.to_string()))
+    Some((path, error))
+}
+
+/// Reads a setup from `document` and returns serde's message without its line and column, which
+/// would point into the rewritten part rather than the user's file.
+///
+/// The document goes through its JSON text, not `Setup::deserialize(Value)`, so the wasm module
+/// contains one deserializer for every setup and option type (for `&str`) instead of two.
+fn deserialize_setup(document: &Value) -> Result<Setup, String> {
+    serde_json::from_str(&document.to_string()).map_err(|error| {
+        let message = error.to_string();
+        let position = format!(" at line {} column {}", error.line(), error.column());
+        message.strip_suffix(&position).map_or(message.clone(), str::to_string)
+    })
 }
 
 /// Compares the document with the setup that was read from it, and rejects what serde accepted
@@ -609,6 +620,7 @@ mod tests {
         let error = rejection(text);
         assert_eq!(error.path, "analysis.funnel.steps[1].window");
         assert!(error.message.contains("invalid type: integer `7`"), "{error}");
+        assert!(!error.message.contains(" at line "), "{error}");
         assert!(error.position.is_some());
     }
 
