@@ -162,7 +162,11 @@ impl Setup {
             let (path, message) = locate_error(&document).unwrap_or_else(|| (String::new(), syntax_message(&error)));
             SetupError { path, message: format!("{message}. Fix the value or export the setup again."), position: Some((error.line(), error.column())) }
         })?;
-        let written = serde_json::to_value(&setup).map_err(|error| SetupError::at("", format!("the setup cannot be written back as JSON: {error}.")))?;
+        // Through JSON text rather than `serde_json::to_value`, so the wasm module needs no
+        // serializer into `Value` for the setup types.
+        let written: Value = serde_json::to_string(&setup)
+            .and_then(|text| serde_json::from_str(&text))
+            .map_err(|error| SetupError::at("", format!("the setup cannot be written back as JSON: {error}.")))?;
         check_shape(&document, &written, "")?;
         setup.check()?;
         Ok(setup)
