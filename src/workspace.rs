@@ -1,6 +1,8 @@
 //! The stateful workspace: files are added once, loaded once into journeys, and analysed as often
 //! as the options change.
 
+use std::cell::RefCell;
+
 use serde::Serialize;
 
 use crate::analysis::people::{PeopleList, PeopleQuery};
@@ -40,6 +42,8 @@ struct Loaded {
     time_zone: String,
     warnings: Vec<Warning>,
     synthetic_times: bool,
+    /// Results kept from the last report on this log, for the next one.
+    memo: RefCell<analysis::memo::Memo>,
 }
 
 /// How often one event name occurs.
@@ -239,14 +243,15 @@ impl Workspace {
         };
         let mut summary = summary;
         summary.suggested_funnel = suggest_funnel(&log, &journeys, summary.suggested_conversion.as_deref());
-        self.loaded = Some(Loaded { log, journeys, time_zone: config.time_zone.clone(), warnings, synthetic_times });
+        self.loaded = Some(Loaded { log, journeys, time_zone: config.time_zone.clone(), warnings, synthetic_times, memo: RefCell::default() });
         Ok(summary)
     }
 
     /// Runs every analysis on the loaded journeys.
     pub fn analyze(&self, options: &AnalysisOptions) -> Result<Report, Error> {
         let loaded = self.loaded.as_ref().ok_or(Error::NotLoaded)?;
-        analysis::run(&loaded.log, &loaded.journeys, options, &loaded.time_zone, &loaded.warnings, loaded.synthetic_times)
+        let mut memo = loaded.memo.borrow_mut();
+        analysis::run(&loaded.log, &loaded.journeys, options, &loaded.time_zone, &loaded.warnings, loaded.synthetic_times, &mut memo)
     }
 
     /// Lists every analysed free-text answer with its voice-of-the-customer theme.

@@ -14,6 +14,7 @@ pub mod friction;
 pub mod hypotheses;
 pub mod interventions;
 pub mod funnel;
+pub mod memo;
 pub mod paths;
 pub mod patterns;
 pub mod people;
@@ -113,6 +114,7 @@ pub(crate) fn unknown_event(log: &EventLog, name: &str) -> Error {
 }
 
 /// Runs every analysis and assembles the report. `load_warnings` come first in the report.
+/// Analyses whose options are unchanged since the last run on the same log come from `memo`.
 ///
 /// With `synthetic_times` (a channel path table was loaded), event times only order each journey,
 /// so the funnel window is ignored and every duration and date in the report is left empty.
@@ -123,6 +125,7 @@ pub fn run(
     time_zone: &str,
     load_warnings: &[Warning],
     synthetic_times: bool,
+    memo: &mut memo::Memo,
 ) -> Result<Report, Error> {
     let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
     let funnel = if options.funnel.steps.is_empty() {
@@ -136,7 +139,9 @@ pub fn run(
     let path_set = paths::PathSet::build(log, journeys, &options.paths, &options.funnel)?;
     let paths = paths::compute(&path_set, &conversion, &options.paths)?;
     let sankey = sankey::compute(&path_set, &options.sankey, synthetic_times)?;
-    let attribution = attribution::compute(log, journeys, &conversion, &options.attribution, !synthetic_times)?;
+    let attribution = memo.attribution.get_or(&(&options.conversion, &options.attribution), || {
+        attribution::compute(log, journeys, &conversion, &options.attribution, !synthetic_times)
+    })?;
     let markov_warning = attribution.as_ref().and_then(|report| report.markov_skipped.clone()).map(|reason| Warning::new("markov_skipped", 0, reason));
     let drivers_window = match options.funnel.window.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) if !synthetic_times => Some(funnel::parse_duration(text)?),
@@ -156,17 +161,22 @@ pub fn run(
         Some(_) if !synthetic_times => Some(survival::compute(log, journeys, &conversion, &options.conversion_curve)?),
         _ => None,
     };
-    let process_map = process_map::compute(log, journeys, &options.process_map, synthetic_times)?;
+    let process_map = memo.process_map.get_or(&options.process_map, || process_map::compute(log, journeys, &options.process_map, synthetic_times))?;
     let zone = parse_zone(time_zone).unwrap_or(chrono_tz::UTC);
     let (after_sale, clv) = if synthetic_times {
         (None, None)
     } else {
-        (retention::compute(log, journeys, &conversion), clv::compute(log, journeys, &conversion, &options.clv, zone)?)
+        memo.lifetime.get_or(&(&options.conversion, &options.clv), || {
+            Ok((retention::compute(log, journeys, &conversion), clv::compute(log, journeys, &conversion, &options.clv, zone)?))
+        })?
     };
     let email = email::compute(log, journeys, &options.email)?;
     // Made-up times have no gaps of inactivity, so a channel path table has no sessions.
-    let sessions = if synthetic_times { None } else { Some(sessions::compute(log, journeys, &conversion, &options.sessions)?) };
-    let timing_extras = timing_extras(log, journeys, &conversion, options, zone, time_zone, synthetic_times)?;
+    let sessions = memo.sessions.get_or(&(&options.conversion, &options.sessions), || {
+        if synthetic_times { Ok(None) } else { Ok(Some(sessions::compute(log, journeys, &conversion, &options.sessions)?)) }
+    })?;
+    let timing_inputs = (&options.conversion, &options.silences, &options.rhythm, &options.speed, &options.channel_speed);
+    let timing_extras = memo.timing_extras.get_or(&timing_inputs, || timing_extras(log, journeys, &conversion, options, zone, time_zone, synthetic_times))?;
     if let Some(merged) = timing_extras.channel_speed.as_ref().map(|report| report.merged_channels).filter(|&merged| merged > 0) {
         warnings.push(Warning::new("channel_speed_channels_merged", merged, channel_speed::merged_channels_message(merged)));
     }
@@ -201,7 +211,10 @@ pub fn run(
     // The prediction lists every open journey once, for the segments, and the report keeps the
     // first `people` of them, as the list is sorted before it is cut.
     let all_open = if options.prediction.enabled {
-        predict::compute(log, journeys, &conversion, &predict::PredictionOptions { people: 0, ..options.prediction.clone() }, &options.paths, synthetic_times)?
+        let prediction_options = predict::PredictionOptions { people: 0, ..options.prediction.clone() };
+        memo.prediction.get_or(&(&options.conversion, &prediction_options, &options.paths), || {
+            predict::compute(log, journeys, &conversion, &prediction_options, &options.paths, synthetic_times)
+        })?
     } else {
         Err("Prediction is turned off.".to_string())
     };
