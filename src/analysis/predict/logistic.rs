@@ -46,7 +46,8 @@ pub struct LogisticModel {
     pub intercept: f64,
     /// Newton steps taken.
     pub iterations: usize,
-    /// False when the gradient was still above the tolerance after the last step.
+    /// False when the gradient was still above the tolerance after the last step, unless no step
+    /// could lower the objective by more than its rounding error.
     pub converged: bool,
 }
 
@@ -93,7 +94,18 @@ pub fn fit(rows: &[Vec<f64>], labels: &[bool], columns: usize, c: f64) -> Logist
             break;
         }
         let Some(step) = cholesky_solve(hessian, &gradient) else { break };
-        (beta, current) = line_search(&design, labels, &beta, current, &step, c);
+        // The objective is a sum over the rows, so its rounding error grows with their number.
+        let noise = f64::EPSILON * rows.len() as f64 * current.abs();
+        match line_search(&design, labels, &beta, current, &step, c, noise) {
+            Step::Taken(next, value) => (beta, current) = (next, value),
+            // No step lowers the objective by more than its rounding error: the fit is as close
+            // as the sums can tell, although the gradient test did not pass.
+            Step::Flat => {
+                converged = true;
+                break;
+            }
+            Step::Failed => break,
+        }
         iterations += 1;
     }
     LogisticModel { standardiser, intercept: beta[0], weights: beta[1..].to_vec(), iterations, converged }
@@ -174,19 +186,33 @@ fn derivatives(design: &Design, labels: &[bool], beta: &[f64], c: f64) -> (Vec<f
     (gradient, hessian)
 }
 
+/// The outcome of a line search.
+enum Step {
+    /// New parameters and their objective.
+    Taken(Vec<f64>, f64),
+    /// A step raised the objective by no more than its rounding error, so no shorter step could
+    /// show a decrease either.
+    Flat,
+    /// Every step tried raised the objective.
+    Failed,
+}
+
 /// Takes the Newton step `beta - step`, halving it until the objective does not rise above
-/// `current`, the objective at `beta`. Returns the new parameters and their objective.
-fn line_search(design: &Design, labels: &[bool], beta: &[f64], current: f64, step: &[f64], c: f64) -> (Vec<f64>, f64) {
+/// `current`, the objective at `beta`, whose rounding error is `noise`.
+fn line_search(design: &Design, labels: &[bool], beta: &[f64], current: f64, step: &[f64], c: f64, noise: f64) -> Step {
     let mut scale = 1.0;
     for _ in 0..30 {
         let candidate: Vec<f64> = beta.iter().zip(step).map(|(b, s)| b - scale * s).collect();
         let value = objective(design, labels, &candidate, c);
         if value <= current {
-            return (candidate, value);
+            return Step::Taken(candidate, value);
+        }
+        if value - current <= noise {
+            return Step::Flat;
         }
         scale /= 2.0;
     }
-    (beta.to_vec(), current)
+    Step::Failed
 }
 
 /// Solves `matrix · x = rhs` for a symmetric positive definite matrix, given by its lower
@@ -244,6 +270,22 @@ mod tests {
         beta.extend(&model.weights);
         let (gradient, _) = derivatives(&design, &labels, &beta, 0.5);
         assert!(gradient.iter().all(|g| g.abs() < 1e-9), "{gradient:?}");
+    }
+
+    #[test]
+    fn uphill_steps_within_rounding_stop_the_search() {
+        let rows = vec![vec![1.0], vec![2.0], vec![3.0], vec![4.0]];
+        let labels = [false, true, false, true];
+        let design = Design::new(&rows, &Standardiser::fit(&rows, 1));
+        let beta = [0.0, 0.0];
+        let current = objective(&design, &labels, &beta, 1.0);
+        // Against the gradient's sign, every length of this step raises the objective.
+        let (gradient, _) = derivatives(&design, &labels, &beta, 1.0);
+        let uphill: Vec<f64> = gradient.iter().map(|g| -g - 0.1).collect();
+        let rise = objective(&design, &labels, &[beta[0] - uphill[0], beta[1] - uphill[1]], 1.0) - current;
+        assert!(rise > 0.0);
+        assert!(matches!(line_search(&design, &labels, &beta, current, &uphill, 1.0, rise), Step::Flat));
+        assert!(matches!(line_search(&design, &labels, &beta, current, &uphill, 1.0, 0.0), Step::Failed));
     }
 
     #[test]
