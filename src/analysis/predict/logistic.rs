@@ -98,9 +98,12 @@ pub fn fit(rows: &[Vec<f64>], labels: &[bool], columns: usize, c: f64) -> Logist
         let noise = f64::EPSILON * rows.len() as f64 * current.abs();
         match line_search(&design, labels, &beta, current, &step, c, noise) {
             Step::Taken(next, value) => (beta, current) = (next, value),
-            // No step lowers the objective by more than its rounding error: the fit is as close
-            // as the sums can tell, although the gradient test did not pass.
-            Step::Flat => {
+            // The step changes the objective by no more than its rounding error, so the sums can
+            // tell nothing more. Near the optimum a Newton step still shrinks the error in the
+            // parameters, so it is taken before the fit stops.
+            Step::Flat(next) => {
+                beta = next;
+                iterations += 1;
                 converged = true;
                 break;
             }
@@ -190,9 +193,9 @@ fn derivatives(design: &Design, labels: &[bool], beta: &[f64], c: f64) -> (Vec<f
 enum Step {
     /// New parameters and their objective.
     Taken(Vec<f64>, f64),
-    /// A step raised the objective by no more than its rounding error, so no shorter step could
-    /// show a decrease either.
-    Flat,
+    /// Parameters whose objective is above the current one by no more than its rounding error,
+    /// so no shorter step could show a decrease either.
+    Flat(Vec<f64>),
     /// Every step tried raised the objective.
     Failed,
 }
@@ -208,7 +211,7 @@ fn line_search(design: &Design, labels: &[bool], beta: &[f64], current: f64, ste
             return Step::Taken(candidate, value);
         }
         if value - current <= noise {
-            return Step::Flat;
+            return Step::Flat(candidate);
         }
         scale /= 2.0;
     }
@@ -284,7 +287,7 @@ mod tests {
         let uphill: Vec<f64> = gradient.iter().map(|g| -g - 0.1).collect();
         let rise = objective(&design, &labels, &[beta[0] - uphill[0], beta[1] - uphill[1]], 1.0) - current;
         assert!(rise > 0.0);
-        assert!(matches!(line_search(&design, &labels, &beta, current, &uphill, 1.0, rise), Step::Flat));
+        assert!(matches!(line_search(&design, &labels, &beta, current, &uphill, 1.0, rise), Step::Flat(_)));
         assert!(matches!(line_search(&design, &labels, &beta, current, &uphill, 1.0, 0.0), Step::Failed));
     }
 
