@@ -12,7 +12,6 @@
 //! `self`/`reported` ([`SOURCE_QUALIFIERS`]). Tracked columns such as `utm_source`,
 //! `traffic_source.source`, `Original Source` or `$referring_domain` do not qualify.
 
-use rustc_hash::FxHashSet as HashSet;
 
 use crate::error::Error;
 use crate::model::{EventLog, NONE};
@@ -76,22 +75,24 @@ fn looks_like_free_text(log: &EventLog, at: usize) -> bool {
     if header_words.iter().any(|word| NOT_TEXT_WORDS.contains(&word.as_str())) {
         return false;
     }
-    let mut cells = 0usize;
-    let mut words = 0usize;
-    let mut distinct: HashSet<u32> = HashSet::default();
+    // Each distinct value is split into words once, and counted as often as it occurs.
+    let mut occurrences = vec![0usize; property.values.len()];
     for &code in &property.codes {
-        if code == NONE {
-            continue;
+        if let Some(count) = occurrences.get_mut(code as usize) {
+            *count += 1;
         }
-        let text = property.values.name(code).trim();
+    }
+    let (mut cells, mut words, mut distinct) = (0usize, 0usize, 0usize);
+    for (code, &count) in occurrences.iter().enumerate().filter(|&(_, &count)| count > 0) {
+        let text = property.values.name(code as u32).trim();
         if text.is_empty() {
             continue;
         }
-        cells += 1;
-        words += text.split_whitespace().filter(|word| word.chars().any(char::is_alphabetic)).count();
-        distinct.insert(code);
+        cells += count;
+        words += count * text.split_whitespace().filter(|word| word.chars().any(char::is_alphabetic)).count();
+        distinct += 1;
     }
-    cells >= MIN_ANSWERS && distinct.len() as f64 >= MIN_DISTINCT_SHARE * cells as f64 && words as f64 >= MIN_MEAN_WORDS * cells as f64
+    cells >= MIN_ANSWERS && distinct as f64 >= MIN_DISTINCT_SHARE * cells as f64 && words as f64 >= MIN_MEAN_WORDS * cells as f64
 }
 
 /// Returns the index of a property column named by an option, or an error listing the columns.
