@@ -134,12 +134,16 @@ impl Facts {
             if cut {
                 path.push(u32::MAX);
             }
-            let next = path_ids.len() as u32;
-            let id = *path_ids.entry(path.clone()).or_insert_with(|| {
-                let names: Vec<&str> = path.iter().map(|&event| if event == u32::MAX { "…" } else { log.event_names.name(event) }).collect();
-                paths.push(names.join(" > "));
-                next
-            });
+            let id = match path_ids.get(&path) {
+                Some(&id) => id,
+                None => {
+                    let names: Vec<&str> = path.iter().map(|&event| if event == u32::MAX { "…" } else { log.event_names.name(event) }).collect();
+                    paths.push(names.join(" > "));
+                    let id = path_ids.len() as u32;
+                    path_ids.insert(path.clone(), id);
+                    id
+                }
+            };
             people.push(PersonFacts { first_ms, step_ms, to_convert_ms, converted: converted_at.is_some(), channel, path: id });
         }
         Ok(Facts {
