@@ -39,6 +39,21 @@ fn series() -> Vec<(&'static str, AnalysisOptions)> {
     changes.push(("process map and lifetime-value options", options.clone()));
     options.conversion = Some("purchase".to_string());
     changes.push(("the first conversion again", options.clone()));
+    options.patterns.min_support = 0.3;
+    options.friction.min_stopped = 3;
+    options.segments.repeat_min = 3;
+    changes.push(("pattern, friction and segment options", options.clone()));
+    options.paths.between_steps = Some([1, 3]);
+    changes.push(("paths between two funnel steps", options.clone()));
+    options.funnel.steps.remove(1);
+    changes.push(("one step fewer, which moves the paths' scope", options.clone()));
+    options.funnel.window = None;
+    options.paths.between_steps = None;
+    options.stages = vec![serde_json::from_value(serde_json::json!({ "name": "trial", "rules": [{ "event": "sign_up" }] })).unwrap()];
+    changes.push(("no window, whole-journey paths and one stage", options.clone()));
+    options.stages.clear();
+    options.funnel.window = Some("7d".to_string());
+    changes.push(("the stages and window of an earlier report", options.clone()));
     changes
 }
 

@@ -188,26 +188,16 @@ pub struct FrictionReport {
 }
 
 /// A finding with the people who stopped there, for the people list behind it.
+#[derive(Debug, Clone)]
 pub(crate) struct Candidate {
     pub finding: Finding,
     pub stopped_people: Vec<u32>,
     pub reaches: Vec<Reach>,
 }
 
-/// Finds and ranks the places where people stop. Returns `None` without a conversion event, since
-/// nothing can be lost without one, or when the times are synthetic and the report has nothing
-/// but the funnel to go on.
-pub fn compute(
-    log: &EventLog,
-    journeys: &Journeys,
-    conversion: &Conversion,
-    funnel: &FunnelOptions,
-    stages: &[StageDefinition],
-    options: &FrictionOptions,
-    rarely_back_after_ms: Option<i64>,
-    timed: bool,
-) -> Result<Option<FrictionReport>, Error> {
-    let Some(candidates) = candidates(log, journeys, conversion, funnel, stages, options, rarely_back_after_ms, timed)? else { return Ok(None) };
+/// Reports the places where people stop from the ranked `candidates` of [`with_funnel`], testing
+/// hypotheses for the first `top`.
+pub(crate) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, options: &FrictionOptions, candidates: Vec<Candidate>) -> FrictionReport {
     let (average_order_value, orders_with_value) = average_order_value(log, journeys, conversion);
     let count = candidates.len() as u64;
     let page = page_column(log);
@@ -222,7 +212,37 @@ pub fn compute(
         .zip(kept)
         .map(|(candidate, hypotheses)| Finding { hypotheses, ..candidate.finding })
         .collect();
-    Ok(Some(FrictionReport { average_order_value, orders_with_value, min_stopped: options.min_stopped, candidates: count, findings }))
+    FrictionReport { average_order_value, orders_with_value, min_stopped: options.min_stopped, candidates: count, findings }
+}
+
+/// The candidates that do not depend on the funnel: exits, e-mails, the long silence and stage
+/// skips. A report can keep them while the user tries other funnel steps or windows.
+#[derive(Debug, Clone)]
+pub struct OutsideFunnel {
+    candidates: Vec<Candidate>,
+}
+
+/// Builds every candidate outside the funnel with at least `min_stopped` people stopped. Returns
+/// `None` without a conversion event, since nothing can be lost without one.
+pub fn outside_funnel(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    stages: &[StageDefinition],
+    options: &FrictionOptions,
+    rarely_back_after_ms: Option<i64>,
+    timed: bool,
+) -> Result<Option<OutsideFunnel>, Error> {
+    if conversion.event.is_none() {
+        return Ok(None);
+    }
+    let mut found = exit_candidates(log, journeys, conversion);
+    found.extend(email_candidates(log, journeys, conversion));
+    if let Some(threshold) = rarely_back_after_ms {
+        found.extend(silence_candidate(log, journeys, conversion, threshold));
+    }
+    found.extend(stage_skip_candidates(log, journeys, conversion, stages)?);
+    Ok(Some(OutsideFunnel { candidates: ranked(log, journeys, conversion, options, timed, found) }))
 }
 
 /// Builds and ranks every candidate with at least `min_stopped` people stopped; `None` without a
@@ -238,30 +258,46 @@ pub(crate) fn candidates(
     rarely_back_after_ms: Option<i64>,
     timed: bool,
 ) -> Result<Option<Vec<Candidate>>, Error> {
-    if conversion.event.is_none() {
-        return Ok(None);
-    }
+    let Some(outside) = outside_funnel(log, journeys, conversion, stages, options, rarely_back_after_ms, timed)? else { return Ok(None) };
+    with_funnel(log, journeys, conversion, funnel, options, timed, outside).map(Some)
+}
+
+/// Adds the funnel's candidates to those that [`outside_funnel`] found for the same conversion,
+/// stages and options, and ranks them all.
+pub(crate) fn with_funnel(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    funnel: &FunnelOptions,
+    options: &FrictionOptions,
+    timed: bool,
+    outside: OutsideFunnel,
+) -> Result<Vec<Candidate>, Error> {
+    let mut candidates = if funnel.steps.is_empty() { Vec::new() } else { ranked(log, journeys, conversion, options, timed, funnel_candidates(log, journeys, conversion, funnel)?) };
+    candidates.extend(outside.candidates);
+    sort_by_loss(&mut candidates);
+    Ok(candidates)
+}
+
+/// Turns the tallies with at least `min_stopped` people stopped into candidates, sorted by the
+/// conversions lost.
+fn ranked(log: &EventLog, journeys: &Journeys, conversion: &Conversion, options: &FrictionOptions, timed: bool, found: Vec<Tally>) -> Vec<Candidate> {
     let weeks = if timed { data_weeks(log) } else { None };
     let (average_order_value, _) = average_order_value(log, journeys, conversion);
-    let mut found = Vec::new();
-    if !funnel.steps.is_empty() {
-        found.extend(funnel_candidates(log, journeys, conversion, funnel)?);
-    }
-    found.extend(exit_candidates(log, journeys, conversion));
-    found.extend(email_candidates(log, journeys, conversion));
-    if let Some(threshold) = rarely_back_after_ms {
-        found.extend(silence_candidate(log, journeys, conversion, threshold));
-    }
-    found.extend(stage_skip_candidates(log, journeys, conversion, stages)?);
     let mut candidates: Vec<Candidate> = found
         .into_iter()
         .filter(|tally| tally.stopped.len() as u64 >= options.min_stopped.max(1))
         .map(|tally| tally.into_candidate(average_order_value, weeks))
         .collect();
+    sort_by_loss(&mut candidates);
+    candidates
+}
+
+/// Sorts candidates by the conversions lost, most first, then by label.
+fn sort_by_loss(candidates: &mut [Candidate]) {
     candidates.sort_by(|a, b| {
         b.finding.lost_conversions.total_cmp(&a.finding.lost_conversions).then_with(|| a.finding.label.cmp(&b.finding.label))
     });
-    Ok(Some(candidates))
 }
 
 /// One person who reached a place: their journey position there, and whether they stopped.
@@ -796,6 +832,8 @@ mod tests {
         let log = log_of(&[("p1", 0, "a")]);
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, None).unwrap();
-        assert!(compute(&log, &journeys, &conversion, &FunnelOptions::default(), &[], &FrictionOptions::default(), None, true).unwrap().is_none());
+        let options = FrictionOptions::default();
+        assert!(outside_funnel(&log, &journeys, &conversion, &[], &options, None, true).unwrap().is_none());
+        assert!(candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &[], &options, None, true).unwrap().is_none());
     }
 }

@@ -1,47 +1,62 @@
-//! The last result of each analysis that most option changes leave alone, kept with the options
-//! it was computed from.
+//! The last few results of each analysis that most option changes leave alone, kept with the
+//! options they were computed from.
 //!
-//! A user who tries another funnel step, window or filter changes options that the prediction,
-//! lifetime value, process map, attribution, sessions and timing analyses never read. Their
-//! results are reused when every option they read is the same as last time, so such a change
-//! recomputes only the analyses that depend on it. A [`Memo`] belongs to one loaded event log:
-//! a new load starts a new one.
+//! A user who tries another funnel step, window or filter changes options that most analyses
+//! never read, and those that read the funnel often spend most of their time on parts that do
+//! not (the mined patterns, the friction candidates outside the funnel). Such results are reused
+//! when every option they read is the same as for one of the last [`KEPT`] reports, so a change
+//! recomputes only what depends on it, and going back to an earlier choice recomputes less. A
+//! [`Memo`] belongs to one loaded event log: a new load starts a new one.
 
 use serde::Serialize;
 
 use super::attribution::AttributionReport;
 use super::clv::ClvReport;
+use super::drivers::DriversReport;
+use super::friction::OutsideFunnel;
+use super::paths::PathsReport;
+use super::patterns::Groundwork;
 use super::predict::PredictionReport;
 use super::process_map::ProcessMap;
 use super::retention::AfterSale;
+use super::sankey::SankeyReport;
+use super::segments::SegmentsReport;
 use super::sessions::SessionsReport;
+use super::stages::StagesReport;
 use crate::error::Error;
 use crate::report::TimingExtras;
 
-/// One analysis's last result and the key of the options it read.
+/// How many results each analysis keeps.
+pub const KEPT: usize = 4;
+
+/// One analysis's last results, each with the key of the options it read, the newest last.
 pub(super) struct Cached<T> {
-    entry: Option<(String, T)>,
+    entries: Vec<(String, T)>,
 }
 
 impl<T> Default for Cached<T> {
     fn default() -> Self {
-        Cached { entry: None }
+        Cached { entries: Vec::new() }
     }
 }
 
 impl<T: Clone> Cached<T> {
-    /// Returns the kept result when its options serialise to the same JSON as `inputs`, and
-    /// otherwise computes, keeps and returns a new one. Inputs that cannot be serialised are
-    /// never reused.
+    /// Returns a kept result whose options serialise to the same JSON as `inputs`, and
+    /// otherwise computes, keeps and returns a new one, dropping the oldest beyond [`KEPT`].
+    /// Inputs that cannot be serialised are never reused.
     pub(super) fn get_or(&mut self, inputs: &impl Serialize, compute: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
-        let key = serde_json::to_string(inputs).ok();
-        if let (Some(key), Some((kept_key, value))) = (&key, &self.entry) {
-            if key == kept_key {
-                return Ok(value.clone());
-            }
+        let Ok(key) = serde_json::to_string(inputs) else { return compute() };
+        if let Some(index) = self.entries.iter().position(|(kept, _)| *kept == key) {
+            let entry = self.entries.remove(index);
+            let value = entry.1.clone();
+            self.entries.push(entry);
+            return Ok(value);
         }
         let value = compute()?;
-        self.entry = key.map(|key| (key, value.clone()));
+        if self.entries.len() == KEPT {
+            self.entries.remove(0);
+        }
+        self.entries.push((key, value.clone()));
         Ok(value)
     }
 }
@@ -55,6 +70,13 @@ pub struct Memo {
     pub(super) attribution: Cached<Option<AttributionReport>>,
     pub(super) sessions: Cached<Option<SessionsReport>>,
     pub(super) timing_extras: Cached<TimingExtras>,
+    pub(super) patterns: Cached<Option<Groundwork>>,
+    pub(super) paths: Cached<(PathsReport, SankeyReport)>,
+    pub(super) drivers: Cached<Option<DriversReport>>,
+    pub(super) friction: Cached<Option<OutsideFunnel>>,
+    pub(super) stages: Cached<Result<StagesReport, String>>,
+    pub(super) segments: Cached<SegmentsReport>,
+    pub(super) distinct_journeys: Cached<u64>,
 }
 
 #[cfg(test)]
@@ -73,6 +95,19 @@ mod tests {
         assert_eq!(cached.get_or(&("a", 1), || compute(20)).unwrap(), 10);
         assert_eq!(cached.get_or(&("a", 2), || compute(30)).unwrap(), 30);
         assert_eq!(runs, 2);
+    }
+
+    #[test]
+    fn keeps_newest_drops_oldest() {
+        let mut cached: Cached<usize> = Cached::default();
+        for key in 0..KEPT {
+            assert_eq!(cached.get_or(&key, || Ok(key * 10)).unwrap(), key * 10);
+        }
+        // Reading key 0 makes it the newest, so the next new key drops key 1 instead.
+        assert_eq!(cached.get_or(&0, || Ok(999)).unwrap(), 0);
+        assert_eq!(cached.get_or(&KEPT, || Ok(KEPT * 10)).unwrap(), KEPT * 10);
+        assert_eq!(cached.get_or(&0, || Ok(999)).unwrap(), 0);
+        assert_eq!(cached.get_or(&1, || Ok(111)).unwrap(), 111);
     }
 
     #[test]

@@ -136,9 +136,11 @@ pub fn run(
     } else {
         Some(funnel::compute(log, journeys, &options.funnel)?)
     };
-    let path_set = paths::PathSet::build(log, journeys, &options.paths, &options.funnel)?;
-    let paths = paths::compute(&path_set, &conversion, &options.paths)?;
-    let sankey = sankey::compute(&path_set, &options.sankey, synthetic_times)?;
+    let path_funnel = options.paths.reads_funnel().then_some(&options.funnel);
+    let (paths, sankey) = memo.paths.get_or(&(&options.conversion, &options.paths, &options.sankey, path_funnel), || {
+        let path_set = paths::PathSet::build(log, journeys, &options.paths, &options.funnel)?;
+        Ok((paths::compute(&path_set, &conversion, &options.paths)?, sankey::compute(&path_set, &options.sankey, synthetic_times)?))
+    })?;
     let attribution = memo.attribution.get_or(&(&options.conversion, &options.attribution), || {
         attribution::compute(log, journeys, &conversion, &options.attribution, !synthetic_times)
     })?;
@@ -147,7 +149,9 @@ pub fn run(
         Some(text) if !synthetic_times => Some(funnel::parse_duration(text)?),
         _ => None,
     };
-    let drivers = drivers::compute(log, journeys, &conversion, &options.drivers, drivers_window)?;
+    let drivers = memo.drivers.get_or(&(&options.conversion, &options.drivers, drivers_window), || {
+        drivers::compute(log, journeys, &conversion, &options.drivers, drivers_window)
+    })?;
     let mut warnings = load_warnings.to_vec();
     warnings.extend(markov_warning);
     if let Some(merged) = attribution.as_ref().map(|report| report.merged_channels).filter(|&merged| merged > 0) {
@@ -183,10 +187,20 @@ pub fn run(
 
     let friction_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let rarely_back_after_ms = timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms);
-    let friction = friction::compute(log, journeys, &conversion, &friction_funnel, &options.stages, &options.friction, rarely_back_after_ms, !synthetic_times)?;
+    let outside_funnel = memo.friction.get_or(&(&options.conversion, &options.stages, &options.friction, rarely_back_after_ms), || {
+        friction::outside_funnel(log, journeys, &conversion, &options.stages, &options.friction, rarely_back_after_ms, !synthetic_times)
+    })?;
+    let friction = match outside_funnel {
+        Some(outside) => {
+            let candidates = friction::with_funnel(log, journeys, &conversion, &friction_funnel, &options.friction, !synthetic_times, outside)?;
+            Some(friction::compute(log, journeys, &conversion, &options.friction, candidates))
+        }
+        None => None,
+    };
 
     let stage_inputs = stages::StageInputs { conversion: &conversion, window_ms: drivers_window, synthetic_times };
-    let stages = match stages::compute(log, journeys, &options.stages, &stage_inputs)? {
+    let stages = memo.stages.get_or(&(&options.conversion, &options.stages, drivers_window), || stages::compute(log, journeys, &options.stages, &stage_inputs))?;
+    let stages = match stages {
         Ok(report) => {
             if report.merged_channels > 0 {
                 warnings.push(Warning::new("stage_channels_merged", report.merged_channels, stages::merged_channels_message(report.merged_channels)));
@@ -207,7 +221,10 @@ pub fn run(
         drivers: drivers.as_ref(),
         synthetic_times,
     };
-    let patterns = patterns::compute(log, journeys, &options.patterns, &pattern_inputs)?;
+    let groundwork = memo.patterns.get_or(&(&options.conversion, &options.patterns, &options.silences), || {
+        patterns::groundwork(log, journeys, &conversion, &options.patterns, pattern_inputs.silences, synthetic_times)
+    })?;
+    let patterns = groundwork.map(|groundwork| patterns::finish(log, journeys, &options.patterns, &pattern_inputs, groundwork));
     // The prediction lists every open journey once, for the segments, and the report keeps the
     // first `people` of them, as the list is sorted before it is cut.
     let all_open = if options.prediction.enabled {
@@ -250,7 +267,8 @@ pub fn run(
         rarely_back_after_ms: timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms),
         prediction: all_open,
     };
-    let segments = segments::compute(log, journeys, options, synthetic_times, computed)?;
+    let segment_inputs = (&options.conversion, &options.segments, &options.prediction, &options.sessions, &options.speed, &options.silences, &options.paths);
+    let segments = memo.segments.get_or(&segment_inputs, || segments::compute(log, journeys, options, synthetic_times, computed))?;
     let experiment_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let experiment = experiment::compute(log, journeys, &conversion, &experiment_funnel, &options.experiment, synthetic_times, &mut warnings)?;
     // Made-up times have no weeks or windows.
@@ -268,7 +286,7 @@ pub fn run(
         conversion_event: conversion.event.map(|id| log.event_names.name(id).to_string()),
         converters,
         conversion_rate: if people == 0 { 0.0 } else { converters as f64 / people as f64 },
-        distinct_journeys: paths::distinct_journeys(log, journeys),
+        distinct_journeys: memo.distinct_journeys.get_or(&(), || Ok(paths::distinct_journeys(log, journeys)))?,
         total_value: (events_with_value > 0).then_some(total_value),
         events_with_value,
         first_event: log.time.iter().min().filter(|_| !synthetic_times).map(|&millis| to_rfc3339(millis)),

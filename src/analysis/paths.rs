@@ -52,6 +52,13 @@ pub struct PathsOptions {
     pub after_drop_off: Option<usize>,
 }
 
+impl PathsOptions {
+    /// Returns true when the scope names funnel steps, so the paths depend on the funnel.
+    pub fn reads_funnel(&self) -> bool {
+        self.between_steps.is_some() || self.after_drop_off.is_some()
+    }
+}
+
 impl Default for PathsOptions {
     fn default() -> PathsOptions {
         PathsOptions {

@@ -112,35 +112,63 @@ pub struct PatternInputs<'a> {
     pub synthetic_times: bool,
 }
 
-/// Computes gaps and unexpected paths. Returns `None` without a conversion event.
-pub fn compute(log: &EventLog, journeys: &Journeys, options: &PatternsOptions, inputs: &PatternInputs) -> Result<Option<PatternsReport>, Error> {
+/// The parts of the analysis that read neither the funnel, the stages nor the drivers: the mined
+/// patterns, the transition gaps and the faster combinations. They cost most of its time, so a
+/// report can keep them while the user tries other funnel steps or windows.
+#[derive(Debug, Clone)]
+pub struct Groundwork {
+    mining: unexpected::Mining,
+    transition_gaps: Option<TransitionGaps>,
+    faster: Option<FasterReport>,
+}
+
+/// Computes the [`Groundwork`]; `None` without a conversion event. `silences` gives the momentum
+/// figures' silence length when the options name none.
+pub fn groundwork(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    options: &PatternsOptions,
+    silences: Option<&SilencesReport>,
+    synthetic_times: bool,
+) -> Result<Option<Groundwork>, Error> {
     validate(options)?;
-    let long_gap_ms = long_gap(options, inputs.silences)?;
-    let conversion = inputs.conversion;
+    let long_gap_ms = long_gap(options, silences)?;
     if conversion.event.is_none() {
         return Ok(None);
     }
     let observed = observed_events(log, journeys, conversion);
+    Ok(Some(Groundwork {
+        mining: unexpected::mine(log, &observed, conversion, options),
+        transition_gaps: (!synthetic_times).then(|| gaps::transition_gaps(log, journeys, long_gap_ms, options)),
+        faster: if synthetic_times { None } else { faster::compute(log, journeys, conversion, options) },
+    }))
+}
+
+/// Computes gaps and unexpected paths. Returns `None` without a conversion event.
+pub fn compute(log: &EventLog, journeys: &Journeys, options: &PatternsOptions, inputs: &PatternInputs) -> Result<Option<PatternsReport>, Error> {
+    let groundwork = groundwork(log, journeys, inputs.conversion, options, inputs.silences, inputs.synthetic_times)?;
+    Ok(groundwork.map(|groundwork| finish(log, journeys, options, inputs, groundwork)))
+}
+
+/// Completes the report from its [`Groundwork`], which must come from the same options,
+/// conversion and silences as `options` and `inputs`.
+pub fn finish(log: &EventLog, journeys: &Journeys, options: &PatternsOptions, inputs: &PatternInputs, groundwork: Groundwork) -> PatternsReport {
+    let conversion = inputs.conversion;
+    let observed = observed_events(log, journeys, conversion);
     let converters = conversion.converters();
     let non_converters = journeys.people() as u64 - converters;
-
-    let stage_gaps = inputs.stages.map(|stages| gaps::stage_gaps(log, stages, options));
-    let transition_gaps = (!inputs.synthetic_times).then(|| gaps::transition_gaps(log, journeys, long_gap_ms, options));
-    let successful_touchpoints = inputs.drivers.map(|drivers| drivers.positive.clone()).unwrap_or_default();
-    let unexpected = unexpected::unexpected_patterns(log, &observed, conversion, inputs.funnel, options);
-    let skipped_touchpoints = unexpected::skipped_touchpoints(log, &observed, conversion, inputs.funnel, inputs.stages, options);
-    let faster = if inputs.synthetic_times { None } else { faster::compute(log, journeys, conversion, options) };
-    Ok(Some(PatternsReport {
+    PatternsReport {
         converters,
         non_converters,
-        stage_gaps,
-        transition_gaps,
-        successful_touchpoints,
-        unexpected,
-        skipped_touchpoints,
-        faster,
+        stage_gaps: inputs.stages.map(|stages| gaps::stage_gaps(log, stages, options)),
+        transition_gaps: groundwork.transition_gaps,
+        successful_touchpoints: inputs.drivers.map(|drivers| drivers.positive.clone()).unwrap_or_default(),
+        unexpected: unexpected::unexpected_patterns(log, &groundwork.mining, inputs.funnel, options),
+        skipped_touchpoints: unexpected::skipped_touchpoints(log, &observed, conversion, inputs.funnel, inputs.stages, options),
+        faster: groundwork.faster,
         note: super::drivers::ASSOCIATION_NOTE.to_string(),
-    }))
+    }
 }
 
 /// Returns each person's observed event ids: a converter's events before their first conversion,

@@ -93,23 +93,52 @@ fn groups(conversion: &Conversion) -> Groups {
     Groups { converters, non_converters: conversion.first.len() as u64 - converters }
 }
 
-/// Mines the converters' frequent patterns and tests those not in the funnel.
-pub(super) fn unexpected_patterns(log: &EventLog, observed: &[Vec<u32>], conversion: &Conversion, funnel: &FunnelOptions, options: &PatternsOptions) -> UnexpectedPatterns {
+/// The converters' frequent patterns, each tested unless it is redundant. Neither depends on the
+/// funnel, so one mining serves every funnel the user tries.
+#[derive(Debug, Clone)]
+pub(super) struct Mining {
+    min_converters: u64,
+    truncated: bool,
+    patterns: Vec<MinedPattern>,
+}
+
+#[derive(Debug, Clone)]
+struct MinedPattern {
+    items: Vec<u32>,
+    /// `None` when the pattern is redundant, as [`is_redundant`] defines it.
+    test: Option<UnexpectedPattern>,
+}
+
+/// Mines the converters' frequent patterns from each person's observed events and tests each
+/// pattern that is not redundant.
+pub(super) fn mine(log: &EventLog, observed: &[Vec<u32>], conversion: &Conversion, options: &PatternsOptions) -> Mining {
     let Groups { converters, non_converters } = groups(conversion);
     let min_converters = ((options.min_support * converters as f64).ceil() as u64).max(options.min_support_count).max(1);
-    let funnel_events = funnel_events(funnel);
     let converted: Vec<bool> = (0..observed.len()).map(|person| conversion.converted(person)).collect();
     let limits = Limits { min_support: min_converters, max_length: options.max_length, max_patterns: options.max_patterns };
     let mined = prefixspan::mine(observed, &converted, log.event_names.len(), limits);
+    let supports: HashMap<&[u32], (u64, u64)> = mined.patterns.iter().map(|pattern| (pattern.items.as_slice(), (pattern.support, pattern.other_support))).collect();
+    let patterns = mined
+        .patterns
+        .iter()
+        .map(|pattern| MinedPattern {
+            items: pattern.items.clone(),
+            test: (!is_redundant(pattern, &supports)).then(|| test(log, pattern, converters, non_converters)),
+        })
+        .collect();
+    Mining { min_converters, truncated: mined.truncated, patterns }
+}
 
+/// Lists the mined patterns that the funnel does not contain, with their q-values among them.
+pub(super) fn unexpected_patterns(log: &EventLog, mining: &Mining, funnel: &FunnelOptions, options: &PatternsOptions) -> UnexpectedPatterns {
+    let funnel_events = funnel_events(funnel);
     // A pattern is in the funnel when it is a subsequence of the step events. Funnel options name
     // only events that occur, or the funnel analysis rejects them first.
     let funnel_sequence: Vec<u32> = funnel_events.iter().filter_map(|name| log.event_names.get(name)).collect();
-    let (in_funnel, outside): (Vec<Pattern>, Vec<Pattern>) = mined.patterns.iter().cloned().partition(|pattern| contains(&funnel_sequence, &pattern.items));
-    let supports: HashMap<&[u32], (u64, u64)> = mined.patterns.iter().map(|pattern| (pattern.items.as_slice(), (pattern.support, pattern.other_support))).collect();
-    let (redundant, outside): (Vec<Pattern>, Vec<Pattern>) = outside.into_iter().partition(|pattern| is_redundant(pattern, &supports));
+    let (in_funnel, outside): (Vec<&MinedPattern>, Vec<&MinedPattern>) = mining.patterns.iter().partition(|pattern| contains(&funnel_sequence, &pattern.items));
+    let redundant = outside.iter().filter(|pattern| pattern.test.is_none()).count();
 
-    let mut tested: Vec<UnexpectedPattern> = outside.iter().map(|pattern| test(log, pattern, converters, non_converters)).collect();
+    let mut tested: Vec<UnexpectedPattern> = outside.iter().filter_map(|pattern| pattern.test.clone()).collect();
     let q_values = benjamini_hochberg(&tested.iter().map(|row| row.p_value).collect::<Vec<_>>());
     for (row, q_value) in tested.iter_mut().zip(q_values) {
         row.q_value = q_value;
@@ -128,13 +157,13 @@ pub(super) fn unexpected_patterns(log: &EventLog, observed: &[Vec<u32>], convers
     tested.truncate(options.top);
     UnexpectedPatterns {
         min_support: options.min_support,
-        min_converters,
+        min_converters: mining.min_converters,
         max_length: options.max_length,
         funnel_events,
-        mined: mined.patterns.len() as u64,
-        truncated: mined.truncated,
+        mined: mining.patterns.len() as u64,
+        truncated: mining.truncated,
         in_funnel: in_funnel.len() as u64,
-        redundant: redundant.len() as u64,
+        redundant: redundant as u64,
         tested: count,
         significant,
         patterns: tested,
