@@ -107,15 +107,16 @@ pub(crate) struct Facts {
 
 impl Facts {
     /// Collects each person's facts, counting steps and conversions within `window_ms` of their
-    /// first event.
-    pub fn collect(log: &EventLog, journeys: &Journeys, conversion: &Conversion, funnel: &FunnelOptions, window_ms: i64, collapse_repeats: bool) -> Result<Facts, Error> {
-        let chains = if funnel.steps.is_empty() { vec![Vec::new(); journeys.people()] } else { funnel::person_chains(log, journeys, funnel)? };
+    /// first event. `chains` are [`funnel::person_chains`] of `funnel`, or empty when it has no
+    /// steps.
+    pub fn collect(log: &EventLog, journeys: &Journeys, conversion: &Conversion, funnel: &FunnelOptions, chains: &[Vec<usize>], window_ms: i64, collapse_repeats: bool) -> Facts {
         // Paths are keyed by their first events' ids, with the id count past the cut as a marker.
         let mut path_ids: HashMap<Vec<u32>, u32> = HashMap::default();
         let mut paths = Vec::new();
         let mut path = Vec::new();
         let mut people = Vec::with_capacity(journeys.people());
-        for (person, chain) in chains.iter().enumerate() {
+        for person in 0..journeys.people() {
+            let chain = chains.get(person).map_or(&[][..], Vec::as_slice);
             let journey = journeys.journey(person);
             let Some(&first) = journey.first() else { continue };
             let first_ms = log.time[first as usize];
@@ -146,7 +147,7 @@ impl Facts {
             };
             people.push(PersonFacts { first_ms, step_ms, to_convert_ms, converted: converted_at.is_some(), channel, path: id });
         }
-        Ok(Facts {
+        Facts {
             people,
             steps: funnel.steps.iter().map(step_label).collect(),
             paths,
@@ -154,7 +155,7 @@ impl Facts {
             conversion_event: conversion.event.map(|id| log.event_names.name(id).to_string()),
             window_ms,
             data_end_ms: log.time.iter().copied().max().unwrap_or(0),
-        })
+        }
     }
 
     /// Returns the aggregates of the people whose first event lies in `[from_ms, to_ms)`.

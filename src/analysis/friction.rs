@@ -193,6 +193,8 @@ pub(crate) struct Candidate {
     pub finding: Finding,
     pub stopped_people: Vec<u32>,
     pub reaches: Vec<Reach>,
+    /// The hypotheses of [`hypotheses::for_place`] when they were tested in advance.
+    pub tested: Option<Vec<Hypothesis>>,
 }
 
 /// Reports the places where people stop from the ranked `candidates` of [`with_funnel`], testing
@@ -204,7 +206,13 @@ pub(crate) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
     // Hypotheses are tested for the listed findings only, because each costs a pass over the
     // journeys of everyone who reached the place.
     let listed: Vec<Candidate> = candidates.into_iter().take(options.top).collect();
-    let tested = listed.iter().map(|candidate| hypotheses::for_place(log, journeys, &candidate.reaches, &candidate.finding.label, page)).collect();
+    let tested = listed
+        .iter()
+        .map(|candidate| match &candidate.tested {
+            Some(tested) => tested.clone(),
+            None => hypotheses::for_place(log, journeys, &candidate.reaches, &candidate.finding.label, page),
+        })
+        .collect();
     let places: Vec<(String, u64)> = listed.iter().map(|candidate| (candidate.finding.label.clone(), candidate.finding.reached)).collect();
     let kept = hypotheses::keep_significant(tested, &places);
     let findings = listed
@@ -220,6 +228,22 @@ pub(crate) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
 #[derive(Debug, Clone)]
 pub struct OutsideFunnel {
     candidates: Vec<Candidate>,
+}
+
+impl OutsideFunnel {
+    /// Tests the hypotheses of every candidate that a report could list, and drops what only
+    /// those tests read. Whatever the funnel adds, the listed candidates from outside it are the
+    /// first `top` of these at most, because the report lists the first `top` in the same order.
+    pub fn test_in_advance(mut self, log: &EventLog, journeys: &Journeys, options: &FrictionOptions) -> OutsideFunnel {
+        let page = page_column(log);
+        for (at, candidate) in self.candidates.iter_mut().enumerate() {
+            if at < options.top {
+                candidate.tested = Some(hypotheses::for_place(log, journeys, &candidate.reaches, &candidate.finding.label, page));
+            }
+            candidate.reaches = Vec::new();
+        }
+        self
+    }
 }
 
 /// Builds every candidate outside the funnel with at least `min_stopped` people stopped. Returns
@@ -259,24 +283,28 @@ pub(crate) fn candidates(
     timed: bool,
 ) -> Result<Option<Vec<Candidate>>, Error> {
     let Some(outside) = outside_funnel(log, journeys, conversion, stages, options, rarely_back_after_ms, timed)? else { return Ok(None) };
-    with_funnel(log, journeys, conversion, funnel, options, timed, outside).map(Some)
+    let chains = if funnel.steps.is_empty() { Vec::new() } else { funnel::person_chains(log, journeys, funnel)? };
+    Ok(Some(with_funnel(log, journeys, conversion, funnel, &chains, options, timed, outside)))
 }
 
 /// Adds the funnel's candidates to those that [`outside_funnel`] found for the same conversion,
-/// stages and options, and ranks them all.
+/// stages and options, and ranks them all. `chains` are [`funnel::person_chains`] of `funnel`,
+/// or empty when it has no steps.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn with_funnel(
     log: &EventLog,
     journeys: &Journeys,
     conversion: &Conversion,
     funnel: &FunnelOptions,
+    chains: &[Vec<usize>],
     options: &FrictionOptions,
     timed: bool,
     outside: OutsideFunnel,
-) -> Result<Vec<Candidate>, Error> {
-    let mut candidates = if funnel.steps.is_empty() { Vec::new() } else { ranked(log, journeys, conversion, options, timed, funnel_candidates(log, journeys, conversion, funnel)?) };
+) -> Vec<Candidate> {
+    let mut candidates = if funnel.steps.is_empty() { Vec::new() } else { ranked(log, journeys, conversion, options, timed, funnel_candidates(conversion, funnel, chains)) };
     candidates.extend(outside.candidates);
     sort_by_loss(&mut candidates);
-    Ok(candidates)
+    candidates
 }
 
 /// Turns the tallies with at least `min_stopped` people stopped into candidates, sorted by the
@@ -392,7 +420,7 @@ impl Tally {
             funnel_step: self.funnel_step,
             themes: Vec::new(),
         };
-        Candidate { finding, stopped_people: self.stopped, reaches: self.reaches }
+        Candidate { finding, stopped_people: self.stopped, reaches: self.reaches, tested: None }
     }
 }
 
@@ -410,8 +438,7 @@ fn sentence(kind: FrictionKind, label: &str, stopped: u64, went_on: u64, rate: f
 }
 
 /// Funnel steps 2 and on: the people at the previous step who did not reach this one.
-fn funnel_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion, options: &FunnelOptions) -> Result<Vec<Tally>, Error> {
-    let chains = funnel::person_chains(log, journeys, options)?;
+fn funnel_candidates(conversion: &Conversion, options: &FunnelOptions, chains: &[Vec<usize>]) -> Vec<Tally> {
     let mut tallies: Vec<Tally> = options
         .steps
         .iter()
@@ -449,7 +476,7 @@ fn funnel_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversio
             }
         }
     }
-    Ok(tallies)
+    tallies
 }
 
 /// Stage skips: for each stage and each earlier one, the people who reached the stage (up to their

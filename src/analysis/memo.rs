@@ -23,6 +23,7 @@ use super::sankey::SankeyReport;
 use super::segments::SegmentsReport;
 use super::sessions::SessionsReport;
 use super::stages::StagesReport;
+use super::survival::ConversionCurve;
 use crate::error::Error;
 use crate::report::TimingExtras;
 
@@ -77,6 +78,7 @@ pub struct Memo {
     pub(super) stages: Cached<Result<StagesReport, String>>,
     pub(super) segments: Cached<SegmentsReport>,
     pub(super) distinct_journeys: Cached<u64>,
+    pub(super) conversion_curve: Cached<ConversionCurve>,
 }
 
 #[cfg(test)]

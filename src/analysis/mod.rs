@@ -162,7 +162,9 @@ pub fn run(
         _ => None,
     };
     let conversion_curve = match conversion.event {
-        Some(_) if !synthetic_times => Some(survival::compute(log, journeys, &conversion, &options.conversion_curve)?),
+        Some(_) if !synthetic_times => {
+            Some(memo.conversion_curve.get_or(&(&options.conversion, &options.conversion_curve), || survival::compute(log, journeys, &conversion, &options.conversion_curve))?)
+        }
         _ => None,
     };
     let process_map = memo.process_map.get_or(&options.process_map, || process_map::compute(log, journeys, &options.process_map, synthetic_times))?;
@@ -186,13 +188,17 @@ pub fn run(
     }
 
     let friction_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
+    // Friction and trends follow each person through the same funnel, so the chains are found
+    // once. Trends run only on real times, where the friction funnel is the user's funnel.
+    let chains = if friction_funnel.steps.is_empty() { Vec::new() } else { funnel::person_chains(log, journeys, &friction_funnel)? };
     let rarely_back_after_ms = timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms);
     let outside_funnel = memo.friction.get_or(&(&options.conversion, &options.stages, &options.friction, rarely_back_after_ms), || {
-        friction::outside_funnel(log, journeys, &conversion, &options.stages, &options.friction, rarely_back_after_ms, !synthetic_times)
+        let outside = friction::outside_funnel(log, journeys, &conversion, &options.stages, &options.friction, rarely_back_after_ms, !synthetic_times)?;
+        Ok(outside.map(|outside| outside.test_in_advance(log, journeys, &options.friction)))
     })?;
     let friction = match outside_funnel {
         Some(outside) => {
-            let candidates = friction::with_funnel(log, journeys, &conversion, &friction_funnel, &options.friction, !synthetic_times, outside)?;
+            let candidates = friction::with_funnel(log, journeys, &conversion, &friction_funnel, &chains, &options.friction, !synthetic_times, outside);
             Some(friction::compute(log, journeys, &conversion, &options.friction, candidates))
         }
         None => None,
@@ -272,7 +278,7 @@ pub fn run(
     let experiment_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let experiment = experiment::compute(log, journeys, &conversion, &experiment_funnel, &options.experiment, synthetic_times, &mut warnings)?;
     // Made-up times have no weeks or windows.
-    let mut trends = if synthetic_times { None } else { trends::compute(log, journeys, &conversion, &options.funnel, options.paths.collapse_repeats, &options.trends, zone)? };
+    let mut trends = if synthetic_times { None } else { trends::compute(log, journeys, &conversion, &options.funnel, &chains, options.paths.collapse_repeats, &options.trends, zone)? };
     if let (Some(trends), Some(voice)) = (trends.as_mut(), voice.as_ref()) {
         trends::add_theme_alerts(trends, voice);
     }

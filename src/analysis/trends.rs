@@ -183,12 +183,22 @@ pub struct TrendsReport {
 }
 
 /// Computes the weekly trends and every comparison the options ask for. `None` for an empty log.
-pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, funnel: &FunnelOptions, collapse_repeats: bool, options: &TrendsOptions, zone: Tz) -> Result<Option<TrendsReport>, Error> {
+#[allow(clippy::too_many_arguments)]
+pub fn compute(
+    log: &EventLog,
+    journeys: &Journeys,
+    conversion: &Conversion,
+    funnel: &FunnelOptions,
+    chains: &[Vec<usize>],
+    collapse_repeats: bool,
+    options: &TrendsOptions,
+    zone: Tz,
+) -> Result<Option<TrendsReport>, Error> {
     check(options)?;
     let window_ms = parse_duration(&options.window).map_err(|_| {
         Error::Options(format!("The trend window \"{}\" is not a duration. Write a number and a unit, such as 30d or 12w.", options.window))
     })?;
-    let facts = Facts::collect(log, journeys, conversion, funnel, window_ms, collapse_repeats)?;
+    let facts = Facts::collect(log, journeys, conversion, funnel, chains, window_ms, collapse_repeats);
     let Some(data_start_ms) = facts.people.iter().map(|person| person.first_ms).min() else { return Ok(None) };
     let complete_end_ms = facts.data_end_ms - window_ms + 1;
 

@@ -99,6 +99,7 @@ fn groups(conversion: &Conversion) -> Groups {
 pub(super) struct Mining {
     min_converters: u64,
     truncated: bool,
+    /// The tested patterns in the order of the report's list, then the redundant ones.
     patterns: Vec<MinedPattern>,
 }
 
@@ -118,7 +119,7 @@ pub(super) fn mine(log: &EventLog, observed: &[Vec<u32>], conversion: &Conversio
     let limits = Limits { min_support: min_converters, max_length: options.max_length, max_patterns: options.max_patterns };
     let mined = prefixspan::mine(observed, &converted, log.event_names.len(), limits);
     let supports: HashMap<&[u32], (u64, u64)> = mined.patterns.iter().map(|pattern| (pattern.items.as_slice(), (pattern.support, pattern.other_support))).collect();
-    let patterns = mined
+    let mut patterns: Vec<MinedPattern> = mined
         .patterns
         .iter()
         .map(|pattern| MinedPattern {
@@ -126,7 +127,20 @@ pub(super) fn mine(log: &EventLog, observed: &[Vec<u32>], conversion: &Conversio
             test: (!is_redundant(pattern, &supports)).then(|| test(log, pattern, converters, non_converters)),
         })
         .collect();
+    patterns.sort_by(|x, y| match (&x.test, &y.test) {
+        (Some(x), Some(y)) => list_order(x, y),
+        (x, y) => y.is_some().cmp(&x.is_some()),
+    });
     Mining { min_converters, truncated: mined.truncated, patterns }
+}
+
+/// Orders the list by p-value. On equal p-values the shorter, more general pattern comes first.
+fn list_order(x: &UnexpectedPattern, y: &UnexpectedPattern) -> std::cmp::Ordering {
+    x.p_value
+        .total_cmp(&y.p_value)
+        .then_with(|| x.events.len().cmp(&y.events.len()))
+        .then_with(|| y.converters.cmp(&x.converters))
+        .then_with(|| x.events.cmp(&y.events))
 }
 
 /// Lists the mined patterns that the funnel does not contain, with their q-values among them.
@@ -138,23 +152,18 @@ pub(super) fn unexpected_patterns(log: &EventLog, mining: &Mining, funnel: &Funn
     let (in_funnel, outside): (Vec<&MinedPattern>, Vec<&MinedPattern>) = mining.patterns.iter().partition(|pattern| contains(&funnel_sequence, &pattern.items));
     let redundant = outside.iter().filter(|pattern| pattern.test.is_none()).count();
 
-    let mut tested: Vec<UnexpectedPattern> = outside.iter().filter_map(|pattern| pattern.test.clone()).collect();
+    // The mining sorted the tests in list order, so only the listed rows are copied.
+    let tested: Vec<&UnexpectedPattern> = outside.iter().filter_map(|pattern| pattern.test.as_ref()).collect();
     let q_values = benjamini_hochberg(&tested.iter().map(|row| row.p_value).collect::<Vec<_>>());
-    for (row, q_value) in tested.iter_mut().zip(q_values) {
-        row.q_value = q_value;
-        row.significant = q_value < options.false_discovery_rate && row.converter_share > row.non_converter_share;
-    }
-    // On equal p-values the shorter, more general pattern comes first.
-    tested.sort_by(|x, y| {
-        x.p_value
-            .total_cmp(&y.p_value)
-            .then_with(|| x.events.len().cmp(&y.events.len()))
-            .then_with(|| y.converters.cmp(&x.converters))
-            .then_with(|| x.events.cmp(&y.events))
-    });
-    let significant = tested.iter().filter(|row| row.significant).count() as u64;
+    let is_significant = |row: &UnexpectedPattern, q_value: f64| q_value < options.false_discovery_rate && row.converter_share > row.non_converter_share;
+    let significant = tested.iter().zip(&q_values).filter(|&(row, &q_value)| is_significant(row, q_value)).count() as u64;
     let count = tested.len() as u64;
-    tested.truncate(options.top);
+    let listed = tested
+        .iter()
+        .zip(&q_values)
+        .take(options.top)
+        .map(|(&row, &q_value)| UnexpectedPattern { q_value, significant: is_significant(row, q_value), ..row.clone() })
+        .collect();
     UnexpectedPatterns {
         min_support: options.min_support,
         min_converters: mining.min_converters,
@@ -166,7 +175,7 @@ pub(super) fn unexpected_patterns(log: &EventLog, mining: &Mining, funnel: &Funn
         redundant: redundant as u64,
         tested: count,
         significant,
-        patterns: tested,
+        patterns: listed,
     }
 }
 
