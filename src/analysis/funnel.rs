@@ -502,6 +502,22 @@ struct Tally {
 
 /// Computes the funnel.
 pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> Result<FunnelReport, Error> {
+    counted(log, journeys, options, None)
+}
+
+/// Computes the funnel and each person's chain, as [`person_chains`] gives it. When the funnel
+/// counts totals the chains come from a second search.
+pub fn compute_with_chains(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> Result<(FunnelReport, Vec<Vec<usize>>), Error> {
+    if options.counting != Counting::People {
+        return Ok((compute(log, journeys, options)?, person_chains(log, journeys, options)?));
+    }
+    let mut chains = Vec::with_capacity(journeys.people());
+    let report = counted(log, journeys, options, Some(&mut chains))?;
+    Ok((report, chains))
+}
+
+/// Computes the funnel, adding each person's chain to `chains` when the funnel counts people.
+fn counted(log: &EventLog, journeys: &Journeys, options: &FunnelOptions, mut chains: Option<&mut Vec<Vec<usize>>>) -> Result<FunnelReport, Error> {
     let window_ms = match options.window.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
         None => None,
         Some(text) => Some(parse_duration(text)?),
@@ -534,7 +550,10 @@ pub fn compute(log: &EventLog, journeys: &Journeys, options: &FunnelOptions) -> 
         match options.counting {
             Counting::People => {
                 let depth = search.furthest(journey, 0, &mut best);
-                count_chain(log, &search, journey, &best, depth, options.kind, &mut tally, breakdown.as_mut());
+                let kept = count_chain(log, &search, journey, &best, depth, options.kind, &mut tally, breakdown.as_mut());
+                if let Some(chains) = chains.as_deref_mut() {
+                    chains.push(if kept { best[..depth].to_vec() } else { Vec::new() });
+                }
             }
             Counting::Totals => {
                 // NOTE: each attempt scans up to its window's end, or to the journey's end without
@@ -630,7 +649,8 @@ pub fn person_chains(log: &EventLog, journeys: &Journeys, options: &FunnelOption
     Ok(chains)
 }
 
-/// Adds one person's (or one attempt's) chain to the counts, unless an exclusion removes it.
+/// Adds one person's (or one attempt's) chain to the counts, unless it is empty or an exclusion
+/// removes it. Returns whether it was counted.
 #[allow(clippy::too_many_arguments)]
 fn count_chain(
     log: &EventLog,
@@ -641,13 +661,13 @@ fn count_chain(
     kind: FunnelKind,
     tally: &mut Tally,
     breakdown: Option<&mut Breakdown>,
-) {
+) -> bool {
     if depth == 0 {
-        return;
+        return false;
     }
     if search.excluded(journey, chain, depth) {
         tally.excluded += 1;
-        return;
+        return false;
     }
     let time = |step: usize| log.time[journey[chain[step]] as usize];
     for step in 0..depth {
@@ -679,6 +699,7 @@ fn count_chain(
         let code = breakdown.code(log, journey, journey[chain[0]] as usize);
         breakdown.add(code, depth);
     }
+    true
 }
 
 /// Names and ranks the events that followed a drop-off: the top [`DROP_NEXT_TOP`] by count (ties

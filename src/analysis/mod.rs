@@ -128,13 +128,16 @@ pub fn run(
     memo: &mut memo::Memo,
 ) -> Result<Report, Error> {
     let conversion = Conversion::find(log, journeys, options.conversion.as_deref())?;
-    let funnel = if options.funnel.steps.is_empty() {
-        None
+    // Friction and trends follow each person through the same funnel, so the funnel's chains are
+    // kept for them. Made-up times have no windows, in friction as here, and trends need real times.
+    let (funnel, chains) = if options.funnel.steps.is_empty() {
+        (None, Vec::new())
     } else if synthetic_times {
-        let untimed = options.funnel.without_windows();
-        Some(funnel::without_times(funnel::compute(log, journeys, &untimed)?))
+        let (report, chains) = funnel::compute_with_chains(log, journeys, &options.funnel.without_windows())?;
+        (Some(funnel::without_times(report)), chains)
     } else {
-        Some(funnel::compute(log, journeys, &options.funnel)?)
+        let (report, chains) = funnel::compute_with_chains(log, journeys, &options.funnel)?;
+        (Some(report), chains)
     };
     let path_funnel = options.paths.reads_funnel().then_some(&options.funnel);
     let (paths, sankey) = memo.paths.get_or(&(&options.conversion, &options.paths, &options.sankey, path_funnel), || {
@@ -188,9 +191,6 @@ pub fn run(
     }
 
     let friction_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
-    // Friction and trends follow each person through the same funnel, so the chains are found
-    // once. Trends run only on real times, where the friction funnel is the user's funnel.
-    let chains = if friction_funnel.steps.is_empty() { Vec::new() } else { funnel::person_chains(log, journeys, &friction_funnel)? };
     let rarely_back_after_ms = timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms);
     let outside_funnel = memo.friction.get_or(&(&options.conversion, &options.stages, &options.friction, rarely_back_after_ms), || {
         let outside = friction::outside_funnel(log, journeys, &conversion, &options.stages, &options.friction, rarely_back_after_ms, !synthetic_times)?;
