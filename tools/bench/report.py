@@ -567,6 +567,13 @@ def main(out_dir, runs, large_runs, pm4py_large_runs, seed, analyze_flags):
     lines += explanation_section(runs, large_runs, pm4py_large_runs)
     lines += machine_section(results, out)
     lines += commands_section(runs, large_runs, pm4py_large_runs, seed, analyze_flags)
+    lines += [
+        "",
+        "## Profiles",
+        "",
+        "What the profiles of this job showed, what changed because of them and what was tried and",
+        "not kept: [PROFILE.md](PROFILE.md), written by hand.",
+    ]
     print("\n".join(lines))
 
 
