@@ -22,7 +22,7 @@ use super::retention::AfterSale;
 use super::sankey::SankeyReport;
 use super::segments::SegmentsReport;
 use super::sessions::SessionsReport;
-use super::stages::StagesReport;
+use super::stages::{Layout, StagesReport};
 use super::survival::ConversionCurve;
 use crate::error::Error;
 use crate::report::TimingExtras;
@@ -76,6 +76,7 @@ pub struct Memo {
     pub(super) drivers: Cached<Option<DriversReport>>,
     pub(super) friction: Cached<Option<OutsideFunnel>>,
     pub(super) stages: Cached<Result<StagesReport, String>>,
+    pub(super) stage_layout: Cached<Result<Layout, String>>,
     pub(super) segments: Cached<SegmentsReport>,
     pub(super) distinct_journeys: Cached<u64>,
     pub(super) conversion_curve: Cached<ConversionCurve>,

@@ -205,7 +205,10 @@ pub fn run(
     };
 
     let stage_inputs = stages::StageInputs { conversion: &conversion, window_ms: drivers_window, synthetic_times };
-    let stages = memo.stages.get_or(&(&options.conversion, &options.stages, drivers_window), || stages::compute(log, journeys, &options.stages, &stage_inputs))?;
+    let stages = memo.stages.get_or(&(&options.conversion, &options.stages, drivers_window), || {
+        let layout = memo.stage_layout.get_or(&options.stages, || stages::layout(log, &options.stages))?;
+        Ok(layout.map(|layout| stages::report(log, journeys, &layout, &stage_inputs)))
+    })?;
     let stages = match stages {
         Ok(report) => {
             if report.merged_channels > 0 {

@@ -242,6 +242,21 @@ pub struct StageInputs<'a> {
 /// Computes the stage analyses. Returns `Ok(Err(reason))` when no stages were given and fewer
 /// than two could be suggested.
 pub fn compute(log: &EventLog, journeys: &Journeys, definitions: &[StageDefinition], inputs: &StageInputs) -> Result<Result<StagesReport, String>, Error> {
+    Ok(layout(log, definitions)?.map(|layout| report(log, journeys, &layout, inputs)))
+}
+
+/// The stages, given or suggested, and each event's stage: the part of the analysis that reads
+/// neither the conversion nor the window, so a report can keep it while the user tries others.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    stages: Vec<ReportedStage>,
+    suggested: bool,
+    stage_of: Vec<u16>,
+}
+
+/// Finds the [`Layout`]. Returns `Ok(Err(reason))` when no stages were given and fewer than two
+/// could be suggested.
+pub fn layout(log: &EventLog, definitions: &[StageDefinition]) -> Result<Result<Layout, String>, Error> {
     let (stages, suggested) = if definitions.is_empty() {
         match suggest::suggest(log) {
             Ok(stages) => (stages, true),
@@ -251,9 +266,14 @@ pub fn compute(log: &EventLog, journeys: &Journeys, definitions: &[StageDefiniti
         (user_stages(definitions)?, false)
     };
     let stage_of = assign_stages(log, &stages)?;
-    let names: Vec<String> = stages.iter().map(|stage| stage.name.clone()).collect();
-    let tally = Tally::count(log, journeys, &stage_of, stages.len(), inputs);
-    Ok(Ok(tally.into_report(log, stages, suggested, &names, inputs)))
+    Ok(Ok(Layout { stages, suggested, stage_of }))
+}
+
+/// Computes the stage analyses on a [`Layout`] found for the same log.
+pub fn report(log: &EventLog, journeys: &Journeys, layout: &Layout, inputs: &StageInputs) -> StagesReport {
+    let names: Vec<String> = layout.stages.iter().map(|stage| stage.name.clone()).collect();
+    let tally = Tally::count(log, journeys, &layout.stage_of, layout.stages.len(), inputs);
+    tally.into_report(log, layout.stages.clone(), layout.suggested, &names, inputs)
 }
 
 /// Returns the stage names and each event's stage index ([`u16::MAX`] for none), or `None` when
