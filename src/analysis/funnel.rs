@@ -550,9 +550,9 @@ fn counted(log: &EventLog, journeys: &Journeys, options: &FunnelOptions, mut cha
         match options.counting {
             Counting::People => {
                 let depth = search.furthest(journey, 0, &mut best);
-                let kept = count_chain(log, &search, journey, &best, depth, options.kind, &mut tally, breakdown.as_mut());
+                let is_counted = count_chain(log, &search, journey, &best, depth, options.kind, &mut tally, breakdown.as_mut());
                 if let Some(chains) = chains.as_deref_mut() {
-                    chains.push(if kept { best[..depth].to_vec() } else { Vec::new() });
+                    chains.push(if is_counted { best[..depth].to_vec() } else { Vec::new() });
                 }
             }
             Counting::Totals => {

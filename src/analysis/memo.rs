@@ -2,11 +2,11 @@
 //! options they were computed from.
 //!
 //! A user who tries another funnel step, window or filter changes options that most analyses
-//! never read, and those that read the funnel often spend most of their time on parts that do
-//! not (the mined patterns, the friction candidates outside the funnel). Such results are reused
-//! when every option they read is the same as for one of the last [`KEPT`] reports, so a change
+//! never read. Those that read the funnel often spend most of their time on parts that do not,
+//! such as the mined patterns and the friction candidates outside the funnel. A result is reused
+//! when every option it read is the same as for one of the last [`KEPT`] reports. So a change
 //! recomputes only what depends on it, and going back to an earlier choice recomputes less. A
-//! [`Memo`] belongs to one loaded event log: a new load starts a new one.
+//! [`Memo`] belongs to one loaded event log, and a new load starts a new one.
 
 use serde::Serialize;
 

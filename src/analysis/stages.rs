@@ -279,16 +279,8 @@ pub fn report(log: &EventLog, journeys: &Journeys, layout: &Layout, inputs: &Sta
 /// Returns the stage names and each event's stage index ([`u16::MAX`] for none), or `None` when
 /// no stages were given and fewer than two could be suggested.
 pub(crate) fn event_stages(log: &EventLog, definitions: &[StageDefinition]) -> Result<Option<(Vec<String>, Vec<u16>)>, Error> {
-    let stages = if definitions.is_empty() {
-        match suggest::suggest(log) {
-            Ok(stages) => stages,
-            Err(_) => return Ok(None),
-        }
-    } else {
-        user_stages(definitions)?
-    };
-    let stage_of = assign_stages(log, &stages)?;
-    Ok(Some((stages.into_iter().map(|stage| stage.name).collect(), stage_of)))
+    let Ok(layout) = layout(log, definitions)? else { return Ok(None) };
+    Ok(Some((layout.stages.into_iter().map(|stage| stage.name).collect(), layout.stage_of)))
 }
 
 /// Returns the stage names and each person's furthest stage (the highest stage index among their
