@@ -1,7 +1,5 @@
 //! Shared inputs of the fuzz targets: a small fixed workspace that the option targets analyze.
 
-use std::sync::OnceLock;
-
 use pathlight::{LoadConfig, Workspace};
 
 /// Twelve made-up people through visit, pricing, signup and purchase, with channels, revenue and
@@ -61,17 +59,23 @@ pub fn add_embedded_files(workspace: &mut Workspace) -> (usize, usize) {
     (events, outcomes)
 }
 
-/// Returns a workspace with [`EVENTS_CSV`] loaded with its proposed mapping, built once.
+/// Returns a workspace with [`EVENTS_CSV`] loaded with its proposed mapping, built once per
+/// thread. The workspace keeps its last results in a `RefCell`, so it cannot be shared between
+/// threads; libFuzzer runs each input on the same thread.
 pub fn loaded_workspace() -> &'static Workspace {
-    static WORKSPACE: OnceLock<Workspace> = OnceLock::new();
-    WORKSPACE.get_or_init(|| {
-        let mut workspace = Workspace::new();
-        let index = workspace.add_file("events.csv", EVENTS_CSV.as_bytes().to_vec());
-        let inspection = workspace.inspect(index, None).expect("the embedded events file inspects");
-        let config = LoadConfig::from_inspections(&[inspection]);
-        workspace.load(&config).expect("the embedded events file loads");
-        workspace
-    })
+    thread_local! {
+        static WORKSPACE: &'static Workspace = Box::leak(Box::new(load_embedded_events()));
+    }
+    WORKSPACE.with(|workspace| *workspace)
+}
+
+fn load_embedded_events() -> Workspace {
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("events.csv", EVENTS_CSV.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).expect("the embedded events file inspects");
+    let config = LoadConfig::from_inspections(&[inspection]);
+    workspace.load(&config).expect("the embedded events file loads");
+    workspace
 }
 
 /// Splits `data` at its first zero bytes into at most `count` parts. Missing parts are empty.
