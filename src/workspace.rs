@@ -9,6 +9,7 @@ use crate::analysis::people::{PeopleList, PeopleQuery};
 use crate::analysis::{self, AnalysisOptions};
 use crate::error::{shorten, Error, Problem};
 use crate::ingest::decode::StreamDecoder;
+use crate::ingest::parts::{self, FilePlan, PartRange, PartRead, PartText, MIN_PART_BYTES};
 use crate::ingest::{self, time, DialectChoice, FileInspection, FileStats, LoadConfig, Problems, ReadSettings};
 use crate::model::identity::{self, MergeSummary};
 use crate::model::{duplicates, EventLog, Journeys, NONE};
@@ -152,6 +153,17 @@ impl Workspace {
 
     /// Reads every configured file into journeys, replacing an earlier load.
     pub fn load(&mut self, config: &LoadConfig) -> Result<LoadSummary, Error> {
+        let plan = self.plan_load(config, 1, MIN_PART_BYTES)?;
+        let reads = plan.jobs().iter().map(|job| self.read_part(&plan, job)).collect::<Result<_, _>>()?;
+        self.finish_load(plan, reads)
+    }
+
+    /// Resolves the columns of every configured file and cuts each event file into at most
+    /// `parts` parts of at least `min_part_bytes` bytes. [`Workspace::read_part`] or
+    /// [`LoadPlan::read_part`] then reads the parts side by side, on threads or in other
+    /// workspaces, and [`Workspace::finish_load`] joins them into the load that
+    /// [`Workspace::load`] gives. Forgets an earlier load.
+    pub fn plan_load(&mut self, config: &LoadConfig, parts: usize, min_part_bytes: usize) -> Result<LoadPlan, Error> {
         let zone = time::parse_zone(&config.time_zone).ok_or_else(|| {
             Error::Options(format!("The time zone \"{}\" is unknown. Use an IANA name such as UTC or Europe/Paris.", config.time_zone))
         })?;
@@ -161,28 +173,76 @@ impl Workspace {
         if config.files.len() > u16::MAX as usize {
             return Err(Error::Options(format!("At most {} files can be loaded together.", u16::MAX)));
         }
+        self.loaded = None;
         let settings = ReadSettings { zone, strict: config.strict, date_order: config.date_order };
+        let mut names: Vec<String> = Vec::with_capacity(config.files.len());
+        let mut files = Vec::with_capacity(config.files.len());
+        for (position, file_config) in config.files.iter().enumerate() {
+            let planned = match self.file_mut(file_config.index) {
+                Err(error) => Planned::Failed(error),
+                Ok(file) => {
+                    file.decoder.finish();
+                    let name = distinct_name(&file.name, &names);
+                    names.push(name.clone());
+                    let mapping = &file_config.mapping;
+                    if mapping.path_table.is_some() || mapping.outcome_table.is_some() {
+                        Planned::Whole { name }
+                    } else {
+                        match FilePlan::new(position as u16, &name, &file.decoder, file_config, &settings) {
+                            Ok(plan) => {
+                                let ranges = plan.split(file.decoder.text(), parts, min_part_bytes);
+                                Planned::Events { plan, ranges }
+                            }
+                            Err(error) => Planned::Failed(error),
+                        }
+                    }
+                }
+            };
+            files.push(planned);
+        }
+        Ok(LoadPlan { config: config.clone(), settings, files })
+    }
+
+    /// Returns the text that `job` of a planned load reads, from this workspace's copy of the file.
+    pub fn part_text(&self, plan: &LoadPlan, job: &PartJob) -> Result<PartText<'_>, Error> {
+        let index = plan.config.files.get(job.file).map_or(usize::MAX, |file| file.index);
+        Ok(PartText::of(self.file(index)?.decoder.text(), job.range))
+    }
+
+    /// Reads one part of a planned load, from this workspace's copy of the file.
+    pub fn read_part(&self, plan: &LoadPlan, job: &PartJob) -> Result<PartRead, Error> {
+        plan.read_part(job, self.part_text(plan, job)?)
+    }
+
+    /// Joins the parts of a planned load, read in the order of [`LoadPlan::jobs`], and builds the
+    /// journeys. A file whose cut fell inside a quoted row is read again in one part here.
+    pub fn finish_load(&mut self, plan: LoadPlan, reads: Vec<PartRead>) -> Result<LoadSummary, Error> {
+        let LoadPlan { config, settings, files: planned } = plan;
+        let config = &config;
         let mut log = EventLog::default();
         let mut problems = Problems::default();
         let mut warnings = Vec::new();
         let mut files = Vec::new();
-        self.loaded = None;
-        let mut names: Vec<String> = Vec::with_capacity(config.files.len());
-        for (position, file_config) in config.files.iter().enumerate() {
-            self.file_mut(file_config.index)?.decoder.finish();
-            let file = self.file(file_config.index)?;
-            let name = distinct_name(&file.name, &names);
-            names.push(name.clone());
-            let stats = ingest::read_events(
-                position as u16,
-                &name,
-                &file.decoder,
-                file_config,
-                &settings,
-                &mut log,
-                &mut problems,
-                &mut warnings,
-            )?;
+        let mut reads = reads.into_iter();
+        for (position, planned) in planned.into_iter().enumerate() {
+            let file_config = &config.files[position];
+            let stats = match planned {
+                Planned::Failed(error) => return Err(error),
+                Planned::Whole { name } => {
+                    let file = self.file(file_config.index)?;
+                    ingest::read_events(position as u16, &name, &file.decoder, file_config, &settings, &mut log, &mut problems, &mut warnings)?
+                }
+                Planned::Events { plan, ranges } => {
+                    let parts: Vec<PartRead> = reads.by_ref().take(ranges.len()).collect();
+                    match parts::join(&plan, parts, &mut log, &mut problems, &mut warnings)? {
+                        Some(stats) => stats,
+                        None => {
+                            let file = self.file(file_config.index)?;
+                            parts::read_whole(&plan, file.decoder.text(), &mut log, &mut problems, &mut warnings)?
+                        }
+                    }
+                }
+            };
             files.push(stats);
         }
         if log.is_empty() {
@@ -272,6 +332,60 @@ impl Workspace {
 
     fn file_mut(&mut self, index: usize) -> Result<&mut SourceFile, Error> {
         self.files.get_mut(index).and_then(Option::as_mut).ok_or_else(|| Error::Options(format!("There is no file number {index}.")))
+    }
+}
+
+/// A load whose files are resolved and cut into parts: see [`Workspace::plan_load`].
+pub struct LoadPlan {
+    config: LoadConfig,
+    settings: ReadSettings,
+    files: Vec<Planned>,
+}
+
+/// One configured file of a [`LoadPlan`].
+enum Planned {
+    /// An event file, read in the parts of `ranges`.
+    Events { plan: FilePlan, ranges: Vec<PartRange> },
+    /// A channel path table or an outcome table, read whole when the load finishes.
+    Whole { name: String },
+    /// A file that cannot be read. The load stops with this error when it comes to the file, after
+    /// the errors of the files before it, as a load that reads the files one by one does.
+    Failed(Error),
+}
+
+/// One part of a planned load: a range of the body of the load's file number `file`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartJob {
+    pub file: usize,
+    pub range: PartRange,
+}
+
+impl LoadPlan {
+    /// Returns every part to read: each event file's parts in order, file after file.
+    pub fn jobs(&self) -> Vec<PartJob> {
+        let mut jobs = Vec::new();
+        for (file, planned) in self.files.iter().enumerate() {
+            if let Planned::Events { ranges, .. } = planned {
+                jobs.extend(ranges.iter().map(|&range| PartJob { file, range }));
+            }
+        }
+        jobs
+    }
+
+    /// Reads one part of the load from `text`, which [`Workspace::part_text`] gives for `job`. A
+    /// workspace holds the results of its analyses in a way that threads cannot share, so threads
+    /// that read parts side by side get their texts first and read them here.
+    pub fn read_part(&self, job: &PartJob, text: PartText<'_>) -> Result<PartRead, Error> {
+        let plan = self.file_plan(job).ok_or_else(|| Error::Options(format!("The load has no event file number {}.", job.file)))?;
+        Ok(parts::read_part(plan, text))
+    }
+
+    /// Returns the plan of the event file that `job` reads.
+    pub fn file_plan(&self, job: &PartJob) -> Option<&FilePlan> {
+        match self.files.get(job.file)? {
+            Planned::Events { plan, .. } => Some(plan),
+            _ => None,
+        }
     }
 }
 

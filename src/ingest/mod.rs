@@ -8,6 +8,7 @@
 pub mod decode;
 pub mod dialect;
 pub mod formats;
+pub mod parts;
 pub mod roles;
 pub mod table;
 pub mod time;
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{shorten, Error, Problem};
 use crate::model::identity::{self, IdentityKind};
-use crate::model::{EventLog, NewEvent};
+use crate::model::EventLog;
 use crate::report::{counted, Warning};
 use decode::StreamDecoder;
 pub use roles::{ColumnKind, DateEvent, Mapping};
@@ -40,6 +41,8 @@ const SENTINEL_FROM_MS: i64 = -62_104_060_800_000;
 const SENTINEL_UNTIL_MS: i64 = 253_370_764_800_000;
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 10;
+/// Examples kept of each kind of row that a warning counts.
+const EXAMPLES: usize = 3;
 /// Problems kept as examples; the count covers all of them.
 pub const MAX_PROBLEM_EXAMPLES: usize = 20;
 
@@ -414,6 +417,7 @@ fn file_warnings(file: &str, header: &dialect::Header, decoded: &StreamDecoder) 
 }
 
 /// The column position of each role in one file.
+#[derive(Debug, Clone)]
 struct Columns {
     person: usize,
     /// The person column, then the identity columns, each with the kind of id it holds.
@@ -424,8 +428,8 @@ struct Columns {
     channel: Option<usize>,
     value: Option<usize>,
     date_events: Vec<(usize, String, TimeParser)>,
-    /// (column position, property index in the log)
-    properties: Vec<(usize, usize)>,
+    /// (column position, property name) of every column without a role
+    properties: Vec<(usize, String)>,
 }
 
 /// Copies a cell for the preview and the column samples, cutting a cell longer than
@@ -470,12 +474,8 @@ pub fn read_events(
     warnings: &mut Vec<Warning>,
 ) -> Result<FileStats, Error> {
     let choice = config.dialect_choice(name)?;
-    let zone = match config.mapping.time_zone.as_deref().map(str::trim).filter(|zone| !zone.is_empty()) {
-        None => settings.zone,
-        Some(zone) => time::parse_zone(zone).ok_or_else(|| {
-            Error::Options(format!("{name}: the time zone \"{zone}\" is unknown. Use an IANA name such as UTC or Europe/Paris."))
-        })?,
-    };
+    // An unknown zone is an error for every kind of file, though only event files read times.
+    file_zone(name, config, settings)?;
     let text = decoded.text();
     if let Some(path_table) = &config.mapping.path_table {
         return formats::paths::read(file_index, name, text, &choice, path_table, settings.strict, log, problems, warnings);
@@ -484,128 +484,83 @@ pub fn read_events(
         let mapping = &config.mapping;
         return formats::outcome::read(file_index, name, decoded, &choice, mapping, outcome_table, settings.strict, log, problems, warnings);
     }
-    let columns = resolve_columns(name, text, &choice, &config.mapping, settings.date_order, log, warnings)?;
-    let mut table = Table::open(name, text, &choice)?;
-    warnings.extend(file_warnings(name, &table.header, decoded));
+    let plan = parts::FilePlan::new(file_index, name, decoded, config, settings)?;
+    parts::read_whole(&plan, text, log, problems, warnings)
+}
 
-    let width = table.header.names.len();
-    let header = table.header.names.clone();
-    let mut stats = FileStats { name: name.to_string(), ..FileStats::default() };
-    let mut counts = RowCounts::default();
-    let mut record = StringRecord::new();
-    // Holds a lower-cased e-mail address, reused from row to row.
-    let mut identifier_buffer = String::new();
-
-    // The bytes of the rows read so far, for the estimate of the file's events.
-    let mut sampled_bytes = 0usize;
-    while let Some(row) = table.next_row(name, &mut record)? {
-        stats.rows += 1;
-        if stats.rows <= SAMPLE_ROWS {
-            sampled_bytes += record.as_slice().len() + record.len();
-            if stats.rows == SAMPLE_ROWS {
-                log.reserve(estimated_events(text.len(), sampled_bytes, stats.events));
-            }
-        }
-        if table.reject_oversized(name, row, &record, settings.strict, problems)? {
-            stats.skipped += 1;
-            continue;
-        }
-        if is_note_row(&record, width) {
-            counts.notes += 1;
-            if counts.note_examples.len() < 3 {
-                counts.note_examples.push(format!("row {row}: {}", shorten(record.iter().map(str::trim).collect::<Vec<_>>().join(" ").trim(), 60)));
-            }
-            continue;
-        }
-        if record.len() < width {
-            counts.short += 1;
-        } else if record.len() > width && record.iter().skip(width).any(|cell| !cell.trim().is_empty()) {
-            counts.long += 1;
-            if counts.long_examples.len() < 3 {
-                counts.long_examples.push(format!("row {row}: {} fields, header has {width}", record.len()));
-            }
-        }
-
-        let cell = |at: usize| record.get(at).unwrap_or("").trim();
-        let bad = |column: usize, value: &str, message: &str| Problem {
-            file: name.to_string(),
-            row,
-            column: header[column].clone(),
-            value: shorten(value, 200),
-            message: message.to_string(),
-        };
-
-        let outcome = parse_row(&columns, &cell, zone, &mut counts).map_err(|(column, message)| bad(column, cell(column), &message));
-        let parsed = match outcome {
-            Ok(parsed) => parsed,
-            Err(problem) => {
-                if settings.strict {
-                    return Err(Error::Value(problem));
-                }
-                problems.add(problem);
-                stats.skipped += 1;
-                continue;
-            }
-        };
-
-        if parsed.events.is_empty() {
-            continue;
-        }
-        // `parse_row` has checked that the row has an identifier.
-        let Some(person) = identify_row(&columns, &cell, log, &mut identifier_buffer) else { continue };
-        let channel = columns.channel.map(cell).filter(|value| !value.is_empty());
-        for (event, time, date_only) in parsed.events {
-            log.push(
-                NewEvent {
-                    person,
-                    time,
-                    event,
-                    channel,
-                    value: parsed.value,
-                    ordinal: parsed.ordinal,
-                    date_only,
-                    file: file_index,
-                    row: row.min(u32::MAX as u64) as u32,
-                },
-                columns.properties.iter().map(|&(at, property)| (property, record.get(at).unwrap_or("").trim())),
-            );
-            stats.events += 1;
-        }
+/// Returns the time zone of a file's local times: its own, or the load's.
+fn file_zone(name: &str, config: &FileConfig, settings: &ReadSettings) -> Result<Tz, Error> {
+    match config.mapping.time_zone.as_deref().map(str::trim).filter(|zone| !zone.is_empty()) {
+        None => Ok(settings.zone),
+        Some(zone) => time::parse_zone(zone).ok_or_else(|| {
+            Error::Options(format!("{name}: the time zone \"{zone}\" is unknown. Use an IANA name such as UTC or Europe/Paris."))
+        }),
     }
-
-    warnings.extend(counts.into_warnings(name));
-    if let (true, Some((row, lines))) = (settings.strict, table.long_field) {
-        return Err(Error::File {
-            file: name.to_string(),
-            message: format!("a quoted field that starts at row {row} spans {lines} lines; a closing quote is probably missing. Fix the quote, or switch to lenient mode."),
-        });
-    }
-    warnings.extend(table.shape_warnings(name));
-    Ok(stats)
 }
 
 /// Counters of row shapes and time adjustments seen while reading one file.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct RowCounts {
     short: u64,
     long: u64,
-    long_examples: Vec<String>,
+    /// (row, fields against the header's) of the first long rows
+    long_examples: Vec<(u64, String)>,
     shifted: u64,
-    epoch_units: Vec<EpochUnit>,
-    mixed_epoch: u64,
+    /// How many epoch times had each unit, in the order the units first appeared.
+    epoch_units: Vec<(EpochUnit, u64)>,
     implausible: u64,
     implausible_examples: Vec<String>,
     placeholders: u64,
     placeholder_examples: Vec<String>,
     notes: u64,
-    note_examples: Vec<String>,
+    /// (row, text) of the first note rows
+    note_examples: Vec<(u64, String)>,
     unreadable_values: u64,
     unreadable_examples: Vec<String>,
 }
 
 impl RowCounts {
+    /// Adds the counts of the next part of the same file, whose rows come after these.
+    fn absorb(&mut self, next: RowCounts) {
+        fn extend<T>(examples: &mut Vec<T>, more: Vec<T>) {
+            let room = EXAMPLES.saturating_sub(examples.len());
+            examples.extend(more.into_iter().take(room));
+        }
+        self.short += next.short;
+        self.long += next.long;
+        extend(&mut self.long_examples, next.long_examples);
+        self.shifted += next.shifted;
+        for (unit, count) in next.epoch_units {
+            match self.epoch_units.iter_mut().find(|(known, _)| *known == unit) {
+                Some((_, known)) => *known += count,
+                None => self.epoch_units.push((unit, count)),
+            }
+        }
+        self.implausible += next.implausible;
+        extend(&mut self.implausible_examples, next.implausible_examples);
+        self.placeholders += next.placeholders;
+        extend(&mut self.placeholder_examples, next.placeholder_examples);
+        self.notes += next.notes;
+        extend(&mut self.note_examples, next.note_examples);
+        self.unreadable_values += next.unreadable_values;
+        extend(&mut self.unreadable_examples, next.unreadable_examples);
+    }
+
+    /// Moves the rows of the examples down by `lines`, the lines of the file before this part.
+    fn shift_rows(&mut self, lines: u64) {
+        for (row, _) in &mut self.long_examples {
+            *row += lines;
+        }
+        for (row, _) in &mut self.note_examples {
+            *row += lines;
+        }
+    }
+
     fn into_warnings(self, file: &str) -> Vec<Warning> {
         let mut warnings = Vec::new();
+        // Epoch times with another number of digits than the first one's, each read by its own.
+        let epoch_times: u64 = self.epoch_units.iter().map(|(_, count)| count).sum();
+        let mixed_epoch = epoch_times - self.epoch_units.first().map_or(0, |(_, count)| *count);
         if self.short > 0 {
             warnings.push(Warning::new(
                 "short_rows",
@@ -620,7 +575,7 @@ impl RowCounts {
                     self.long,
                     format!("{file}: {} more fields than the header; the extra cells were not read. Check the delimiter and quoting.", counted(self.long, "row had", "rows had")),
                 )
-                .with_examples(self.long_examples),
+                .with_examples(self.long_examples.into_iter().map(|(row, text)| format!("row {row}: {text}")).collect()),
             );
         }
         if self.shifted > 0 {
@@ -630,11 +585,11 @@ impl RowCounts {
                 format!("{file}: {} on a daylight-saving change; ambiguous times took the earlier instant and times in a gap moved forward by the gap.", counted(self.shifted, "local time fell", "local times fell")),
             ));
         }
-        if self.mixed_epoch > 0 {
+        if mixed_epoch > 0 {
             warnings.push(Warning::new(
                 "mixed_epoch_units",
-                self.mixed_epoch,
-                format!("{file}: {} a different number of digits from the first ones; each was converted by its own magnitude.", counted(self.mixed_epoch, "epoch timestamp had", "epoch timestamps had")),
+                mixed_epoch,
+                format!("{file}: {} a different number of digits from the first ones; each was converted by its own magnitude.", counted(mixed_epoch, "epoch timestamp had", "epoch timestamps had")),
             ));
         }
         if self.unreadable_values > 0 {
@@ -657,7 +612,7 @@ impl RowCounts {
                     self.notes,
                     format!("{file}: {} a note or a total rather than data and {} not read.", counted(self.notes, "row is", "rows are"), if self.notes == 1 { "was" } else { "were" }),
                 )
-                .with_examples(self.note_examples),
+                .with_examples(self.note_examples.into_iter().map(|(row, text)| format!("row {row}: {text}")).collect()),
             );
         }
         if self.placeholders > 0 {
@@ -739,7 +694,7 @@ fn parse_row<'r>(
     let value = match columns.value {
         Some(at) if !cell(at).is_empty() => parse_number(cell(at)).unwrap_or_else(|| {
             counts.unreadable_values += 1;
-            if counts.unreadable_examples.len() < 3 {
+            if counts.unreadable_examples.len() < EXAMPLES {
                 counts.unreadable_examples.push(shorten(cell(at), 40));
             }
             f64::NAN
@@ -750,7 +705,7 @@ fn parse_row<'r>(
     let mut place = |at: usize, parser: &TimeParser| -> Result<Option<(i64, bool)>, (usize, String)> {
         if let Some(reason) = parser.placeholder(cell(at)) {
             counts.placeholders += 1;
-            if counts.placeholder_examples.len() < 3 {
+            if counts.placeholder_examples.len() < EXAMPLES {
                 counts.placeholder_examples.push(format!("{}: {reason}", cell(at)));
             }
             return Ok(None);
@@ -763,22 +718,21 @@ fn parse_row<'r>(
         }
         if !(SENTINEL_FROM_MS..SENTINEL_UNTIL_MS).contains(&instant.millis) {
             counts.placeholders += 1;
-            if counts.placeholder_examples.len() < 3 {
+            if counts.placeholder_examples.len() < EXAMPLES {
                 counts.placeholder_examples.push(format!("{}: a date in year 1 or 9999 stands for no date", cell(at)));
             }
             return Ok(None);
         }
         if !(PLAUSIBLE_FROM_MS..PLAUSIBLE_UNTIL_MS).contains(&instant.millis) {
             counts.implausible += 1;
-            if counts.implausible_examples.len() < 3 {
+            if counts.implausible_examples.len() < EXAMPLES {
                 counts.implausible_examples.push(format!("{} read as {}", shorten(cell(at), 40), time::to_rfc3339(instant.millis)));
             }
         }
         if let Some(unit) = instant.epoch_unit {
-            match counts.epoch_units.first() {
-                None => counts.epoch_units.push(unit),
-                Some(&first) if first != unit => counts.mixed_epoch += 1,
-                Some(_) => {}
+            match counts.epoch_units.iter_mut().find(|(known, _)| *known == unit) {
+                Some((_, count)) => *count += 1,
+                None => counts.epoch_units.push((unit, 1)),
             }
         }
         Ok(Some((instant.millis, instant.date_only)))
@@ -865,7 +819,6 @@ fn resolve_columns(
     choice: &DialectChoice,
     mapping: &Mapping,
     date_order: DateOrder,
-    log: &mut EventLog,
     warnings: &mut Vec<Warning>,
 ) -> Result<Columns, Error> {
     let mut table = Table::open(name, text, choice)?;
@@ -984,12 +937,7 @@ fn resolve_columns(
     role_columns.extend(ordinal);
     role_columns.extend(event);
     role_columns.extend(time.as_ref().map(|(at, _)| *at));
-    let mut properties = Vec::new();
-    for (at, column) in header.iter().enumerate() {
-        if !role_columns.contains(&at) {
-            properties.push((at, log.property_index(column)));
-        }
-    }
+    let properties = header.iter().enumerate().filter(|(at, _)| !role_columns.contains(at)).map(|(at, column)| (at, column.clone())).collect();
     Ok(Columns { person, identifiers, ordinal, time, event, channel, value, date_events, properties })
 }
 

@@ -36,7 +36,9 @@ pub struct DialectChoice {
 enum Rows<'t> {
     /// The csv crate's line numbers leave out blank lines, so lines are counted here from the
     /// byte offset of each record: `counted` newlines lie before byte `offset` of `body`.
-    Csv { reader: csv::Reader<&'t [u8]>, body: &'t [u8], offset: usize, counted: u64 },
+    /// Records that start at or after byte `limit` belong to the next part of the file (see
+    /// [`Table::stop_at`]); `overran` is set when a record starts before it but ends after it.
+    Csv { reader: csv::Reader<&'t [u8]>, body: &'t [u8], offset: usize, counted: u64, limit: usize, overran: bool },
     Whitespace { lines: std::str::Lines<'t>, line: u64 },
 }
 
@@ -65,18 +67,7 @@ impl<'t> Table<'t> {
         if let Some(quote) = choice.quote {
             dialect.quote = quote;
         }
-        let (_, body) = dialect::skip_preamble(text);
-        let mut rows = if dialect.delimiter == dialect::WHITESPACE {
-            Rows::Whitespace { lines: body.lines(), line: 0 }
-        } else {
-            let reader = ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .delimiter(dialect.delimiter)
-                .quote(dialect.quote)
-                .from_reader(body.as_bytes());
-            Rows::Csv { reader, body: body.as_bytes(), offset: 0, counted: 0 }
-        };
+        let mut rows = Rows::new(body(text), &dialect);
 
         if let Rows::Csv { body, .. } = &rows {
             let fields = count_first_record_fields(body, dialect.delimiter, dialect.quote);
@@ -127,6 +118,43 @@ impl<'t> Table<'t> {
         Ok(Table { header, dialect, has_header, rows, pending, stopped_at: None, long_field: None })
     }
 
+    /// Opens a later part of a file whose first part [`Table::open`] read: `body` starts at a line
+    /// of the file's body, after the header. Rows are numbered from 1 at that line, so the caller
+    /// adds the lines before it. A whitespace-separated file is never read in parts.
+    pub fn part(body: &'t str, header: Header, dialect: &Dialect) -> Table<'t> {
+        let dialect = Dialect { preamble_lines: 0, ..dialect.clone() };
+        let rows = Rows::new(body, &dialect);
+        Table { header, dialect, has_header: true, rows, pending: None, stopped_at: None, long_field: None }
+    }
+
+    /// Ends the table before the first record that starts at byte `limit` of the body or later,
+    /// where the next part of the file begins.
+    pub fn stop_at(&mut self, limit: usize) {
+        if let Rows::Csv { reader, limit: stop, overran, .. } = &mut self.rows {
+            *stop = limit;
+            // The header row, read already, may itself run past the limit.
+            *overran |= reader.position().byte() as usize > limit;
+        }
+    }
+
+    /// True when a record read so far started before the limit of [`Table::stop_at`] and ended
+    /// after it: the limit fell inside a quoted field, so it is no place to split the file.
+    pub fn overran(&self) -> bool {
+        matches!(self.rows, Rows::Csv { overran: true, .. })
+    }
+
+    /// Returns the number of newlines before byte `limit` of the body (or before its end), which
+    /// is the number of lines before the next part of the file. Call it after the last row.
+    pub fn lines_before(&self, limit: usize) -> u64 {
+        match &self.rows {
+            Rows::Csv { body, offset, counted, .. } => {
+                let rest = body.get(*offset..limit.min(body.len())).unwrap_or_default();
+                *counted + rest.iter().filter(|&&byte| byte == b'\n').count() as u64
+            }
+            Rows::Whitespace { line, .. } => *line,
+        }
+    }
+
     /// Reads the next data row into `record` and returns its spreadsheet row number (the first
     /// line of the file is row 1), or `None` at the end.
     pub fn next_row(&mut self, name: &str, record: &mut StringRecord) -> Result<Option<u64>, Error> {
@@ -161,22 +189,7 @@ impl<'t> Table<'t> {
     /// Returns the warnings about the file's shape: reading stopped before the end, or a quoted
     /// field that spans so many lines that a closing quote is probably missing.
     pub fn shape_warnings(&self, name: &str) -> Vec<crate::report::Warning> {
-        let mut warnings = Vec::new();
-        if let Some(row) = self.stopped_at {
-            warnings.push(crate::report::Warning::new(
-                "second_table",
-                1,
-                format!("{name}: reading stopped at row {row}, a line starting with #. What follows is a second table or notes; save it as its own file to analyse it."),
-            ));
-        }
-        if let Some((row, lines)) = self.long_field {
-            warnings.push(crate::report::Warning::new(
-                "long_quoted_field",
-                1,
-                format!("{name}: a quoted field that starts at row {row} spans {lines} lines. A closing quote is probably missing there, which turns the rows after it into one cell."),
-            ));
-        }
-        warnings
+        shape_warnings(name, self.stopped_at, self.long_field)
     }
 
     /// Returns the problem of a row that has a field longer than [`MAX_FIELD_BYTES`], naming the
@@ -218,6 +231,47 @@ impl<'t> Table<'t> {
             Rows::Csv { counted, .. } => *counted + 1,
             Rows::Whitespace { line, .. } => *line,
         }
+    }
+}
+
+/// Returns the warnings about a file's shape: reading stopped at a `#` line before the end, or a
+/// quoted field spans so many lines that a closing quote is probably missing.
+pub fn shape_warnings(name: &str, stopped_at: Option<u64>, long_field: Option<(u64, usize)>) -> Vec<crate::report::Warning> {
+    let mut warnings = Vec::new();
+    if let Some(row) = stopped_at {
+        warnings.push(crate::report::Warning::new(
+            "second_table",
+            1,
+            format!("{name}: reading stopped at row {row}, a line starting with #. What follows is a second table or notes; save it as its own file to analyse it."),
+        ));
+    }
+    if let Some((row, lines)) = long_field {
+        warnings.push(crate::report::Warning::new(
+            "long_quoted_field",
+            1,
+            format!("{name}: a quoted field that starts at row {row} spans {lines} lines. A closing quote is probably missing there, which turns the rows after it into one cell."),
+        ));
+    }
+    warnings
+}
+
+/// Returns the body of a decoded file: the text after a byte-order mark and the preamble lines.
+pub fn body(text: &str) -> &str {
+    dialect::skip_preamble(text.trim_start_matches('\u{FEFF}')).1
+}
+
+impl<'t> Rows<'t> {
+    fn new(body: &'t str, dialect: &Dialect) -> Rows<'t> {
+        if dialect.delimiter == dialect::WHITESPACE {
+            return Rows::Whitespace { lines: body.lines(), line: 0 };
+        }
+        let reader = ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(dialect.delimiter)
+            .quote(dialect.quote)
+            .from_reader(body.as_bytes());
+        Rows::Csv { reader, body: body.as_bytes(), offset: 0, counted: 0, limit: usize::MAX, overran: false }
     }
 }
 
@@ -274,12 +328,18 @@ fn count_first_record_fields(body: &[u8], delimiter: u8, quote: u8) -> usize {
 /// Reads one record and returns the line it starts on, counted from 1 after the preamble.
 fn next_record(rows: &mut Rows<'_>, record: &mut StringRecord) -> Result<Option<u64>, String> {
     match rows {
-        Rows::Csv { reader, body, offset, counted } => match reader.read_record(record) {
+        Rows::Csv { reader, body, offset, counted, limit, overran } => match reader.read_record(record) {
             Ok(true) => {
                 // The position is where the previous record ended, before any blank lines.
                 let mut start = record.position().map_or(*offset, |position| position.byte() as usize).min(body.len());
                 while matches!(body.get(start), Some(b'\r' | b'\n')) {
                     start += 1;
+                }
+                if start >= *limit {
+                    return Ok(None);
+                }
+                if reader.position().byte() as usize > *limit {
+                    *overran = true;
                 }
                 if start > *offset {
                     *counted += body[*offset..start].iter().filter(|&&byte| byte == b'\n').count() as u64;

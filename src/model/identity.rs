@@ -91,6 +91,20 @@ pub struct IdentityLinks {
     unions: u64,
 }
 
+impl IdentityLinks {
+    /// Returns the best kind identifier `id` was seen as, or `None` for an id added without
+    /// [`EventLog::identifier`].
+    pub fn kind(&self, id: u32) -> Option<IdentityKind> {
+        self.kinds.get(id as usize).copied()
+    }
+
+    /// Returns (identifier, representative) for each identifier linked to another one: linking
+    /// these pairs again rebuilds the same sets.
+    pub fn links(&mut self) -> Vec<(u32, u32)> {
+        (0..self.sets.len() as u32).filter_map(|id| Some((id, self.sets.find(id))).filter(|(id, root)| id != root)).collect()
+    }
+}
+
 /// The result of merging identifiers into people.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MergeSummary {
@@ -250,8 +264,12 @@ pub fn merge(log: &mut EventLog) -> MergeSummary {
             }
         }
     }
-    if let Some((root, &size)) = group_size.iter().enumerate().max_by_key(|&(_, size)| *size) {
-        summary.largest = (u64::from(size), log.people.name(displayed[root]).to_string());
+    // Of groups of equal size, the one seen first, which does not depend on how the sets were joined.
+    let largest = (0..identifiers).filter(|&root| group_size[root] > 0).max_by(|&a, &b| {
+        group_size[a].cmp(&group_size[b]).then(person_of_root[b].cmp(&person_of_root[a]))
+    });
+    if let Some(root) = largest {
+        summary.largest = (u64::from(group_size[root]), log.people.name(displayed[root]).to_string());
     }
     summary.examples = examples
         .into_iter()

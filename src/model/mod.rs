@@ -168,6 +168,72 @@ impl EventLog {
 }
 
 impl EventLog {
+    /// Appends the events of `part`, read on its own from the rows after this log's, with its rows
+    /// moved down by `row_shift`. Identifiers, names and values keep the ids they would have had
+    /// if the part's rows had been pushed here one by one, and the part's identity links carry
+    /// over.
+    pub fn append(&mut self, mut part: EventLog, row_shift: u64) {
+        let shift_row = |row: u32| (u64::from(row) + row_shift).min(u64::from(u32::MAX)) as u32;
+        if self.is_empty() && self.people.is_empty() && self.properties.is_empty() && self.file_names.is_empty() {
+            if row_shift > 0 {
+                part.row.iter_mut().for_each(|row| *row = shift_row(*row));
+            }
+            *self = part;
+            return;
+        }
+
+        let before = self.len();
+        let people: Vec<u32> = (0..part.people.len() as u32)
+            .map(|id| {
+                let kind = part.identity.kind(id);
+                match kind {
+                    Some(kind) => self.identifier(part.people.name(id), kind),
+                    None => self.people.intern(part.people.name(id)),
+                }
+            })
+            .collect();
+        for (id, root) in part.identity.links() {
+            self.link(people[id as usize], people[root as usize]);
+        }
+        let names: Vec<u32> = (0..part.event_names.len() as u32).map(|id| self.event_names.intern(part.event_names.name(id))).collect();
+        let channels: Vec<u32> = (0..part.channels.len() as u32).map(|id| self.channels.intern(part.channels.name(id))).collect();
+        // Each of the part's columns, found or added while this log still has its own events only.
+        let part_properties: Vec<(usize, Property)> = std::mem::take(&mut part.properties)
+            .into_iter()
+            .map(|property| (self.property_index(&property.name), property))
+            .collect();
+
+        if !part.ordinal.is_empty() && self.ordinal.is_empty() {
+            self.ordinal = vec![f64::INFINITY; before];
+        }
+        if !self.ordinal.is_empty() {
+            if part.ordinal.is_empty() {
+                self.ordinal.resize(before + part.len(), f64::INFINITY);
+            } else {
+                self.ordinal.extend_from_slice(&part.ordinal);
+            }
+        }
+        self.person.extend(part.person.iter().map(|&person| people[person as usize]));
+        self.time.extend_from_slice(&part.time);
+        self.date_only.extend_from_slice(&part.date_only);
+        self.event.extend(part.event.iter().map(|&event| names[event as usize]));
+        self.channel.extend(part.channel.iter().map(|&channel| if channel == NONE { NONE } else { channels[channel as usize] }));
+        self.value.extend_from_slice(&part.value);
+        self.file.extend_from_slice(&part.file);
+        self.row.extend(part.row.iter().map(|&row| shift_row(row)));
+
+        for (at, codes) in part_properties {
+            let values = &mut self.properties[at].values;
+            let mapped: Vec<u32> = (0..codes.values.len() as u32).map(|code| values.intern(codes.values.name(code))).collect();
+            self.properties[at].codes.extend(codes.codes.iter().map(|&code| if code == NONE { NONE } else { mapped[code as usize] }));
+        }
+        // Columns that the part has not got are empty for its events.
+        let after = self.len();
+        for property in &mut self.properties {
+            property.codes.resize(after, NONE);
+        }
+    }
+
     /// Removes the events whose index is in `removed` from every column.
     pub fn remove_events(&mut self, removed: &[u32]) {
         if removed.is_empty() {

@@ -1,0 +1,371 @@
+//! Reading one event file in parts, so that several engines can read a large file side by side.
+//!
+//! A [`FilePlan`] contains what every part needs to read rows the way one read of the whole file
+//! would: the dialect, the header and the resolved columns with their time formats. [`FilePlan::split`]
+//! cuts the body at line starts, [`read_part`] reads the rows of one cut into an event log of its
+//! own, and [`join`] appends the parts in file order to the load's log with the problems, counts
+//! and warnings of a single read. A cut can fall inside a quoted field that spans lines: the part
+//! before it then reads a record past its limit, and [`join`] declines, so that the caller reads
+//! the file in one part instead.
+
+use chrono_tz::Tz;
+use csv::StringRecord;
+
+use super::decode::StreamDecoder;
+use super::dialect::{Dialect, Header, WHITESPACE};
+use super::table::{self, DialectChoice, Table};
+use super::{
+    estimated_events, file_warnings, file_zone, identify_row, is_note_row, parse_row, resolve_columns, Columns, FileConfig, FileStats,
+    Problems, ReadSettings, RowCounts, EXAMPLES, SAMPLE_ROWS,
+};
+use crate::error::{shorten, Error, Problem};
+use crate::model::{EventLog, NewEvent};
+use crate::report::Warning;
+
+/// The smallest part worth a reader of its own: below it, starting a reader costs more than
+/// sharing the rows saves.
+pub const MIN_PART_BYTES: usize = 1 << 20;
+
+/// The settings that every part of one event file reads its rows with.
+#[derive(Debug, Clone)]
+pub struct FilePlan {
+    pub file_index: u16,
+    pub name: String,
+    choice: DialectChoice,
+    header: Header,
+    dialect: Dialect,
+    columns: Columns,
+    zone: Tz,
+    strict: bool,
+    /// The warnings about the columns and the header, which come before those about the rows.
+    warnings: Vec<Warning>,
+}
+
+/// The rows of one part: those that start at byte `start` of the file's body or later, and
+/// before byte `limit`. The body is the decoded text after a byte-order mark and the preamble.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartRange {
+    pub start: usize,
+    pub limit: usize,
+}
+
+/// The text that one part reads.
+#[derive(Debug, Clone, Copy)]
+pub enum PartText<'t> {
+    /// The whole decoded file. The part reads the header and then the rows before byte `limit`
+    /// of the body.
+    First { text: &'t str, limit: usize },
+    /// The body from the part's first line on. The part reads the rows that start before byte
+    /// `limit` of `text`, which must reach at least one character past the limit when more of the
+    /// file follows, so that a row running past the limit shows.
+    Later { text: &'t str, limit: usize },
+}
+
+impl<'t> PartText<'t> {
+    /// Returns the text of `range` in the decoded file `text`.
+    pub fn of(text: &'t str, range: PartRange) -> PartText<'t> {
+        if range.start == 0 {
+            return PartText::First { text, limit: range.limit };
+        }
+        let body = table::body(text);
+        let start = range.start.min(body.len());
+        let end = next_char_boundary(body, range.limit);
+        PartText::Later { text: body.get(start..end).unwrap_or(""), limit: range.limit - start }
+    }
+}
+
+/// The reason a part stopped before its limit.
+#[derive(Debug)]
+enum Failure {
+    /// In strict mode, the first bad row. Its row is counted from the part's first line.
+    Row(Problem),
+    /// The reader could not go on. The error names lines of the whole file only in the first part.
+    Unreadable(Error),
+}
+
+/// The events, problems and counts of one part, with rows numbered from the part's first line.
+#[derive(Debug)]
+pub struct PartRead {
+    log: EventLog,
+    problems: Problems,
+    counts: RowCounts,
+    stats: FileStats,
+    stopped_at: Option<u64>,
+    long_field: Option<(u64, usize)>,
+    /// The newlines before the part's limit, which number the rows of the next part.
+    lines: u64,
+    /// A row started before the limit and ended after it.
+    overran: bool,
+    failure: Option<Failure>,
+}
+
+impl PartRead {
+    /// True when a row started before the part's limit and ended after it, so that the cut after
+    /// this part fell inside a quoted field.
+    pub fn overran(&self) -> bool {
+        self.overran
+    }
+}
+
+impl FilePlan {
+    /// Resolves the columns of an event file (not a channel path table or an outcome table) and
+    /// infers their time formats from the whole file, as [`super::read_events`] does.
+    pub fn new(file_index: u16, name: &str, decoded: &StreamDecoder, config: &FileConfig, settings: &ReadSettings) -> Result<FilePlan, Error> {
+        let choice = config.dialect_choice(name)?;
+        let zone = file_zone(name, config, settings)?;
+        let text = decoded.text();
+        let mut warnings = Vec::new();
+        let columns = resolve_columns(name, text, &choice, &config.mapping, settings.date_order, &mut warnings)?;
+        let table = Table::open(name, text, &choice)?;
+        warnings.extend(file_warnings(name, &table.header, decoded));
+        Ok(FilePlan {
+            file_index,
+            name: name.to_string(),
+            choice,
+            header: table.header,
+            dialect: table.dialect,
+            columns,
+            zone,
+            strict: settings.strict,
+            warnings,
+        })
+    }
+
+    /// Cuts the body of the decoded file `text` into at most `parts` ranges of about equal size,
+    /// each at least `min_part_bytes` long (see [`MIN_PART_BYTES`]) and starting at a line. A whitespace-separated file
+    /// stays whole, because its reader does not stop at a limit.
+    pub fn split(&self, text: &str, parts: usize, min_part_bytes: usize) -> Vec<PartRange> {
+        let body = table::body(text).as_bytes();
+        let whole = vec![PartRange { start: 0, limit: body.len() }];
+        if parts <= 1 || self.dialect.delimiter == WHITESPACE {
+            return whole;
+        }
+        let size = (body.len() / parts).max(min_part_bytes).max(1);
+        let mut starts = vec![0];
+        for cut in 1..parts {
+            let target = cut * size;
+            let Some(newline) = body.get(target..).and_then(|rest| rest.iter().position(|&byte| byte == b'\n')) else { break };
+            let start = target + newline + 1;
+            if start >= body.len() {
+                break;
+            }
+            starts.push(start);
+        }
+        let limits = starts.iter().skip(1).copied().chain([body.len()]);
+        starts.iter().zip(limits).map(|(&start, limit)| PartRange { start, limit }).collect()
+    }
+}
+
+/// Returns the first character boundary of `text` after byte `at`, or its length.
+fn next_char_boundary(text: &str, at: usize) -> usize {
+    (at + 1..text.len()).find(|&end| text.is_char_boundary(end)).unwrap_or(text.len())
+}
+
+/// Reads the rows of one part into a log of its own.
+pub fn read_part(plan: &FilePlan, text: PartText<'_>) -> PartRead {
+    let name = plan.name.as_str();
+    let mut part = PartRead {
+        log: EventLog::default(),
+        problems: Problems::default(),
+        counts: RowCounts::default(),
+        stats: FileStats { name: name.to_string(), ..FileStats::default() },
+        stopped_at: None,
+        long_field: None,
+        lines: 0,
+        overran: false,
+        failure: None,
+    };
+    let (mut table, limit, bytes) = match text {
+        PartText::First { text, limit } => match Table::open(name, text, &plan.choice) {
+            Ok(table) => (table, limit, limit),
+            Err(error) => {
+                part.failure = Some(Failure::Unreadable(error));
+                return part;
+            }
+        },
+        PartText::Later { text, limit } => (Table::part(text, plan.header.clone(), &plan.dialect), limit, limit),
+    };
+    table.stop_at(limit);
+    if let Err(failure) = read_rows(plan, &mut table, bytes, &mut part) {
+        part.failure = Some(failure);
+    }
+    part.stopped_at = table.stopped_at;
+    part.long_field = table.long_field;
+    part.overran = table.overran();
+    part.lines = table.lines_before(limit);
+    part
+}
+
+/// Reads every row of `table` into `part`, stopping at the first bad row in strict mode.
+fn read_rows(plan: &FilePlan, table: &mut Table<'_>, bytes: usize, part: &mut PartRead) -> Result<(), Failure> {
+    let name = plan.name.as_str();
+    let columns = &plan.columns;
+    let log = &mut part.log;
+    let properties: Vec<(usize, usize)> = columns.properties.iter().map(|(at, property)| (*at, log.property_index(property))).collect();
+    let width = table.header.names.len();
+    let header = &table.header.names.clone();
+    let mut record = StringRecord::new();
+    // Holds a lower-cased e-mail address, reused from row to row.
+    let mut identifier_buffer = String::new();
+    // The bytes of the rows read so far, for the estimate of the part's events.
+    let mut sampled_bytes = 0usize;
+    loop {
+        let row = match table.next_row(name, &mut record) {
+            Ok(Some(row)) => row,
+            Ok(None) => return Ok(()),
+            Err(error) => return Err(Failure::Unreadable(error)),
+        };
+        let stats = &mut part.stats;
+        stats.rows += 1;
+        if stats.rows <= SAMPLE_ROWS {
+            sampled_bytes += record.as_slice().len() + record.len();
+            if stats.rows == SAMPLE_ROWS {
+                log.reserve(estimated_events(bytes, sampled_bytes, stats.events));
+            }
+        }
+        if let Some(problem) = table.oversized_problem(name, row, &record) {
+            if plan.strict {
+                return Err(Failure::Row(problem));
+            }
+            part.problems.add(problem);
+            stats.skipped += 1;
+            continue;
+        }
+        let counts = &mut part.counts;
+        if is_note_row(&record, width) {
+            counts.notes += 1;
+            if counts.note_examples.len() < EXAMPLES {
+                counts.note_examples.push((row, shorten(record.iter().map(str::trim).collect::<Vec<_>>().join(" ").trim(), 60)));
+            }
+            continue;
+        }
+        if record.len() < width {
+            counts.short += 1;
+        } else if record.len() > width && record.iter().skip(width).any(|cell| !cell.trim().is_empty()) {
+            counts.long += 1;
+            if counts.long_examples.len() < EXAMPLES {
+                counts.long_examples.push((row, format!("{} fields, header has {width}", record.len())));
+            }
+        }
+
+        let cell = |at: usize| record.get(at).unwrap_or("").trim();
+        let parsed = match parse_row(columns, &cell, plan.zone, counts) {
+            Ok(parsed) => parsed,
+            Err((column, message)) => {
+                let problem = Problem {
+                    file: name.to_string(),
+                    row,
+                    column: header[column].clone(),
+                    value: shorten(cell(column), 200),
+                    message,
+                };
+                if plan.strict {
+                    return Err(Failure::Row(problem));
+                }
+                part.problems.add(problem);
+                stats.skipped += 1;
+                continue;
+            }
+        };
+        if parsed.events.is_empty() {
+            continue;
+        }
+        // `parse_row` has checked that the row has an identifier.
+        let Some(person) = identify_row(columns, &cell, log, &mut identifier_buffer) else { continue };
+        let channel = columns.channel.map(cell).filter(|value| !value.is_empty());
+        for (event, time, date_only) in parsed.events {
+            log.push(
+                NewEvent {
+                    person,
+                    time,
+                    event,
+                    channel,
+                    value: parsed.value,
+                    ordinal: parsed.ordinal,
+                    date_only,
+                    file: plan.file_index,
+                    row: row.min(u32::MAX as u64) as u32,
+                },
+                properties.iter().map(|&(at, property)| (property, record.get(at).unwrap_or("").trim())),
+            );
+            stats.events += 1;
+        }
+    }
+}
+
+/// Appends the parts of one file, in file order, to `log`, `problems` and `warnings`, and returns
+/// the file's counts. Returns `None`, and changes nothing, when a cut between two parts fell inside
+/// a row: the file must then be read in one part.
+pub fn join(plan: &FilePlan, parts: Vec<PartRead>, log: &mut EventLog, problems: &mut Problems, warnings: &mut Vec<Warning>) -> Result<Option<FileStats>, Error> {
+    // The parts up to the first that stopped early count, and each cut before them must fall
+    // between rows. A later part's unreadable row is named by the whole file's read.
+    let mut used = 0;
+    for (index, part) in parts.iter().enumerate() {
+        used += 1;
+        if index > 0 && matches!(part.failure, Some(Failure::Unreadable(_))) {
+            return Ok(None);
+        }
+        if part.failure.is_some() || part.stopped_at.is_some() {
+            break;
+        }
+        if part.overran && index + 1 < parts.len() {
+            return Ok(None);
+        }
+    }
+
+    warnings.extend(plan.warnings.iter().cloned());
+    let mut stats = FileStats { name: plan.name.clone(), ..FileStats::default() };
+    let mut counts = RowCounts::default();
+    let (mut stopped_at, mut long_field) = (None, None);
+    // The lines of the file before the current part: the first part numbers its own rows.
+    let mut lines_before = plan.dialect.preamble_lines as u64;
+    for (index, part) in parts.into_iter().take(used).enumerate() {
+        let shift = if index == 0 { 0 } else { lines_before };
+        match part.failure {
+            Some(Failure::Row(mut problem)) => {
+                problem.row += shift;
+                return Err(Error::Value(problem));
+            }
+            Some(Failure::Unreadable(error)) => return Err(error),
+            None => {}
+        }
+        log.append(part.log, shift);
+        problems.count += part.problems.count;
+        for mut problem in part.problems.examples {
+            if problems.examples.len() < super::MAX_PROBLEM_EXAMPLES {
+                problem.row += shift;
+                problems.examples.push(problem);
+            }
+        }
+        let mut part_counts = part.counts;
+        part_counts.shift_rows(shift);
+        counts.absorb(part_counts);
+        stats.rows += part.stats.rows;
+        stats.events += part.stats.events;
+        stats.skipped += part.stats.skipped;
+        stopped_at = stopped_at.or(part.stopped_at.map(|row| row + shift));
+        long_field = long_field.or(part.long_field.map(|(row, lines)| (row + shift, lines)));
+        lines_before += part.lines;
+    }
+
+    warnings.extend(counts.into_warnings(&plan.name));
+    if let (true, Some((row, lines))) = (plan.strict, long_field) {
+        return Err(Error::File {
+            file: plan.name.clone(),
+            message: format!("a quoted field that starts at row {row} spans {lines} lines; a closing quote is probably missing. Fix the quote, or switch to lenient mode."),
+        });
+    }
+    warnings.extend(table::shape_warnings(&plan.name, stopped_at, long_field));
+    Ok(Some(stats))
+}
+
+/// Reads a whole event file in one part into `log`.
+pub fn read_whole(plan: &FilePlan, text: &str, log: &mut EventLog, problems: &mut Problems, warnings: &mut Vec<Warning>) -> Result<FileStats, Error> {
+    let range = PartRange { start: 0, limit: table::body(text).len() };
+    let part = read_part(plan, PartText::of(text, range));
+    // One part has no cut to fall inside a row, so `join` always takes it.
+    join(plan, vec![part], log, problems, warnings)?.ok_or_else(|| Error::File {
+        file: plan.name.clone(),
+        message: "the file could not be read in one part".to_string(),
+    })
+}

@@ -1,0 +1,227 @@
+//! Reading event files in parts side by side. A load read in parts, on several threads, must give
+//! the same load summary, the same errors and the same report as a load that reads each file
+//! whole: the same ids, row numbers, problems, counts and warnings.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fmt::Write;
+
+use pathlight::synth::{write_csv, SynthOptions};
+use pathlight::{AnalysisOptions, LoadConfig, Workspace};
+
+/// Adds `files`, inspects them and returns the workspace with the proposed load settings.
+fn prepared(files: &[(&str, &str)]) -> (Workspace, LoadConfig) {
+    let mut workspace = Workspace::new();
+    let inspections: Vec<_> = files
+        .iter()
+        .map(|(name, text)| {
+            let index = workspace.add_file(name, text.as_bytes().to_vec());
+            workspace.inspect(index, None).unwrap()
+        })
+        .collect();
+    let config = LoadConfig::from_inspections(&inspections);
+    (workspace, config)
+}
+
+/// Describes what a load gave, as text to compare: the summary and the report, or the error.
+fn outcome(workspace: &mut Workspace, loaded: Result<pathlight::LoadSummary, pathlight::Error>, conversion: &str) -> String {
+    match loaded {
+        Err(error) => format!("error: {error}"),
+        Ok(summary) => {
+            let options = AnalysisOptions { conversion: Some(conversion.to_string()), ..AnalysisOptions::default() };
+            let report = workspace.analyze(&options).map(|report| serde_json::to_string(&report).unwrap());
+            format!("{}\n{}", serde_json::to_string(&summary).unwrap(), report.unwrap_or_else(|error| format!("error: {error}")))
+        }
+    }
+}
+
+/// Loads in at most `parts` parts of at least `min_bytes` bytes, one thread per part. Returns the
+/// outcome, the number of parts read and how many of them ran past their limit.
+fn load_in_parts(files: &[(&str, &str)], change: &dyn Fn(&mut LoadConfig), parts: usize, min_bytes: usize, conversion: &str) -> (String, usize, usize) {
+    let (mut workspace, mut config) = prepared(files);
+    change(&mut config);
+    let plan = match workspace.plan_load(&config, parts, min_bytes) {
+        Ok(plan) => plan,
+        Err(error) => return (format!("error: {error}"), 0, 0),
+    };
+    let jobs = plan.jobs();
+    let texts: Vec<_> = jobs.iter().map(|job| workspace.part_text(&plan, job).unwrap()).collect();
+    let reads: Vec<_> = std::thread::scope(|scope| {
+        let plan = &plan;
+        let handles: Vec<_> = jobs.iter().zip(texts).map(|(job, text)| scope.spawn(move || plan.read_part(job, text).unwrap())).collect();
+        handles.into_iter().map(|handle| handle.join().unwrap()).collect()
+    });
+    let overran = reads.iter().filter(|read| read.overran()).count();
+    let loaded = workspace.finish_load(plan, reads);
+    (outcome(&mut workspace, loaded, conversion), jobs.len(), overran)
+}
+
+fn load_whole(files: &[(&str, &str)], change: &dyn Fn(&mut LoadConfig), conversion: &str) -> String {
+    let (mut workspace, mut config) = prepared(files);
+    change(&mut config);
+    let loaded = workspace.load(&config);
+    outcome(&mut workspace, loaded, conversion)
+}
+
+/// Checks that every way of cutting the files into 2 to 9 parts gives the whole read's outcome,
+/// and returns the largest number of parts read and of parts that ran past their limit.
+fn assert_same(files: &[(&str, &str)], change: &dyn Fn(&mut LoadConfig), conversion: &str) -> (usize, usize) {
+    let whole = load_whole(files, change, conversion);
+    let (mut most_parts, mut most_overran) = (0, 0);
+    for parts in 2..=9 {
+        let (in_parts, jobs, overran) = load_in_parts(files, change, parts, 1, conversion);
+        assert!(in_parts == whole, "{parts} parts differ from the whole read:\n{}", first_difference(&whole, &in_parts));
+        most_parts = most_parts.max(jobs);
+        most_overran = most_overran.max(overran);
+    }
+    (most_parts, most_overran)
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    let at = expected.bytes().zip(actual.bytes()).position(|(a, b)| a != b).unwrap_or(expected.len().min(actual.len()));
+    let from = at.saturating_sub(200);
+    format!("whole: …{}\nparts: …{}", &expected[from..(at + 200).min(expected.len())], &actual[from..(at + 200).min(actual.len())])
+}
+
+fn keep(_: &mut LoadConfig) {}
+
+fn strict(config: &mut LoadConfig) {
+    config.strict = true;
+}
+
+#[test]
+fn read_in_parts_generated_journeys() {
+    let mut csv = Vec::new();
+    write_csv(&SynthOptions { people: 300, seed: 5, days: 60, ..SynthOptions::default() }, &mut csv).unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let (parts, overran) = assert_same(&[("generated.csv", &text)], &keep, "purchase");
+    assert_eq!(parts, 9, "the file is long enough for 9 parts");
+    assert_eq!(overran, 0, "no row of the generated file spans lines");
+}
+
+#[test]
+fn read_in_parts_file_below_minimum_stays_whole() {
+    let mut csv = Vec::new();
+    write_csv(&SynthOptions { people: 40, seed: 5, days: 30, ..SynthOptions::default() }, &mut csv).unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let (mut workspace, config) = prepared(&[("small.csv", &text)]);
+    let plan = workspace.plan_load(&config, 4, text.len()).unwrap();
+    assert_eq!(plan.jobs().len(), 1);
+    let plan = workspace.plan_load(&config, 4, text.len() / 4).unwrap();
+    assert_eq!(plan.jobs().len(), 4);
+}
+
+/// Returns rows whose notes hold line breaks inside quotes, so that many cuts fall inside a row.
+fn quoted_lines() -> String {
+    let mut text = String::from("user_id,event,timestamp,note\n");
+    for row in 0..120 {
+        let note = if row % 3 == 0 { format!("\"line one\nline \"\"two\"\"\n{row}\"") } else { format!("plain {row}") };
+        writeln!(text, "u{},{},2024-03-{:02} 10:{:02}:00,{note}", row % 17, ["visit", "cart", "purchase"][row % 3], 1 + row % 28, row % 60).unwrap();
+    }
+    text
+}
+
+#[test]
+fn read_in_parts_cut_inside_quoted_row() {
+    let text = quoted_lines();
+    let (_, overran) = assert_same(&[("quoted.csv", &text)], &keep, "purchase");
+    assert!(overran > 0, "some cut fell inside a quoted row");
+}
+
+/// Returns a file with a preamble, bad rows of every kind spread over it, and Windows line endings.
+fn troubled() -> String {
+    let mut text = String::from("# exported 2024-05-01\r\n# all users\r\nuser_id,event,timestamp,value,page\r\n");
+    for row in 0..400 {
+        let line = match row % 23 {
+            0 => format!("u{},visit,not a time,,/home", row % 31),
+            5 => format!(",visit,2024-04-{:02} 09:00:00,,/home", 1 + row % 28),
+            9 => format!("u{},cart,2024-04-{:02} 09:{:02}:00,lots,/cart", row % 31, 1 + row % 28, row % 60),
+            13 => format!("u{},visit,2024-04-{:02} 11:00:00", row % 31, 1 + row % 28),
+            17 => format!("u{},visit,2024-04-{:02} 12:00:00,,/home,extra,cells", row % 31, 1 + row % 28),
+            21 => "Total,,,1234,".to_string(),
+            _ => format!("u{},{},2024-04-{:02} {:02}:{:02}:00,{},/p{}", row % 31, ["visit", "cart", "purchase"][row % 3], 1 + row % 28, row % 24, row % 60, row % 7, row % 5),
+        };
+        text.push_str(&line);
+        text.push_str("\r\n");
+    }
+    text
+}
+
+#[test]
+fn read_in_parts_problems_and_row_numbers() {
+    let text = troubled();
+    let (parts, _) = assert_same(&[("troubled.csv", &text)], &keep, "purchase");
+    assert_eq!(parts, 9);
+    let whole = load_whole(&[("troubled.csv", &text)], &keep, "purchase");
+    assert!(whole.contains("\"skipped_rows\":36"), "{}", &whole[..600]);
+    // The first bad row is data row 0, on line 4 after two preamble lines and the header. The
+    // last of the 20 listed problems is data row 212, the 10th with a missing id, on line 216.
+    let rows: Vec<&str> = whole.split("\"row\":").skip(1).map(|rest| rest.split(',').next().unwrap()).collect();
+    assert_eq!(rows.first(), Some(&"4"), "{rows:?}");
+    assert_eq!(rows.get(19), Some(&"216"), "{rows:?}");
+}
+
+#[test]
+fn read_in_parts_strict_mode_error() {
+    let text = troubled();
+    let (parts, _) = assert_same(&[("troubled.csv", &text)], &strict, "purchase");
+    assert_eq!(parts, 9);
+    let mut late = String::from("user_id,event,timestamp\n");
+    for row in 0..300 {
+        let time = if row == 250 { "never".to_string() } else { format!("2024-04-{:02} 10:00:00", 1 + row % 28) };
+        writeln!(late, "u{},visit,{time}", row % 13).unwrap();
+    }
+    assert_same(&[("late.csv", &late)], &strict, "visit");
+    assert!(load_whole(&[("late.csv", &late)], &strict, "visit").contains("row 252"));
+}
+
+#[test]
+fn read_in_parts_second_table() {
+    let mut text = String::from("user_id,event,timestamp\n");
+    for row in 0..200 {
+        writeln!(text, "u{},{},2024-04-{:02} 10:{:02}:00", row % 13, ["visit", "purchase"][row % 2], 1 + row % 28, row % 60).unwrap();
+    }
+    text.push_str("# Totals\nvisits,100\n");
+    for row in 0..200 {
+        writeln!(text, "x{},visit,2024-05-{:02} 10:00:00", row % 13, 1 + row % 28).unwrap();
+    }
+    assert_same(&[("two tables.csv", &text)], &keep, "purchase");
+    assert!(load_whole(&[("two tables.csv", &text)], &keep, "purchase").contains("reading stopped at row 202"));
+}
+
+#[test]
+fn read_in_parts_epoch_units_ordinals_identities() {
+    let mut text = String::from("user_id,email,event,time,seq,plan\n");
+    for row in 0..300u64 {
+        // Milliseconds first, then seconds: the warning counts the rows that differ from the first.
+        let time = if row < 200 { 1_712_000_000_000 + row * 60_000 } else { 1_712_000_000 + row * 60 };
+        // Sequence numbers and the plan column only in the second half.
+        let seq = if row >= 150 { (row % 4).to_string() } else { String::new() };
+        let plan = if row >= 220 { "pro" } else { "" };
+        // Each e-mail links its user ids, first seen in the first half and again in the second.
+        let email = if row % 5 == 0 { format!("Person{}@Example.com", row % 7) } else { String::new() };
+        writeln!(text, "u{},{email},{},{time},{seq},{plan}", row % 37, ["visit", "cart", "purchase"][row as usize % 3]).unwrap();
+    }
+    let (mut workspace, mut config) = prepared(&[("mixed.csv", &text)]);
+    config.files[0].mapping.identities = vec!["email".to_string()];
+    config.files[0].mapping.ordinal = Some("seq".to_string());
+    let mapping = config.files[0].mapping.clone();
+    let change = move |config: &mut LoadConfig| config.files[0].mapping = mapping.clone();
+    assert_same(&[("mixed.csv", &text)], &change, "purchase");
+    let summary = workspace.load(&config).unwrap();
+    assert!(summary.merged_people > 0, "the e-mail column links user ids");
+    assert!(summary.warnings.iter().any(|warning| warning.kind == "mixed_epoch_units" && warning.count == 100));
+}
+
+#[test]
+fn read_in_parts_several_files() {
+    let mut first = String::from("user_id,event,timestamp,source\n");
+    let mut second = String::from("customer_id,event,timestamp,campaign\n");
+    for row in 0..150 {
+        writeln!(first, "u{},{},2024-04-{:02} 10:{:02}:00,s{}", row % 19, ["visit", "cart"][row % 2], 1 + row % 28, row % 60, row % 4).unwrap();
+        writeln!(second, "u{},{},2024-05-{:02} 10:{:02}:00,c{}", row % 23, ["email_open", "purchase"][row % 2], 1 + row % 28, row % 60, row % 3).unwrap();
+    }
+    let paths = "path,total_conversions,total_null\nsearch > email,3,5\nsocial,1,4\n";
+    let files = [("web.csv", first.as_str()), ("crm.csv", second.as_str()), ("web.csv", first.as_str()), ("paths.csv", paths)];
+    let (parts, _) = assert_same(&files, &keep, "purchase");
+    assert_eq!(parts, 27, "each of the three event files in 9 parts");
+}
