@@ -5,10 +5,10 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One bad value in an input file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     pub file: String,
     /// Spreadsheet row number: the header is row 1, the first data row is row 2.
@@ -33,7 +33,7 @@ impl fmt::Display for Problem {
 }
 
 /// Everything that can stop reading or analysing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Error {
     /// A file cannot be read at all (not text, no header, no rows).

@@ -29,7 +29,7 @@ use crate::analysis::trends::TrendsReport;
 use crate::analysis::voice::VoiceReport;
 
 /// Something the user should know about the data or the results, with a count and examples.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Warning {
     /// A stable identifier such as `skipped_rows` or `conversion_before_first_touch`.
     pub kind: String,

@@ -155,14 +155,15 @@ impl Workspace {
     pub fn load(&mut self, config: &LoadConfig) -> Result<LoadSummary, Error> {
         let plan = self.plan_load(config, 1, MIN_PART_BYTES)?;
         let reads = plan.jobs().iter().map(|job| self.read_part(&plan, job)).collect::<Result<_, _>>()?;
-        self.finish_load(plan, reads)
+        let joined = self.join_parts(plan, reads)?;
+        self.finish_load(joined)
     }
 
     /// Resolves the columns of every configured file and cuts each event file into at most
     /// `parts` parts of at least `min_part_bytes` bytes. [`Workspace::read_part`] or
     /// [`LoadPlan::read_part`] then reads the parts side by side, on threads or in other
-    /// workspaces, and [`Workspace::finish_load`] joins them into the load that
-    /// [`Workspace::load`] gives. Forgets an earlier load.
+    /// workspaces, [`Workspace::join_parts`] joins them, and [`Workspace::finish_load`] builds the
+    /// load that [`Workspace::load`] gives. Forgets an earlier load.
     pub fn plan_load(&mut self, config: &LoadConfig, parts: usize, min_part_bytes: usize) -> Result<LoadPlan, Error> {
         let zone = time::parse_zone(&config.time_zone).ok_or_else(|| {
             Error::Options(format!("The time zone \"{}\" is unknown. Use an IANA name such as UTC or Europe/Paris.", config.time_zone))
@@ -214,11 +215,11 @@ impl Workspace {
         plan.read_part(job, self.part_text(plan, job)?)
     }
 
-    /// Joins the parts of a planned load, read in the order of [`LoadPlan::jobs`], and builds the
-    /// journeys. A file whose cut fell inside a quoted row is read again in one part here.
-    pub fn finish_load(&mut self, plan: LoadPlan, reads: Vec<PartRead>) -> Result<LoadSummary, Error> {
+    /// Joins the parts of a planned load, read in the order of [`LoadPlan::jobs`], into one event
+    /// log, which [`Workspace::finish_load`] turns into journeys. A file whose cut fell inside a
+    /// quoted row is read again in one part here.
+    pub fn join_parts(&self, plan: LoadPlan, reads: Vec<PartRead>) -> Result<JoinedLoad, Error> {
         let LoadPlan { config, settings, files: planned } = plan;
-        let config = &config;
         let mut log = EventLog::default();
         let mut problems = Problems::default();
         let mut warnings = Vec::new();
@@ -245,6 +246,13 @@ impl Workspace {
             };
             files.push(stats);
         }
+        Ok(JoinedLoad { config, log, problems, warnings, files })
+    }
+
+    /// Builds the journeys of a joined load and returns its summary.
+    pub fn finish_load(&mut self, joined: JoinedLoad) -> Result<LoadSummary, Error> {
+        let JoinedLoad { config, mut log, problems, mut warnings, files } = joined;
+        let config = &config;
         if log.is_empty() {
             let detail = problems.examples.first().map_or(String::new(), |problem| format!(" The first problem: {problem}."));
             return Err(Error::Options(format!("No events could be read from the files.{detail}")));
@@ -340,6 +348,15 @@ pub struct LoadPlan {
     config: LoadConfig,
     settings: ReadSettings,
     files: Vec<Planned>,
+}
+
+/// The events of every file of a load, read and joined, before the journeys are built.
+pub struct JoinedLoad {
+    config: LoadConfig,
+    log: EventLog,
+    problems: Problems,
+    warnings: Vec<Warning>,
+    files: Vec<FileStats>,
 }
 
 /// One configured file of a [`LoadPlan`].

@@ -19,7 +19,7 @@ pub const WHITESPACE: u8 = b' ';
 const SNIFF_RECORDS: usize = 200;
 
 /// The delimiter, quote character, line ending and preamble of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Dialect {
     pub delimiter: u8,
     /// False when the user chose the delimiter.
@@ -28,7 +28,8 @@ pub struct Dialect {
     pub preamble_lines: usize,
     /// `"` unless fields are wrapped in `'` and never in `"`.
     pub quote: u8,
-    /// `LF`, `CRLF` or `CR`, whichever ends most lines of the sample.
+    /// `LF`, `CRLF` or `CR`, whichever ends most lines of the sample. Only the inspection shows it.
+    #[serde(skip)]
     pub line_ending: &'static str,
 }
 
@@ -249,7 +250,7 @@ fn consistency(sample: &str, delimiter: u8) -> (bool, f64, usize) {
 }
 
 /// The header after clean-up, and what the clean-up changed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Header {
     pub names: Vec<String>,
     /// (original, new) for each renamed duplicate.

@@ -180,7 +180,7 @@ impl LoadConfig {
 }
 
 /// Counts for one file after [`read_events`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileStats {
     pub name: String,
     /// Data rows read, the header and preamble not included.
@@ -190,7 +190,7 @@ pub struct FileStats {
 }
 
 /// Problems found while reading, with a capped list of examples.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Problems {
     pub examples: Vec<Problem>,
     pub count: u64,
@@ -417,7 +417,7 @@ fn file_warnings(file: &str, header: &dialect::Header, decoded: &StreamDecoder) 
 }
 
 /// The column position of each role in one file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Columns {
     person: usize,
     /// The person column, then the identity columns, each with the kind of id it holds.
@@ -499,7 +499,7 @@ fn file_zone(name: &str, config: &FileConfig, settings: &ReadSettings) -> Result
 }
 
 /// Counters of row shapes and time adjustments seen while reading one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct RowCounts {
     short: u64,
     long: u64,

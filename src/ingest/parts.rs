@@ -10,6 +10,7 @@
 
 use chrono_tz::Tz;
 use csv::StringRecord;
+use serde::{Deserialize, Serialize};
 
 use super::decode::StreamDecoder;
 use super::dialect::{Dialect, Header, WHITESPACE};
@@ -26,8 +27,9 @@ use crate::report::Warning;
 /// sharing the rows saves.
 pub const MIN_PART_BYTES: usize = 1 << 20;
 
-/// The settings that every part of one event file reads its rows with.
-#[derive(Debug, Clone)]
+/// The settings that every part of one event file reads its rows with. Another engine gets them
+/// as the JSON of [`FilePlan::to_json`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FilePlan {
     pub file_index: u16,
     pub name: String,
@@ -35,6 +37,7 @@ pub struct FilePlan {
     header: Header,
     dialect: Dialect,
     columns: Columns,
+    #[serde(with = "zone_name")]
     zone: Tz,
     strict: bool,
     /// The warnings about the columns and the header, which come before those about the rows.
@@ -75,7 +78,7 @@ impl<'t> PartText<'t> {
 }
 
 /// The reason a part stopped before its limit.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 enum Failure {
     /// In strict mode, the first bad row. Its row is counted from the part's first line.
     Row(Problem),
@@ -84,7 +87,8 @@ enum Failure {
 }
 
 /// The events, problems and counts of one part, with rows numbered from the part's first line.
-#[derive(Debug)]
+/// Another engine sends it back as the bytes of [`PartRead::to_bytes`].
+#[derive(Debug, Serialize, Deserialize)]
 pub struct PartRead {
     log: EventLog,
     problems: Problems,
@@ -100,6 +104,19 @@ pub struct PartRead {
 }
 
 impl PartRead {
+    /// Returns the part in a compact binary form, for the engine that joins the parts.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serializing plain data into a growing vector cannot fail.
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    /// Reads a part back from the bytes of [`PartRead::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<PartRead, Error> {
+        let mut part: PartRead = postcard::from_bytes(bytes).map_err(|error| Error::Options(format!("A part of a file read by another engine is damaged: {error}.")))?;
+        part.log.index_properties();
+        Ok(part)
+    }
+
     /// True when a row started before the part's limit and ended after it, so that the cut after
     /// this part fell inside a quoted field.
     pub fn overran(&self) -> bool {
@@ -108,6 +125,16 @@ impl PartRead {
 }
 
 impl FilePlan {
+    /// Returns the plan as JSON, for another engine that reads parts of the file.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a plan back from the JSON of [`FilePlan::to_json`].
+    pub fn from_json(text: &str) -> Result<FilePlan, Error> {
+        serde_json::from_str(text).map_err(|error| Error::Options(format!("The plan for reading a part of a file is invalid: {error}.")))
+    }
+
     /// Resolves the columns of an event file (not a channel path table or an outcome table) and
     /// infers their time formats from the whole file, as [`super::read_events`] does.
     pub fn new(file_index: u16, name: &str, decoded: &StreamDecoder, config: &FileConfig, settings: &ReadSettings) -> Result<FilePlan, Error> {
@@ -298,18 +325,19 @@ fn read_rows(plan: &FilePlan, table: &mut Table<'_>, bytes: usize, part: &mut Pa
 /// a row: the file must then be read in one part.
 pub fn join(plan: &FilePlan, parts: Vec<PartRead>, log: &mut EventLog, problems: &mut Problems, warnings: &mut Vec<Warning>) -> Result<Option<FileStats>, Error> {
     // The parts up to the first that stopped early count, and each cut before them must fall
-    // between rows. A later part's unreadable row is named by the whole file's read.
+    // between rows. A part can stop at the very row that ran past its limit, so that comes
+    // first. A later part's unreadable row is named by the whole file's read.
     let mut used = 0;
     for (index, part) in parts.iter().enumerate() {
         used += 1;
+        if part.overran && index + 1 < parts.len() {
+            return Ok(None);
+        }
         if index > 0 && matches!(part.failure, Some(Failure::Unreadable(_))) {
             return Ok(None);
         }
         if part.failure.is_some() || part.stopped_at.is_some() {
             break;
-        }
-        if part.overran && index + 1 < parts.len() {
-            return Ok(None);
         }
     }
 
@@ -368,4 +396,19 @@ pub fn read_whole(plan: &FilePlan, text: &str, log: &mut EventLog, problems: &mu
         file: plan.name.clone(),
         message: "the file could not be read in one part".to_string(),
     })
+}
+
+/// Stores a time zone as its IANA name.
+mod zone_name {
+    use chrono_tz::Tz;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(zone: &Tz, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(zone.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Tz, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        super::super::time::parse_zone(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown time zone {name}")))
+    }
 }

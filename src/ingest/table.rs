@@ -21,7 +21,7 @@ pub const MAX_FIELD_BYTES: usize = 1 << 20;
 const LONG_FIELD_LINES: usize = 100;
 
 /// The user's dialect choices. A `None` field is sniffed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DialectChoice {
     pub delimiter: Option<u8>,
     /// `"` or `'`.

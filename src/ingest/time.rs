@@ -59,6 +59,58 @@ pub enum TimeFormat {
     SpreadsheetSerial,
 }
 
+/// The stored form of a [`TimeFormat`], whose format strings are read back as the known ones.
+#[derive(serde::Serialize, serde::Deserialize)]
+enum StoredFormat {
+    Epoch,
+    Offset(String),
+    UtcSuffix(String),
+    Local(String),
+    Date(String),
+    Rfc2822,
+    SpreadsheetSerial,
+}
+
+impl serde::Serialize for TimeFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let stored = match *self {
+            TimeFormat::Epoch => StoredFormat::Epoch,
+            TimeFormat::Offset(text) => StoredFormat::Offset(text.to_string()),
+            TimeFormat::UtcSuffix(text) => StoredFormat::UtcSuffix(text.to_string()),
+            TimeFormat::Local(text) => StoredFormat::Local(text.to_string()),
+            TimeFormat::Date(text) => StoredFormat::Date(text.to_string()),
+            TimeFormat::Rfc2822 => StoredFormat::Rfc2822,
+            TimeFormat::SpreadsheetSerial => StoredFormat::SpreadsheetSerial,
+        };
+        stored.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TimeFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TimeFormat, D::Error> {
+        let known = |text: String| {
+            OFFSET_FORMATS
+                .iter()
+                .chain(&LOCAL_FORMATS)
+                .chain(&DATE_FORMATS)
+                .chain(&DAY_FIRST_FORMATS)
+                .chain(&MONTH_FIRST_FORMATS)
+                .copied()
+                .find(|format| *format == text)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown time format {text}")))
+        };
+        Ok(match StoredFormat::deserialize(deserializer)? {
+            StoredFormat::Epoch => TimeFormat::Epoch,
+            StoredFormat::Offset(text) => TimeFormat::Offset(known(text)?),
+            StoredFormat::UtcSuffix(text) => TimeFormat::UtcSuffix(known(text)?),
+            StoredFormat::Local(text) => TimeFormat::Local(known(text)?),
+            StoredFormat::Date(text) => TimeFormat::Date(known(text)?),
+            StoredFormat::Rfc2822 => TimeFormat::Rfc2822,
+            StoredFormat::SpreadsheetSerial => TimeFormat::SpreadsheetSerial,
+        })
+    }
+}
+
 /// Day-first or month-first, for dates such as `03/04/2024`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -82,7 +134,7 @@ pub struct Instant {
 }
 
 /// The unit of an epoch number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EpochUnit {
     Seconds,
     Millis,
@@ -199,6 +251,19 @@ pub struct TimeParser {
     /// Formats of the same family, tried when `format` does not fit a value: see
     /// [`TimeParser::for_column`].
     fallbacks: Vec<TimeParser>,
+}
+
+/// A parser is stored as its column's format and built again on reading.
+impl serde::Serialize for TimeParser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.format.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TimeParser {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TimeParser, D::Error> {
+        TimeFormat::deserialize(deserializer).map(TimeParser::for_column)
+    }
 }
 
 impl TimeParser {

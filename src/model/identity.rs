@@ -23,7 +23,7 @@ const PLACEHOLDERS: &[&str] = &[
 
 /// The kind of an identifier, best first: a person's displayed id is their best identifier, the
 /// first seen among equals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum IdentityKind {
     /// A known user, customer or lead id.
     UserId,
@@ -35,7 +35,7 @@ pub enum IdentityKind {
 }
 
 /// Disjoint sets of identifier ids, with path halving and union by size.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct UnionFind {
     parent: Vec<u32>,
     size: Vec<u32>,
@@ -82,7 +82,7 @@ impl UnionFind {
 }
 
 /// The links between identifiers gathered while reading.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct IdentityLinks {
     /// The best kind each identifier was seen as, by identifier id.
     kinds: Vec<IdentityKind>,

@@ -3,6 +3,7 @@
 
 pub mod duplicates;
 pub mod identity;
+pub mod packed;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -16,6 +17,24 @@ pub const NONE: u32 = u32::MAX;
 pub struct Interner {
     names: Vec<String>,
     ids: HashMap<String, u32>,
+}
+
+/// An interner is stored as its strings in id order, and the ids are found again on reading.
+impl serde::Serialize for Interner {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.names.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Interner {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Interner, D::Error> {
+        let names = Vec::<String>::deserialize(deserializer)?;
+        let ids = names.iter().enumerate().map(|(id, name)| (name.clone(), id as u32)).collect::<HashMap<_, _>>();
+        if ids.len() != names.len() {
+            return Err(serde::de::Error::custom("an interned string appears twice"));
+        }
+        Ok(Interner { names, ids })
+    }
 }
 
 impl Interner {
@@ -49,17 +68,18 @@ impl Interner {
 }
 
 /// A column of the input kept beside the events, such as `page`, for step filters.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Property {
     pub name: String,
     pub values: Interner,
     /// One code per event: an id in `values`, or [`NONE`] where the event's file has no such
     /// column or the cell is empty.
+    #[serde(with = "packed")]
     pub codes: Vec<u32>,
 }
 
 /// Every event of every loaded file, one entry per event in each column.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EventLog {
     /// Every identifier while files are read. After [`identity::merge`], one displayed id per
     /// person.
@@ -68,27 +88,38 @@ pub struct EventLog {
     pub identity: IdentityLinks,
     pub event_names: Interner,
     pub channels: Interner,
+    #[serde(with = "packed")]
     pub person: Vec<u32>,
     /// Milliseconds since 1970-01-01T00:00:00Z.
+    #[serde(with = "packed")]
     pub time: Vec<i64>,
+    #[serde(with = "packed")]
     pub event: Vec<u32>,
     /// An id in `channels`, or [`NONE`].
+    #[serde(with = "packed")]
     pub channel: Vec<u32>,
     /// Revenue or value; NaN where there is none.
+    #[serde(with = "packed")]
     pub value: Vec<f64>,
     /// The ordinal column's number, which orders events with equal times, or infinity where there
     /// is none. Empty while no file has an ordinal column.
+    #[serde(with = "packed")]
     pub ordinal: Vec<f64>,
     /// True where the time was a date without a time of day (midnight in the load's zone).
+    #[serde(with = "packed")]
     pub date_only: Vec<bool>,
     /// Index of the source file, for drill-down and messages.
+    #[serde(with = "packed")]
     pub file: Vec<u16>,
     /// The name of each source file, by index; empty where the log was not read from files.
     pub file_names: Vec<String>,
     /// Spreadsheet row of the source line (the header is row 1).
+    #[serde(with = "packed")]
     pub row: Vec<u32>,
     pub properties: Vec<Property>,
-    /// Index of each property in `properties`, by name.
+    /// Index of each property in `properties`, by name. Not stored: [`EventLog::index_properties`]
+    /// builds it again after a log is read back.
+    #[serde(skip)]
     property_ids: HashMap<String, usize>,
 }
 
@@ -120,6 +151,11 @@ impl EventLog {
     /// Returns the index of the property column `name`, if any file has it.
     pub fn find_property(&self, name: &str) -> Option<usize> {
         self.property_ids.get(name).copied()
+    }
+
+    /// Indexes the property columns by name, as a log read back from its stored form needs.
+    pub fn index_properties(&mut self) {
+        self.property_ids = self.properties.iter().enumerate().map(|(at, property)| (property.name.clone(), at)).collect();
     }
 
     /// Returns the index of the property column `name`, adding an empty one when it is new.
