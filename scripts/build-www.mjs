@@ -22,7 +22,7 @@ const wwwDir = `${topDir}www/`;
 // The page's own files, relative to www/. Folders contribute the files whose
 // names end in one of the listed suffixes. www/vendor.js is left out because
 // it is only esbuild's entry point and the page loads build/vendor.js.
-const SHELL_FILES = ['index.html', 'main.js', 'offline.js', 'engine.js', 'worker.js', 'style.css', 'build/vendor.js', 'build/metrics.html'];
+const SHELL_FILES = ['index.html', 'main.js', 'offline.js', 'engine.js', 'worker.js', 'part-worker.js', 'style.css', 'build/vendor.js', 'build/metrics.html'];
 const SHELL_FOLDERS = [
   ['build/guides/', ['.html']],
   ['views/', ['.js']],

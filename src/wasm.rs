@@ -7,8 +7,10 @@
 use wasm_bindgen::prelude::*;
 
 use crate::analysis::people::PeopleQuery;
+use crate::ingest::parts::{self, FilePlan, PartRead, PartText};
 use crate::ingest::{FileConfig, LoadConfig};
 use crate::setup::Setup;
+use crate::workspace::{JoinedLoad, LoadPlan, PartJob};
 use crate::{AnalysisOptions, Workspace};
 
 #[wasm_bindgen]
@@ -57,17 +59,37 @@ pub fn parse_setup(text: &str) -> Result<JsValue, JsError> {
     to_js(&setup)
 }
 
+/// Reads one part of a file for another engine: `plan` is the JSON of the engine's `partJob`,
+/// `text` the part's UTF-8 text and `limit` the byte where the part's rows end. Returns the bytes
+/// that the other engine's `addPartRead` takes.
+#[wasm_bindgen(js_name = readFilePart)]
+pub fn read_file_part(plan: &str, text: &[u8], limit: usize) -> Result<Vec<u8>, JsError> {
+    let plan = FilePlan::from_json(plan).map_err(|error| JsError::new(&error.to_string()))?;
+    let text = std::str::from_utf8(text).map_err(|error| JsError::new(&format!("The text of a part of a file is not UTF-8: {error}.")))?;
+    Ok(parts::read_part(&plan, PartText::Later { text, limit }).to_bytes())
+}
+
 /// Holds the files and, once loaded, the journeys, so options can change without a re-read.
 #[wasm_bindgen]
 pub struct Analyzer {
     workspace: Workspace,
+    /// A load between `planLoad` and `joinParts`, with the parts read so far.
+    pending: Option<PendingLoad>,
+    /// A load between `joinParts` and `finishLoad`.
+    joined: Option<JoinedLoad>,
+}
+
+struct PendingLoad {
+    plan: LoadPlan,
+    jobs: Vec<PartJob>,
+    reads: Vec<Option<PartRead>>,
 }
 
 #[wasm_bindgen]
 impl Analyzer {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Analyzer {
-        Analyzer { workspace: Workspace::new() }
+        Analyzer { workspace: Workspace::new(), pending: None, joined: None }
     }
 
     /// Starts a file and returns its index.
@@ -105,8 +127,77 @@ impl Analyzer {
 
     /// Reads every configured file into journeys and returns the load summary.
     pub fn load(&mut self, config: JsValue) -> Result<JsValue, JsError> {
+        self.pending = None;
+        self.joined = None;
         let config: LoadConfig = from_js(config, "load configuration")?;
         let summary = self.workspace.load(&config).map_err(|error| JsError::new(&error.to_string()))?;
+        to_js(&summary)
+    }
+
+    /// Plans a load in at most `parts` parts per event file, and returns for each part whether it
+    /// must be read here with `readPart`. A file's first part starts at its header, which only
+    /// this engine has. Other engines read the other parts through `partJob` and `readFilePart`,
+    /// and `addPartRead` takes their results.
+    #[wasm_bindgen(js_name = planLoad)]
+    pub fn plan_load(&mut self, config: JsValue, parts: usize) -> Result<Vec<JsValue>, JsError> {
+        self.pending = None;
+        self.joined = None;
+        let config: LoadConfig = from_js(config, "load configuration")?;
+        let plan = self.workspace.plan_load(&config, parts, parts::MIN_PART_BYTES).map_err(|error| JsError::new(&error.to_string()))?;
+        let jobs = plan.jobs();
+        let here = jobs.iter().map(|job| JsValue::from_bool(job.range.start == 0)).collect();
+        self.pending = Some(PendingLoad { plan, reads: jobs.iter().map(|_| None).collect(), jobs });
+        Ok(here)
+    }
+
+    /// Returns `{ plan, text, limit }` for another engine's `readFilePart` to read part `job`.
+    #[wasm_bindgen(js_name = partJob)]
+    pub fn part_job(&self, job: usize) -> Result<JsValue, JsError> {
+        let (pending, job) = self.pending_job(job)?;
+        let plan = pending.plan.file_plan(job).ok_or_else(|| JsError::new("This part is not in an event file."))?;
+        let text = self.workspace.part_text(&pending.plan, job).map_err(|error| JsError::new(&error.to_string()))?;
+        let PartText::Later { text, limit } = text else { return Err(JsError::new("The first part of a file is read where the file is.")) };
+        let result = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&result, &JsValue::from_str(key), value);
+        set("plan", &JsValue::from_str(&plan.to_json()))
+            .and_then(|_| set("text", &js_sys::Uint8Array::from(text.as_bytes()).into()))
+            .and_then(|_| set("limit", &JsValue::from_f64(limit as f64)))
+            .map_err(|_| JsError::new("Internal error while returning a part."))?;
+        Ok(result.into())
+    }
+
+    /// Reads part `job` of the planned load here.
+    #[wasm_bindgen(js_name = readPart)]
+    pub fn read_part(&mut self, job: usize) -> Result<(), JsError> {
+        let (pending, part_job) = self.pending_job(job)?;
+        let read = self.workspace.read_part(&pending.plan, part_job).map_err(|error| JsError::new(&error.to_string()))?;
+        self.store_read(job, read)
+    }
+
+    /// Takes the bytes that another engine's `readFilePart` returned for part `job`.
+    #[wasm_bindgen(js_name = addPartRead)]
+    pub fn add_part_read(&mut self, job: usize, bytes: &[u8]) -> Result<(), JsError> {
+        let read = PartRead::from_bytes(bytes).map_err(|error| JsError::new(&error.to_string()))?;
+        self.store_read(job, read)
+    }
+
+    /// Joins the parts of the planned load into one event log, for `finishLoad`.
+    #[wasm_bindgen(js_name = joinParts)]
+    pub fn join_parts(&mut self) -> Result<(), JsError> {
+        let pending = self.pending.take().ok_or_else(|| JsError::new("No load is planned: call planLoad first."))?;
+        let reads: Option<Vec<PartRead>> = pending.reads.into_iter().collect();
+        let reads = reads.ok_or_else(|| JsError::new("A part of the planned load has not been read."))?;
+        let joined = self.workspace.join_parts(pending.plan, reads).map_err(|error| JsError::new(&error.to_string()))?;
+        self.joined = Some(joined);
+        Ok(())
+    }
+
+    /// Builds the journeys of the joined load and returns the load summary, which is the one
+    /// `load` returns.
+    #[wasm_bindgen(js_name = finishLoad)]
+    pub fn finish_load(&mut self) -> Result<JsValue, JsError> {
+        let joined = self.joined.take().ok_or_else(|| JsError::new("No load is joined: call joinParts first."))?;
+        let summary = self.workspace.finish_load(joined).map_err(|error| JsError::new(&error.to_string()))?;
         to_js(&summary)
     }
 
@@ -128,6 +219,21 @@ impl Analyzer {
         let query: PeopleQuery = from_js(query, "people query")?;
         let list = self.workspace.list_people(&options, &query).map_err(|error| JsError::new(&error.to_string()))?;
         to_js(&list)
+    }
+}
+
+impl Analyzer {
+    fn pending_job(&self, job: usize) -> Result<(&PendingLoad, &PartJob), JsError> {
+        let pending = self.pending.as_ref().ok_or_else(|| JsError::new("No load is planned: call planLoad first."))?;
+        let part = pending.jobs.get(job).ok_or_else(|| JsError::new(&format!("The planned load has no part {job}.")))?;
+        Ok((pending, part))
+    }
+
+    fn store_read(&mut self, job: usize, read: PartRead) -> Result<(), JsError> {
+        let slot = self.pending.as_mut().and_then(|pending| pending.reads.get_mut(job));
+        let slot = slot.ok_or_else(|| JsError::new(&format!("The planned load has no part {job}.")))?;
+        *slot = Some(read);
+        Ok(())
     }
 }
 

@@ -14,7 +14,22 @@ import init, { Analyzer, parseSetup } from './pkg/pathlight.js';
 // file at a time and only the engine keeps the whole file.
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
+// Large files are read in parts side by side: this worker reads the first
+// part of each file, and helper workers (part-worker.js), each with an engine
+// of its own, read the others. One helper per spare core, at most this many.
+const MAX_PART_READERS = 3;
+
 const engineReady = init().then(() => new Analyzer());
+
+// The helpers, started once the engine is ready, so that their pages and
+// modules load with the page rather than at the first drop.
+const partReaders = [];
+engineReady.then(() => {
+  const cores = self.navigator?.hardwareConcurrency ?? 1;
+  for (let count = 0; count < Math.min(cores - 1, MAX_PART_READERS); count += 1) {
+    partReaders.push(new PartReader());
+  }
+}, () => {});
 
 // Requests run one at a time in arrival order. Reading a file awaits between
 // slices, and a load() must not start while a file is half pushed.
@@ -33,7 +48,11 @@ const handlers = {
     analyzer.removeFile(index);
     return null;
   },
-  load: (analyzer, { config }) => analyzer.load(config),
+  // `readers` caps the helpers that read parts of large files: 0 reads every
+  // file in this worker. Missing, every helper takes part.
+  load: (analyzer, { config, readers }) => loadInParts(analyzer, config, readers),
+  // The phases of the last load, for the benchmark: see loadInParts().
+  loadTiming: async () => lastLoadTiming,
   analyze: (analyzer, { options }) => analyzer.analyze(options),
   listPeople: (analyzer, { options, query }) => analyzer.listPeople(options, query),
   // Checks a setup's JSON text and returns it with every default filled in.
@@ -116,6 +135,115 @@ async function addFiles(analyzer, { id, files }) {
   }
 
   return { inspections, failures };
+}
+
+// How long the last load took to read the files into one event log
+// (`readMs`: planning, reading the parts and joining them) and to build the
+// journeys (`buildMs`), and how many helpers took part. Null after a load
+// that a failed helper sent back to one worker.
+let lastLoadTiming = null;
+
+/**
+ * Loads the configured files, reading the later parts of each large file in
+ * the helpers while this worker reads the first parts. The result equals
+ * analyzer.load(config). When a helper fails, this worker reads every file
+ * whole instead.
+ */
+async function loadInParts(analyzer, config, readers = partReaders.length) {
+  const helpers = partReaders.filter((helper) => !helper.broken).slice(0, Math.max(0, readers));
+  lastLoadTiming = null;
+  const started = performance.now();
+  const readHere = analyzer.planLoad(config, helpers.length + 1);
+
+  const elsewhere = [];
+  readHere.forEach((local, job) => {
+    if (!local) {
+      const { plan, text, limit } = analyzer.partJob(job);
+      const helper = helpers[elsewhere.length % helpers.length];
+      elsewhere.push(helper.read(plan, text, limit).then((bytes) => ({ job, bytes })));
+    }
+  });
+  readHere.forEach((local, job) => {
+    if (local) {
+      analyzer.readPart(job);
+    }
+  });
+
+  let results;
+  try {
+    results = await Promise.all(elsewhere);
+  } catch {
+    // The helper's message may quote the file, so only the fact is logged.
+    console.warn('Pathlight: a helper failed to read part of a file, so the files are read again in one worker.');
+    return analyzer.load(config);
+  }
+  for (const { job, bytes } of results) {
+    analyzer.addPartRead(job, bytes);
+  }
+  analyzer.joinParts();
+
+  const joined = performance.now();
+  const summary = analyzer.finishLoad();
+  lastLoadTiming = { readMs: joined - started, buildMs: performance.now() - joined, helpers: helpers.length };
+  return summary;
+}
+
+/** A helper worker that reads parts of files, one request after another. */
+class PartReader {
+  constructor() {
+    this.nextId = 1;
+    this.pending = new Map();
+    // Set when the helper failed outside a request, such as when its script
+    // failed to load. A broken helper takes no part.
+    this.broken = false;
+    this.start();
+  }
+
+  start() {
+    this.worker = new Worker(new URL('./part-worker.js', import.meta.url), { type: 'module' });
+    this.worker.addEventListener('message', (event) => this.receive(event.data));
+    this.worker.addEventListener('error', () => {
+      this.broken = true;
+      this.failAll('The helper worker stopped.');
+    });
+  }
+
+  /** Reads one part; resolves with the bytes of its events. */
+  read(plan, text, limit) {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId;
+      this.nextId += 1;
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, plan, text, limit }, [text.buffer]);
+    });
+  }
+
+  receive({ id, bytes, error, fatal }) {
+    const request = this.pending.get(id);
+    this.pending.delete(id);
+    if (error !== undefined) {
+      request?.reject(new Error(error));
+      if (fatal) {
+        this.restart('The helper worker stopped on an internal error.');
+      }
+      return;
+    }
+    request?.resolve(bytes);
+  }
+
+  /** Fails every open request and starts a new helper for the next load. */
+  restart(message) {
+    this.worker.terminate();
+    this.failAll(message);
+    this.start();
+  }
+
+  failAll(message) {
+    for (const request of this.pending.values()) {
+      request.reject(new Error(message));
+    }
+    this.pending.clear();
+  }
 }
 
 function forgetFile(analyzer, index) {

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { analyse, dropFiles, mapColumns, openApp, readCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
+import { analyse, dropFiles, engineWorker, mapColumns, openApp, readCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // People per generated file: about 10 events, or 640 bytes, each.
@@ -146,7 +146,7 @@ test('cancel while reading keeps earlier files', async (t) => {
   await page.reload();
   await page.waitForSelector('html[data-engine=ready]', { state: 'attached', timeout: RESULT_TIMEOUT_MS });
   await loadSmallFile(page);
-  const firstWorker = page.workers()[0];
+  const firstWorker = engineWorker(page);
 
   await page.setInputFiles('[data-testid=file-input]', largeFiles);
   await waitForProgress(page, /Reading journeys-1\.csv/);
@@ -218,7 +218,7 @@ test('cancel during analyse keeps the report', async (t) => {
   const people = await readCount(page, 'summary-people');
 
   // The next analyze() blocks the worker as a long wasm call does.
-  await blockNextCall(page.workers()[0], 'analyze', 60_000);
+  await blockNextCall(engineWorker(page), 'analyze', 60_000);
 
   // A conversion change runs analyze() only.
   await page.selectOption('[data-testid=conversion-choice]', 'sign_up');

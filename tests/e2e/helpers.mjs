@@ -67,6 +67,14 @@ export async function openApp(t, { width = 1100, serverOptions = {} } = {}) {
   return { page, context, server, requests, pageErrors, policyViolations };
 }
 
+/**
+ * Returns the page's engine worker (worker.js), or undefined. The helper
+ * workers that read parts of large files (part-worker.js) are not it.
+ */
+export function engineWorker(page) {
+  return page.workers().find((worker) => new URL(worker.url()).pathname.endsWith('/worker.js'));
+}
+
 /** Reads a whole number from the element with this data-testid, ignoring separators. */
 export async function readCount(page, testid) {
   const text = await page.textContent(`[data-testid=${testid}]`);

@@ -1,0 +1,68 @@
+// Reading a large file in parts: the engine worker reads the first part and
+// helper workers, each with an engine of its own and no shared memory, read
+// the others. The load summary and the report must equal those of a read in
+// the engine worker alone.
+//
+// The test starts an engine worker of its own through the page's EngineClient,
+// so that it can ask for both reads of the same file.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openApp } from './helpers.mjs';
+
+/**
+ * Returns a CSV of about 3 MB: journeys of 6,000 people with a page property,
+ * a few quoted notes that span lines, and a bad time every 997 rows.
+ */
+function largeCsv() {
+  const lines = ['user_id,event,timestamp,page,note'];
+  const events = ['session_start', 'view_item', 'add_to_cart', 'purchase'];
+  for (let row = 0; row < 60_000; row += 1) {
+    const person = `p${(row * 7919) % 6000}`;
+    const day = String(1 + (row % 28)).padStart(2, '0');
+    const minute = String(row % 60).padStart(2, '0');
+    const time = row % 997 === 5 ? 'not a time' : `2024-03-${day}T${String(row % 24).padStart(2, '0')}:${minute}:00Z`;
+    const note = row % 1001 === 0 ? '"first line\nsecond line"' : '';
+    lines.push(`${person},${events[row % 4]},${time},/page/${row % 37},${note}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+test('parallel read equals single read', async (t) => {
+  const { page } = await openApp(t);
+  const warnings = [];
+  page.on('console', (message) => warnings.push(message.text()));
+  const outcome = await page.evaluate(async (text) => {
+    const { EngineClient } = await import(new URL('./engine.js', document.baseURI).href);
+    const client = new EngineClient(new URL('./worker.js', document.baseURI));
+    const call = (type, payload) => client.request(type, payload);
+
+    await call('ping');
+    const file = new File([text], 'large.csv', { type: 'text/csv' });
+    const { inspections } = await call('addFiles', { files: [file] });
+    const config = { time_zone: 'UTC', strict: false, files: [{ index: 0, delimiter: null, mapping: inspections[0].mapping }] };
+    const options = { conversion: 'purchase' };
+
+    const single = await call('load', { config, readers: 0 });
+    const singleReport = await call('analyze', { options });
+    const parallel = await call('load', { config });
+    const parallelReport = await call('analyze', { options });
+    client.worker.terminate();
+    return {
+      cores: navigator.hardwareConcurrency,
+      single: JSON.stringify(single),
+      parallel: JSON.stringify(parallel),
+      singleReport,
+      parallelReport,
+      events: single.events,
+      skipped: single.skipped_rows,
+    };
+  }, largeCsv());
+
+  assert.deepEqual(warnings.filter((line) => line.includes('helper')), [], 'no helper failed');
+  assert.ok(outcome.cores >= 2, `the browser has ${outcome.cores} core, so no helper would read a part`);
+  assert.equal(outcome.events, 60_000 - 61);
+  assert.equal(outcome.skipped, 61);
+  assert.equal(outcome.parallel, outcome.single, 'load summaries');
+  assert.ok(outcome.parallelReport === outcome.singleReport, 'reports differ');
+});
