@@ -797,3 +797,21 @@ fn experiment_notes_untested_step_once() {
     let notes: Vec<&str> = report["experiment"]["notes"].as_array().unwrap().iter().map(|note| note.as_str().unwrap()).collect();
     assert_eq!(notes, ["At \"included\" nobody or everybody in each group reached the step, so no variant has a z-test or sequential test there."]);
 }
+
+#[test]
+fn read_threads_give_the_same_report() {
+    // About 3 MB of journeys, so that each thread reads a part of more than 1 MiB.
+    let generated = pathlight(&["generate", "--people", "4000", "--seed", "9"]);
+    assert!(generated.status.success());
+    assert!(generated.stdout.len() > 2 << 20, "the file has {} bytes", generated.stdout.len());
+    let path = write_fixture("threads.csv", std::str::from_utf8(&generated.stdout).unwrap());
+    let path = path.to_str().unwrap();
+    let flags = ["analyze", path, "--conversion", "purchase", "--no-predict", "--json"];
+    let one = pathlight(&flags);
+    assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
+    let three = pathlight(&[&flags[..], &["--read-threads", "3"]].concat());
+    assert!(three.status.success(), "{}", String::from_utf8_lossy(&three.stderr));
+    assert!(one.stdout == three.stdout, "the reports differ");
+    let refused = pathlight(&[&flags[..], &["--read-threads", "0"]].concat());
+    assert!(!refused.status.success());
+}

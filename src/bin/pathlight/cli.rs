@@ -18,9 +18,11 @@ use pathlight::analysis::paths::CleaningRule;
 use pathlight::analysis::trends::{ChangeDate, DateRange, PeriodPair};
 use pathlight::ingest::time::DateOrder;
 use pathlight::ingest::formats::outcome::OutcomeTable;
+use pathlight::ingest::parts::MIN_PART_BYTES;
 use pathlight::ingest::{DateEvent, FileConfig};
 use pathlight::synth::{write_csv, Plants, RowOrder, SynthOptions};
 use pathlight::setup::Setup;
+use pathlight::workspace::LoadSummary;
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
 #[derive(Parser)]
@@ -287,6 +289,10 @@ struct AnalyzeArgs {
     /// Skip the prediction.
     #[arg(long)]
     no_predict: bool,
+    /// Read each event file of at least 1 MiB in this many parts, on as many threads. The load is
+    /// the same as with one thread.
+    #[arg(long, value_name = "COUNT", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    read_threads: u16,
     /// A property column with free-text survey answers; repeat for several (default: detected
     /// from the values).
     #[arg(long = "voice-column", value_name = "COLUMN")]
@@ -506,7 +512,7 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         }
     }
 
-    let summary = workspace.load(&config).map_err(|error| error.to_string())?;
+    let summary = load_on_threads(&mut workspace, &config, usize::from(args.read_threads)).map_err(|error| error.to_string())?;
     let conversion = args.conversion.clone().or(summary.suggested_conversion.clone());
     let steps = match &args.funnel {
         Some(text) => parse_steps(text)?,
@@ -839,4 +845,24 @@ fn parse_exclusion(text: &str) -> Result<FunnelExclusion, String> {
         exclusion.value = Some(value.trim().to_string());
     }
     Ok(exclusion)
+}
+
+/// Loads `config`, reading each event file in up to `threads` parts, one thread per part.
+fn load_on_threads(workspace: &mut Workspace, config: &LoadConfig, threads: usize) -> Result<LoadSummary, pathlight::Error> {
+    if threads <= 1 {
+        return workspace.load(config);
+    }
+    let plan = workspace.plan_load(config, threads, MIN_PART_BYTES)?;
+    let jobs = plan.jobs();
+    let texts = jobs.iter().map(|job| workspace.part_text(&plan, job)).collect::<Result<Vec<_>, _>>()?;
+    let reads = std::thread::scope(|scope| {
+        let plan = &plan;
+        let handles: Vec<_> = jobs.iter().zip(texts).map(|(job, text)| scope.spawn(move || plan.read_part(job, text))).collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or_else(|_| Err(pathlight::Error::Options("A thread that read part of a file failed.".to_string()))))
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    let joined = workspace.join_parts(plan, reads)?;
+    workspace.finish_load(joined)
 }
