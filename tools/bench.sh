@@ -33,7 +33,7 @@ SEED="${SEED:-7}"
 BENCH_SIZES="${BENCH_SIZES:-100k 1m 10m}"
 OUT=bench-out
 PYTHON="$OUT/venv/bin/python"
-# The option changes of tools/bench/run.mjs are timed on this input.
+# The option changes of tools/bench/run.mjs, and its reads in parallel, are timed on this input.
 CHANGES_ON=journeys-1m.csv
 # The same analysis as tools/bench/run.mjs requests from the wasm build.
 ANALYZE_FLAGS=(--conversion purchase --funnel session_start,sign_up,add_to_cart,purchase --window 30d --json)
@@ -109,7 +109,7 @@ for size in $BENCH_SIZES; do
     -- "$PYTHON" tools/bench/peers.py pm4py "$file"
 
   log "$name: Pathlight wasm in Chromium, $runs runs"
-  node tools/bench/run.mjs --engine pathlight --runs "$runs" --changes-on "$CHANGES_ON" \
+  node tools/bench/run.mjs --engine pathlight --runs "$runs" --changes-on "$CHANGES_ON" --parallel-on "$CHANGES_ON" \
     --out "$OUT/browser-pathlight-$name.json" "$file"
   log "$name: DuckDB-wasm in Chromium, $runs runs"
   node tools/bench/run.mjs --engine duckdb-wasm --runs "$runs" --out "$OUT/browser-duckdb-$name.json" "$file"

@@ -3,7 +3,8 @@
 // (the default) or the DuckDB-wasm peer running tools/bench/duckdb_job.sql.
 //
 //   node tools/bench/run.mjs [--engine pathlight|duckdb-wasm] --runs 5 \
-//     [--changes-on journeys-1m.csv] --out results.json FILE.csv [FILE.csv ...]
+//     [--changes-on journeys-1m.csv] [--parallel-on journeys-1m.csv] \
+//     --out results.json FILE.csv [FILE.csv ...]
 //
 // Serves a staging folder on a loopback port picked by the system, with the
 // pages from tools/bench/, the wasm package from www/pkg/, DuckDB-wasm's files
@@ -11,7 +12,9 @@
 // reach no other host. Every run gets its own browser context, so its own
 // renderer process, whose peak resident set size is recorded. For Pathlight
 // it also records the wasm linear memory and the worker's JS heap, and on the
-// files named by --changes-on it times `analyze` after option changes.
+// files named by --changes-on it times `analyze` after option changes, and on
+// those named by --parallel-on it times loads through the page's engine worker
+// read alone and read in parts with its helper workers.
 // Writes the runs and their medians as JSON.
 
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -91,7 +94,7 @@ const CHANGE_RUNS = 2;
 const ENGINES = ['pathlight', 'duckdb-wasm'];
 
 function parseArguments(argv) {
-  const options = { engine: 'pathlight', runs: 5, out: null, changesOn: [], files: [] };
+  const options = { engine: 'pathlight', runs: 5, out: null, changesOn: [], parallelOn: [], files: [] };
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--runs') {
       options.runs = Number.parseInt(argv[i + 1], 10);
@@ -105,6 +108,9 @@ function parseArguments(argv) {
     } else if (argv[i] === '--changes-on') {
       options.changesOn.push(argv[i + 1]);
       i += 1;
+    } else if (argv[i] === '--parallel-on') {
+      options.parallelOn.push(argv[i + 1]);
+      i += 1;
     } else {
       options.files.push(resolve(argv[i]));
     }
@@ -114,7 +120,7 @@ function parseArguments(argv) {
   }
   if (!Number.isInteger(options.runs) || options.runs < 1 || options.files.length === 0) {
     throw new Error(
-      'Usage: node tools/bench/run.mjs [--engine pathlight|duckdb-wasm] --runs 5 [--changes-on NAME.csv] --out results.json FILE.csv [FILE.csv ...]',
+      'Usage: node tools/bench/run.mjs [--engine pathlight|duckdb-wasm] --runs 5 [--changes-on NAME.csv] [--parallel-on NAME.csv] --out results.json FILE.csv [FILE.csv ...]',
     );
   }
   return options;
@@ -219,6 +225,10 @@ async function stageSite(engine, files) {
     await symlink(join(REPO, 'tools', 'bench', name), join(STAGING, name));
   }
   await symlink(join(REPO, 'www', 'pkg'), join(STAGING, 'pkg'));
+  // The page's engine worker, its helper and its client, for the parallel reading runs.
+  for (const name of ['worker.js', 'part-worker.js', 'engine.js']) {
+    await symlink(join(REPO, 'www', name), join(STAGING, name));
+  }
   if (engine === 'duckdb-wasm') {
     await stageDuckdb();
   }
@@ -340,6 +350,34 @@ async function runOnce(browser, engine, serverUrl, file, withChanges) {
   }
 }
 
+// Times loads read alone and in parts in one page, alternating, and returns
+// the times with their medians and the ratio of the medians.
+async function parallelReading(browser, serverUrl, file, runs) {
+  const { context, page } = await openPage(browser, 'pathlight', serverUrl);
+  try {
+    const url = `${serverUrl}data/${basename(file)}`;
+    const result = await page.evaluate((body) => window.runParallelReading(body), { url, runs });
+    result.helpers = result.parallel[0].helpers;
+    result.medians = {};
+    for (const key of ['load_ms', 'read_ms', 'build_ms']) {
+      const single = median(result.single.map((run) => run[key]));
+      const parallel = median(result.parallel.map((run) => run[key]));
+      result.medians[key] = { single, parallel, speedup: single / parallel };
+    }
+    const times = (runs, key) => runs.map((run) => run[key].toFixed(0)).join(', ');
+    const { read_ms: read, load_ms: load } = result.medians;
+    console.log(
+      `pathlight: ${basename(file)} reading in one worker ${times(result.single, 'read_ms')} ms, ` +
+        `in parts with ${result.helpers} helper(s) ${times(result.parallel, 'read_ms')} ms: ${read.speedup.toFixed(2)} times as fast; ` +
+        `whole load ${load.speedup.toFixed(2)} times` +
+        (result.same_summary ? '' : ', BUT THE LOAD SUMMARIES DIFFER'),
+    );
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
 function describeRun(engine, timing) {
   const mebibytes = (bytes) => (bytes === null ? 'not measured' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
   let text = `${timing.events} events in ${timing.total_ms.toFixed(0)} ms, renderer peak RSS ${mebibytes(timing.renderer_peak_rss_bytes)}`;
@@ -410,6 +448,9 @@ async function main() {
       const entry = { file: basename(file), runs, failures };
       if (runs.length > 0) {
         Object.assign(entry, { events: runs[0].events, bytes: runs[0].bytes, medians: summarize(options.engine, runs) });
+      }
+      if (options.engine === 'pathlight' && options.parallelOn.includes(basename(file))) {
+        entry.parallel_reading = await parallelReading(browser, server.url, file, options.runs);
       }
       results.files.push(entry);
     }
