@@ -59,12 +59,12 @@ pub fn parse_setup(text: &str) -> Result<JsValue, JsError> {
     to_js(&setup)
 }
 
-/// Reads one part of a file for another engine: `plan` is the JSON of the engine's `partJob`,
+/// Reads one part of a file for another engine: `plan` holds the plan bytes of the engine's `partJob`,
 /// `text` the part's UTF-8 text and `limit` the byte where the part's rows end. Returns the bytes
 /// that the other engine's `addPartRead` takes.
 #[wasm_bindgen(js_name = readFilePart)]
-pub fn read_file_part(plan: &str, text: &[u8], limit: usize) -> Result<Vec<u8>, JsError> {
-    let plan = FilePlan::from_json(plan).map_err(|error| JsError::new(&error.to_string()))?;
+pub fn read_file_part(plan: &[u8], text: &[u8], limit: usize) -> Result<Vec<u8>, JsError> {
+    let plan = FilePlan::from_bytes(plan).map_err(|error| JsError::new(&error.to_string()))?;
     let text = std::str::from_utf8(text).map_err(|error| JsError::new(&format!("The text of a part of a file is not UTF-8: {error}.")))?;
     Ok(parts::read_part(&plan, PartText::Later { text, limit }).to_bytes())
 }
@@ -159,7 +159,7 @@ impl Analyzer {
         let PartText::Later { text, limit } = text else { return Err(JsError::new("The first part of a file is read where the file is.")) };
         let result = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&result, &JsValue::from_str(key), value);
-        set("plan", &JsValue::from_str(&plan.to_json()))
+        set("plan", &js_sys::Uint8Array::from(plan.to_bytes().as_slice()).into())
             .and_then(|_| set("text", &js_sys::Uint8Array::from(text.as_bytes()).into()))
             .and_then(|_| set("limit", &JsValue::from_f64(limit as f64)))
             .map_err(|_| JsError::new("Internal error while returning a part."))?;

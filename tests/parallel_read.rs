@@ -40,15 +40,15 @@ fn outcome(workspace: &mut Workspace, loaded: Result<pathlight::LoadSummary, pat
 enum Readers {
     /// One thread per part, sharing the plan and the text.
     Threads,
-    /// Each later part as another engine in a Web Worker reads it: from the plan's JSON and a copy
+    /// Each later part as another engine in a Web Worker reads it: from the plan's bytes and a copy
     /// of its text, sending back the bytes of its result.
     Engines,
 }
 
-/// Reads one later part the way an engine that has only the plan's JSON and the part's text does.
+/// Reads one later part the way an engine that has only the plan's bytes and the part's text does.
 fn read_as_another_engine(plan: &FilePlan, text: PartText<'_>) -> PartRead {
     let PartText::Later { text, limit } = text else { panic!("the first part is read where the whole file is") };
-    let plan = FilePlan::from_json(&plan.to_json()).unwrap();
+    let plan = FilePlan::from_bytes(&plan.to_bytes()).unwrap();
     let copy = text.to_string();
     let bytes = parts::read_part(&plan, PartText::Later { text: &copy, limit }).to_bytes();
     PartRead::from_bytes(&bytes).unwrap()

@@ -1,6 +1,6 @@
 // A helper of the engine worker (worker.js) that reads parts of large files.
 // It runs an engine instance of its own and shares no memory with the engine
-// worker: each request brings one part's plan (JSON text), its UTF-8 text and
+// worker: each request brings one part's plan (bytes), its UTF-8 text and
 // the byte where its rows end, and the reply carries the part's events as
 // bytes, which the engine worker joins with the other parts.
 //

@@ -214,7 +214,7 @@ class PartReader {
       const id = this.nextId;
       this.nextId += 1;
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, plan, text, limit }, [text.buffer]);
+      this.worker.postMessage({ id, plan, text, limit }, [plan.buffer, text.buffer]);
     });
   }
 

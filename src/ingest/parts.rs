@@ -28,7 +28,7 @@ use crate::report::Warning;
 pub const MIN_PART_BYTES: usize = 1 << 20;
 
 /// The settings that every part of one event file reads its rows with. Another engine gets them
-/// as the JSON of [`FilePlan::to_json`].
+/// as the bytes of [`FilePlan::to_bytes`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FilePlan {
     pub file_index: u16,
@@ -125,14 +125,16 @@ impl PartRead {
 }
 
 impl FilePlan {
-    /// Returns the plan as JSON, for another engine that reads parts of the file.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    /// Returns the plan in the binary form of [`PartRead::to_bytes`], for another engine that
+    /// reads parts of the file.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serializing plain data into a growing vector cannot fail.
+        postcard::to_allocvec(self).unwrap_or_default()
     }
 
-    /// Reads a plan back from the JSON of [`FilePlan::to_json`].
-    pub fn from_json(text: &str) -> Result<FilePlan, Error> {
-        serde_json::from_str(text).map_err(|error| Error::Options(format!("The plan for reading a part of a file is invalid: {error}.")))
+    /// Reads a plan back from the bytes of [`FilePlan::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<FilePlan, Error> {
+        postcard::from_bytes(bytes).map_err(|error| Error::Options(format!("The plan for reading a part of a file is invalid: {error}.")))
     }
 
     /// Resolves the columns of an event file (not a channel path table or an outcome table) and
