@@ -7,7 +7,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::analysis::people::PeopleQuery;
-use crate::ingest::parts::{self, FilePlan, PartRead, PartText};
+use crate::ingest::parts::{self, FilePlan, PartRead, PartText, Split};
 use crate::ingest::{FileConfig, LoadConfig};
 use crate::setup::Setup;
 use crate::workspace::{JoinedLoad, LoadPlan, PartJob};
@@ -143,7 +143,7 @@ impl Analyzer {
         self.pending = None;
         self.joined = None;
         let config: LoadConfig = from_js(config, "load configuration")?;
-        let plan = self.workspace.plan_load(&config, parts, parts::MIN_PART_BYTES).map_err(|error| JsError::new(&error.to_string()))?;
+        let plan = self.workspace.plan_load(&config, &Split::for_engines(parts)).map_err(|error| JsError::new(&error.to_string()))?;
         let jobs = plan.jobs();
         let here = jobs.iter().map(|job| JsValue::from_bool(job.range.start == 0)).collect();
         self.pending = Some(PendingLoad { plan, reads: jobs.iter().map(|_| None).collect(), jobs });

@@ -9,7 +9,7 @@ use crate::analysis::people::{PeopleList, PeopleQuery};
 use crate::analysis::{self, AnalysisOptions};
 use crate::error::{shorten, Error, Problem};
 use crate::ingest::decode::StreamDecoder;
-use crate::ingest::parts::{self, FilePlan, PartRange, PartRead, PartText, MIN_PART_BYTES};
+use crate::ingest::parts::{self, FilePlan, PartRange, PartRead, PartText, Split};
 use crate::ingest::{self, time, DialectChoice, FileInspection, FileStats, LoadConfig, Problems, ReadSettings};
 use crate::model::identity::{self, MergeSummary};
 use crate::model::{duplicates, EventLog, Journeys, NONE};
@@ -153,18 +153,18 @@ impl Workspace {
 
     /// Reads every configured file into journeys, replacing an earlier load.
     pub fn load(&mut self, config: &LoadConfig) -> Result<LoadSummary, Error> {
-        let plan = self.plan_load(config, 1, MIN_PART_BYTES)?;
+        let plan = self.plan_load(config, &Split::even(1))?;
         let reads = plan.jobs().iter().map(|job| self.read_part(&plan, job)).collect::<Result<_, _>>()?;
         let joined = self.join_parts(plan, reads)?;
         self.finish_load(joined)
     }
 
-    /// Resolves the columns of every configured file and cuts each event file into at most
-    /// `parts` parts of at least `min_part_bytes` bytes. [`Workspace::read_part`] or
+    /// Resolves the columns of every configured file and cuts each event file into parts as
+    /// `split` asks. [`Workspace::read_part`] or
     /// [`LoadPlan::read_part`] then reads the parts side by side, on threads or in other
     /// workspaces, [`Workspace::join_parts`] joins them, and [`Workspace::finish_load`] builds the
     /// load that [`Workspace::load`] gives. Forgets an earlier load.
-    pub fn plan_load(&mut self, config: &LoadConfig, parts: usize, min_part_bytes: usize) -> Result<LoadPlan, Error> {
+    pub fn plan_load(&mut self, config: &LoadConfig, split: &Split) -> Result<LoadPlan, Error> {
         let zone = time::parse_zone(&config.time_zone).ok_or_else(|| {
             Error::Options(format!("The time zone \"{}\" is unknown. Use an IANA name such as UTC or Europe/Paris.", config.time_zone))
         })?;
@@ -191,7 +191,7 @@ impl Workspace {
                     } else {
                         match FilePlan::new(position as u16, &name, &file.decoder, file_config, &settings) {
                             Ok(plan) => {
-                                let ranges = plan.split(file.decoder.text(), parts, min_part_bytes);
+                                let ranges = plan.split(file.decoder.text(), split);
                                 Planned::Events { plan, ranges }
                             }
                             Err(error) => Planned::Failed(error),

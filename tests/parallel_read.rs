@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use pathlight::ingest::parts::{self, FilePlan, PartRead, PartText};
+use pathlight::ingest::parts::{self, FilePlan, PartRead, PartText, Split, SENT_PART_COST};
 use pathlight::synth::{write_csv, SynthOptions};
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
@@ -59,7 +59,9 @@ fn read_as_another_engine(plan: &FilePlan, text: PartText<'_>) -> PartRead {
 fn load_in_parts(files: &[(&str, &str)], change: &dyn Fn(&mut LoadConfig), parts: usize, min_bytes: usize, readers: Readers, conversion: &str) -> (String, usize, usize) {
     let (mut workspace, mut config) = prepared(files);
     change(&mut config);
-    let plan = match workspace.plan_load(&config, parts, min_bytes) {
+    // Threads share the text, so their parts are even; other engines get a larger first part.
+    let first_weight = if readers == Readers::Threads { 1.0 } else { 1.0 + SENT_PART_COST };
+    let plan = match workspace.plan_load(&config, &Split { parts, min_part_bytes: min_bytes, first_weight }) {
         Ok(plan) => plan,
         Err(error) => return (format!("error: {error}"), 0, 0),
     };
@@ -138,10 +140,14 @@ fn read_in_parts_file_below_minimum_stays_whole() {
     write_csv(&SynthOptions { people: 40, seed: 5, days: 30, ..SynthOptions::default() }, &mut csv).unwrap();
     let text = String::from_utf8(csv).unwrap();
     let (mut workspace, config) = prepared(&[("small.csv", &text)]);
-    let plan = workspace.plan_load(&config, 4, text.len()).unwrap();
+    let plan = workspace.plan_load(&config, &Split { min_part_bytes: text.len(), ..Split::even(4) }).unwrap();
     assert_eq!(plan.jobs().len(), 1);
-    let plan = workspace.plan_load(&config, 4, text.len() / 4).unwrap();
+    let plan = workspace.plan_load(&config, &Split { min_part_bytes: text.len() / 4, ..Split::even(4) }).unwrap();
     assert_eq!(plan.jobs().len(), 4);
+    // A first part of twice the weight takes about two fifths of the file.
+    let plan = workspace.plan_load(&config, &Split { min_part_bytes: 1, first_weight: 2.0, ..Split::even(4) }).unwrap();
+    let first = plan.jobs()[0].range.limit as f64 / text.len() as f64;
+    assert!((0.38..0.42).contains(&first), "the first part has {first:.3} of the file");
 }
 
 /// Returns rows whose notes hold line breaks inside quotes, so that many cuts fall inside a row.

@@ -18,7 +18,7 @@ use pathlight::analysis::paths::CleaningRule;
 use pathlight::analysis::trends::{ChangeDate, DateRange, PeriodPair};
 use pathlight::ingest::time::DateOrder;
 use pathlight::ingest::formats::outcome::OutcomeTable;
-use pathlight::ingest::parts::MIN_PART_BYTES;
+use pathlight::ingest::parts::Split;
 use pathlight::ingest::{DateEvent, FileConfig};
 use pathlight::synth::{write_csv, Plants, RowOrder, SynthOptions};
 use pathlight::setup::Setup;
@@ -852,7 +852,7 @@ fn load_on_threads(workspace: &mut Workspace, config: &LoadConfig, threads: usiz
     if threads <= 1 {
         return workspace.load(config);
     }
-    let plan = workspace.plan_load(config, threads, MIN_PART_BYTES)?;
+    let plan = workspace.plan_load(config, &Split::even(threads))?;
     let jobs = plan.jobs();
     let texts = jobs.iter().map(|job| workspace.part_text(&plan, job)).collect::<Result<Vec<_>, _>>()?;
     let reads = std::thread::scope(|scope| {
