@@ -339,3 +339,28 @@ mod random_files {
     }
 }
 
+
+#[test]
+fn read_in_parts_damaged_bytes_are_an_error() {
+    let text = troubled();
+    let (workspace, config) = prepared(&[("troubled.csv", &text)]);
+    let mut workspace = workspace;
+    let plan = workspace.plan_load(&config, &Split { parts: 2, min_part_bytes: 1, first_weight: 1.0 }).unwrap();
+    let job = plan.jobs()[1];
+    let bytes = workspace.read_part(&plan, &job).unwrap().to_bytes();
+    assert!(PartRead::from_bytes(&bytes).is_ok());
+    // Cut short, the bytes are an error. With one byte changed anywhere, they are an error or a
+    // part whose ids all point into its columns, which joins without a panic.
+    assert!(PartRead::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+    for at in (0..bytes.len()).step_by(bytes.len() / 300 + 1) {
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0x5a;
+        let Ok(part) = PartRead::from_bytes(&damaged) else { continue };
+        let plan = workspace.plan_load(&config, &Split { parts: 2, min_part_bytes: 1, first_weight: 1.0 }).unwrap();
+        let first = workspace.read_part(&plan, &plan.jobs()[0]).unwrap();
+        if let Ok(joined) = workspace.join_parts(plan, vec![first, part]) {
+            let _ = workspace.finish_load(joined);
+        }
+    }
+    assert!(FilePlan::from_bytes(b"not a plan").is_err());
+}

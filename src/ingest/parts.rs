@@ -141,7 +141,11 @@ impl PartRead {
 
     /// Reads a part back from the bytes of [`PartRead::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<PartRead, Error> {
-        let mut part: PartRead = postcard::from_bytes(bytes).map_err(|error| Error::Options(format!("A part of a file read by another engine is damaged: {error}.")))?;
+        let damaged = |detail: String| Error::Options(format!("A part of a file read by another engine is damaged: {detail}."));
+        let mut part: PartRead = postcard::from_bytes(bytes).map_err(|error| damaged(error.to_string()))?;
+        if !part.log.is_consistent() {
+            return Err(damaged("its events point outside their columns".to_string()));
+        }
         part.log.index_properties();
         Ok(part)
     }

@@ -92,6 +92,15 @@ pub struct IdentityLinks {
 }
 
 impl IdentityLinks {
+    /// Returns true when the links cover exactly `identifiers` ids and every set points inside.
+    pub fn is_consistent(&self, identifiers: usize) -> bool {
+        let sets = &self.sets;
+        self.kinds.len() == identifiers
+            && sets.parent.len() == identifiers
+            && sets.size.len() == identifiers
+            && sets.parent.iter().all(|&parent| (parent as usize) < identifiers)
+    }
+
     /// Returns the best kind identifier `id` was seen as, or `None` for an id added without
     /// [`EventLog::identifier`].
     pub fn kind(&self, id: u32) -> Option<IdentityKind> {

@@ -153,6 +153,23 @@ impl EventLog {
         self.property_ids.get(name).copied()
     }
 
+    /// Returns true when every column has one entry per event and every id points into its
+    /// interner, as a log read back from its stored form must before it is used.
+    pub fn is_consistent(&self) -> bool {
+        let events = self.len();
+        let within = |ids: &[u32], interner: &Interner| ids.iter().all(|&id| id == NONE || (id as usize) < interner.len());
+        [self.time.len(), self.event.len(), self.channel.len(), self.value.len(), self.date_only.len(), self.file.len(), self.row.len()]
+            .iter()
+            .all(|&length| length == events)
+            && (self.ordinal.is_empty() || self.ordinal.len() == events)
+            && self.person.iter().all(|&person| (person as usize) < self.people.len())
+            && within(&self.event, &self.event_names)
+            && !self.event.contains(&NONE)
+            && within(&self.channel, &self.channels)
+            && self.properties.iter().all(|property| property.codes.len() == events && within(&property.codes, &property.values))
+            && (self.identity.is_consistent(self.people.len()) || self.identity.is_consistent(0))
+    }
+
     /// Indexes the property columns by name, as a log read back from its stored form needs.
     pub fn index_properties(&mut self) {
         self.property_ids = self.properties.iter().enumerate().map(|(at, property)| (property.name.clone(), at)).collect();
