@@ -440,7 +440,8 @@ def wasm_detail_section(results, runs):
             "alternating in one page. Reading turns the text into one event log (for the parts: planning, "
             "reading them side by side, sending them back and joining them); building makes the journeys, "
             "which both loads do the same way. The summaries of both loads were "
-            f"{'the same' if parallel['same_summary'] else '**different**'}.",
+            f"{'the same' if parallel['same_summary'] else '**different**'}. The renderer's peak resident "
+            f"set size over these loads, the helpers included, was {mebibytes(parallel.get('renderer_peak_rss_bytes'))}.",
             "",
             "| phase | one worker | in parts | ratio |",
             "| --- | ---: | ---: | ---: |",

@@ -357,6 +357,8 @@ async function parallelReading(browser, serverUrl, file, runs) {
   try {
     const url = `${serverUrl}data/${basename(file)}`;
     const result = await page.evaluate((body) => window.runParallelReading(body), { url, runs });
+    // One renderer hosts the page, the engine worker and its helpers, so this is their peak together.
+    result.renderer_peak_rss_bytes = await rendererPeakBytes();
     result.helpers = result.parallel[0].helpers;
     result.medians = {};
     for (const key of ['load_ms', 'read_ms', 'build_ms']) {
