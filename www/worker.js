@@ -26,8 +26,13 @@ const engineReady = init().then(() => new Analyzer());
 const partReaders = [];
 engineReady.then(() => {
   const cores = self.navigator?.hardwareConcurrency ?? 1;
-  for (let count = 0; count < Math.min(cores - 1, MAX_PART_READERS); count += 1) {
-    partReaders.push(new PartReader());
+  try {
+    for (let count = 0; count < Math.min(cores - 1, MAX_PART_READERS); count += 1) {
+      partReaders.push(new PartReader());
+    }
+  } catch {
+    // A browser without workers inside workers reads every file in this worker.
+    console.warn('Pathlight: no helper worker could start, so large files are read in one worker.');
   }
 }, () => {});
 
