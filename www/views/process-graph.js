@@ -3,11 +3,12 @@
 // grows linearly with its count, and its label gives the count and the median
 // time between the two events. Start and End circles link to the start and
 // end activities. The chart is role="img" with a summary, and the caller keeps
-// the tables as the text alternative, which is also how keyboard users open an
-// edge's people.
+// the tables as the text alternative. An image's children are presentational
+// in ARIA, so each edge's keyboard target is a button laid over its label,
+// outside the SVG. An exported copy of the chart therefore stays a picture.
 
 import { curveBasis, dagreLayout, graphlib, line, scaleLinear } from '../build/vendor.js';
-import { svg } from './dom.js';
+import { h, svg } from './dom.js';
 import { formatCount, formatDuration } from './format.js';
 
 const LAYOUT = { rankdir: 'TB', nodesep: 28, edgesep: 14, ranksep: 56, marginx: 16, marginy: 16 };
@@ -26,30 +27,46 @@ const LOOP = { reach: 36, labelGap: 2, spread: 26, end: 7 };
 // size, so its 12px text stays at least about 8px, and scrolls beyond that.
 const MIN_SCALE = 0.7;
 const EDGE_WIDTH = { min: 1.5, max: 10 };
+// Space in SVG units between an edge's label and the edge of its keyboard
+// button, so that the button's focus ring does not cover the label's text.
+const BUTTON_PADDING = 3;
+// The keys that move the focus between the edge buttons, as a step in the
+// order of the edges.
+const FOCUS_STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 const START = '\u0000start';
 const END = '\u0000end';
 
 /**
  * Lays out and draws `edges` (directly-follows edges of the report) with the
- * start and end activities that appear in them, and returns the SVG.
- * `edgeTitle(edge)` returns an edge's tooltip, and `onEdge(edge)`, when
- * given, is called when an edge is clicked.
+ * start and end activities that appear in them. Returns `{ chart, figure }`:
+ * the SVG, which is what an export copies, and the element to show, which
+ * contains the SVG and, when `onEdge` is given, the edges' keyboard buttons.
+ * `edgeTitle(edge)` returns an edge's tooltip and `edgeName(edge)` the
+ * accessible name of its button. `onEdge(edge)` is called when an edge is
+ * clicked or its button is pressed.
  */
-export function renderProcessGraph(edges, { startActivities = [], endActivities = [], edgeTitle, onEdge = null }) {
+export function renderProcessGraph(edges, { startActivities = [], endActivities = [], edgeTitle, edgeName, onEdge = null }) {
   const graph = buildGraph(edges, startActivities, endActivities);
   dagreLayout(graph);
   const { width, height } = graph.graph();
   const largest = Math.max(1, ...edges.map((edge) => edge.frequency));
   const edgeWidth = scaleLinear().domain([0, largest]).range([EDGE_WIDTH.min, EDGE_WIDTH.max]);
 
+  // Each drawn edge between activities with its shape, for the keyboard buttons.
+  const activityEdges = [];
+  const drawActivityEdge = (shape) => {
+    const group = drawEdge(shape, edgeWidth(shape.edge.frequency), edgeTitle(shape.edge), onEdge);
+    activityEdges.push({ shape, group });
+    return group;
+  };
   const drawnEdges = graph.edges().map((key) => {
     const data = graph.edge(key);
-    return data.edge ? drawEdge(data, edgeWidth(data.edge.frequency), edgeTitle(data.edge), onEdge) : drawMarkerEdge(data);
+    return data.edge ? drawActivityEdge(data) : drawMarkerEdge(data);
   });
   for (const name of graph.nodes()) {
     const node = graph.node(name);
     if (node.loop) {
-      drawnEdges.push(drawEdge(loopShape(node), edgeWidth(node.loop.edge.frequency), edgeTitle(node.loop.edge), onEdge));
+      drawnEdges.push(drawActivityEdge(loopShape(node)));
     }
   }
   const drawnNodes = graph.nodes().map((name) => drawNode(name, graph.node(name)));
@@ -70,9 +87,15 @@ export function renderProcessGraph(edges, { startActivities = [], endActivities 
   svg('g', { class: 'process-edges-drawn' }, drawnEdges),
   svg('g', { class: 'process-nodes' }, drawnNodes));
   chart.style.width = '100%';
-  chart.style.maxWidth = `${Math.ceil(width)}px`;
-  chart.style.minWidth = `${Math.ceil(width * MIN_SCALE)}px`;
-  return chart;
+
+  // The buttons are placed in percentages of the figure, which has the
+  // chart's size because the chart fills its width and keeps its aspect ratio.
+  const figure = h('div', { className: 'process-graph-figure' },
+    chart,
+    onEdge ? edgeButtons(edges, activityEdges, { width, height }, edgeName, onEdge) : null);
+  figure.style.maxWidth = `${Math.ceil(width)}px`;
+  figure.style.minWidth = `${Math.ceil(width * MIN_SCALE)}px`;
+  return { chart, figure };
 }
 
 function buildGraph(edges, startActivities, endActivities) {
@@ -196,6 +219,83 @@ function drawEdge(data, width, title, onEdge) {
     group.addEventListener('click', () => onEdge(data.edge));
   }
   return group;
+}
+
+/**
+ * Returns a toolbar with one button over the label of each drawn edge, in the
+ * order of `edges` (most frequent first), which opens the edge's people with
+ * Enter or Space. A roving tabindex keeps one button in the tab order, so Tab
+ * passes the graph in one step however many edges it has, and the arrow keys,
+ * Home and End move between the buttons. The buttons take no pointer events,
+ * so a click and a tooltip still reach the drawn edge below them.
+ */
+function edgeButtons(edges, activityEdges, size, edgeName, onEdge) {
+  const order = new Map(edges.map((edge, position) => [edge, position]));
+  const sorted = [...activityEdges].sort((first, second) => order.get(first.shape.edge) - order.get(second.shape.edge));
+  const buttons = sorted.map(({ shape, group }, position) => {
+    const button = h('button', {
+      type: 'button',
+      className: 'process-edge-button',
+      tabIndex: position === 0 ? 0 : -1,
+      dataset: { testid: 'process-graph-edge-button', source: shape.edge.source, target: shape.edge.target },
+      attrs: { 'aria-label': edgeName(shape.edge) },
+      on: {
+        click: () => onEdge(shape.edge),
+        focus: () => {
+          for (const other of buttons) {
+            other.tabIndex = other === button ? 0 : -1;
+          }
+          group.classList.add('focused');
+          // Focus alone does not scroll a button that is partly in view (seen
+          // in Chromium 156), which left its label and focus ring cut off.
+          button.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+        },
+        blur: () => group.classList.remove('focused'),
+      },
+    });
+    placeOverLabel(button, shape, size);
+    return button;
+  });
+  return h('div', {
+    className: 'process-edge-buttons',
+    dataset: { testid: 'process-graph-edge-buttons' },
+    attrs: { role: 'toolbar', 'aria-label': 'Arrows of the process map graph, most frequent first' },
+    on: { keydown: (event) => moveFocus(event, buttons) },
+  }, buttons);
+}
+
+// Moves the focus to the next or previous edge button, or the first or last,
+// for an arrow key, Home or End pressed without a modifier.
+function moveFocus(event, buttons) {
+  const current = buttons.indexOf(event.target);
+  if (current < 0 || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+    return;
+  }
+  let next;
+  if (event.key === 'Home') {
+    next = 0;
+  } else if (event.key === 'End') {
+    next = buttons.length - 1;
+  } else if (Object.hasOwn(FOCUS_STEPS, event.key)) {
+    next = Math.min(buttons.length - 1, Math.max(0, current + FOCUS_STEPS[event.key]));
+  } else {
+    return;
+  }
+  event.preventDefault();
+  buttons[next].focus();
+}
+
+// Sizes and places `button` over the label of `shape`, in percentages of the
+// chart's `size` in SVG units. The label's width is the same estimate that
+// the layout reserved for it.
+function placeOverLabel(button, shape, size) {
+  const labelWidth = shape.text.length * LABEL.characterWidth;
+  const labelLeft = shape.anchor === 'start' ? shape.x : shape.x - labelWidth / 2;
+  const percent = (value, total) => `${((value / total) * 100).toFixed(3)}%`;
+  button.style.left = percent(labelLeft - BUTTON_PADDING, size.width);
+  button.style.top = percent(shape.y - LABEL.height / 2 - BUTTON_PADDING, size.height);
+  button.style.width = percent(labelWidth + 2 * BUTTON_PADDING, size.width);
+  button.style.height = percent(LABEL.height + 2 * BUTTON_PADDING, size.height);
 }
 
 function drawMarkerEdge(data) {

@@ -13,6 +13,10 @@ import { renderProcessGraph } from './process-graph.js';
 // graph's arrows cross so often that it is hard to follow.
 export const PROCESS_MAP_DEFAULTS = { maxActivities: 30, topVariants: 20, edgesShown: 30, variantsShown: 10 };
 
+// How to open an edge's people, shown after the caption when they can be opened.
+const PEOPLE_HINT = 'Click an arrow, or a people count in the table, for its people. '
+  + 'On the keyboard, Tab reaches the arrows, the arrow keys move between them from the most frequent, and Enter or Space opens one.';
+
 // The choices of the "Edges shown" control, besides "all".
 const EDGE_LIMITS = [10, 20, 30, 50, 100];
 
@@ -46,7 +50,7 @@ export function renderProcessMapView(root, processMap, { people = 0, onPeople = 
       : `All ${formatCount(edges.length)} edges.`;
     replaceChildren(caption,
       metricLink('process-map', 'Directly-follows graph'),
-      `: how often one event comes right after another. ${edgeSummary}${openEdge ? ' Click an arrow, or a people count in the table, for its people.' : ''}`);
+      `: how often one event comes right after another. ${edgeSummary}${openEdge ? ` ${PEOPLE_HINT}` : ''}`);
     replaceChildren(edgesPart,
       renderGraph(edges, processMap, people, openEdge),
       h('div', { className: 'table-scroll' }, renderEdges(edges, people, openEdge)));
@@ -93,27 +97,37 @@ function renderGraph(edges, processMap, people, openEdge) {
   if (edges.length === 0) {
     return null;
   }
-  let chart;
+  let graph;
   try {
-    chart = renderProcessGraph(edges, {
+    graph = renderProcessGraph(edges, {
       startActivities: processMap.start_activities ?? [],
       endActivities: processMap.end_activities ?? [],
       edgeTitle: (edge) => edgeTooltip(edge, people),
+      edgeName: (edge) => edgeButtonName(edge, people),
       onEdge: openEdge,
     });
   } catch (error) {
     return h('p', { className: 'field-error', attrs: { role: 'alert' } }, `The process map graph could not be laid out: ${error.message}`);
   }
   return h('div', {},
-    chartExportButtons(() => chart, 'pathlight-process-map', 'process map graph'),
-    h('div', { className: 'chart-scroll process-graph-scroll' }, chart));
+    chartExportButtons(() => graph.chart, 'pathlight-process-map', 'process map graph'),
+    h('div', { className: 'chart-scroll process-graph-scroll' }, graph.figure));
 }
 
 function edgeTooltip(edge, people) {
-  const times = `${edge.source} → ${edge.target}: ${formatCount(edge.frequency)} times`;
+  return `${edge.source} → ${edge.target}: ${edgeFigures(edge, people)}`;
+}
+
+// The accessible name of an edge's keyboard button: the figures of its
+// tooltip, with the move in words, because a screen reader may skip the arrow.
+function edgeButtonName(edge, people) {
+  return `From ${edge.source} to ${edge.target}: ${edgeFigures(edge, people)}. Show these people.`;
+}
+
+function edgeFigures(edge, people) {
   const who = typeof edge.people === 'number' ? `, ${shareOf(edge.people, people)}` : '';
   const median = typeof edge.median_ms === 'number' ? `, median time ${formatDuration(edge.median_ms)}` : '';
-  return `${times}${who}${median}`;
+  return `${formatCount(edge.frequency)} times${who}${median}`;
 }
 
 // A count with a tooltip of its share of everyone, as a button that opens its
