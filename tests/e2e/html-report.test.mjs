@@ -2,7 +2,9 @@
 // fresh browser context that records every request. It must request nothing
 // but the document itself, break no content security policy and run no
 // script. It must show the key figures, and an event named like an HTML tag
-// as text. The JSON report and the CSV tables download from the same bar.
+// as text. With JavaScript off and the network blocked, it must still show
+// the page's charts as SVG, each with its accessible name and its table. The
+// JSON report and the CSV tables download from the same bar.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,24 +34,49 @@ function hostileCsv() {
   return `${lines.join('\n')}\n`;
 }
 
+// The charts of the report, by the id of their figure (`#chart-${id}`), with
+// their accessible names for the hostile fixture's funnel of 3 steps. Each
+// figure is followed by the table of the same id (`#table-${id}`).
+const REPORT_CHARTS = [
+  ['funnel', /^Funnel of 3 steps$/],
+  ['sankey', /^Sankey diagram of the first \d+ steps of each journey$/],
+  ['time-to-convert', /^Converters by time to convert: bar chart of 5 converters in \d+ bins\./],
+  ['conversion-curve', /^Cumulative conversion over time since the first event, with its 95% interval$/],
+  ['rhythm', /^Heat map of 5 "purchase" events by weekday and hour in /],
+];
+
+// The SVG elements the page's charts are drawn with. A name from the data
+// that became markup would add another element, such as img.
+const DRAWING_ELEMENTS = ['svg', 'g', 'path', 'rect', 'line', 'text', 'tspan', 'title', 'defs', 'linearGradient', 'stop'];
+
 async function download(page, testid) {
   const [file] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
   return file;
 }
 
-test('HTML report opens offline with no request', async (t) => {
-  const { page, context, pageErrors } = await openApp(t);
+/**
+ * Loads hostileCsv() with the funnel page_view, HOSTILE, purchase, downloads
+ * the HTML report into a temporary folder that `t` removes, and returns its path.
+ */
+async function exportHostileReport(t, page) {
   await dropFiles(page, [{ name: 'hostile.csv', text: hostileCsv() }]);
   await page.waitForSelector('[data-testid=file-card]');
   await analyse(page);
   await setFunnel(page, ['page_view', HOSTILE, 'purchase']);
   await page.waitForSelector('svg[data-testid=sankey]', { timeout: RESULT_TIMEOUT_MS });
-  const people = await readCount(page, 'summary-people');
+  await page.waitForSelector('svg[data-testid=curve-chart]', { timeout: RESULT_TIMEOUT_MS });
 
   const folder = mkdtempSync(join(tmpdir(), 'pathlight-report-'));
   t.after(() => rmSync(folder, { recursive: true, force: true }));
   const reportPath = join(folder, 'report.html');
   await (await download(page, 'export-html')).saveAs(reportPath);
+  return reportPath;
+}
+
+test('HTML report opens offline with no request', async (t) => {
+  const { page, context, pageErrors } = await openApp(t);
+  const reportPath = await exportHostileReport(t, page);
+  const people = await readCount(page, 'summary-people');
   const html = await readFile(reportPath, 'utf8');
 
   assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">/);
@@ -89,6 +116,63 @@ test('HTML report opens offline with no request', async (t) => {
   assert.deepEqual(funnelRows, [['page_view', '12'], [HOSTILE, '12'], ['purchase', '5']]);
   assert.ok(await reportPage.locator('svg[aria-label^="Sankey diagram"]').count() === 1, 'the Sankey diagram is copied');
   assert.ok(await reportPage.locator('#table-channels').count() === 1, 'the channel table is present');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('HTML report charts show without script', async (t) => {
+  const { page, context, pageErrors } = await openApp(t);
+  const reportPath = await exportHostileReport(t, page);
+  const url = pathToFileURL(reportPath).href;
+
+  // No script runs, and every request but the one for the document fails.
+  const offline = await context.browser().newContext({ javaScriptEnabled: false, offline: true });
+  t.after(() => offline.close());
+  const requests = [];
+  offline.on('request', (request) => requests.push(request.url()));
+  await offline.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+  const reportPage = await offline.newPage();
+  await reportPage.goto(url);
+  await reportPage.waitForLoadState('load');
+  assert.deepEqual(requests, [url], 'only the document itself is requested');
+
+  for (const [id, name] of REPORT_CHARTS) {
+    const figure = reportPage.locator(`#chart-${id}`);
+    assert.equal(await figure.locator('svg').count(), 1, `the ${id} chart is one SVG`);
+    assert.ok((await figure.locator('figcaption').textContent()).length > 0, `the ${id} chart has a caption`);
+    assert.equal(await figure.getByRole('img', { name }).count(), 1, `the ${id} chart is an image named ${name}`);
+    assert.equal(await reportPage.locator(`#chart-${id} + table#table-${id}`).count(), 1, `the ${id} table follows its chart`);
+    const elements = await figure.locator('svg, svg *').evaluateAll((nodes) => [...new Set(nodes.map((node) => node.localName))]);
+    assert.deepEqual(elements.filter((element) => !DRAWING_ELEMENTS.includes(element)), [], `the ${id} chart has drawing elements only`);
+  }
+
+  // Each funnel bar is labelled with its step's count in the table, and is
+  // as long relative to the first bar as its count is to the first count.
+  const bars = await reportPage.locator('#chart-funnel svg g').evaluateAll((groups) => groups.map((group) => ({
+    label: group.querySelectorAll('text')[0].textContent,
+    value: group.querySelectorAll('text')[1].textContent,
+    width: Number(group.querySelector('rect').getAttribute('width')),
+  })));
+  const tableCounts = await reportPage.locator('#table-funnel tbody tr td:nth-child(2)').allTextContents();
+  assert.deepEqual(tableCounts, ['12', '12', '5']);
+  assert.equal(bars.length, tableCounts.length, 'one funnel bar per table row');
+  assert.deepEqual(bars.map((bar) => bar.value.split(' ')[0]), tableCounts);
+  for (const [position, bar] of bars.entries()) {
+    const expected = Number(tableCounts[position]) / Number(tableCounts[0]);
+    assert.ok(Math.abs(bar.width / bars[0].width - expected) < 0.01, `bar ${position + 1} is ${bar.width} wide against ${bars[0].width} for the first`);
+  }
+
+  const histogramCounts = await reportPage.locator('#chart-time-to-convert rect.histogram-bar')
+    .evaluateAll((rects) => rects.map((rect) => rect.getAttribute('data-count')));
+  const histogramTable = await reportPage.locator('#table-time-to-convert tbody tr td:nth-child(2)').allTextContents();
+  assert.deepEqual(histogramCounts, histogramTable, 'each histogram bar has its bin count from the table');
+
+  // The hostile event name is text in the charts' labels and tooltips.
+  assert.equal(bars[1].label, `2. ${HOSTILE}`);
+  const titles = await reportPage.locator('#chart-sankey svg title').allTextContents();
+  assert.ok(titles.some((title) => title.startsWith(`Step 2: ${HOSTILE}, 12 people`)), `a Sankey tooltip names ${HOSTILE}`);
+  for (const selector of ['img', '[onerror]', 'script', 'foreignObject']) {
+    assert.equal(await reportPage.locator(selector).count(), 0, `the report has no ${selector}`);
+  }
   assert.deepEqual(pageErrors, []);
 });
 

@@ -23,6 +23,10 @@ const STYLE_PROPERTIES = [
 const PNG_SCALE = 2;
 const MAX_PNG_SIDE = 8192;
 
+// The getChart function of each bar of download buttons, so that the HTML
+// report can take the same chart that a view offers (see offeredChart).
+const chartSources = new WeakMap();
+
 /**
  * Returns the buttons that download the chart `getChart()` returns (an SVG
  * element, or null when there is none) as `${fileName}.svg` or `.png`.
@@ -60,8 +64,22 @@ export function chartExportButtons(getChart, fileName, label) {
     attrs: { 'aria-label': `Download the ${label} as PNG` },
     on: { click: () => run(pngButton, async (chart) => downloadBlob(`${fileName}.png`, await chartPng(chart))) },
   }, 'PNG');
-  return h('div', { className: 'chart-export', dataset: { testid: 'chart-export' } },
+  const bar = h('div', { className: 'chart-export', dataset: { testid: 'chart-export' } },
     h('span', { className: 'hint' }, 'Download chart:'), ' ', svgButton, ' ', pngButton, ' ', error);
+  chartSources.set(bar, getChart);
+  return bar;
+}
+
+/**
+ * Returns the SVG chart that the first bar of download buttons inside `root`
+ * saves, as its view draws it, or null when `root` is null or has no such
+ * bar or no chart. The chart may be the element shown in `root`, so a caller
+ * that changes it must clone it first.
+ */
+export function offeredChart(root) {
+  const bar = root?.querySelector('[data-testid=chart-export]');
+  const getChart = bar ? chartSources.get(bar) : undefined;
+  return getChart ? getChart() ?? null : null;
 }
 
 /**

@@ -1,26 +1,38 @@
 // The self-contained HTML report: one file with inline CSS, inline SVG charts
 // and no script, whose Content-Security-Policy lets it load nothing at all, so
 // it opens offline and makes no request. It contains aggregates only: the
-// overview figures, the biggest leaks and the report's tables, never a person
-// id. Every name from the data is escaped, so an event named like an HTML tag
-// shows as text.
+// overview figures, the biggest leaks, the report's tables and the page's
+// charts, never a person id. Each chart is a copy of the SVG the page draws
+// (report-charts.js), followed by its table. Every name from the data is
+// escaped, so an event named like an HTML tag shows as text.
 
 import { formatAmount, formatCount, formatDateTime, formatDuration, formatShare } from './format.js';
 import { formatCell, reportTables } from './report-tables.js';
 
 const POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-// The bar charts' drawing sizes, in SVG units.
+// The drawing sizes of the channel bar chart, which the page does not draw
+// as SVG, in SVG units.
 const BARS = { width: 640, rowHeight: 22, labelWidth: 230, valueWidth: 70, maxRows: 12 };
 
 // The elements and attributes an SVG copied from the page may keep. Anything
 // else, such as event handlers, links, images and embedded HTML, is dropped.
-const SVG_ELEMENTS = new Set(['svg', 'g', 'path', 'rect', 'line', 'polyline', 'circle', 'text', 'tspan', 'title']);
+// The heat map's legend needs defs, linearGradient and stop, and `id` names
+// its gradient. data-count keeps the count of a histogram bar or a heat map
+// cell readable by a program.
+const SVG_ELEMENTS = new Set([
+  'svg', 'g', 'path', 'rect', 'line', 'polyline', 'circle', 'text', 'tspan', 'title', 'desc', 'defs', 'linearGradient', 'stop',
+]);
 const SVG_ATTRIBUTES = new Set([
   'viewBox', 'width', 'height', 'x', 'y', 'x1', 'x2', 'y1', 'y2', 'cx', 'cy', 'r', 'd', 'points', 'dx', 'dy',
   'class', 'transform', 'text-anchor', 'dominant-baseline', 'fill', 'stroke', 'stroke-width', 'stroke-opacity',
-  'fill-opacity', 'opacity', 'font-size', 'role', 'aria-label',
+  'stroke-dasharray', 'stroke-linejoin', 'paint-order', 'fill-opacity', 'opacity', 'font-size', 'font-family',
+  'font-weight', 'role', 'aria-label', 'id', 'offset', 'stop-color', 'stop-opacity', 'data-count',
 ]);
+
+// The only url() value a copied attribute may have: a reference to an element
+// of the report itself, such as fill="url(#rhythm-ramp)".
+const LOCAL_REFERENCE = /^url\(#[\w-]+\)$/;
 
 const STYLE = `
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1f2328; background: #fff;
@@ -34,8 +46,14 @@ table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #d8dee4; padding: 4px 10px; text-align: left; vertical-align: top; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
-svg { max-width: 100%; height: auto; font-size: 11px; }
+svg { display: block; max-width: 100%; height: auto; font-size: 11px; }
+figure.chart { margin: 16px 0 8px; } figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
+figure.chart svg { width: 100%; }
+#chart-funnel svg, .histogram-chart { max-width: 720px; } .heatmap-chart { max-width: 860px; }
 .bar { fill: #5b82e0; } .bar-label, .bar-value { fill: #1f2328; }
+.histogram-bar { fill: #2f5fd0; }
+.chart-axis text { fill: #1f2328; font-size: 11px; } .chart-axis path, .chart-axis line { fill: none; stroke: #59636e; }
+.axis-title, .legend-text { fill: #1f2328; font-size: 12px; }
 .sankey-link { fill: none; stroke-opacity: 0.35; } .sankey-step { fill: #59636e; font-weight: 600; }
 .sankey-label { fill: #1f2328; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
 .curve-chart .band { fill: #e8eefc; } .curve-chart .curve-line { fill: none; stroke: #2f5fd0; stroke-width: 2; }
@@ -56,9 +74,10 @@ export function escapeHtml(value) {
 }
 
 /**
- * Builds the HTML report for `report`. `charts` may hold SVG elements that the
- * page already drew ({ sankey, curve }); they are copied without anything
- * but their drawing. `createdAt` is a Date.
+ * Builds the HTML report for `report`. `charts` may hold SVG elements drawn
+ * by the page's views ({ funnel, histogram, heatmap, sankey, curve }, see
+ * report-charts.js); they are copied without anything but their drawing,
+ * each with a caption and followed by its table. `createdAt` is a Date.
  */
 export function buildHtmlReport(report, charts = {}, createdAt = new Date()) {
   const summary = report.summary;
@@ -66,10 +85,12 @@ export function buildHtmlReport(report, charts = {}, createdAt = new Date()) {
   const sections = [
     overviewSection(summary),
     findingsSection(tables.get('findings')),
-    funnelSection(tables.get('funnel')),
+    section('Funnel', [chartFigure('funnel', 'Funnel: people at each step', charts.funnel), renderTable(tables.get('funnel'))]),
     section('Top paths', [renderTable(tables.get('paths-converters')), renderTable(tables.get('paths-non-converters'))]),
-    section('Journeys step by step', [copySvg(charts.sankey)]),
-    timingSection(report.time_to_convert, tables.get('time-to-convert'), charts.curve),
+    section('Journeys step by step', [chartFigure('sankey', 'Sankey diagram of the first steps of each journey', charts.sankey), renderTable(tables.get('sankey'))]),
+    timingSection(report.time_to_convert, tables.get('time-to-convert'), charts.histogram),
+    curveSection(report.conversion_curve, tables.get('conversion-curve'), charts.curve),
+    section('When people buy', [chartFigure('rhythm', 'Weekday and hour heat map', charts.heatmap), renderTable(tables.get('rhythm'))]),
     channelsSection(tables.get('channels'), tables.get('channel-speed')),
     section('Stages', [renderTable(tables.get('stages'))]),
     section('What changed', [renderTable(tables.get('alerts'))]),
@@ -131,26 +152,33 @@ function findingsSection(table) {
   return section('Biggest leaks', [`<ol>${items.join('')}</ol>`, renderTable(table)]);
 }
 
-function funnelSection(table) {
-  if (!table) {
-    return '';
-  }
-  const bars = barChart('Funnel: people at each step', table.rows.map((row) => [row[0], row[1]]), formatCount);
-  return section('Funnel', [bars, renderTable(table)]);
-}
-
-function timingSection(timing, table, curve) {
+function timingSection(timing, table, histogram) {
   if (!timing || timing.measured === 0) {
     return '';
   }
   const figures = [['Median', timing.median_ms], ['25th percentile', timing.p25_ms], ['75th percentile', timing.p75_ms], ['90th percentile', timing.p90_ms], ['Mean', timing.mean_ms]]
     .map(([label, ms]) => `<div class="figure"><dt>${escapeHtml(label)}</dt><dd>${escapeHtml(formatDuration(ms))}</dd></div>`);
-  const bars = table ? barChart('Converters by time to convert', table.rows, formatCount) : '';
   return section('Time to convert', [
     `<p class="hint">Converters only: measured for ${escapeHtml(formatCount(timing.measured))} people.</p>`,
     `<dl class="figures">${figures.join('')}</dl>`,
-    bars,
-    copySvg(curve),
+    chartFigure('time-to-convert', 'Converters by time to convert', histogram),
+    renderTable(table),
+  ]);
+}
+
+function curveSection(curve, table, chart) {
+  if (!curve) {
+    return '';
+  }
+  const median = curve.median_ms === null
+    ? 'The median is not reached, because fewer than half converted.'
+    : `Median time to convert: ${formatDuration(curve.median_ms)}.`;
+  const caption = `${formatCount(curve.people)} people, ${formatCount(curve.converters)} converted and ${formatCount(curve.censored)} censored. `
+    + `Converted by the end: ${formatShare(curve.final_cumulative)}. ${median}`;
+  return section('Conversion curve', [
+    `<p class="hint">${escapeHtml(caption)}</p>`,
+    chartFigure('conversion-curve', 'Share converted by each time since the first event, with its 95% interval', chart),
+    renderTable(table),
   ]);
 }
 
@@ -196,22 +224,41 @@ function barChart(title, pairs, format) {
 }
 
 /**
+ * Returns a figure with `title` as its caption and a copy of `chart`, an SVG
+ * drawn by the page, or '' when there is no chart. The copy keeps the chart's
+ * role="img" and aria-label, and gets `title` as its name if it has none.
+ */
+function chartFigure(id, title, chart) {
+  const markup = copySvg(chart, title);
+  if (!markup) {
+    return '';
+  }
+  return `<figure class="chart" id="chart-${escapeHtml(id)}"><figcaption>${escapeHtml(title)}</figcaption>${markup}</figure>`;
+}
+
+/**
  * Returns a copy of an SVG drawn by the page as markup, keeping only drawing
  * elements and attributes, or '' when there is none. The serializer escapes
- * the text of labels and titles.
+ * the text of labels and titles, and the quotes and angle brackets of
+ * attribute values.
  */
-function copySvg(element) {
+function copySvg(element, name) {
   if (!element) {
     return '';
   }
   const copy = element.cloneNode(true);
   clean(copy);
+  copy.setAttribute('role', 'img');
+  if (!copy.getAttribute('aria-label')) {
+    copy.setAttribute('aria-label', name);
+  }
   return new XMLSerializer().serializeToString(copy);
 }
 
 function clean(element) {
   for (const attribute of [...element.attributes]) {
-    if (!SVG_ATTRIBUTES.has(attribute.name)) {
+    const external = /url\s*\(/i.test(attribute.value) && !LOCAL_REFERENCE.test(attribute.value.trim());
+    if (!SVG_ATTRIBUTES.has(attribute.name) || external) {
       element.removeAttribute(attribute.name);
     }
   }

@@ -6,11 +6,13 @@ import { downloadCsv } from './csv.js';
 import { h, replaceChildren } from './dom.js';
 import { downloadText } from './download.js';
 import { buildHtmlReport } from './html-report.js';
+import { reportCharts } from './report-charts.js';
 import { reportTables, tableCsvRows } from './report-tables.js';
 
 /**
  * Renders the export bar for `report` into `root`. `views` contains the page's
- * sankey and curve containers, whose drawn SVG the HTML report copies.
+ * sankey and curve containers, whose drawn SVG the HTML report copies. The
+ * report's other charts are drawn from `report` when the button is pressed.
  */
 export function renderExportBar(root, report, views) {
   const tables = reportTables(report);
@@ -25,8 +27,7 @@ export function renderExportBar(root, report, views) {
     title: 'One HTML file with the figures, tables and charts, and no person ids. It opens offline and loads nothing.',
     on: {
       click: () => {
-        const charts = { sankey: views.sankeyView.querySelector('svg'), curve: views.curveView.querySelector('svg') };
-        downloadText(`pathlight-report-${today()}.html`, buildHtmlReport(report, charts), 'text/html');
+        downloadText(`pathlight-report-${today()}.html`, buildHtmlReport(report, reportCharts(report, views)), 'text/html');
       },
     },
   }, 'Download HTML report');

@@ -13,6 +13,9 @@ const duration = (label) => ({ label, kind: 'duration' });
 const number = (label) => ({ label, kind: 'number' });
 const probability = (label) => ({ label, kind: 'probability' });
 
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const HOURS = [...Array(24).keys()];
+
 const ATTRIBUTION_MODELS = [
   ['first_touch', 'First touch'],
   ['last_touch', 'Last touch'],
@@ -30,7 +33,10 @@ export function reportTables(report) {
     funnelTable(report.funnel),
     pathsTable('paths-converters', 'Top paths of converters', report.paths?.converters),
     pathsTable('paths-non-converters', 'Top paths of non-converters', report.paths?.non_converters),
+    sankeyTable(report.sankey),
     timingTable(report.time_to_convert),
+    curveTable(report.conversion_curve),
+    rhythmTable(report.rhythm),
     channelsTable(report.attribution),
     channelSpeedTable(report.channel_speed),
     stagesTable(report.stages),
@@ -114,6 +120,55 @@ function timingTable(timing) {
     title: 'Time to convert',
     columns: [text('Time to convert'), count('Converters')],
     rows: (timing.histogram ?? []).map((bin) => [bin.label, bin.people]),
+  };
+}
+
+// The bands of the Sankey diagram, as the table under the page's diagram lists them.
+function sankeyTable(sankey) {
+  if (!sankey) {
+    return null;
+  }
+  const nodes = new Map(sankey.nodes.map((node) => [node.id, node]));
+  const rows = sankey.links.map((link) => {
+    const source = nodes.get(link.source);
+    const target = nodes.get(link.target);
+    return [`${source.step} → ${target.step}`, source.label, target.label, link.people, link.median_ms ?? null];
+  });
+  return {
+    id: 'sankey',
+    title: 'Journeys step by step: the bands of the Sankey diagram',
+    columns: [text('Steps'), text('From'), text('To'), count('People'), duration('Median time between')],
+    rows,
+  };
+}
+
+// The conversion curve at its landmarks (1, 7, 30 and 90 days).
+function curveTable(curve) {
+  if (!curve) {
+    return null;
+  }
+  return {
+    id: 'conversion-curve',
+    title: 'Conversion curve at each landmark',
+    columns: [text('After'), count('At risk'), share('Converted')],
+    rows: (curve.landmarks ?? []).map((landmark) => [landmark.label, landmark.at_risk, landmark.cumulative]),
+  };
+}
+
+// The weekday × hour counts, one row per weekday from Monday and a last row
+// of the totals per hour.
+function rhythmTable(rhythm) {
+  if (!rhythm) {
+    return null;
+  }
+  const counted = rhythm.basis === 'conversions' ? `"${rhythm.event}" events` : 'Events';
+  const rows = rhythm.counts.map((counts, weekday) => [WEEKDAYS[weekday], ...counts, rhythm.by_weekday[weekday]]);
+  rows.push(['All days', ...rhythm.by_hour, rhythm.events]);
+  return {
+    id: 'rhythm',
+    title: `${counted} by weekday and hour of the day (${rhythm.time_zone})`,
+    columns: [text('Day'), ...HOURS.map((hour) => count(String(hour))), count('Total')],
+    rows,
   };
 }
 
