@@ -232,6 +232,42 @@ fn read_in_parts_strict_error_in_cut_row() {
 }
 
 #[test]
+fn read_in_parts_byte_order_marks_inside() {
+    // Files joined with `cat` keep each file's byte-order mark at the start of a line. The CSV
+    // reader drops a mark at the start of its text, so no part may begin at such a line.
+    let mut text = String::from("user_id,event,timestamp\n");
+    for row in 0..200 {
+        let mark = if row % 5 == 0 { "\u{FEFF}" } else { "" };
+        let line = if row % 50 == 25 { format!("{mark}# notes {row}") } else { format!("{mark}u{},{},2024-04-{:02} 10:{:02}:00", row % 13, ["visit", "purchase"][row % 2], 1 + row % 28, row % 60) };
+        writeln!(text, "{line}").unwrap();
+    }
+    assert_same(&[("joined.csv", &text)], &keep, "purchase");
+    assert_same(&[("joined.csv", &text)], &strict, "purchase");
+}
+
+#[test]
+fn read_in_parts_oversized_fields_name_their_own_cause() {
+    // Two quoted fields of more than 100 lines: the first fits, the second is over 1 MiB. Its
+    // problem says why, whichever part reads it.
+    let line = "a line of a long note pasted with its breaks\n".repeat(10);
+    let mut text = String::from("user_id,event,timestamp,note\n");
+    for row in 0..2_000 {
+        let note = match row {
+            500 => format!("\"{}\"", line.repeat(12)),
+            1_500 => format!("\"{}\"", line.repeat(2_400)),
+            _ => String::new(),
+        };
+        writeln!(text, "u{},visit,2024-04-{:02} 10:{:02}:00,{note}", row % 13, 1 + row % 28, row % 60).unwrap();
+    }
+    let whole = load_whole(&[("long.csv", &text)], &keep, "visit");
+    assert!(whole.contains("spans 24001 lines, so its closing quote is probably missing"), "{}", &whole[..400]);
+    for parts in 2..=3 {
+        let (in_parts, _, _) = load_in_parts(&[("long.csv", &text)], &keep, parts, 1, Readers::Threads, "visit");
+        assert!(in_parts == whole, "{parts} parts differ:\n{}", first_difference(&whole, &in_parts));
+    }
+}
+
+#[test]
 fn read_in_parts_second_table() {
     let mut text = String::from("user_id,event,timestamp\n");
     for row in 0..200 {

@@ -123,21 +123,25 @@ pub fn parse_delimiter(text: &str) -> Option<u8> {
 pub fn skip_preamble(text: &str) -> (usize, &str) {
     let mut lines = 0;
     let mut rest = text;
+    // Comment lines and report blocks may alternate any number of times, so this is a loop: one
+    // call per block would run out of stack on a file of thousands of blocks.
     loop {
-        let line_end = rest.find('\n').map_or(rest.len(), |at| at + 1);
-        let line = rest[..line_end].trim();
-        if line_end == 0 || !(line.is_empty() || is_comment(line)) {
-            break;
+        loop {
+            let line_end = rest.find('\n').map_or(rest.len(), |at| at + 1);
+            let line = rest[..line_end].trim();
+            if line_end == 0 || !(line.is_empty() || is_comment(line)) {
+                break;
+            }
+            lines += 1;
+            rest = &rest[line_end..];
         }
-        lines += 1;
-        rest = &rest[line_end..];
-    }
-    match report_block(rest) {
-        Some((block_lines, after)) => {
-            let (more, body) = skip_preamble(after);
-            (lines + block_lines + more, body)
+        match report_block(rest) {
+            Some((block_lines, after)) => {
+                lines += block_lines;
+                rest = after;
+            }
+            None => return (lines, rest),
         }
-        None => (lines, rest),
     }
 }
 
@@ -364,6 +368,18 @@ mod tests {
         // An ordinary table with a blank line inside keeps its header.
         let (lines, _) = skip_preamble("user,event,ts\nu1,a,1\n\nu2,b,2\n");
         assert_eq!(lines, 0);
+    }
+
+    #[test]
+    fn thousands_of_report_blocks_need_no_stack() {
+        // Each block is one line wider than the one before, so each is a report block before the
+        // next, and the header is wider than all of them.
+        let blocks: String = (0..2_000).map(|width| format!("{}\n\n", "|".repeat(2 + width))).collect();
+        let columns: Vec<String> = (0..2_100).map(|column| format!("c{column}")).collect();
+        let text = format!("{blocks}{}\n", columns.join(","));
+        // A thread with a small stack, on which one call per block would overflow.
+        let skipped = std::thread::Builder::new().stack_size(64 * 1024).spawn(move || skip_preamble(&text).0).unwrap().join().unwrap();
+        assert_eq!(skipped, 4_000);
     }
 
     #[test]

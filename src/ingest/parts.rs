@@ -207,16 +207,30 @@ impl FilePlan {
         let mut starts = vec![0];
         for cut in 1..parts {
             let share = (first_weight + (cut - 1) as f64) / weights;
-            let target = (body.len() as f64 * share) as usize;
-            let Some(newline) = body.get(target..).and_then(|rest| rest.iter().position(|&byte| byte == b'\n')) else { break };
-            let start = target + newline + 1;
-            if start >= body.len() {
-                break;
-            }
+            let target = ((body.len() as f64 * share) as usize).max(starts[starts.len() - 1]);
+            let Some(start) = cut_after(body, target) else { break };
             starts.push(start);
         }
         let limits = starts.iter().skip(1).copied().chain([body.len()]);
         starts.iter().zip(limits).map(|(&start, limit)| PartRange { start, limit }).collect()
+    }
+}
+
+/// Returns the start of the first line after byte `at` of `body` where a part can begin, or `None`
+/// at the end. A line that begins with a byte-order mark is passed over: the CSV reader drops a
+/// mark at the start of its text, so a part beginning there would read that line differently.
+fn cut_after(body: &[u8], at: usize) -> Option<usize> {
+    const BYTE_ORDER_MARK: &[u8] = "\u{FEFF}".as_bytes();
+    let mut from = at;
+    loop {
+        let start = from + body.get(from..)?.iter().position(|&byte| byte == b'\n')? + 1;
+        if start >= body.len() {
+            return None;
+        }
+        if !body[start..].starts_with(BYTE_ORDER_MARK) {
+            return Some(start);
+        }
+        from = start;
     }
 }
 

@@ -178,7 +178,7 @@ impl<'t> Table<'t> {
             return Ok(None);
         }
         if self.long_field.is_none() && record.as_slice().contains('\n') {
-            let lines = record.iter().map(|field| field.matches('\n').count()).max().unwrap_or(0) + 1;
+            let lines = field_lines(record);
             if lines > LONG_FIELD_LINES {
                 self.long_field = Some((preamble + line, lines));
             }
@@ -197,11 +197,15 @@ impl<'t> Table<'t> {
     /// and stops the load in strict mode.
     pub fn oversized_problem(&self, name: &str, row: u64, record: &StringRecord) -> Option<Problem> {
         let (column, length) = oversized_field(record)?;
-        let cause = match self.long_field {
-            Some((opened, lines)) if opened == row => format!(
+        // The row's own fields decide the cause, so the message does not depend on which long
+        // field of the file came first, nor on which part of the file the row was read in.
+        let lines = field_lines(record);
+        let cause = if lines > LONG_FIELD_LINES {
+            format!(
                 "A quoted field that starts in this row spans {lines} lines, so its closing quote is probably missing. Close the quote in the file and load it again."
-            ),
-            _ => "Check the quoting of this file, or choose another delimiter.".to_string(),
+            )
+        } else {
+            "Check the quoting of this file, or choose another delimiter.".to_string()
         };
         Some(Problem {
             file: name.to_string(),
@@ -273,6 +277,11 @@ impl<'t> Rows<'t> {
             .from_reader(body.as_bytes());
         Rows::Csv { reader, body: body.as_bytes(), offset: 0, counted: 0, limit: usize::MAX, overran: false }
     }
+}
+
+/// Returns the number of lines that the longest-spanning field of `record` takes.
+fn field_lines(record: &StringRecord) -> usize {
+    record.iter().map(|field| field.matches('\n').count()).max().unwrap_or(0) + 1
 }
 
 /// Returns the position and length of the first field longer than [`MAX_FIELD_BYTES`].
