@@ -246,9 +246,9 @@ fn read_in_parts_byte_order_marks_inside() {
 }
 
 #[test]
-fn read_in_parts_oversized_fields_name_their_own_cause() {
+fn read_in_parts_oversized_field_cause() {
     // Two quoted fields of more than 100 lines: the first fits, the second is over 1 MiB. Its
-    // problem says why, whichever part reads it.
+    // problem gives the cause, whichever part reads it.
     let line = "a line of a long note pasted with its breaks\n".repeat(10);
     let mut text = String::from("user_id,event,timestamp,note\n");
     for row in 0..2_000 {

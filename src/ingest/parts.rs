@@ -30,9 +30,9 @@ pub const MIN_PART_BYTES: usize = 1 << 20;
 /// How many parts each event file is cut into, and how large they are.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Split {
-    /// The most parts per file.
+    /// The maximum number of parts per file.
     pub parts: usize,
-    /// The fewest bytes per part; a smaller file has fewer parts.
+    /// The minimum size of a part in bytes. A smaller file has fewer parts.
     pub min_part_bytes: usize,
     /// The size of the first part against each other part's.
     pub first_weight: f64,

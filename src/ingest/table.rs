@@ -37,7 +37,7 @@ enum Rows<'t> {
     /// The csv crate's line numbers leave out blank lines, so lines are counted here from the
     /// byte offset of each record: `counted` newlines lie before byte `offset` of `body`.
     /// Records that start at or after byte `limit` belong to the next part of the file (see
-    /// [`Table::stop_at`]); `overran` is set when a record starts before it but ends after it.
+    /// [`Table::stop_at`]). `overran` is set when a record starts before it but ends after it.
     Csv { reader: csv::Reader<&'t [u8]>, body: &'t [u8], offset: usize, counted: u64, limit: usize, overran: bool },
     Whitespace { lines: std::str::Lines<'t>, line: u64 },
 }
