@@ -289,8 +289,8 @@ struct AnalyzeArgs {
     /// Skip the prediction.
     #[arg(long)]
     no_predict: bool,
-    /// Read each event file of at least 1 MiB in this many parts, on as many threads. The load is
-    /// the same as with one thread.
+    /// Read each event file in up to this many parts of at least 1 MiB, on as many threads. The
+    /// load is the same as with one thread.
     #[arg(long, value_name = "COUNT", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     read_threads: u16,
     /// A property column with free-text survey answers; repeat for several (default: detected
