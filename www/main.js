@@ -46,7 +46,7 @@ import { renderTimingView } from './views/timing.js';
 import { TRENDS_DEFAULTS, renderAlertsView, renderTrendsView, trendsOptions } from './views/trends.js';
 import { formatCount } from './views/format.js';
 import { renderConversionStep } from './views/conversion-step.js';
-import { askAboutMemory, checkMemory, memoryBudget } from './views/memory.js';
+import { askAboutMemory, checkMemory, estimateMemory, memoryBudget } from './views/memory.js';
 import { createStepsView } from './views/steps.js';
 import { renderViewNav } from './views/view-nav.js';
 
@@ -400,7 +400,12 @@ async function analyse() {
   status.showNotice('Loading the journeys…');
   status.clearResults();
   const started = performance.now();
-  const summary = await requestWithProgress('load', { config }, 'Loading the journeys…').catch((error) => {
+  // Helper workers read parts of large files, each with a memory of its own
+  // that the estimate leaves out (docs/limits.md). Past half the budget the
+  // files are read in the engine worker alone, which the estimate covers.
+  const loadedBytes = state.files.reduce((sum, file) => sum + file.inspection.bytes, 0);
+  const readers = estimateMemory(loadedBytes) * 2 <= memoryBudget() ? undefined : 0;
+  const summary = await requestWithProgress('load', { config, readers }, 'Loading the journeys…').catch((error) => {
     // The journeys on screen are those of the previous load, not of the
     // columns and settings now chosen.
     if (isCancellation(error) && !elements.resultsSection.hidden) {

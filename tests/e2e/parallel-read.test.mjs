@@ -8,7 +8,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp } from './helpers.mjs';
+import { analyse, dropFiles, engineWorker, openApp, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 /**
  * Returns a CSV of about 3 MB: journeys of 6,000 people with a page property,
@@ -111,4 +111,43 @@ test('cut inside a quoted note reads whole', async (t) => {
   assert.match(outcome.single, /long_quoted_field/, 'the 8,000-line note is reported');
   assert.equal(outcome.parallel, outcome.single, 'load summaries');
   assert.ok(outcome.parallelReport === outcome.singleReport, 'reports differ');
+});
+
+/**
+ * Returns the engine worker's timing of the page's last load, asked through
+ * the worker's own request handler with a reply caught before it is posted.
+ */
+async function lastLoadTiming(page) {
+  return engineWorker(page).evaluate(
+    () =>
+      new Promise((resolve) => {
+        const post = self.postMessage.bind(self);
+        const id = -1;
+        self.postMessage = (message, ...rest) => {
+          if (message?.id !== id) {
+            post(message, ...rest);
+            return;
+          }
+          self.postMessage = post;
+          resolve(message.result);
+        };
+        self.dispatchEvent(new MessageEvent('message', { data: { id, type: 'loadTiming' } }));
+      }),
+  );
+}
+
+test('memory budget keeps helpers out', async (t) => {
+  const app = await openApp(t);
+  const text = largeCsv();
+  // The estimate for this file is about 17 MB. Under a budget of 25 MB it fits,
+  // but not twice over, so the page reads it in the engine worker alone.
+  for (const [search, helpers] of [['', 1], ['?memoryBudget=25000000', 0]]) {
+    await app.page.goto(`${app.server.url}${search}`);
+    await app.page.waitForSelector('html[data-engine=ready]', { state: 'attached', timeout: RESULT_TIMEOUT_MS });
+    await dropFiles(app.page, [{ name: 'large.csv', text }]);
+    await app.page.waitForSelector('[data-testid=file-card]');
+    await analyse(app.page);
+    const timing = await lastLoadTiming(app.page);
+    assert.equal(timing.helpers, helpers, `helpers with "${search}"`);
+  }
 });
