@@ -59,7 +59,7 @@ pub fn parse_setup(text: &str) -> Result<JsValue, JsError> {
     to_js(&setup)
 }
 
-/// Reads one part of a file for another engine: `plan` holds the plan bytes of the engine's `partJob`,
+/// Reads one part of a file for another engine: `plan` contains the plan bytes of the engine's `partJob`,
 /// `text` the part's UTF-8 text and `limit` the byte where the part's rows end. Returns the bytes
 /// that the other engine's `addPartRead` takes.
 #[wasm_bindgen(js_name = readFilePart)]
@@ -145,9 +145,9 @@ impl Analyzer {
         let config: LoadConfig = from_js(config, "load configuration")?;
         let plan = self.workspace.plan_load(&config, &Split::for_engines(parts)).map_err(|error| JsError::new(&error.to_string()))?;
         let jobs = plan.jobs();
-        let here = jobs.iter().map(|job| JsValue::from_bool(job.range.start == 0)).collect();
+        let read_here = jobs.iter().map(|job| JsValue::from_bool(job.range.start == 0)).collect();
         self.pending = Some(PendingLoad { plan, reads: jobs.iter().map(|_| None).collect(), jobs });
-        Ok(here)
+        Ok(read_here)
     }
 
     /// Returns `{ plan, text, limit }` for another engine's `readFilePart` to read part `job`.

@@ -159,8 +159,8 @@ impl Workspace {
         self.finish_load(joined)
     }
 
-    /// Resolves the columns of every configured file and cuts each event file into parts as
-    /// `split` asks. [`Workspace::read_part`] or
+    /// Resolves the columns of every configured file and cuts each event file into the parts
+    /// that `split` describes. [`Workspace::read_part`] or
     /// [`LoadPlan::read_part`] then reads the parts side by side, on threads or in other
     /// workspaces, [`Workspace::join_parts`] joins them, and [`Workspace::finish_load`] builds the
     /// load that [`Workspace::load`] gives. Forgets an earlier load.
@@ -390,7 +390,7 @@ impl LoadPlan {
     }
 
     /// Reads one part of the load from `text`, which [`Workspace::part_text`] gives for `job`. A
-    /// workspace holds the results of its analyses in a way that threads cannot share, so threads
+    /// workspace keeps the results of its analyses in a way that threads cannot share, so threads
     /// that read parts side by side get their texts first and read them here.
     pub fn read_part(&self, job: &PartJob, text: PartText<'_>) -> Result<PartRead, Error> {
         let plan = self.file_plan(job).ok_or_else(|| Error::Options(format!("The load has no event file number {}.", job.file)))?;

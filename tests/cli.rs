@@ -807,11 +807,11 @@ fn read_threads_give_the_same_report() {
     let path = write_fixture("threads.csv", std::str::from_utf8(&generated.stdout).unwrap());
     let path = path.to_str().unwrap();
     let flags = ["analyze", path, "--conversion", "purchase", "--no-predict", "--json"];
-    let one = pathlight(&flags);
-    assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
+    let single_thread = pathlight(&flags);
+    assert!(single_thread.status.success(), "{}", String::from_utf8_lossy(&single_thread.stderr));
     let three = pathlight(&[&flags[..], &["--read-threads", "3"]].concat());
     assert!(three.status.success(), "{}", String::from_utf8_lossy(&three.stderr));
-    assert!(one.stdout == three.stdout, "the reports differ");
-    let refused = pathlight(&[&flags[..], &["--read-threads", "0"]].concat());
-    assert!(!refused.status.success());
+    assert!(single_thread.stdout == three.stdout, "the reports differ");
+    let zero_threads = pathlight(&[&flags[..], &["--read-threads", "0"]].concat());
+    assert!(!zero_threads.status.success());
 }

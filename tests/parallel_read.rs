@@ -98,18 +98,18 @@ fn load_whole(files: &[(&str, &str)], change: &dyn Fn(&mut LoadConfig), conversi
 /// with parts read on threads and, for some cuts, by other engines. Returns the largest number of parts read and of parts that ran past their limit.
 fn assert_same(files: &[(&str, &str)], change: &dyn Fn(&mut LoadConfig), conversion: &str) -> (usize, usize) {
     let whole = load_whole(files, change, conversion);
-    let (mut most_parts, mut most_overran) = (0, 0);
+    let (mut max_parts, mut max_overran) = (0, 0);
     for parts in 2..=9 {
         let (in_parts, jobs, overran) = load_in_parts(files, change, parts, 1, Readers::Threads, conversion);
         assert!(in_parts == whole, "{parts} parts on threads differ from the whole read:\n{}", first_difference(&whole, &in_parts));
-        most_parts = most_parts.max(jobs);
-        most_overran = most_overran.max(overran);
+        max_parts = max_parts.max(jobs);
+        max_overran = max_overran.max(overran);
         if [2, 3, 9].contains(&parts) {
             let (in_parts, _, _) = load_in_parts(files, change, parts, 1, Readers::Engines, conversion);
             assert!(in_parts == whole, "{parts} parts in other engines differ from the whole read:\n{}", first_difference(&whole, &in_parts));
         }
     }
-    (most_parts, most_overran)
+    (max_parts, max_overran)
 }
 
 fn first_difference(expected: &str, actual: &str) -> String {

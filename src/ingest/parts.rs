@@ -135,7 +135,8 @@ pub struct PartRead {
 impl PartRead {
     /// Returns the part in a compact binary form, for the engine that joins the parts.
     pub fn to_bytes(&self) -> Vec<u8> {
-        // Serializing plain data into a growing vector cannot fail.
+        // postcard fails only on a sequence of unknown length, which these types have none of. An
+        // empty result would be rejected when read back.
         postcard::to_allocvec(self).unwrap_or_default()
     }
 
@@ -161,7 +162,8 @@ impl FilePlan {
     /// Returns the plan in the binary form of [`PartRead::to_bytes`], for another engine that
     /// reads parts of the file.
     pub fn to_bytes(&self) -> Vec<u8> {
-        // Serializing plain data into a growing vector cannot fail.
+        // postcard fails only on a sequence of unknown length, which these types have none of. An
+        // empty result would be rejected when read back.
         postcard::to_allocvec(self).unwrap_or_default()
     }
 
@@ -193,8 +195,8 @@ impl FilePlan {
         })
     }
 
-    /// Cuts the body of the decoded file `text` into ranges as `split` asks, each starting at a
-    /// line. A whitespace-separated file stays whole, because its reader does not stop at a limit.
+    /// Cuts the body of the decoded file `text` into the ranges that `split` describes, each
+    /// starting at a line. A whitespace-separated file stays whole, because its reader does not stop at a limit.
     pub fn split(&self, text: &str, split: &Split) -> Vec<PartRange> {
         let body = table::body(text).as_bytes();
         let whole = vec![PartRange { start: 0, limit: body.len() }];

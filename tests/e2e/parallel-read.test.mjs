@@ -30,9 +30,9 @@ function largeCsv() {
 
 /**
  * Returns a CSV of 2.4 MB with one quoted note of 8,000 lines (0.35 MB) from
- * 43% to 57% of the file, so that the cut between the two parts (at 52%)
- * falls inside it: the part before the cut reads past its end, and the
- * engine reads the file whole.
+ * 43% to 57% of the file. The cut between the two parts, at 52%, falls inside
+ * it, so the part before the cut reads past its end and the engine reads the
+ * file whole.
  */
 function quotedMiddleCsv() {
   const row = (number) => {
