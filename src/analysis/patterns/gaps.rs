@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use super::PatternsOptions;
 use crate::analysis::stages::StagesReport;
-use crate::analysis::stats;
 use crate::model::{EventLog, Journeys};
 
 /// The kind of stage gap.
@@ -117,70 +116,106 @@ pub(super) fn stage_gaps(log: &EventLog, stages: &StagesReport, options: &Patter
     gaps
 }
 
-/// Gap lengths after events of each name.
-#[derive(Default)]
-struct After {
-    closed: Vec<i64>,
-    open: Vec<i64>,
+/// Gap lengths after events of one name, or of all names together.
+struct After<'g> {
+    /// Gaps to the person's next event.
+    closed: &'g mut [i64],
+    /// Gaps from the person's last event to the end of the data.
+    open: &'g [i64],
 }
 
 /// Measures the gaps after every event name and between every pair of consecutive names.
+///
+/// Each gap to a next event is stored once, in one array grouped by its pair of names, the pairs
+/// in order of their first name. A pair's gaps, a first name's gaps and all gaps are then each
+/// one range of that array, whose median is found in place.
 pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: i64, options: &PatternsOptions) -> TransitionGaps {
     let data_end = log.time.iter().copied().max().unwrap_or(0);
+    let mut counts: HashMap<(u32, u32), usize> = HashMap::default();
+    for person in 0..journeys.people() {
+        for pair in journeys.journey(person).windows(2) {
+            *counts.entry((log.event[pair[0] as usize], log.event[pair[1] as usize])).or_default() += 1;
+        }
+    }
+    let mut pairs: Vec<((u32, u32), usize)> = counts.into_iter().collect();
+    pairs.sort_unstable();
+    // Where each pair's gaps start, and then where the next one goes while they are written.
+    let mut next: HashMap<(u32, u32), usize> = HashMap::default();
+    let mut ranges: Vec<((u32, u32), std::ops::Range<usize>)> = Vec::with_capacity(pairs.len());
+    let mut offset = 0;
+    for &(pair, count) in &pairs {
+        next.insert(pair, offset);
+        ranges.push((pair, offset..offset + count));
+        offset += count;
+    }
+    let mut gaps = vec![0i64; offset];
     // Indexed by event id.
-    let mut after: Vec<After> = Vec::new();
-    after.resize_with(log.event_names.len(), After::default);
-    let mut pairs: HashMap<(u32, u32), Vec<i64>> = HashMap::default();
-    let mut total = After::default();
+    let mut open: Vec<Vec<i64>> = vec![Vec::new(); log.event_names.len()];
+    let mut all_open = Vec::with_capacity(journeys.people());
     for person in 0..journeys.people() {
         let journey = journeys.journey(person);
         for pair in journey.windows(2) {
             let (from, to) = (pair[0] as usize, pair[1] as usize);
-            let gap = log.time[to] - log.time[from];
-            if let Some(gaps) = after.get_mut(log.event[from] as usize) {
-                gaps.closed.push(gap);
+            if let Some(at) = next.get_mut(&(log.event[from], log.event[to])) {
+                gaps[*at] = log.time[to] - log.time[from];
+                *at += 1;
             }
-            total.closed.push(gap);
-            pairs.entry((log.event[from], log.event[to])).or_default().push(gap);
         }
         if let Some(&last) = journey.last() {
             let gap = data_end - log.time[last as usize];
-            if let Some(gaps) = after.get_mut(log.event[last as usize] as usize) {
-                gaps.open.push(gap);
+            if let Some(gaps) = open.get_mut(log.event[last as usize] as usize) {
+                gaps.push(gap);
             }
-            total.open.push(gap);
+            all_open.push(gap);
         }
     }
+    drop(next);
 
-    let overall = silence_after(log, u32::MAX, &total, long_gap_ms);
-    drop(total);
+    // Pairs first, then first names, then all: each median reorders only its own range.
+    let by_pair: Vec<((u32, u32), u64, Option<f64>, u64)> = ranges
+        .into_iter()
+        .map(|(pair, range)| {
+            let slice = &mut gaps[range];
+            let long_gaps = slice.iter().filter(|&&gap| gap >= long_gap_ms).count() as u64;
+            (pair, slice.len() as u64, median_millis(slice), long_gaps)
+        })
+        .collect();
+    let mut closed_counts = vec![0usize; open.len()];
+    for &((from, _), count) in &pairs {
+        if let Some(closed) = closed_counts.get_mut(from as usize) {
+            *closed += count;
+        }
+    }
+    let mut rows: Vec<SilenceAfter> = Vec::new();
+    let mut start = 0;
+    for (event, (open, &closed)) in open.iter().zip(&closed_counts).enumerate() {
+        if closed > 0 || !open.is_empty() {
+            let after = After { closed: &mut gaps[start..start + closed], open };
+            rows.push(silence_after(log, event as u32, after, long_gap_ms));
+        }
+        start += closed;
+    }
+    let overall = silence_after(log, u32::MAX, After { closed: &mut gaps, open: &all_open }, long_gap_ms);
+    drop(gaps);
     let median_gap_ms = overall.median_gap_ms;
     let overall_long_share = (overall.gaps > 0).then(|| overall.returned as f64 / overall.gaps as f64);
 
-    let mut rows: Vec<SilenceAfter> = after
-        .iter()
-        .enumerate()
-        .filter(|(_, gaps)| !gaps.closed.is_empty() || !gaps.open.is_empty())
-        .map(|(event, gaps)| silence_after(log, event as u32, gaps, long_gap_ms))
-        .collect();
     rows.sort_by(|x, y| y.not_returned.cmp(&x.not_returned).then_with(|| x.event.cmp(&y.event)));
     let share_after: HashMap<&str, Option<f64>> = rows.iter().map(|row| (row.event.as_str(), row.not_returned_share)).collect();
 
-    let mut transitions: Vec<TransitionGap> = pairs
+    let mut transitions: Vec<TransitionGap> = by_pair
         .into_iter()
-        .filter(|(_, gaps)| gaps.len() as u64 >= options.min_people)
-        .map(|((from, to), gaps)| {
+        .filter(|&(_, count, _, _)| count >= options.min_people)
+        .map(|((from, to), count, median, long_gaps)| {
             let from = log.event_names.name(from).to_string();
-            let median = median_millis(&gaps);
-            let long_gaps = gaps.iter().filter(|&&gap| gap >= long_gap_ms).count() as u64;
             let after_share = share_after.get(from.as_str()).copied().flatten();
-            let long_share = long_gaps as f64 / gaps.len() as f64;
+            let long_share = long_gaps as f64 / count as f64;
             let slow = overall_long_share.is_some_and(|overall| long_share > overall);
             let falls_off = matches!((after_share, overall.not_returned_share), (Some(share), Some(overall)) if share > overall);
             TransitionGap {
                 to: log.event_names.name(to).to_string(),
                 from,
-                transitions: gaps.len() as u64,
+                transitions: count,
                 median_gap_ms: median,
                 long_gaps,
                 long_share,
@@ -209,12 +244,24 @@ pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: 
     }
 }
 
-fn median_millis(gaps: &[i64]) -> Option<f64> {
-    stats::median(&mut gaps.iter().map(|&gap| gap as f64).collect::<Vec<f64>>())
+/// Returns the median of `gaps`, reordering them, equal to what [`crate::analysis::stats::median`]
+/// returns for the same values as floating point numbers.
+fn median_millis(gaps: &mut [i64]) -> Option<f64> {
+    if gaps.is_empty() {
+        return None;
+    }
+    let (middle, odd) = (gaps.len() / 2, gaps.len() % 2 == 1);
+    let (below, &mut upper, _) = gaps.select_nth_unstable(middle);
+    let upper = upper as f64;
+    if odd {
+        return Some(upper);
+    }
+    let lower = below.iter().copied().max()? as f64;
+    Some(lower + (upper - lower) * 0.5)
 }
 
 /// Summarises the gaps after one event name; `u32::MAX` stands for all events together.
-fn silence_after(log: &EventLog, event: u32, gaps: &After, long_gap_ms: i64) -> SilenceAfter {
+fn silence_after(log: &EventLog, event: u32, gaps: After<'_>, long_gap_ms: i64) -> SilenceAfter {
     let returned = gaps.closed.iter().filter(|&&gap| gap >= long_gap_ms).count() as u64;
     let not_returned = gaps.open.iter().filter(|&&gap| gap >= long_gap_ms).count() as u64;
     let silences = returned + not_returned;
@@ -222,7 +269,7 @@ fn silence_after(log: &EventLog, event: u32, gaps: &After, long_gap_ms: i64) -> 
     SilenceAfter {
         event: name,
         gaps: gaps.closed.len() as u64,
-        median_gap_ms: median_millis(&gaps.closed),
+        median_gap_ms: median_millis(gaps.closed),
         silences,
         returned,
         not_returned,
