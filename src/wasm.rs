@@ -92,10 +92,35 @@ impl Analyzer {
         Analyzer { workspace: Workspace::new(), pending: None, joined: None }
     }
 
-    /// Starts a file and returns its index.
+    /// Starts a file and returns its index. `size`, the file's size in bytes where known, lets
+    /// the engine reserve the file's text at once.
     #[wasm_bindgen(js_name = beginFile)]
-    pub fn begin_file(&mut self, name: &str) -> usize {
-        self.workspace.add_file(name, Vec::new())
+    pub fn begin_file(&mut self, name: &str, size: Option<f64>) -> usize {
+        let index = self.workspace.add_file(name, Vec::new());
+        if let Some(size) = size.filter(|size| size.is_finite() && *size >= 0.0) {
+            // A fresh index always exists, so this cannot fail.
+            let _ = self.workspace.expect_size(index, size as u64);
+        }
+        index
+    }
+
+    /// Drops every file's decoded text after a load, so that the analyses have its memory. A file
+    /// must then be read again (`readAgain` and `pushChunk`) before it is inspected or loaded.
+    #[wasm_bindgen(js_name = releaseTexts)]
+    pub fn release_texts(&mut self) {
+        self.workspace.release_texts();
+    }
+
+    /// True when the file's text was dropped by `releaseTexts`.
+    #[wasm_bindgen(js_name = isReleased)]
+    pub fn is_released(&self, index: usize) -> Result<bool, JsError> {
+        self.workspace.is_released(index).map_err(|error| JsError::new(&error.to_string()))
+    }
+
+    /// Starts reading a released file's bytes again under the same index.
+    #[wasm_bindgen(js_name = readAgain)]
+    pub fn read_again(&mut self, index: usize) -> Result<(), JsError> {
+        self.workspace.read_again(index).map_err(|error| JsError::new(&error.to_string()))
     }
 
     /// Appends one slice of a file's bytes.

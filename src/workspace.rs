@@ -121,11 +121,40 @@ impl Workspace {
         self.files.len() - 1
     }
 
+    /// Tells the workspace the size in bytes of a file added without bytes, before its first
+    /// chunk, so its text is reserved once rather than grown (see [`StreamDecoder::expect`]).
+    pub fn expect_size(&mut self, index: usize, bytes: u64) -> Result<(), Error> {
+        self.file_mut(index)?.decoder.expect(bytes);
+        Ok(())
+    }
+
     /// Appends bytes to a file added with [`Workspace::add_file`]. The bytes are decoded at once
     /// and only the text is kept.
     pub fn push_chunk(&mut self, index: usize, chunk: &[u8]) -> Result<(), Error> {
         let file = self.file_mut(index)?;
         file.decoder.push(chunk);
+        Ok(())
+    }
+
+    /// Drops the decoded text of every file, which only inspecting and loading read, so that the
+    /// analyses have its memory. A file must then be read again ([`Workspace::read_again`]) before
+    /// it is inspected or loaded again.
+    pub fn release_texts(&mut self) {
+        for file in self.files.iter_mut().flatten() {
+            file.decoder.release();
+        }
+    }
+
+    /// True when the file's text was dropped by [`Workspace::release_texts`].
+    pub fn is_released(&self, index: usize) -> Result<bool, Error> {
+        Ok(self.file(index)?.decoder.is_released())
+    }
+
+    /// Starts reading a file's bytes again, under the same index: push them with
+    /// [`Workspace::push_chunk`] as the first time.
+    pub fn read_again(&mut self, index: usize) -> Result<(), Error> {
+        let file = self.file_mut(index)?;
+        file.decoder = file.decoder.again();
         Ok(())
     }
 
@@ -146,8 +175,11 @@ impl Workspace {
 
     /// Inspects a file with the user's dialect choices: delimiter, header row and column names.
     pub fn inspect_with(&mut self, index: usize, choice: &DialectChoice) -> Result<FileInspection, Error> {
-        self.file_mut(index)?.decoder.finish();
-        let file = self.file(index)?;
+        let file = self.file_mut(index)?;
+        file.decoder.finish();
+        if file.decoder.is_released() {
+            return Err(released_error(&file.name));
+        }
         ingest::inspect(index, &file.name, &file.decoder, choice)
     }
 
@@ -181,6 +213,7 @@ impl Workspace {
         for (position, file_config) in config.files.iter().enumerate() {
             let planned = match self.file_mut(file_config.index) {
                 Err(error) => Planned::Failed(error),
+                Ok(file) if file.decoder.is_released() => Planned::Failed(released_error(&file.name)),
                 Ok(file) => {
                     file.decoder.finish();
                     let name = distinct_name(&file.name, &names);
@@ -340,6 +373,14 @@ impl Workspace {
 
     fn file_mut(&mut self, index: usize) -> Result<&mut SourceFile, Error> {
         self.files.get_mut(index).and_then(Option::as_mut).ok_or_else(|| Error::Options(format!("There is no file number {index}.")))
+    }
+}
+
+/// Returns the error for a file whose text [`Workspace::release_texts`] dropped.
+fn released_error(name: &str) -> Error {
+    Error::File {
+        file: name.to_string(),
+        message: "its text was dropped after the last load to make room for the analyses; read the file again before inspecting or loading it".to_string(),
     }
 }
 

@@ -36,6 +36,10 @@ engineReady.then(() => {
   }
 }, () => {});
 
+// Each file the engine holds, by its index, so that a file whose text the
+// engine dropped after a load can be read again from disk.
+const sources = new Map();
+
 // Requests run one at a time in arrival order. Reading a file awaits between
 // slices, and a load() must not start while a file is half pushed.
 let queue = Promise.resolve();
@@ -48,14 +52,29 @@ const handlers = {
   ping: async () => 'ready',
   addFiles: addFiles,
   // `dialect` is { delimiter, header, column_names }; a null field is sniffed.
-  inspect: (analyzer, { index, dialect }) => analyzer.inspect(index, dialect),
+  inspect: async (analyzer, { index, dialect }) => {
+    await readAgainIfReleased(analyzer, index);
+    return analyzer.inspect(index, dialect);
+  },
   removeFile: (analyzer, { index }) => {
     analyzer.removeFile(index);
+    sources.delete(index);
     return null;
   },
   // `readers` caps the helpers that read parts of large files: 0 reads every
   // file in this worker. Missing, every helper takes part.
-  load: (analyzer, { config, readers }) => loadInParts(analyzer, config, readers),
+  load: async (analyzer, { config, readers }) => {
+    for (const file of config.files ?? []) {
+      await readAgainIfReleased(analyzer, file.index);
+    }
+    const summary = await loadInParts(analyzer, config, readers);
+    // The analyses never read the text, and a file's text takes about as much
+    // memory as its events, so it goes until a later inspect or load.
+    analyzer.releaseTexts();
+    return summary;
+  },
+  // The indexes of the files whose text the engine holds, for the tests.
+  heldTexts: async (analyzer) => [...sources.keys()].filter((index) => !analyzer.isReleased(index)),
   // The phases of the last load, for the benchmark: see loadInParts().
   loadTiming: async () => lastLoadTiming,
   analyze: (analyzer, { options }) => analyzer.analyze(options),
@@ -117,15 +136,10 @@ async function addFiles(analyzer, { id, files }) {
 
     let index = null;
     try {
-      index = analyzer.beginFile(file.name);
-      report(0);
-      for (let offset = 0; offset < file.size; offset += CHUNK_BYTES) {
-        const slice = file.slice(offset, offset + CHUNK_BYTES);
-        const bytes = new Uint8Array(await slice.arrayBuffer());
-        analyzer.pushChunk(index, bytes);
-        report(Math.min(offset + CHUNK_BYTES, file.size));
-      }
+      index = analyzer.beginFile(file.name, file.size);
+      await pushFile(analyzer, index, file, report);
       inspections.push(analyzer.finishFile(index));
+      sources.set(index, file);
     } catch (error) {
       // A trap is no fault of this file, and the instance is unusable after it.
       if (error instanceof WebAssembly.RuntimeError) {
@@ -140,6 +154,38 @@ async function addFiles(analyzer, { id, files }) {
   }
 
   return { inspections, failures };
+}
+
+/** Pushes a File into the engine in slices, reporting the bytes read. */
+async function pushFile(analyzer, index, file, report = () => {}) {
+  report(0);
+  for (let offset = 0; offset < file.size; offset += CHUNK_BYTES) {
+    const slice = file.slice(offset, offset + CHUNK_BYTES);
+    const bytes = new Uint8Array(await slice.arrayBuffer());
+    analyzer.pushChunk(index, bytes);
+    report(Math.min(offset + CHUNK_BYTES, file.size));
+  }
+}
+
+/**
+ * Reads a file again from its File when the engine dropped its text after a
+ * load. A file that changed or went away on disk since then fails here with a
+ * message that names it and asks for it to be dropped again.
+ */
+async function readAgainIfReleased(analyzer, index) {
+  const file = sources.get(index);
+  if (file === undefined || !analyzer.isReleased(index)) {
+    return;
+  }
+  analyzer.readAgain(index);
+  try {
+    await pushFile(analyzer, index, file);
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      throw error;
+    }
+    throw new Error(`${file.name} could not be read again from disk (${messageOf(error)}). Drop the file again.`);
+  }
 }
 
 // How long the last load took to read the files into one event log

@@ -8,7 +8,9 @@
 //!
 //! [`StreamDecoder`] appends each chunk's text to one `String` as the chunk arrives and keeps at
 //! most three undecoded bytes, so a file is never held both as bytes and as text. A character
-//! split across two chunks decodes as if the file had come in one piece.
+//! split across two chunks decodes as if the file had come in one piece. Given the file's size
+//! first ([`StreamDecoder::expect`]), it reserves the text once instead of letting it grow by
+//! doubling, which in wasm would leave the memory of every smaller copy behind.
 
 use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
@@ -34,7 +36,11 @@ pub struct StreamDecoder {
     bom: bool,
     replaced: u64,
     bytes: u64,
+    /// The file's size in bytes, when the caller knows it.
+    expected: Option<u64>,
     finished: bool,
+    /// The text was dropped after a load; the counts above still describe it.
+    released: bool,
 }
 
 impl Default for StreamDecoder {
@@ -53,8 +59,17 @@ impl StreamDecoder {
             bom: false,
             replaced: 0,
             bytes: 0,
+            expected: None,
             finished: false,
+            released: false,
         }
+    }
+
+    /// Tells the decoder the file's size in bytes, before the first chunk, so that the text can
+    /// be reserved at once when the encoding is known. A wrong size costs only memory or a later
+    /// reallocation.
+    pub fn expect(&mut self, bytes: u64) {
+        self.expected = Some(bytes);
     }
 
     /// Decodes one more chunk. Chunks pushed after [`StreamDecoder::finish`] are ignored.
@@ -82,13 +97,38 @@ impl StreamDecoder {
             self.decide();
         }
         self.decode(&[], true);
-        // The text grew by doubling, so up to half of its capacity is spare; it stays in memory
-        // as long as the file is kept.
-        self.text.shrink_to_fit();
+        // Text that grew by doubling can have up to half of its capacity spare, which would stay
+        // in memory as long as the file is kept. A reserved text has little spare, and shrinking
+        // it would copy the whole text once more.
+        if self.text.capacity() - self.text.len() > self.text.len() / 16 {
+            self.text.shrink_to_fit();
+        }
         self.finished = true;
     }
 
-    /// The text decoded so far; all of it after [`StreamDecoder::finish`].
+    /// Drops the text and keeps the encoding and the counts, once a load no longer needs it. The
+    /// decoder counts as finished, so later chunks are ignored.
+    pub fn release(&mut self) {
+        self.finish();
+        self.text = String::new();
+        self.released = true;
+    }
+
+    /// True after [`StreamDecoder::release`].
+    pub fn is_released(&self) -> bool {
+        self.released
+    }
+
+    /// Returns a new decoder for reading the same file's bytes again, expecting as many bytes as
+    /// this one was given.
+    pub fn again(&self) -> StreamDecoder {
+        let mut decoder = StreamDecoder::new();
+        decoder.expect(self.bytes);
+        decoder
+    }
+
+    /// The text decoded so far; all of it after [`StreamDecoder::finish`], none after
+    /// [`StreamDecoder::release`].
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -123,6 +163,14 @@ impl StreamDecoder {
             None => (utf16_without_bom(&head).unwrap_or(UTF_8), 0),
         };
         self.encoding = encoding;
+        if let Some(expected) = self.expected {
+            // UTF-8 text is as long as its bytes, and UTF-16 text of mostly ASCII is half as
+            // long. Other encodings arise only after the first invalid UTF-8, and grow from here.
+            let bytes = usize::try_from(expected).unwrap_or(usize::MAX);
+            let length = if encoding == UTF_8 { bytes } else { bytes / 2 };
+            // Failing to reserve is no error: the text then grows as it would without a size.
+            let _ = self.text.try_reserve_exact(length.saturating_sub(skip).saturating_add(16));
+        }
         self.state = if encoding == UTF_8 {
             State::Utf8 { carry: Vec::new(), ascii_only: true }
         } else {
@@ -319,5 +367,47 @@ mod tests {
     fn truncated_character_at_the_end_is_replaced() {
         let decoded = decode_all("a,é\nb,".as_bytes().iter().copied().chain([0xC3]).collect::<Vec<u8>>().as_slice());
         assert!(decoded.text().ends_with('\u{FFFD}'));
+    }
+
+    #[test]
+    fn decoder_known_size_decodes_the_same() {
+        let mut utf8 = b"\xEF\xBB\xBFpage,title\n".to_vec();
+        for i in 0..20_000 {
+            utf8.extend(format!("/p{i},Caf\u{e9}\n").as_bytes());
+        }
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(utf16le(std::str::from_utf8(&utf8[3..]).unwrap_or_default()));
+        let mut latin = b"page,title\n".to_vec();
+        for i in 0..20_000 {
+            latin.extend(format!("/p{i},plain\n").as_bytes());
+        }
+        latin.extend(b"/last,Caf\xE9\n");
+
+        for bytes in [&utf8, &utf16, &latin] {
+            // A wrong size as well as the right one: the text must not depend on it.
+            for size in [bytes.len() as u64, 10, 3 * bytes.len() as u64] {
+                let mut decoder = StreamDecoder::new();
+                decoder.expect(size);
+                for chunk in bytes.chunks(4096 + 1) {
+                    decoder.push(chunk);
+                }
+                decoder.finish();
+                let plain = in_chunks(bytes, 4096 + 1);
+                assert_eq!(decoder.text(), plain.text());
+                assert_eq!(decoder.encoding(), plain.encoding());
+                assert_eq!(decoder.replaced(), plain.replaced());
+                assert!(decoder.text.capacity() - decoder.text.len() <= decoder.text.len() / 16 + 16, "size {size}");
+            }
+        }
+
+        // UTF-8 of the right size fills its reservation without growing: the spare is the mark's
+        // 3 bytes and the 16 of slack.
+        let mut decoder = StreamDecoder::new();
+        decoder.expect(utf8.len() as u64);
+        for chunk in utf8.chunks(4096 + 1) {
+            decoder.push(chunk);
+        }
+        decoder.finish();
+        assert_eq!(decoder.text.capacity(), utf8.len() - 3 + 16);
     }
 }

@@ -452,13 +452,14 @@ pub struct ReadSettings {
 /// The rows read before the events of the whole file are estimated from their length.
 const SAMPLE_ROWS: u64 = 1_000;
 
-/// Estimates the events still to come in a file of `text_bytes` bytes, from the first
-/// [`SAMPLE_ROWS`] rows, which took `sampled_bytes` and gave `sampled_events`, plus 2% for rows
-/// that run longer than the sample's. The estimate only sizes the event columns in advance.
-fn estimated_events(text_bytes: usize, sampled_bytes: usize, sampled_events: u64) -> usize {
-    let bytes_per_row = (sampled_bytes as f64 / SAMPLE_ROWS as f64).max(1.0);
-    let events_per_row = sampled_events as f64 / SAMPLE_ROWS as f64;
-    let remaining_rows = text_bytes.saturating_sub(sampled_bytes) as f64 / bytes_per_row;
+/// Estimates the events still to come in a file of `text_bytes` bytes, from the `rows` rows read
+/// so far, which took `read_bytes` and gave `events`, plus 2% for rows that run longer than these.
+/// The estimate only sizes the event columns in advance.
+fn estimated_events(text_bytes: usize, read_bytes: usize, rows: u64, events: u64) -> usize {
+    let rows = rows.max(1) as f64;
+    let bytes_per_row = (read_bytes as f64 / rows).max(1.0);
+    let events_per_row = events as f64 / rows;
+    let remaining_rows = text_bytes.saturating_sub(read_bytes) as f64 / bytes_per_row;
     (remaining_rows * events_per_row * 1.02) as usize
 }
 
@@ -948,11 +949,13 @@ mod tests {
     #[test]
     fn event_estimate_scales_the_sample() {
         // 1,000 rows of 50 bytes with one event each, in a file of 100,050 bytes: 1,001 more rows.
-        assert_eq!(estimated_events(100_050, 50_000, 1_000), 1_021);
+        assert_eq!(estimated_events(100_050, 50_000, 1_000, 1_000), 1_021);
         // Two events per row double it, and a row without events gives none.
-        assert_eq!(estimated_events(100_050, 50_000, 2_000), 2_042);
-        assert_eq!(estimated_events(100_050, 50_000, 0), 0);
-        assert_eq!(estimated_events(10, 50_000, 1_000), 0);
+        assert_eq!(estimated_events(100_050, 50_000, 1_000, 2_000), 2_042);
+        assert_eq!(estimated_events(100_050, 50_000, 1_000, 0), 0);
+        assert_eq!(estimated_events(10, 50_000, 1_000, 1_000), 0);
+        // Later estimates use every row read so far: 4,000 rows of 25 bytes leave 4,002 rows.
+        assert_eq!(estimated_events(200_050, 100_000, 4_000, 4_000), 4_082);
     }
 
     #[test]

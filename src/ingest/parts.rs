@@ -288,7 +288,7 @@ fn read_rows(plan: &FilePlan, table: &mut Table<'_>, bytes: usize, part: &mut Pa
     // Holds a lower-cased e-mail address, reused from row to row.
     let mut identifier_buffer = String::new();
     // The bytes of the rows read so far, for the estimate of the part's events.
-    let mut sampled_bytes = 0usize;
+    let mut read_bytes = 0usize;
     loop {
         let row = match table.next_row(name, &mut record) {
             Ok(Some(row)) => row,
@@ -297,11 +297,13 @@ fn read_rows(plan: &FilePlan, table: &mut Table<'_>, bytes: usize, part: &mut Pa
         };
         let stats = &mut part.stats;
         stats.rows += 1;
-        if stats.rows <= SAMPLE_ROWS {
-            sampled_bytes += record.as_slice().len() + record.len();
-            if stats.rows == SAMPLE_ROWS {
-                log.reserve(estimated_events(bytes, sampled_bytes, stats.events));
-            }
+        read_bytes += record.as_slice().len() + record.len();
+        // The columns are sized from the first rows, and sized again from all rows read so far
+        // whenever they run full, so that they grow by a few percent where doubling would
+        // leave up to half of them empty.
+        if stats.rows == SAMPLE_ROWS || (stats.rows > SAMPLE_ROWS && log.is_full()) {
+            let more = estimated_events(bytes, read_bytes, stats.rows, stats.events);
+            log.reserve(more.max(log.len() / 64 + 1));
         }
         if let Some(problem) = table.oversized_problem(name, row, &record) {
             if plan.strict {

@@ -236,6 +236,8 @@ impl EventLog {
         }
 
         let before = self.len();
+        // Grows each column once, by the part's length, rather than by doubling.
+        self.reserve(part.len());
         let people: Vec<u32> = (0..part.people.len() as u32)
             .map(|id| {
                 let kind = part.identity.kind(id);
@@ -319,20 +321,25 @@ impl EventLog {
     /// Reserves room for `additional` more events in every column, so that a large file's columns
     /// grow once instead of doubling again and again.
     pub fn reserve(&mut self, additional: usize) {
-        self.person.reserve(additional);
-        self.time.reserve(additional);
-        self.date_only.reserve(additional);
-        self.event.reserve(additional);
-        self.channel.reserve(additional);
-        self.value.reserve(additional);
+        self.person.reserve_exact(additional);
+        self.time.reserve_exact(additional);
+        self.date_only.reserve_exact(additional);
+        self.event.reserve_exact(additional);
+        self.channel.reserve_exact(additional);
+        self.value.reserve_exact(additional);
         if !self.ordinal.is_empty() {
-            self.ordinal.reserve(additional);
+            self.ordinal.reserve_exact(additional);
         }
-        self.file.reserve(additional);
-        self.row.reserve(additional);
+        self.file.reserve_exact(additional);
+        self.row.reserve_exact(additional);
         for property in &mut self.properties {
-            property.codes.reserve(additional);
+            property.codes.reserve_exact(additional);
         }
+    }
+
+    /// True when the next event would make the columns grow.
+    pub fn is_full(&self) -> bool {
+        self.time.len() == self.time.capacity()
     }
 
     /// Rearranges every event column so that event `i` is the one that was at `order[i]`. `order`

@@ -441,6 +441,9 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     for path in &args.files {
         let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
         let index = workspace.add_file(&name, Vec::new());
+        if let Ok(metadata) = std::fs::metadata(path) {
+            workspace.expect_size(index, metadata.len()).map_err(|error| error.to_string())?;
+        }
         read_in_chunks(path, |chunk| workspace.push_chunk(index, chunk).map_err(|error| error.to_string()))?;
         let mut file = FileConfig {
             index,
@@ -513,6 +516,8 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     }
 
     let summary = load_on_threads(&mut workspace, &config, usize::from(args.read_threads)).map_err(|error| error.to_string())?;
+    // Only loading reads the files' text; the analyses get its memory.
+    workspace.release_texts();
     let conversion = args.conversion.clone().or(summary.suggested_conversion.clone());
     let steps = match &args.funnel {
         Some(text) => parse_steps(text)?,
@@ -685,6 +690,8 @@ fn analyze_with_setup(path: &Path, args: &AnalyzeArgs) -> Result<String, String>
         inspections.push(workspace.inspect(index, None).map_err(|error| error.to_string())?);
     }
     workspace.load(&setup.load_config(&inspections)).map_err(|error| error.to_string())?;
+    // Only loading reads the files' text; the analyses get its memory.
+    workspace.release_texts();
     if let Some(text) = &args.list_people {
         let query = parse_people_query(text, args.people_limit)?;
         let list = workspace.list_people(&setup.analysis, &query).map_err(|error| error.to_string())?;
