@@ -89,7 +89,11 @@ struct PendingLoad {
 impl Analyzer {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Analyzer {
-        Analyzer { workspace: Workspace::new(), pending: None, joined: None }
+        let mut workspace = Workspace::new();
+        // The page keeps each File and reads it again when needed, so the text's memory can go to
+        // the journeys and the analyses.
+        workspace.drop_texts_after_reading(true);
+        Analyzer { workspace, pending: None, joined: None }
     }
 
     /// Starts a file and returns its index. `size`, the file's size in bytes where known, lets
@@ -104,14 +108,9 @@ impl Analyzer {
         index
     }
 
-    /// Drops every file's decoded text after a load, so that the analyses have its memory. A file
-    /// must then be read again (`readAgain` and `pushChunk`) before it is inspected or loaded.
-    #[wasm_bindgen(js_name = releaseTexts)]
-    pub fn release_texts(&mut self) {
-        self.workspace.release_texts();
-    }
-
-    /// True when the file's text was dropped by `releaseTexts`.
+    /// True when a load dropped the file's text. Each load drops every file's text once the events
+    /// are read, so a file must be read again (`readAgain` and `pushChunk`) before it is inspected
+    /// or loaded again.
     #[wasm_bindgen(js_name = isReleased)]
     pub fn is_released(&self, index: usize) -> Result<bool, JsError> {
         self.workspace.is_released(index).map_err(|error| JsError::new(&error.to_string()))

@@ -106,6 +106,9 @@ pub struct LoadSummary {
 pub struct Workspace {
     files: Vec<Option<SourceFile>>,
     loaded: Option<Loaded>,
+    /// Whether a load drops the files' text once their events are read, before it builds the
+    /// journeys: see [`Workspace::drop_texts_after_reading`].
+    drop_texts: bool,
 }
 
 impl Workspace {
@@ -143,6 +146,14 @@ impl Workspace {
         for file in self.files.iter_mut().flatten() {
             file.decoder.release();
         }
+    }
+
+    /// Makes each later load drop every file's text as soon as the events are read, so that building
+    /// the journeys and the analyses reuse its memory. The page and the CLI, which keep or reopen
+    /// the files themselves, turn this on. A file must then be read again
+    /// ([`Workspace::read_again`]) before it is inspected or loaded again.
+    pub fn drop_texts_after_reading(&mut self, drop: bool) {
+        self.drop_texts = drop;
     }
 
     /// True when the file's text was dropped by [`Workspace::release_texts`].
@@ -285,6 +296,9 @@ impl Workspace {
     /// Builds the journeys of a joined load and returns its summary.
     pub fn finish_load(&mut self, joined: JoinedLoad) -> Result<LoadSummary, Error> {
         let JoinedLoad { config, mut log, problems, mut warnings, files } = joined;
+        if self.drop_texts {
+            self.release_texts();
+        }
         let config = &config;
         if log.is_empty() {
             let detail = problems.examples.first().map_or(String::new(), |problem| format!(" The first problem: {problem}."));

@@ -64,6 +64,21 @@ fn file_read_again_after_release_loads_the_same() {
 }
 
 #[test]
+fn load_drops_texts_when_asked() {
+    let text = journeys();
+    let mut outcomes = Vec::new();
+    for drop in [false, true] {
+        let mut workspace = Workspace::new();
+        workspace.drop_texts_after_reading(drop);
+        let index = workspace.add_file("journeys.csv", text.as_bytes().to_vec());
+        let inspection = workspace.inspect(index, None).unwrap();
+        outcomes.push(summary_and_report(&mut workspace, &LoadConfig::from_inspections(&[inspection])));
+        assert_eq!(workspace.is_released(index).unwrap(), drop);
+    }
+    assert!(outcomes[0] == outcomes[1], "dropping the text changed the load or the report");
+}
+
+#[test]
 fn wrong_size_changes_nothing() {
     let text = journeys();
     let mut expected = None;

@@ -67,11 +67,10 @@ const handlers = {
     for (const file of config.files ?? []) {
       await readAgainIfReleased(analyzer, file.index);
     }
-    const summary = await loadInParts(analyzer, config, readers);
-    // The analyses never read the text, and a file's text takes about as much
-    // memory as its events, so it goes until a later inspect or load.
-    analyzer.releaseTexts();
-    return summary;
+    // The engine drops each file's text once the events are read, because
+    // the text takes about as much memory as the events. A later inspect or
+    // load reads the file again.
+    return loadInParts(analyzer, config, readers);
   },
   // The indexes of the files whose text the engine holds, for the tests.
   heldTexts: async (analyzer) => [...sources.keys()].filter((index) => !analyzer.isReleased(index)),
@@ -170,7 +169,7 @@ async function pushFile(analyzer, index, file, report = () => {}) {
 /**
  * Reads a file again from its File when the engine dropped its text after a
  * load. A file that changed or went away on disk since then fails here with a
- * message that names it and asks for it to be dropped again.
+ * message that names it and tells the user to drop it again.
  */
 async function readAgainIfReleased(analyzer, index) {
   const file = sources.get(index);

@@ -1,19 +1,21 @@
 // The memory check made before a file is read. The engine keeps each file's
-// decoded text and its event log in the worker's wasm memory, so the memory a
-// set of files needs grows with their size. docs/limits.md, section "Memory
+// decoded text while it reads the events, and the events after, in the
+// worker's wasm memory, so the memory a set of files needs grows with their
+// size. docs/limits.md, section "Memory
 // and file size in the page", gives the measurements behind these figures.
 
 import { h, replaceChildren } from './dom.js';
 import { formatBytes } from './format.js';
 
 /**
- * Estimated bytes of wasm memory per byte of CSV. `make bench` measured the
- * wasm memory after the full report at 3.8 per byte on generated web journeys
- * of 63.8 MB (229 MiB) and 4.6 on 10 million events (2,783 MiB), rounded up.
+ * Estimated bytes of wasm memory per byte of CSV. tools/bench/run.mjs
+ * measured the wasm memory after the full report at 2.2 per byte on generated
+ * web journeys of 63.8 MB (134 MiB) and 2.1 on 10 million events
+ * (1,268 MiB), rounded up.
  */
 // NOTE: measured on one generated shape of file only. A file of many short
 // rows needs more per byte, and one of long text cells less.
-export const WASM_BYTES_PER_FILE_BYTE = 5;
+export const WASM_BYTES_PER_FILE_BYTE = 3;
 
 /** Wasm memory in use before any file is read: 2.1 MiB, measured after init. */
 export const ENGINE_BASE_BYTES = 2.1 * 1024 * 1024;

@@ -515,9 +515,9 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
         }
     }
 
+    // Nothing reads the files' text after the load, so the journeys and the analyses get its memory.
+    workspace.drop_texts_after_reading(true);
     let summary = load_on_threads(&mut workspace, &config, usize::from(args.read_threads)).map_err(|error| error.to_string())?;
-    // Only loading reads the files' text; the analyses get its memory.
-    workspace.release_texts();
     let conversion = args.conversion.clone().or(summary.suggested_conversion.clone());
     let steps = match &args.funnel {
         Some(text) => parse_steps(text)?,
@@ -689,9 +689,8 @@ fn analyze_with_setup(path: &Path, args: &AnalyzeArgs) -> Result<String, String>
         read_in_chunks(file, |chunk| workspace.push_chunk(index, chunk).map_err(|error| error.to_string()))?;
         inspections.push(workspace.inspect(index, None).map_err(|error| error.to_string())?);
     }
+    workspace.drop_texts_after_reading(true);
     workspace.load(&setup.load_config(&inspections)).map_err(|error| error.to_string())?;
-    // Only loading reads the files' text; the analyses get its memory.
-    workspace.release_texts();
     if let Some(text) = &args.list_people {
         let query = parse_people_query(text, args.people_limit)?;
         let list = workspace.list_people(&setup.analysis, &query).map_err(|error| error.to_string())?;
