@@ -116,6 +116,13 @@ impl Analyzer {
         self.workspace.is_released(index).map_err(|error| JsError::new(&error.to_string()))
     }
 
+    /// Forgets the loaded events and journeys, as the next load does first, so that files read
+    /// again for that load can reuse their memory.
+    #[wasm_bindgen(js_name = clearLoad)]
+    pub fn clear_load(&mut self) {
+        self.workspace.clear_load();
+    }
+
     /// Starts reading a released file's bytes again under the same index.
     #[wasm_bindgen(js_name = readAgain)]
     pub fn read_again(&mut self, index: usize) -> Result<(), JsError> {

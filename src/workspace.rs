@@ -169,6 +169,12 @@ impl Workspace {
         Ok(())
     }
 
+    /// Forgets the loaded events and journeys, as the start of the next load does, so that reading a
+    /// file again for that load can reuse their memory.
+    pub fn clear_load(&mut self) {
+        self.loaded = None;
+    }
+
     /// Forgets a file. The indexes of the other files do not change.
     pub fn remove_file(&mut self, index: usize) {
         if let Some(slot) = self.files.get_mut(index) {

@@ -53,14 +53,45 @@ fn file_read_again_after_release_loads_the_same() {
 
     // Read again without an inspection first: the load finishes the reading itself.
     workspace.read_again(index).unwrap();
-    assert!(!workspace.is_released(index).unwrap());
+    assert!(workspace.is_released(index).unwrap(), "released until every byte is back");
     push(&mut workspace, index, &text);
+    assert!(!workspace.is_released(index).unwrap());
     assert_eq!(summary_and_report(&mut workspace, &config), first);
 
     workspace.release_texts();
     workspace.read_again(index).unwrap();
     push(&mut workspace, index, &text);
     assert_eq!(workspace.inspect(index, None).unwrap(), inspection);
+}
+
+#[test]
+fn partial_read_again_counts_as_released() {
+    let text = journeys();
+    let mut workspace = Workspace::new();
+    let index = workspace.add_file("journeys.csv", text.as_bytes().to_vec());
+    let inspection = workspace.inspect(index, None).unwrap();
+    let config = LoadConfig::from_inspections(std::slice::from_ref(&inspection));
+    let first = summary_and_report(&mut workspace, &config);
+    workspace.release_texts();
+
+    // The reading stops halfway, as when the file changes on disk: nothing of it may be loaded.
+    workspace.read_again(index).unwrap();
+    push(&mut workspace, index, &text[..text.len() / 2]);
+    assert!(workspace.is_released(index).unwrap());
+    let message = workspace.load(&config).unwrap_err().to_string();
+    assert!(message.contains("read the file again"), "{message}");
+    let message = workspace.inspect(index, None).unwrap_err().to_string();
+    assert!(message.contains("read the file again"), "{message}");
+
+    // A file read again with more bytes than the first time is not the same file either.
+    workspace.read_again(index).unwrap();
+    push(&mut workspace, index, &format!("{text}u1,2024-01-01T00:00:00Z,visit,direct,/,\n"));
+    assert!(workspace.is_released(index).unwrap());
+
+    workspace.read_again(index).unwrap();
+    push(&mut workspace, index, &text);
+    assert!(!workspace.is_released(index).unwrap());
+    assert_eq!(summary_and_report(&mut workspace, &config), first);
 }
 
 #[test]

@@ -64,7 +64,13 @@ const handlers = {
   // `readers` caps the helpers that read parts of large files: 0 reads every
   // file in this worker. Missing, every helper takes part.
   load: async (analyzer, { config, readers }) => {
-    for (const file of config.files ?? []) {
+    const files = config.files ?? [];
+    if (files.some((file) => sources.has(file.index) && analyzer.isReleased(file.index))) {
+      // The load replaces the earlier one anyway; gone now, its memory takes
+      // the text read again instead of adding to it.
+      analyzer.clearLoad();
+    }
+    for (const file of files) {
       await readAgainIfReleased(analyzer, file.index);
     }
     // The engine drops each file's text once the events are read, because
@@ -168,8 +174,8 @@ async function pushFile(analyzer, index, file, report = () => {}) {
 
 /**
  * Reads a file again from its File when the engine dropped its text after a
- * load. A file that changed or went away on disk since then fails here with a
- * message that names it and tells the user to drop it again.
+ * load. A file that changed or went away on disk since then fails here, with a
+ * message that names the file and advises adding it again.
  */
 async function readAgainIfReleased(analyzer, index) {
   const file = sources.get(index);
@@ -183,7 +189,9 @@ async function readAgainIfReleased(analyzer, index) {
     if (error instanceof WebAssembly.RuntimeError) {
       throw error;
     }
-    throw new Error(`${file.name} could not be read again from disk (${messageOf(error)}). Drop the file again.`);
+    // The engine counts the file as dropped until all of its bytes arrive,
+    // so the next inspect or load tries again.
+    throw new Error(`${file.name} could not be read again from disk (${messageOf(error)}). If it changed, remove it and add it again.`);
   }
 }
 

@@ -41,6 +41,9 @@ pub struct StreamDecoder {
     finished: bool,
     /// The text was dropped after a load; the counts above still describe it.
     released: bool,
+    /// For a decoder made by [`StreamDecoder::again`], the bytes of the first reading, which the
+    /// second must match before its text counts as the file's.
+    first_bytes: Option<u64>,
 }
 
 impl Default for StreamDecoder {
@@ -62,6 +65,7 @@ impl StreamDecoder {
             expected: None,
             finished: false,
             released: false,
+            first_bytes: None,
         }
     }
 
@@ -114,16 +118,20 @@ impl StreamDecoder {
         self.released = true;
     }
 
-    /// True after [`StreamDecoder::release`].
+    /// True after [`StreamDecoder::release`], and for a second reading that has not yet been given
+    /// the bytes of the first, such as one that stopped because the file changed on disk.
     pub fn is_released(&self) -> bool {
-        self.released
+        self.released || self.first_bytes.is_some_and(|bytes| bytes != self.bytes)
     }
 
     /// Returns a new decoder for reading the same file's bytes again, expecting as many bytes as
-    /// this one was given.
+    /// the first reading was given.
     pub fn again(&self) -> StreamDecoder {
+        // After a failed second reading, the first one still decides.
+        let bytes = self.first_bytes.unwrap_or(self.bytes);
         let mut decoder = StreamDecoder::new();
-        decoder.expect(self.bytes);
+        decoder.expect(bytes);
+        decoder.first_bytes = Some(bytes);
         decoder
     }
 
@@ -228,8 +236,14 @@ impl StreamDecoder {
 fn decode_into(decoder: &mut Decoder, bytes: &[u8], last: bool, text: &mut String, replaced: &mut u64) {
     let mut remaining = bytes;
     loop {
-        let needed = decoder.max_utf8_buffer_length(remaining.len()).unwrap_or(remaining.len() * 3 + 16);
-        text.reserve(needed);
+        // The decoder writes what fits and reports the rest, so the text needs room for about the
+        // input's length rather than the worst case of 3 bytes per byte. It grows by an eighth at
+        // least, because doubling a text reserved from the file's size would leave up to half of
+        // it unused, and shrinking it at the end would copy it once more.
+        let room = remaining.len() + 16;
+        if text.capacity() - text.len() < room {
+            text.reserve_exact(room.max(text.capacity() / 8));
+        }
         let start = text.len();
         let (result, read, had_errors) = decoder.decode_to_string(remaining, text, last);
         if had_errors {
@@ -238,6 +252,10 @@ fn decode_into(decoder: &mut Decoder, bytes: &[u8], last: bool, text: &mut Strin
         remaining = &remaining[read..];
         if result == encoding_rs::CoderResult::InputEmpty {
             break;
+        }
+        if read == 0 && text.len() == start {
+            // No progress in the room given: give the worst case, so the loop cannot spin.
+            text.reserve_exact(decoder.max_utf8_buffer_length(remaining.len()).unwrap_or(remaining.len() * 3 + 16));
         }
     }
 }
@@ -409,5 +427,27 @@ mod tests {
         }
         decoder.finish();
         assert_eq!(decoder.text.capacity(), utf8.len() - 3 + 16);
+    }
+
+    #[test]
+    fn decoder_windows_1252_text_grows_by_an_eighth() {
+        // Windows-1252 from the second line on, with a two-byte character in every line, so the
+        // text outgrows the bytes that were reserved for it.
+        let mut bytes = b"page,title\n/first,Caf\xE9\n".to_vec();
+        for i in 0..100_000 {
+            bytes.extend(format!("/p{i},Caf").as_bytes());
+            bytes.extend(b"\xE9 cr\xE8me\n");
+        }
+        let mut decoder = StreamDecoder::new();
+        decoder.expect(bytes.len() as u64);
+        for chunk in bytes.chunks(4 << 20) {
+            decoder.push(chunk);
+        }
+        assert_eq!(decoder.encoding(), "windows-1252");
+        let (length, capacity) = (decoder.text.len(), decoder.text.capacity());
+        assert!(length > bytes.len(), "the text is longer than the bytes");
+        assert!(capacity <= length + length / 8 + 64 * 1024, "capacity {capacity} for {length} bytes");
+        decoder.finish();
+        assert_eq!(decoder.text(), in_chunks(&bytes, 4096).text());
     }
 }
