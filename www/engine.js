@@ -181,11 +181,17 @@ export class EngineClient {
     }
     this.restoring = true;
     this.onRestore?.({ state: 'start' });
+    // Files that the new worker could not read again, such as files changed
+    // on disk since they were added.
+    const unread = [];
     for (const [position, step] of this.history.entries()) {
       const next = this.history[position + 1];
       const settle = () => {
         if (next) {
           this.onRestore?.({ state: 'step', type: next.type });
+        } else if (unread.length > 0) {
+          const names = unread.map((failure) => `${failure.name} (${failure.message})`).join('; ');
+          this.finishRestore('failed', `These files could not be read again: ${names}. Remove them and add them again.`);
         } else {
           this.finishRestore('done');
         }
@@ -195,7 +201,12 @@ export class EngineClient {
         payload: step.payload,
         step,
         replay: true,
-        resolve: settle,
+        resolve: (result) => {
+          if (step.type === 'addFiles') {
+            unread.push(...(result?.failures ?? []));
+          }
+          settle();
+        },
         reject: settle,
         onProgress: (progress) => this.onRestore?.({ state: 'progress', progress }),
       });

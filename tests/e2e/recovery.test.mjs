@@ -12,6 +12,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analyse, dropFiles, engineWorker, mapColumns, openApp, readCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 const EVENTS_CSV = [
@@ -76,4 +79,34 @@ test('engine trap recovers with files kept', async (t) => {
   for (const cell of ['u1', 'u2', 'u3', 'page_view', 'sign_up', '2024-04']) {
     assert.ok(!consoleLines.some((line) => line.includes(cell)), `no console line contains ${cell}`);
   }
+});
+
+test('trap after file changed names it', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'pathlight-recovery-'));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const path = join(folder, 'events.csv');
+  writeFileSync(path, EVENTS_CSV);
+
+  const { page } = await openApp(t);
+  await page.setInputFiles('[data-testid=file-input]', path);
+  await page.waitForSelector('[data-testid=file-card]');
+  await mapColumns(page, { person: 'user', event: 'event', time: 'ts' });
+  await analyse(page);
+
+  // The new worker that the trap starts reads the remembered File again,
+  // which the browser refuses once the file has changed on disk.
+  appendFileSync(path, 'u4,page_view,2024-04-03T09:00:00Z\n');
+  await trapNextAnalysis(engineWorker(page));
+  await page.click('[data-testid=analyse-button]');
+  await page.waitForFunction(
+    () => /could not be read again/.test(document.querySelector('[data-testid=status-error]')?.textContent ?? ''),
+    null,
+    { timeout: RESULT_TIMEOUT_MS },
+  );
+  const text = await page.textContent('[data-testid=status-error]');
+  assert.match(text, /events\.csv/, 'names the file');
+  // The replay or the next load finds the change, depending on when the
+  // browser checks the file: either way the message says what to do.
+  assert.match(text, /(add it again|add them again)/i, 'says what to do');
+  assert.doesNotMatch(text, /no file number/, 'no internal index');
 });
