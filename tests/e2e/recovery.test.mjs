@@ -106,7 +106,7 @@ test('trap after file changed names it', async (t) => {
   const text = await page.textContent('[data-testid=status-error]');
   assert.match(text, /events\.csv/, 'names the file');
   // The replay or the next load finds the change, depending on when the
-  // browser checks the file: either way the message says what to do.
+  // browser checks the file: either way the message gives the next step.
   assert.match(text, /(add it again|add them again)/i, 'says what to do');
   assert.doesNotMatch(text, /no file number/, 'no internal index');
 });
