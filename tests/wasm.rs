@@ -16,8 +16,8 @@ fn get(value: &JsValue, key: &str) -> JsValue {
 
 /// Reads a file in two chunks, splitting the bytes of one character between them.
 fn add_events(analyzer: &mut Analyzer) -> JsValue {
-    let index = analyzer.begin_file("events.csv");
     let bytes = EVENTS.as_bytes();
+    let index = analyzer.begin_file("events.csv", Some(bytes.len() as f64));
     analyzer.push_chunk(index, &bytes[..20]).unwrap();
     analyzer.push_chunk(index, &bytes[20..]).unwrap();
     analyzer.finish_file(index).unwrap()
@@ -43,6 +43,31 @@ fn inspection_proposes_the_mapping() {
     assert_eq!(get(&mapping, "person").as_string().as_deref(), Some("user"));
     assert_eq!(get(&mapping, "event").as_string().as_deref(), Some("event"));
     assert_eq!(get(&mapping, "time").as_string().as_deref(), Some("ts"));
+}
+
+#[wasm_bindgen_test]
+fn load_drops_text_until_read_again() {
+    let mut analyzer = Analyzer::new();
+    let inspection = add_events(&mut analyzer);
+    let index = get(&inspection, "index").as_f64().unwrap() as usize;
+    assert!(!analyzer.is_released(index).unwrap());
+    let first = analyzer.load(load_config(&inspection)).unwrap();
+    assert!(analyzer.is_released(index).unwrap());
+    assert!(analyzer.load(load_config(&inspection)).is_err());
+
+    // Read again, the file counts as dropped until all of its bytes are back.
+    analyzer.read_again(index).unwrap();
+    assert!(analyzer.is_released(index).unwrap());
+    analyzer.push_chunk(index, EVENTS.as_bytes()).unwrap();
+    assert!(!analyzer.is_released(index).unwrap());
+    analyzer.clear_load();
+    let again = analyzer.load(load_config(&inspection)).unwrap();
+    assert_eq!(JSON::stringify(&again).unwrap(), JSON::stringify(&first).unwrap());
+
+    // A size that is not a number is ignored.
+    let other = analyzer.begin_file("other.csv", Some(f64::NAN));
+    analyzer.push_chunk(other, EVENTS.as_bytes()).unwrap();
+    assert!(analyzer.finish_file(other).is_ok());
 }
 
 #[wasm_bindgen_test]
