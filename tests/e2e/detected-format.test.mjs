@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { analyse, dropFiles, openApp, readCount } from './helpers.mjs';
+import { analyse, dropFiles, openApp, readCount, RESULT_TIMEOUT_MS } from './helpers.mjs';
 
 const FORMATS_DIR = new URL('../fixtures/formats/', import.meta.url);
 
@@ -89,6 +89,11 @@ test('quote character can be chosen', async (t) => {
   assert.equal(await firstNote(), 'a, b');
 
   await quotes.locator('[data-testid=quote]').selectOption('"');
-  await page.waitForFunction(() => document.querySelector('[data-testid=quote]')?.value === '"');
+  // The preview changes once the worker has inspected the file again.
+  await page.waitForFunction(
+    () => document.querySelector('details.preview tbody tr td:nth-child(2)')?.textContent === "'a",
+    null,
+    { timeout: RESULT_TIMEOUT_MS },
+  );
   assert.equal(await firstNote(), "'a", 'with double quotes the comma splits the note');
 });

@@ -59,7 +59,12 @@ test('trends flag a planted drop', async (t) => {
   await page.fill('[data-testid=change-date]', '2024-02-12');
   await page.fill('[data-testid=change-label]', 'new checkout');
   await page.click('[data-testid=add-change]');
-  await page.waitForSelector('[data-testid=trends-change]', { timeout: RESULT_TIMEOUT_MS });
+  // Filling in the date alone may show a comparison without the label first.
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=trends-change] h4')?.textContent.includes('new checkout'),
+    null,
+    { timeout: RESULT_TIMEOUT_MS },
+  );
   const change = page.locator('[data-testid=trends-change]');
   assert.equal(await change.locator('h4').textContent(), 'Before and after “new checkout” on 2024-02-12 (4 weeks each side)');
   const purchaseRow = change.locator('[data-testid=comparison-row]', { hasText: 'step 3 (purchase)' });
