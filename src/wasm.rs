@@ -102,7 +102,7 @@ impl Analyzer {
     pub fn begin_file(&mut self, name: &str, size: Option<f64>) -> usize {
         let index = self.workspace.add_file(name, Vec::new());
         if let Some(size) = size.filter(|size| size.is_finite() && *size >= 0.0) {
-            // A fresh index always exists, so this cannot fail.
+            // `expect_size` fails only for an unknown index, and `add_file` has just returned this one.
             let _ = self.workspace.expect_size(index, size as u64);
         }
         index
