@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::email::person_messages;
 use super::funnel::{self, FunnelOptions};
-use super::stages::{self, StageDefinition};
+use super::stages::{self, Layout, StageDefinition};
 use super::hypotheses::{self, Hypothesis};
 use super::interventions::{self, Intervention};
 use super::plan::{self, TestPlan};
@@ -248,25 +248,27 @@ impl OutsideFunnel {
 
 /// Builds every candidate outside the funnel with at least `min_stopped` people stopped. Returns
 /// `None` without a conversion event, since nothing can be lost without one.
+/// `stages` is the stage layout of the same log, for the stage skips, or `None` without stages.
 pub fn outside_funnel(
     log: &EventLog,
     journeys: &Journeys,
     conversion: &Conversion,
-    stages: &[StageDefinition],
+    stages: Option<&Layout>,
     options: &FrictionOptions,
     rarely_back_after_ms: Option<i64>,
     timed: bool,
-) -> Result<Option<OutsideFunnel>, Error> {
-    if conversion.event.is_none() {
-        return Ok(None);
-    }
-    let mut found = exit_candidates(log, journeys, conversion);
+) -> Option<OutsideFunnel> {
+    conversion.event?;
+    let min_stopped = options.min_stopped.max(1);
+    let mut found = exit_candidates(log, journeys, conversion, min_stopped);
     found.extend(email_candidates(log, journeys, conversion));
     if let Some(threshold) = rarely_back_after_ms {
         found.extend(silence_candidate(log, journeys, conversion, threshold));
     }
-    found.extend(stage_skip_candidates(log, journeys, conversion, stages)?);
-    Ok(Some(OutsideFunnel { candidates: ranked(log, journeys, conversion, options, timed, found) }))
+    if let Some(layout) = stages {
+        found.extend(stage_skip_candidates(journeys, conversion, &layout.names(), layout.stage_of()));
+    }
+    Some(OutsideFunnel { candidates: ranked(log, journeys, conversion, options, timed, found) })
 }
 
 /// Builds and ranks every candidate with at least `min_stopped` people stopped; `None` without a
@@ -282,7 +284,11 @@ pub(crate) fn candidates(
     rarely_back_after_ms: Option<i64>,
     timed: bool,
 ) -> Result<Option<Vec<Candidate>>, Error> {
-    let Some(outside) = outside_funnel(log, journeys, conversion, stages, options, rarely_back_after_ms, timed)? else { return Ok(None) };
+    if conversion.event.is_none() {
+        return Ok(None);
+    }
+    let layout = stages::layout(log, stages)?;
+    let Some(outside) = outside_funnel(log, journeys, conversion, layout.as_ref().ok(), options, rarely_back_after_ms, timed) else { return Ok(None) };
     let chains = if funnel.steps.is_empty() { Vec::new() } else { funnel::person_chains(log, journeys, funnel)? };
     Ok(Some(with_funnel(log, journeys, conversion, funnel, &chains, options, timed, outside)))
 }
@@ -482,8 +488,7 @@ fn funnel_candidates(conversion: &Conversion, options: &FunnelOptions, chains: &
 /// Stage skips: for each stage and each earlier one, the people who reached the stage (up to their
 /// conversion) without a touchpoint in the earlier stage before, against those who went through
 /// it.
-fn stage_skip_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion, definitions: &[StageDefinition]) -> Result<Vec<Tally>, Error> {
-    let Some((names, stage_of)) = stages::event_stages(log, definitions)? else { return Ok(Vec::new()) };
+fn stage_skip_candidates(journeys: &Journeys, conversion: &Conversion, names: &[String], stage_of: &[u16]) -> Vec<Tally> {
     let count = names.len();
     let mut tallies: Vec<Tally> = (0..count * count)
         .map(|index| {
@@ -531,7 +536,7 @@ fn stage_skip_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conve
         }
     }
     // Only pairs of an earlier and a later stage can be skipped.
-    Ok(tallies.into_iter().enumerate().filter(|(index, _)| index / count < index % count).map(|(_, tally)| tally).collect())
+    tallies.into_iter().enumerate().filter(|(index, _)| index / count < index % count).map(|(_, tally)| tally).collect()
 }
 
 /// Returns the page column for exit pages, if the data has one.
@@ -541,8 +546,10 @@ fn page_column(log: &EventLog) -> Option<usize> {
 
 /// Exit pages: for each page (or event name where an event has no page), the non-converters whose
 /// journey ends there, against the people who had it before converting, or anywhere in a
-/// non-converting journey that goes on past it.
-fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> Vec<Tally> {
+/// non-converting journey that goes on past it. Only places where at least `min_stopped` people
+/// stopped are tallied, because a page column of tracking URLs can hold a distinct page for
+/// nearly every event.
+fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion, min_stopped: u64) -> Vec<Tally> {
     let page = page_column(log);
     // A label is (0, event id) for an event name or (1, page id) for a page.
     let label_of = |at: usize| -> (u32, u32) {
@@ -551,8 +558,37 @@ fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion)
             None => (0, log.event[at]),
         }
     };
-    let mut rows: HashMap<(u32, u32), Tally> = HashMap::default();
-    // Each label the journey has, with the position of its first event.
+    // People stop only where a non-converting journey ends, so those ends choose the places.
+    let mut stops: HashMap<(u32, u32), u64> = HashMap::default();
+    for person in 0..journeys.people() {
+        if let Some(&last) = journeys.journey(person).last().filter(|_| !conversion.converted(person)) {
+            *stops.entry(label_of(last as usize)).or_default() += 1;
+        }
+    }
+    let mut rows: HashMap<(u32, u32), Tally> = stops
+        .into_iter()
+        .filter(|&(_, stopped)| stopped >= min_stopped)
+        .map(|(label, _)| {
+            let name = match label {
+                (1, code) => page.map_or(String::new(), |column| log.properties[column].values.name(code).to_string()),
+                (_, event) => log.event_names.name(event).to_string(),
+            };
+            let tally = Tally {
+                kind: FrictionKind::ExitPage,
+                reaches: Vec::new(),
+                funnel_step: None,
+                skip: None,
+                stopped_converted: 0,
+                label: name,
+                section: "paths",
+                stopped: Vec::new(),
+                went_on: 0,
+                converted: 0,
+            };
+            (label, tally)
+        })
+        .collect();
+    // Each tallied label the journey has, with the position of its first event.
     let mut seen: Vec<((u32, u32), usize)> = Vec::new();
     for person in 0..journeys.people() {
         let journey = journeys.journey(person);
@@ -562,27 +598,13 @@ fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion)
         seen.clear();
         for (position, &at) in journey[..end].iter().enumerate() {
             let label = label_of(at as usize);
-            if !seen.iter().any(|&(known, _)| known == label) {
+            if rows.contains_key(&label) && !seen.iter().any(|&(known, _)| known == label) {
                 seen.push((label, position));
             }
         }
         let exit = (!converted).then(|| label_of(last as usize));
         for &(label, position) in &seen {
-            let tally = rows.entry(label).or_insert_with(|| Tally {
-                kind: FrictionKind::ExitPage,
-                reaches: Vec::new(),
-                funnel_step: None,
-                skip: None,
-                stopped_converted: 0,
-                label: match label {
-                    (1, code) => page.map_or(String::new(), |column| log.properties[column].values.name(code).to_string()),
-                    (_, event) => log.event_names.name(event).to_string(),
-                },
-                section: "paths",
-                stopped: Vec::new(),
-                went_on: 0,
-                converted: 0,
-            });
+            let Some(tally) = rows.get_mut(&label) else { continue };
             let stopped = Some(label) == exit;
             tally.reaches.push(Reach { person: person as u32, position: position as u32, stopped });
             if stopped {
@@ -593,9 +615,9 @@ fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion)
             }
         }
     }
-    let mut tallies: Vec<Tally> = rows.into_values().collect();
-    tallies.sort_by(|a, b| a.label.cmp(&b.label));
-    tallies
+    let mut tallies: Vec<((u32, u32), Tally)> = rows.into_iter().collect();
+    tallies.sort_by(|(a_key, a), (b_key, b)| a.label.cmp(&b.label).then(a_key.cmp(b_key)));
+    tallies.into_iter().map(|(_, tally)| tally).collect()
 }
 
 /// E-mail messages: the people who opened message m and opened none of the later messages they
@@ -718,6 +740,15 @@ mod tests {
         log
     }
 
+    /// p1 and p5 do a, b, buy; p2 stops after b; p3 after a; p4 does a, then x.
+    const SHOP: &[(&str, i64, &str)] = &[
+        ("p1", 0, "a"), ("p1", 1, "b"), ("p1", 2, "buy"),
+        ("p2", 0, "a"), ("p2", 1, "b"),
+        ("p3", 0, "a"),
+        ("p4", 0, "a"), ("p4", 1, "x"),
+        ("p5", 0, "a"), ("p5", 1, "b"), ("p5", 2, "buy"),
+    ];
+
     fn funnel_of(steps: &[&str]) -> FunnelOptions {
         FunnelOptions { steps: steps.iter().map(|event| FunnelStep { event: event.to_string(), ..FunnelStep::default() }).collect(), ..FunnelOptions::default() }
     }
@@ -739,15 +770,35 @@ mod tests {
     }
 
     #[test]
+    fn exit_tallies_min_stopped() {
+        // The shop's journeys and p6, who also stops after b. Exits: b twice (p2, p6), a once
+        // (p3), x once (p4).
+        let log = log_of(&[SHOP, &[("p6", 0, "a"), ("p6", 1, "b")]].concat());
+        let journeys = Journeys::build(&log);
+        let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
+        let summary = |min_stopped: u64| -> Vec<(String, u64, u64, u64, Vec<u32>)> {
+            let options = FrictionOptions { min_stopped, top: 10 };
+            let outside = outside_funnel(&log, &journeys, &conversion, None, &options, None, true).unwrap();
+            outside
+                .candidates
+                .iter()
+                .map(|candidate| {
+                    let finding = &candidate.finding;
+                    (finding.label.clone(), finding.stopped, finding.went_on, finding.converted, candidate.stopped_people.clone())
+                })
+                .collect()
+        };
+        let all = summary(1);
+        assert_eq!(all.iter().map(|row| row.0.as_str()).collect::<Vec<_>>(), ["b", "a", "x"]);
+        let kept: Vec<_> = all.into_iter().filter(|row| row.1 >= 2).collect();
+        assert_eq!(summary(2), kept);
+        assert_eq!(kept[0], ("b".to_string(), 2, 2, 2, vec![1, 5]));
+        assert!(summary(3).is_empty());
+    }
+
+    #[test]
     fn ranks_funnel_steps_and_exits_by_lost_conversions() {
-        // p1 and p5 do a, b, buy; p2 stops after b; p3 after a; p4 does a, then x.
-        let log = log_of(&[
-            ("p1", 0, "a"), ("p1", 1, "b"), ("p1", 2, "buy"),
-            ("p2", 0, "a"), ("p2", 1, "b"),
-            ("p3", 0, "a"),
-            ("p4", 0, "a"), ("p4", 1, "x"),
-            ("p5", 0, "a"), ("p5", 1, "b"), ("p5", 2, "buy"),
-        ]);
+        let log = log_of(SHOP);
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, Some("buy")).unwrap();
         let options = FrictionOptions { min_stopped: 1, top: 10 };
@@ -860,7 +911,7 @@ mod tests {
         let journeys = Journeys::build(&log);
         let conversion = Conversion::find(&log, &journeys, None).unwrap();
         let options = FrictionOptions::default();
-        assert!(outside_funnel(&log, &journeys, &conversion, &[], &options, None, true).unwrap().is_none());
+        assert!(outside_funnel(&log, &journeys, &conversion, None, &options, None, true).is_none());
         assert!(candidates(&log, &journeys, &conversion, &FunnelOptions::default(), &[], &options, None, true).unwrap().is_none());
     }
 }

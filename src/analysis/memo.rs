@@ -8,6 +8,8 @@
 //! recomputes only what depends on it, and going back to an earlier choice recomputes less. A
 //! [`Memo`] belongs to one loaded event log, and a new load starts a new one.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::attribution::AttributionReport;
@@ -76,7 +78,8 @@ pub struct Memo {
     pub(super) drivers: Cached<Option<DriversReport>>,
     pub(super) friction: Cached<Option<OutsideFunnel>>,
     pub(super) stages: Cached<Result<StagesReport, String>>,
-    pub(super) stage_layout: Cached<Result<Layout, String>>,
+    /// Shared, because the stage skips of the friction analysis read it too.
+    pub(super) stage_layout: Cached<Arc<Result<Layout, String>>>,
     pub(super) segments: Cached<SegmentsReport>,
     pub(super) distinct_journeys: Cached<u64>,
     pub(super) conversion_curve: Cached<ConversionCurve>,

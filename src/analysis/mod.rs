@@ -35,6 +35,8 @@ pub mod timing;
 pub mod trends;
 pub mod voice;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -192,8 +194,11 @@ pub fn run(
 
     let friction_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let rarely_back_after_ms = timing_extras.silences.as_ref().and_then(|silences| silences.rarely_back_after_ms);
+    // The stage skips among the friction candidates and the stages analysis share one layout,
+    // whose rules are matched against every distinct value of their columns.
+    let layout = memo.stage_layout.get_or(&options.stages, || Ok(Arc::new(stages::layout(log, &options.stages)?)))?;
     let outside_funnel = memo.friction.get_or(&(&options.conversion, &options.stages, &options.friction, rarely_back_after_ms), || {
-        let outside = friction::outside_funnel(log, journeys, &conversion, &options.stages, &options.friction, rarely_back_after_ms, !synthetic_times)?;
+        let outside = friction::outside_funnel(log, journeys, &conversion, layout.as_ref().as_ref().ok(), &options.friction, rarely_back_after_ms, !synthetic_times);
         Ok(outside.map(|outside| outside.test_in_advance(log, journeys, &options.friction)))
     })?;
     let friction = match outside_funnel {
@@ -206,8 +211,10 @@ pub fn run(
 
     let stage_inputs = stages::StageInputs { conversion: &conversion, window_ms: drivers_window, synthetic_times };
     let stages = memo.stages.get_or(&(&options.conversion, &options.stages, drivers_window), || {
-        let layout = memo.stage_layout.get_or(&options.stages, || stages::layout(log, &options.stages))?;
-        Ok(layout.map(|layout| stages::report(log, journeys, &layout, &stage_inputs)))
+        Ok(match layout.as_ref() {
+            Ok(layout) => Ok(stages::report(log, journeys, layout, &stage_inputs)),
+            Err(reason) => Err(reason.clone()),
+        })
     })?;
     let stages = match stages {
         Ok(report) => {

@@ -269,6 +269,18 @@ pub fn layout(log: &EventLog, definitions: &[StageDefinition]) -> Result<Result<
     Ok(Ok(Layout { stages, suggested, stage_of }))
 }
 
+impl Layout {
+    /// Returns the names of the stages, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.stages.iter().map(|stage| stage.name.clone()).collect()
+    }
+
+    /// Returns each event's stage index, or [`NO_STAGE`].
+    pub fn stage_of(&self) -> &[u16] {
+        &self.stage_of
+    }
+}
+
 /// Computes the stage analyses on a [`Layout`] found for the same log.
 pub fn report(log: &EventLog, journeys: &Journeys, layout: &Layout, inputs: &StageInputs) -> StagesReport {
     let names: Vec<String> = layout.stages.iter().map(|stage| stage.name.clone()).collect();
@@ -280,7 +292,7 @@ pub fn report(log: &EventLog, journeys: &Journeys, layout: &Layout, inputs: &Sta
 /// no stages were given and fewer than two could be suggested.
 pub(crate) fn event_stages(log: &EventLog, definitions: &[StageDefinition]) -> Result<Option<(Vec<String>, Vec<u16>)>, Error> {
     let Ok(layout) = layout(log, definitions)? else { return Ok(None) };
-    Ok(Some((layout.stages.into_iter().map(|stage| stage.name).collect(), layout.stage_of)))
+    Ok(Some((layout.names(), layout.stage_of)))
 }
 
 /// Returns the stage names and each person's furthest stage (the highest stage index among their
