@@ -20,9 +20,10 @@
 //! assert!(csv.starts_with(b"user_id,timestamp,event,channel,page,revenue\n"));
 //! ```
 
+use std::cell::Cell;
 use std::io::{self, Write};
 
-use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, TimeZone, Utc};
 use rand::distr::weighted::WeightedIndex;
 use rand::distr::Distribution;
 use rand::{Rng, SeedableRng};
@@ -120,6 +121,11 @@ pub struct SynthOptions {
     pub plant: Option<Plants>,
     /// The date from which `step-drop` lowers conversion; `None` for the middle of the period.
     pub drop_date: Option<DateTime<Utc>>,
+    /// Gives the landing page of each session the query string that analytics exports keep:
+    /// utm parameters by channel, a weekly campaign on e-mail, and a click id on paid search
+    /// (`gclid`) and paid social (`fbclid`). Nearly every such session then has a page of its own.
+    /// The journeys are the same as without it.
+    pub tracking_urls: bool,
 }
 
 impl Default for SynthOptions {
@@ -135,6 +141,7 @@ impl Default for SynthOptions {
             order: RowOrder::ByTime,
             plant: None,
             drop_date: None,
+            tracking_urls: false,
         }
     }
 }
@@ -194,6 +201,10 @@ struct Event {
     kind: EventKind,
     channel: u8,
     page: Page,
+    /// The person's session, counted from 0.
+    session: u16,
+    /// The session start or the first page view of a session, whose page is where it landed.
+    landing: bool,
 }
 
 /// Draws that do not change between people, built once.
@@ -249,7 +260,7 @@ pub fn write_csv(options: &SynthOptions, output: &mut impl Write) -> io::Result<
         summary.revenue_cents += state.revenue_cents;
 
         match options.order {
-            RowOrder::ByPerson => write_events(&mut output, &journey)?,
+            RowOrder::ByPerson => write_events(&mut output, &journey, options)?,
             RowOrder::ByTime => all_events.extend_from_slice(&journey),
         }
     }
@@ -257,7 +268,7 @@ pub fn write_csv(options: &SynthOptions, output: &mut impl Write) -> io::Result<
     if options.order == RowOrder::ByTime {
         // A stable sort keeps each person's rows in their generated order on equal times.
         all_events.sort_by_key(|event| event.time_ms);
-        write_events(&mut output, &all_events)?;
+        write_events(&mut output, &all_events, options)?;
     }
 
     output.flush()?;
@@ -312,6 +323,7 @@ fn generate_person(
         let channel = u8::try_from(channel).unwrap_or(0);
         time_ms = generate_session(
             person,
+            u16::try_from(session).unwrap_or(u16::MAX),
             channel,
             time_ms,
             &mut state,
@@ -329,8 +341,10 @@ fn generate_person(
 }
 
 /// Appends one session's events, starting at `time_ms`, and returns the time of its last event.
+#[allow(clippy::too_many_arguments)]
 fn generate_session(
     person: u32,
+    session: u16,
     channel: u8,
     mut time_ms: i64,
     state: &mut PersonState,
@@ -338,6 +352,7 @@ fn generate_session(
     rng: &mut ChaCha8Rng,
     journey: &mut Vec<Event>,
 ) -> i64 {
+    let landing = Cell::new(true);
     let mut push = |time_ms: i64, kind: EventKind, page: Page, revenue_cents: u32| {
         journey.push(Event {
             time_ms,
@@ -346,6 +361,8 @@ fn generate_session(
             kind,
             channel,
             page,
+            session,
+            landing: landing.get(),
         });
     };
 
@@ -353,6 +370,7 @@ fn generate_session(
     push(time_ms, EventKind::SessionStart, page, 0);
     time_ms += rng.random_range(SECOND_MS..3 * SECOND_MS);
     push(time_ms, EventKind::PageView, page, 0);
+    landing.set(false);
 
     loop {
         if page == Page::Signup && !state.signed_up && rng.random_bool(0.3 + 0.6 * state.intent) {
@@ -467,10 +485,16 @@ fn draw_blog_post(rng: &mut ChaCha8Rng) -> Page {
     Page::Blog(first.min(second))
 }
 
-fn write_events(output: &mut impl Write, events: &[Event]) -> io::Result<()> {
-    // Every field comes from the constants above or is a number or a timestamp, so none
-    // contains a comma, a quote or a line break and no field needs quoting.
+fn write_events(output: &mut impl Write, events: &[Event], options: &SynthOptions) -> io::Result<()> {
+    // Every field comes from the constants above or is a number, a timestamp or a click id of
+    // letters, digits, `-` and `_`, so none contains a comma, a quote or a line break and no
+    // field needs quoting.
+    let mut query = String::new();
     for event in events {
+        query.clear();
+        if options.tracking_urls && event.landing {
+            tracking_query(event, options.seed, &mut query);
+        }
         let timestamp = DateTime::<Utc>::from_timestamp_millis(event.time_ms)
             .map(|time| time.to_rfc3339_opts(SecondsFormat::Secs, true))
             .ok_or_else(|| {
@@ -484,12 +508,13 @@ fn write_events(output: &mut impl Write, events: &[Event]) -> io::Result<()> {
             })?;
         write!(
             output,
-            "u{:07},{},{},{},{},",
+            "u{:07},{},{},{},{}{},",
             event.person + 1,
             timestamp,
             EVENT_NAMES[event.kind as usize],
             CHANNELS[usize::from(event.channel)],
             event.page.path(),
+            query,
         )?;
         if event.kind == EventKind::Purchase {
             writeln!(
@@ -503,6 +528,35 @@ fn write_events(output: &mut impl Write, events: &[Event]) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Appends the query string of a landing page from `event`'s channel to `query`. A click id is
+/// drawn from the seed, the person and the session, so both landing events of a session share it.
+/// It does not come from the journeys' random stream, which stays the same without query strings.
+fn tracking_query(event: &Event, seed: u64, query: &mut String) {
+    const CLICK_ID_CHARACTERS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let session = (u64::from(event.person) << 16) | u64::from(event.session);
+    let mut click_id = ChaCha8Rng::seed_from_u64(seed ^ session.rotate_left(17));
+    let mut push_click_id = |query: &mut String| {
+        for _ in 0..40 {
+            query.push(char::from(CLICK_ID_CHARACTERS[click_id.random_range(0..64)]));
+        }
+    };
+    match CHANNELS[usize::from(event.channel)] {
+        "paid_search" => {
+            query.push_str("?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=");
+            push_click_id(query);
+        }
+        "social" => {
+            query.push_str("?utm_source=facebook&utm_medium=paid_social&fbclid=");
+            push_click_id(query);
+        }
+        "email" => {
+            let week = DateTime::<Utc>::from_timestamp_millis(event.time_ms).map_or(0, |time| time.iso_week().week());
+            query.push_str(&format!("?utm_source=newsletter&utm_medium=email&utm_campaign=weekly-{week:02}"));
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -521,6 +575,45 @@ mod tests {
             .skip(1)
             .map(|line| line.split(',').collect())
             .collect()
+    }
+
+    #[test]
+    fn tracking_urls_change_only_landing_pages() {
+        let plain = SynthOptions { people: 400, ..SynthOptions::default() };
+        let (plain_summary, plain_csv) = generate(&plain);
+        let (summary, csv) = generate(&SynthOptions { tracking_urls: true, ..plain.clone() });
+        assert_eq!(summary, plain_summary);
+        let (plain_rows, rows) = (rows(&plain_csv), rows(&csv));
+        assert_eq!(rows.len(), plain_rows.len());
+        let mut click_ids = HashSet::new();
+        for (row, plain_row) in rows.iter().zip(&plain_rows) {
+            let (path, query) = row[4].split_once('?').unwrap_or((row[4], ""));
+            assert_eq!(path, plain_row[4]);
+            let mut without_page = row.clone();
+            without_page[4] = plain_row[4];
+            assert_eq!(&without_page, plain_row, "only the page changes");
+            if !query.is_empty() {
+                assert!(row[2] == "session_start" || row[2] == "page_view", "a landing event: {row:?}");
+            }
+            match row[3] {
+                "paid_search" if !query.is_empty() => {
+                    let click_id = query.split_once("gclid=").map(|(_, id)| id).unwrap_or_default();
+                    assert_eq!(click_id.len(), 40, "{query}");
+                    if row[2] == "session_start" {
+                        click_ids.insert(click_id);
+                    } else {
+                        assert!(click_ids.contains(click_id), "the landing page view has its session's click id");
+                    }
+                }
+                "social" if row[2] == "session_start" => assert!(query.contains("&fbclid="), "{query}"),
+                "email" if row[2] == "session_start" => assert!(query.contains("&utm_campaign=weekly-"), "{query}"),
+                "organic_search" | "direct" | "referral" => assert_eq!(query, ""),
+                _ => {}
+            }
+        }
+        let paid_sessions = rows.iter().filter(|row| row[2] == "session_start" && row[3] == "paid_search").count();
+        assert!(paid_sessions > 50, "{paid_sessions} paid sessions");
+        assert_eq!(click_ids.len(), paid_sessions, "each paid session has its own click id");
     }
 
     #[test]

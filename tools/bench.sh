@@ -9,7 +9,8 @@
 # the same SQL in the same Chromium. Each
 # process runner is timed with tools/bench/measure.py, which also reads its
 # peak RSS. The browser runners go through tools/bench/run.mjs. Also measures
-# `analyze` after an option change at 1M and the page's bundle size gzipped.
+# `analyze` after an option change at 1M and the page's bundle size gzipped,
+# and Pathlight alone on the 1M journeys with tracking URLs on their landing pages.
 # Raw results stay in bench-out/. `make bench` runs it after
 # scripts/setup.sh --bench, which installs the peers.
 #
@@ -58,7 +59,7 @@ if [ ! -x "$PYTHON" ]; then
 fi
 
 mkdir -p "$OUT"
-rm -f "$OUT"/native-*.json "$OUT"/duckdb-*.json "$OUT"/pm4py-*.json "$OUT"/browser-*.json "$OUT"/bundle*.tsv
+rm -f "$OUT"/native-*.json "$OUT"/duckdb-*.json "$OUT"/pm4py-*.json "$OUT"/browser-*.json "$OUT"/bundle*.tsv "$OUT"/tracking-pages.json
 printf '%s\n' $BENCH_SIZES >"$OUT/sizes.txt"
 
 log "building the native CLI, the wasm package and the page's bundled scripts"
@@ -127,6 +128,22 @@ for size in $BENCH_SIZES; do
     rm -f "$file"
   fi
 done
+
+# The 1M-event journeys again, with the query strings of real analytics exports on each session's
+# landing page (`generate --tracking-urls`): about 72k distinct pages instead of 15. Only
+# Pathlight runs it, to show what such a page column costs next to journeys-1m.csv.
+if [[ " $BENCH_SIZES " == *" 1m "* ]]; then
+  name=journeys-1m-tracking
+  file="$OUT/$name.csv"
+  log "generating $file from $(people_for 1m) people, seed $SEED, with tracking URLs"
+  "$cli" generate --people "$(people_for 1m)" --seed "$SEED" --tracking-urls >"$file"
+  printf '{"distinct_pages": %s}\n' "$(tail -n +2 "$file" | cut -d, -f5 | sort -u | wc -l)" >"$OUT/tracking-pages.json"
+  log "$name: native CLI, $RUNS runs"
+  python3 tools/bench/measure.py --runs "$RUNS" --warmup 1 --out "$OUT/native-$name.json" \
+    -- "$cli" analyze "$file" "${ANALYZE_FLAGS[@]}"
+  log "$name: Pathlight wasm in Chromium, $RUNS runs"
+  node tools/bench/run.mjs --engine pathlight --runs "$RUNS" --out "$OUT/browser-pathlight-$name.json" "$file"
+fi
 
 write_report
 log "wrote docs/BENCHMARKS.md"

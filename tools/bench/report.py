@@ -453,6 +453,49 @@ def wasm_detail_section(results, runs):
     return lines
 
 
+def tracking_section(out):
+    """Pathlight on journeys-1m.csv against the same journeys with tracking URLs, when both ran."""
+
+    def native(name):
+        data = read_json(out / f"native-{name}.json")
+        return (data["median_seconds"], data["median_peak_rss_kib"] * 1024) if data else None
+
+    def wasm(name):
+        entry = Results.browser_file(out / f"browser-pathlight-{name}.json")
+        if not entry or not entry.get("medians"):
+            return None
+        return entry["medians"]["total_ms"] / 1000, entry["medians"]["renderer_peak_rss_bytes"]
+
+    rows = []
+    for runner, measure in [("Pathlight CLI", native), ("Pathlight wasm", wasm)]:
+        plain, tracking = measure("journeys-1m"), measure("journeys-1m-tracking")
+        if plain and tracking:
+            rows.append(
+                f"| {runner} | {seconds_text(plain[0])} | {seconds_text(tracking[0])} | {tracking[0] / plain[0]:.2f}× "
+                f"| {mebibytes(plain[1])} | {mebibytes(tracking[1])} |"
+            )
+    if not rows:
+        return []
+    pages = read_json(out / "tracking-pages.json")
+    distinct = f" ({pages['distinct_pages']:,} distinct pages against 15)" if pages else ""
+    return [
+        "## Landing pages with tracking URLs",
+        "",
+        "Analytics exports often keep the query string of each landing page: utm parameters, and a",
+        "click id on paid search and paid social. `pathlight generate --tracking-urls` writes the same",
+        f"journeys as journeys-1m.csv with such pages{distinct}. Every stage rule and segment",
+        "pattern is matched once per distinct page, and exit pages are counted per page, so this",
+        "input shows what a realistic page column costs. Only Pathlight runs it. Time and peak memory",
+        "are medians, first on journeys-1m.csv and then with tracking URLs; the memory is the",
+        "process's peak RSS for the CLI and the renderer's for the wasm build.",
+        "",
+        "| runner | time | with tracking URLs | ratio | peak memory | with tracking URLs |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+    ]
+
+
 def bundle_section(out):
     bundle = bundle_sizes(out)
     if not bundle:
@@ -575,6 +618,8 @@ def commands_section(runs, large_runs, pm4py_large_runs, seed, analyze_flags):
         f"node tools/bench/run.mjs --engine pathlight --runs {runs} --changes-on journeys-1m.csv \\",
         "  --out bench-out/browser-pathlight-journeys-1m.json bench-out/journeys-1m.csv",
         f"node tools/bench/run.mjs --engine duckdb-wasm --runs {runs} --out bench-out/browser-duckdb-journeys-1m.json bench-out/journeys-1m.csv",
+        f"pathlight generate --people 102000 --seed {seed} --tracking-urls > bench-out/journeys-1m-tracking.csv",
+        "# then the CLI and the wasm runner as above on journeys-1m-tracking.csv, without --changes-on",
         "gzip -9 -c FILE | wc -c   # for each file the page loads",
         "```",
         "",
@@ -601,6 +646,7 @@ def main(out_dir, runs, large_runs, pm4py_large_runs, seed, analyze_flags):
     lines += targets_section(results, out)
     lines += runners_section(results)
     lines += wasm_detail_section(results, runs)
+    lines += tracking_section(out)
     lines += bundle_section(out)
     lines += explanation_section(runs, large_runs, pm4py_large_runs)
     lines += machine_section(results, out)

@@ -63,6 +63,10 @@ struct GenerateArgs {
     /// of the period).
     #[arg(long, value_name = "DATE")]
     drop_date: Option<String>,
+    /// Give each session's landing page the query string of an analytics export: utm parameters,
+    /// and a gclid or fbclid click id on paid search and paid social. The journeys stay the same.
+    #[arg(long)]
+    tracking_urls: bool,
 }
 
 #[derive(clap::Args)]
@@ -752,6 +756,7 @@ fn generate(args: GenerateArgs) -> Result<String, String> {
         order: if args.by_person { RowOrder::ByPerson } else { RowOrder::ByTime },
         plant: args.plant.as_deref().map(Plants::parse).transpose()?,
         drop_date: args.drop_date.as_deref().map(parse_drop_date).transpose()?,
+        tracking_urls: args.tracking_urls,
         ..SynthOptions::default()
     };
     let stdout = std::io::stdout();
