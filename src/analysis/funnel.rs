@@ -11,6 +11,8 @@
 
 pub(crate) mod search;
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +37,7 @@ pub enum FunnelKind {
 }
 
 /// The comparison between a step's `value` and the column's value.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MatchKind {
@@ -259,9 +261,30 @@ pub(crate) fn label(step: &FunnelStep) -> String {
     }
 }
 
+/// The values that each glob or regular expression accepted, by column, kind and pattern, so that
+/// rules of many events with the same filter compile and match it once.
+#[derive(Default)]
+pub(crate) struct FilterCache {
+    accepted: HashMap<(usize, MatchKind, String), Arc<[bool]>>,
+}
+
 /// Resolves an event name and its optional column filter. `subject` names the step or exclusion
 /// in error messages, such as `step 2 ("page_view")`.
 pub(crate) fn resolve(log: &EventLog, subject: &str, event: &str, column: Option<&str>, value: Option<&str>, match_kind: MatchKind) -> Result<Matcher, Error> {
+    resolve_cached(log, subject, event, column, value, match_kind, &mut FilterCache::default())
+}
+
+/// Resolves like [`resolve`], taking a glob's or regular expression's accepted values from
+/// `cache` when an earlier rule had the same column and pattern.
+pub(crate) fn resolve_cached(
+    log: &EventLog,
+    subject: &str,
+    event: &str,
+    column: Option<&str>,
+    value: Option<&str>,
+    match_kind: MatchKind,
+    cache: &mut FilterCache,
+) -> Result<Matcher, Error> {
     let event = log.event_names.get(event.trim()).ok_or_else(|| unknown_event(log, event.trim()))?;
     let Some(column) = column.filter(|column| !column.is_empty()) else {
         return Ok(Matcher { event, filter: None });
@@ -281,11 +304,16 @@ pub(crate) fn resolve(log: &EventLog, subject: &str, event: &str, column: Option
         MatchKind::Regex => format!("^(?:{value})$"),
         MatchKind::Glob => glob_to_regex(value),
     };
+    let key = (property, match_kind, value.to_string());
+    if let Some(accepted) = cache.accepted.get(&key) {
+        return Ok(Matcher { event, filter: Some(Filter::Set { property, accepted: Arc::clone(accepted) }) });
+    }
     let pattern = regex::Regex::new(&pattern).map_err(|error| {
         let kind = if match_kind == MatchKind::Glob { "glob" } else { "regular expression" };
         Error::Options(format!("The {subject} has an invalid {kind} \"{value}\": {error}"))
     })?;
-    let accepted = (0..values.len() as u32).map(|id| pattern.is_match(values.name(id))).collect();
+    let accepted: Arc<[bool]> = (0..values.len() as u32).map(|id| pattern.is_match(values.name(id))).collect();
+    cache.accepted.insert(key, Arc::clone(&accepted));
     Ok(Matcher { event, filter: Some(Filter::Set { property, accepted }) })
 }
 
@@ -960,6 +988,25 @@ mod tests {
         excluding.exclusions.push(FunnelExclusion { event: "x".into(), between: Some([2, 3]), ..FunnelExclusion::default() });
         let error = compute(&log, &Journeys::build(&log), &excluding).unwrap_err();
         assert!(error.to_string().contains("between steps 2 and 3"), "{error}");
+    }
+
+    #[test]
+    fn filter_cache_shares_patterns() {
+        let log = log_of(&[("u1", 0, "view", "/pricing/team"), ("u2", 0, "view", "/home"), ("u3", 1, "click", "/pricing")]);
+        let mut cache = FilterCache::default();
+        let view = resolve_cached(&log, "rule 1", "view", Some("page"), Some("/pricing*"), MatchKind::Glob, &mut cache).unwrap();
+        let click = resolve_cached(&log, "rule 2", "click", Some("page"), Some("/pricing*"), MatchKind::Glob, &mut cache).unwrap();
+        let (Some(Filter::Set { accepted: first, .. }), Some(Filter::Set { accepted: second, .. })) = (&view.filter, &click.filter) else {
+            panic!("both rules filter on a set of pages");
+        };
+        assert!(Arc::ptr_eq(first, second), "the second rule reuses the first one's values");
+        assert_eq!((0..3).map(|at| view.matches(&log, at)).collect::<Vec<_>>(), [true, false, false]);
+        assert_eq!((0..3).map(|at| click.matches(&log, at)).collect::<Vec<_>>(), [false, false, true]);
+        // The same text as a regular expression is another filter.
+        let regex = resolve_cached(&log, "rule 3", "view", Some("page"), Some("/pricing*"), MatchKind::Regex, &mut cache).unwrap();
+        assert_eq!((0..3).map(|at| regex.matches(&log, at)).collect::<Vec<_>>(), [false, false, false]);
+        let error = resolve_cached(&log, "rule 4", "view", Some("page"), Some("/pricing("), MatchKind::Regex, &mut cache).err().unwrap();
+        assert!(error.to_string().contains("rule 4 has an invalid regular expression"), "{error}");
     }
 
     #[test]

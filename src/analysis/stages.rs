@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::drivers::TestKind;
 use super::funnel::search::Matcher;
-use super::funnel::{resolve, MatchKind};
+use super::funnel::{resolve_cached, FilterCache, MatchKind};
 use super::Conversion;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys};
@@ -338,11 +338,13 @@ fn assign_stages(log: &EventLog, stages: &[ReportedStage]) -> Result<Vec<u16>, E
     // The rules of each event, indexed by event id.
     let mut by_event: Vec<Vec<(u16, Matcher)>> = Vec::new();
     by_event.resize_with(log.event_names.len(), Vec::new);
+    // The suggested stages give the same page rule to every event with such pages.
+    let mut filters = FilterCache::default();
     for (stage_index, stage) in stages.iter().enumerate() {
         for (rule_index, reported) in stage.rules.iter().enumerate() {
             let rule = &reported.rule;
             let subject = format!("rule {} (\"{}\") of the stage \"{}\"", rule_index + 1, rule.event.trim(), stage.name);
-            let matcher = resolve(log, &subject, &rule.event, rule.column.as_deref(), rule.value.as_deref(), rule.match_kind)
+            let matcher = resolve_cached(log, &subject, &rule.event, rule.column.as_deref(), rule.value.as_deref(), rule.match_kind, &mut filters)
                 .map_err(|error| in_stage(error, &stage.name))?;
             if let Some(rules) = by_event.get_mut(matcher.event as usize) {
                 rules.push((stage_index as u16, matcher));

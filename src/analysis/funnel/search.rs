@@ -4,6 +4,8 @@
 //! Every buffer is allocated once per funnel in [`Search::new`], so the search allocates nothing
 //! per event or per person.
 
+use std::sync::Arc;
+
 use super::FunnelKind;
 use crate::model::{EventLog, NONE};
 
@@ -12,7 +14,7 @@ pub(crate) enum Filter {
     /// One value id, or [`NONE`] when the value never occurs (the step then never matches).
     Exact { property: usize, code: u32 },
     /// Whether each value id of the property matches a glob or regular expression.
-    Set { property: usize, accepted: Vec<bool> },
+    Set { property: usize, accepted: Arc<[bool]> },
 }
 
 /// A step or exclusion resolved to ids.

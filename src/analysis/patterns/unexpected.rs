@@ -238,21 +238,22 @@ pub(super) fn skipped_touchpoints(
 ) -> Vec<SkippedTouchpoint> {
     let Groups { converters, non_converters } = groups(conversion);
     let mut rows: Vec<SkippedTouchpoint> = Vec::new();
+    // The row of each event name, because suggested stages can have a rule for each of
+    // thousands of event names.
+    let mut row_of: HashMap<String, usize> = HashMap::default();
     for (index, event) in funnel_events(funnel).into_iter().enumerate() {
-        if !rows.iter().any(|row| row.event == event) {
+        if !row_of.contains_key(&event) {
+            row_of.insert(event.clone(), rows.len());
             rows.push(empty_row(event, Some(index + 1)));
         }
     }
     for stage in stages.map(|report| report.stages.as_slice()).unwrap_or(&[]) {
         for rule in &stage.rules {
             let event = rule.rule.event.trim().to_string();
-            let position = match rows.iter().position(|row| row.event == event) {
-                Some(position) => position,
-                None => {
-                    rows.push(empty_row(event, None));
-                    rows.len() - 1
-                }
-            };
+            let position = *row_of.entry(event).or_insert_with_key(|event| {
+                rows.push(empty_row(event.clone(), None));
+                rows.len() - 1
+            });
             if !rows[position].stages.contains(&stage.name) {
                 rows[position].stages.push(stage.name.clone());
             }
@@ -260,16 +261,30 @@ pub(super) fn skipped_touchpoints(
     }
     rows.retain(|row| log.event_names.get(&row.event) != conversion.event);
 
-    for row in &mut rows {
-        let id = log.event_names.get(&row.event);
-        for (person, events) in observed.iter().enumerate() {
-            let did = id.is_some_and(|id| events.contains(&id));
-            match (did, conversion.converted(person)) {
-                (true, true) => row.converters_did += 1,
-                (true, false) => row.non_converters_did += 1,
-                _ => {}
+    // One pass over the people: the row of each event id, and the last person counted in a row.
+    let mut row_of_id: Vec<Option<usize>> = vec![None; log.event_names.len()];
+    for (position, row) in rows.iter().enumerate() {
+        if let Some(slot) = log.event_names.get(&row.event).and_then(|id| row_of_id.get_mut(id as usize)) {
+            *slot = Some(position);
+        }
+    }
+    let mut counted_for: Vec<Option<usize>> = vec![None; rows.len()];
+    for (person, events) in observed.iter().enumerate() {
+        let converted = conversion.converted(person);
+        for &id in events {
+            let Some(position) = row_of_id.get(id as usize).copied().flatten() else { continue };
+            if counted_for[position] == Some(person) {
+                continue;
+            }
+            counted_for[position] = Some(person);
+            if converted {
+                rows[position].converters_did += 1;
+            } else {
+                rows[position].non_converters_did += 1;
             }
         }
+    }
+    for row in &mut rows {
         row.converters_skipped = converters - row.converters_did;
         row.skipped_share = share(row.converters_skipped, converters);
         row.non_converter_share = (non_converters > 0).then(|| share(row.non_converters_did, non_converters));
