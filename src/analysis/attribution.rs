@@ -162,7 +162,7 @@ pub fn compute(
         Err(reason) => (None, Some(reason)),
     };
 
-    let mut rows: Vec<(usize, ChannelCredit)> = (0..channels)
+    let rows: Vec<(usize, ChannelCredit)> = (0..channels)
         .map(|index| (index, ChannelCredit {
             channel: log.channels.name(names[index]).to_string(),
             journeys: credits.journeys[index],
@@ -177,7 +177,11 @@ pub fn compute(
             shapley: credits.shapley[index],
         }))
         .collect();
-    rows.sort_by(|(_, a), (_, b)| ranking_key(b.linear).total_cmp(&ranking_key(a.linear)).then_with(|| a.channel.cmp(&b.channel)));
+    // Each key once, because rounding goes through text and a channel column can hold a
+    // distinct referrer for nearly every event.
+    let mut keyed: Vec<(f64, (usize, ChannelCredit))> = rows.into_iter().map(|row| (ranking_key(row.1.linear), row)).collect();
+    keyed.sort_by(|(a_key, (_, a)), (b_key, (_, b))| b_key.total_cmp(a_key).then_with(|| a.channel.cmp(&b.channel)));
+    let rows: Vec<(usize, ChannelCredit)> = keyed.into_iter().map(|(_, row)| row).collect();
     let (rows, merged_channels) = merge_rare_channels(rows, &paths, channels);
     Ok(Some(AttributionReport {
         weight: options.weight,

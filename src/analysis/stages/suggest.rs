@@ -10,6 +10,8 @@
 //! `paid_ad_click` a discovery. A name with a word of failure or negation, such as
 //! `payment_failed` or `order_cancelled`, gets no stage. docs/metrics.md lists the keywords.
 
+use rustc_hash::FxHashSet as HashSet;
+
 use super::{ReportedRule, StageRule, ReportedStage};
 use crate::analysis::funnel::MatchKind;
 use crate::model::{EventLog, NONE};
@@ -153,21 +155,18 @@ pub(crate) fn page_column(log: &EventLog) -> Option<usize> {
     PAGE_COLUMNS.iter().find_map(|wanted| log.properties.iter().position(|property| property.name.eq_ignore_ascii_case(wanted)))
 }
 
-/// Returns, per event id, the distinct value ids of the page column on events of that name.
+/// Returns, per event id, the distinct value ids of the page column on events of that name, in
+/// the order of their first event.
 fn page_values_by_event(log: &EventLog, property: usize) -> Vec<Vec<u32>> {
-    let codes = &log.properties[property].codes;
-    let mut seen = vec![false; log.event_names.len() * log.properties[property].values.len()];
+    // The pairs seen so far. A table with a flag for every event name and page would outgrow the
+    // log itself with thousands of custom event names and a page column of tracking URLs.
+    let mut seen: HashSet<(u32, u32)> = HashSet::default();
     let mut values: Vec<Vec<u32>> = vec![Vec::new(); log.event_names.len()];
-    let stride = log.properties[property].values.len();
-    for (at, &code) in codes.iter().enumerate() {
-        let Some(&event) = log.event.get(at) else { break };
-        if code == NONE {
-            continue;
-        }
-        let slot = event as usize * stride + code as usize;
-        if let Some(flag) = seen.get_mut(slot).filter(|flag| !**flag) {
-            *flag = true;
-            values[event as usize].push(code);
+    for (&code, &event) in log.properties[property].codes.iter().zip(&log.event) {
+        if code != NONE && seen.insert((event, code)) {
+            if let Some(list) = values.get_mut(event as usize) {
+                list.push(code);
+            }
         }
     }
     values
