@@ -30,6 +30,10 @@ use text::{SparseVector, Vocabulary};
 /// The largest number of themes that the silhouette rule tries.
 pub const MAX_AUTO_THEMES: usize = 8;
 
+/// Answers beyond which the number of themes is chosen on an evenly spaced subset of about this
+/// many, because each k tried runs k-means several times.
+pub const THEME_CHOICE_SAMPLE: usize = 5000;
+
 /// The largest number of themes a user may request.
 pub const MAX_THEMES: usize = 20;
 
@@ -319,7 +323,7 @@ fn collect<'a>(log: &'a EventLog, journeys: &Journeys, options: &VoiceOptions) -
 
 /// Builds the TF-IDF vectors of the answers and groups them into themes.
 fn group(answers: &[Answer], requested: Option<usize>) -> Grouped {
-    let documents: Vec<Vec<String>> = answers.iter().map(|answer| answer.tokens.clone()).collect();
+    let documents: Vec<&[String]> = answers.iter().map(|answer| answer.tokens.as_slice()).collect();
     let vocabulary = Vocabulary::build(&documents);
     let vectors: Vec<SparseVector> = documents.iter().map(|tokens| vocabulary.vector(tokens)).collect();
     let (clustering, theme_count_rule, silhouettes) = choose_themes(&vectors, vocabulary.terms.len(), requested);
@@ -338,28 +342,50 @@ fn cell(log: &EventLog, column: usize, at: usize) -> &str {
 
 /// Clusters the answers with the user's number of themes or the best silhouette.
 fn choose_themes(vectors: &[SparseVector], dimensions: usize, requested: Option<usize>) -> (cluster::Clustering, ThemeCountRule, Vec<SilhouetteScore>) {
-    let mut distinct: Vec<&SparseVector> = vectors.iter().collect();
-    distinct.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    distinct.dedup();
-    let distinct = distinct.len();
+    let distinct = distinct_count(vectors);
     if let Some(themes) = requested {
         return (cluster::kmeans(vectors, dimensions, themes.min(distinct)), ThemeCountRule::User, Vec::new());
     }
     if distinct < 3 {
         return (cluster::kmeans(vectors, dimensions, distinct), ThemeCountRule::TooFewAnswers, Vec::new());
     }
-    let mut best: Option<(f64, cluster::Clustering)> = None;
+    // Many answers choose k on an evenly spaced subset, as the silhouette itself does, and only
+    // the chosen k is then fitted to them all.
+    let step = vectors.len().div_ceil(THEME_CHOICE_SAMPLE).max(1);
+    let subset: Vec<SparseVector>;
+    let (chosen_on, distinct) = if step > 1 {
+        subset = vectors.iter().step_by(step).cloned().collect();
+        match distinct_count(&subset) {
+            in_subset if in_subset >= 3 => (subset.as_slice(), in_subset),
+            _ => (vectors, distinct),
+        }
+    } else {
+        (vectors, distinct)
+    };
+    let mut best: Option<(f64, usize, cluster::Clustering)> = None;
     let mut scores = Vec::new();
     for k in 2..=MAX_AUTO_THEMES.min(distinct - 1) {
-        let clustering = cluster::kmeans(vectors, dimensions, k);
-        let silhouette = cluster::silhouette(vectors, &clustering.assignment, k);
+        let clustering = cluster::kmeans(chosen_on, dimensions, k);
+        let silhouette = cluster::silhouette(chosen_on, &clustering.assignment, k);
         scores.push(SilhouetteScore { themes: k, silhouette });
-        if best.as_ref().is_none_or(|(kept, _)| silhouette > kept + 1e-12) {
-            best = Some((silhouette, clustering));
+        if best.as_ref().is_none_or(|(kept, _, _)| silhouette > kept + 1e-12) {
+            best = Some((silhouette, k, clustering));
         }
     }
-    let clustering = best.map_or_else(|| cluster::kmeans(vectors, dimensions, 1), |(_, clustering)| clustering);
+    let clustering = match best {
+        None => cluster::kmeans(vectors, dimensions, 1),
+        Some((_, _, clustering)) if chosen_on.len() == vectors.len() => clustering,
+        Some((_, k, _)) => cluster::kmeans(vectors, dimensions, k),
+    };
     (clustering, ThemeCountRule::Silhouette, scores)
+}
+
+/// Returns the number of distinct vectors.
+fn distinct_count(vectors: &[SparseVector]) -> usize {
+    let mut distinct: Vec<&SparseVector> = vectors.iter().collect();
+    distinct.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    distinct.dedup();
+    distinct.len()
 }
 
 /// Describes each cluster as a theme, largest first, and returns each answer's theme index.
@@ -508,4 +534,33 @@ fn compare_channels(log: &EventLog, journeys: &Journeys, column: usize, voice_co
     tracked_ids.dedup();
     let channels: Vec<&str> = tracked_ids.into_iter().map(|id| log.channels.name(id)).collect();
     channel::compare(&log.properties[column].name, &pairs, &channels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_answers_choose_k_on_subset() {
+        let themes = ["price expensive invoice refund", "delivery shipping courier parcel", "support agent helpful friendly"];
+        let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        let answers = THEME_CHOICE_SAMPLE + 1_000;
+        let documents: Vec<Vec<String>> = (0..answers).map(|at| text::tokenize(&format!("{} {}", themes[at % 3], days[at / 3 % 7]))).collect();
+        let vocabulary = Vocabulary::build(&documents);
+        let vectors: Vec<SparseVector> = documents.iter().map(|tokens| vocabulary.vector(tokens)).collect();
+        let (clustering, rule, scores) = choose_themes(&vectors, vocabulary.terms.len(), None);
+        assert_eq!(rule, ThemeCountRule::Silhouette);
+        assert_eq!(scores.iter().map(|score| score.themes).collect::<Vec<_>>(), (2..=MAX_AUTO_THEMES).collect::<Vec<_>>());
+        assert_eq!(clustering.centres.len(), 3, "silhouettes: {scores:?}");
+        // The chosen k is fitted to every answer: each theme's answers share a cluster, and the
+        // three themes have three clusters.
+        assert_eq!(clustering.assignment.len(), answers);
+        for at in 3..answers {
+            assert_eq!(clustering.assignment[at], clustering.assignment[at % 3], "answer {at}");
+        }
+        let mut clusters = clustering.assignment[..3].to_vec();
+        clusters.sort_unstable();
+        clusters.dedup();
+        assert_eq!(clusters.len(), 3);
+    }
 }

@@ -82,10 +82,10 @@ pub type SparseVector = Vec<(usize, f64)>;
 
 impl Vocabulary {
     /// Collects the terms of `documents`, each a tokenised answer.
-    pub fn build(documents: &[Vec<String>]) -> Vocabulary {
+    pub fn build<Tokens: AsRef<[String]>>(documents: &[Tokens]) -> Vocabulary {
         let mut frequency: BTreeMap<&str, u64> = BTreeMap::new();
         for tokens in documents {
-            let mut distinct: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            let mut distinct: Vec<&str> = tokens.as_ref().iter().map(String::as_str).collect();
             distinct.sort_unstable();
             distinct.dedup();
             for term in distinct {
