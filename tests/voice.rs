@@ -293,6 +293,20 @@ fn no_voice_columns() {
 }
 
 #[test]
+fn page_titles_are_not_answers() {
+    // Multi-word titles, each distinct, as on a site with a page per product.
+    let mut csv = String::from("person_id,timestamp,event,page_title\n");
+    for person in 0..6 {
+        csv.push_str(&format!("u{person},2024-01-01T10:0{person}:00Z,page_view,Blue running shoes model {person} | Acme store\n"));
+    }
+    let report = workspace(&csv).analyze(&AnalysisOptions::default()).unwrap();
+    assert_eq!(report.voice, None);
+    let renamed = csv.replacen("page_title", "comment", 1);
+    let report = workspace(&renamed).analyze(&AnalysisOptions::default()).unwrap();
+    assert_eq!(report.voice.map(|voice| voice.text_columns), Some(vec!["comment".to_string()]), "the same cells under another header are answers");
+}
+
+#[test]
 fn channel_column_without_text() {
     // The fixture without its last column, almost_stopped. The first five columns contain no
     // comma, so the fifth comma ends them.

@@ -33,10 +33,11 @@ pub const CHANNEL_WORD_PREFIXES: &[&str] = &["hear", "find", "found", "referred"
 /// "Source (self-reported)".
 pub const SOURCE_QUALIFIERS: &[&str] = &["how", "reported", "self", "what", "where", "which"];
 
-/// Header words of columns with personal details or tracked attribution rather than answers.
+/// Header words of columns with personal details, tracked attribution or page titles rather than
+/// answers.
 pub const NOT_TEXT_WORDS: &[&str] = &[
     "address", "campaign", "channel", "city", "company", "country", "domain", "email", "id", "ip", "mail", "medium", "name", "phone",
-    "referrer", "source", "url", "utm", "zip",
+    "referrer", "source", "title", "url", "utm", "zip",
 ];
 
 /// Returns the property index of the channel column: the user's, or the detected one.
