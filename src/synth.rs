@@ -121,9 +121,9 @@ pub struct SynthOptions {
     pub plant: Option<Plants>,
     /// The date from which `step-drop` lowers conversion; `None` for the middle of the period.
     pub drop_date: Option<DateTime<Utc>>,
-    /// Gives the landing page of each session the query string that analytics exports keep:
+    /// Whether each session's landing page carries the query string that analytics exports keep:
     /// utm parameters by channel, a weekly campaign on e-mail, and a click id on paid search
-    /// (`gclid`) and paid social (`fbclid`). Nearly every such session then has a page of its own.
+    /// (`gclid`) and paid social (`fbclid`). Nearly every paid session then has a page of its own.
     /// The journeys are the same as without it.
     pub tracking_urls: bool,
 }

@@ -248,6 +248,7 @@ impl OutsideFunnel {
 
 /// Builds every candidate outside the funnel with at least `min_stopped` people stopped. Returns
 /// `None` without a conversion event, since nothing can be lost without one.
+///
 /// `stages` is the stage layout of the same log, for the stage skips, or `None` without stages.
 pub fn outside_funnel(
     log: &EventLog,
@@ -790,9 +791,9 @@ mod tests {
         };
         let all = summary(1);
         assert_eq!(all.iter().map(|row| row.0.as_str()).collect::<Vec<_>>(), ["b", "a", "x"]);
-        let kept: Vec<_> = all.into_iter().filter(|row| row.1 >= 2).collect();
-        assert_eq!(summary(2), kept);
-        assert_eq!(kept[0], ("b".to_string(), 2, 2, 2, vec![1, 5]));
+        let two_or_more: Vec<_> = all.into_iter().filter(|row| row.1 >= 2).collect();
+        assert_eq!(summary(2), two_or_more);
+        assert_eq!(two_or_more[0], ("b".to_string(), 2, 2, 2, vec![1, 5]));
         assert!(summary(3).is_empty());
     }
 

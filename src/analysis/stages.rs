@@ -283,7 +283,7 @@ impl Layout {
 
 /// Computes the stage analyses on a [`Layout`] found for the same log.
 pub fn report(log: &EventLog, journeys: &Journeys, layout: &Layout, inputs: &StageInputs) -> StagesReport {
-    let names: Vec<String> = layout.stages.iter().map(|stage| stage.name.clone()).collect();
+    let names = layout.names();
     let tally = Tally::count(log, journeys, &layout.stage_of, layout.stages.len(), inputs);
     tally.into_report(log, layout.stages.clone(), layout.suggested, &names, inputs)
 }

@@ -303,6 +303,17 @@ mod tests {
         decoder
     }
 
+    /// Returns an unfinished decoder that reserved text for `expected` bytes and then received
+    /// `bytes` in chunks of `size`.
+    fn expecting(expected: u64, bytes: &[u8], size: usize) -> StreamDecoder {
+        let mut decoder = StreamDecoder::new();
+        decoder.expect(expected);
+        for chunk in bytes.chunks(size) {
+            decoder.push(chunk);
+        }
+        decoder
+    }
+
     #[test]
     fn utf8_bom_is_removed() {
         let decoded = decode_all(b"\xEF\xBB\xBFevent,count\n");
@@ -404,11 +415,7 @@ mod tests {
         for bytes in [&utf8, &utf16, &latin] {
             // A wrong size as well as the right one: the text must not depend on it.
             for size in [bytes.len() as u64, 10, 3 * bytes.len() as u64] {
-                let mut decoder = StreamDecoder::new();
-                decoder.expect(size);
-                for chunk in bytes.chunks(4096 + 1) {
-                    decoder.push(chunk);
-                }
+                let mut decoder = expecting(size, bytes, 4096 + 1);
                 decoder.finish();
                 let plain = in_chunks(bytes, 4096 + 1);
                 assert_eq!(decoder.text(), plain.text());
@@ -420,11 +427,7 @@ mod tests {
 
         // UTF-8 of the right size fills its reservation without growing: the spare is the mark's
         // 3 bytes and the 16 of slack.
-        let mut decoder = StreamDecoder::new();
-        decoder.expect(utf8.len() as u64);
-        for chunk in utf8.chunks(4096 + 1) {
-            decoder.push(chunk);
-        }
+        let mut decoder = expecting(utf8.len() as u64, &utf8, 4096 + 1);
         decoder.finish();
         assert_eq!(decoder.text.capacity(), utf8.len() - 3 + 16);
     }
@@ -438,11 +441,7 @@ mod tests {
             bytes.extend(format!("/p{i},Caf").as_bytes());
             bytes.extend(b"\xE9 cr\xE8me\n");
         }
-        let mut decoder = StreamDecoder::new();
-        decoder.expect(bytes.len() as u64);
-        for chunk in bytes.chunks(4 << 20) {
-            decoder.push(chunk);
-        }
+        let mut decoder = expecting(bytes.len() as u64, &bytes, 4 << 20);
         assert_eq!(decoder.encoding(), "windows-1252");
         let (length, capacity) = (decoder.text.len(), decoder.text.capacity());
         assert!(length > bytes.len(), "the text is longer than the bytes");
