@@ -10,6 +10,7 @@ use crate::analysis::{self, AnalysisOptions};
 use crate::error::{shorten, Error, Problem};
 use crate::ingest::decode::StreamDecoder;
 use crate::ingest::parts::{self, FilePlan, PartRange, PartRead, PartText, Split};
+use crate::ingest::stream::{FileStream, StreamSizes};
 use crate::ingest::{self, time, DialectChoice, FileInspection, FileStats, LoadConfig, Problems, ReadSettings};
 use crate::model::identity::{self, MergeSummary};
 use crate::model::{duplicates, EventLog, Journeys, NONE};
@@ -109,6 +110,38 @@ pub struct Workspace {
     /// Whether a load drops the files' text once their events are read, before it builds the
     /// journeys: see [`Workspace::drop_texts_after_reading`].
     drop_texts: bool,
+    /// A load that reads its files while their bytes arrive: see [`Workspace::begin_stream`].
+    stream: Option<StreamedLoad>,
+    stream_sizes: StreamSizes,
+}
+
+/// A load whose files are read while their bytes arrive.
+struct StreamedLoad {
+    config: LoadConfig,
+    settings: ReadSettings,
+    /// The position in `config.files` of the next file to start.
+    next: usize,
+    /// The file being read, with its index among the workspace's files.
+    current: Option<(usize, FileStream)>,
+    names: Vec<String>,
+    log: EventLog,
+    problems: Problems,
+    warnings: Vec<Warning>,
+    files: Vec<FileStats>,
+}
+
+impl StreamedLoad {
+    /// Reads the rest of the current file, if any, and gives its decoder, which keeps the counts
+    /// of the decoding but no text, back to the workspace's file.
+    fn finish_file(&mut self, sources: &mut [Option<SourceFile>]) -> Result<(), Error> {
+        let Some((index, file)) = self.current.take() else { return Ok(()) };
+        let (stats, decoder) = file.finish(&mut self.log, &mut self.problems, &mut self.warnings)?;
+        if let Some(Some(source)) = sources.get_mut(index) {
+            source.decoder = decoder;
+        }
+        self.files.push(stats);
+        Ok(())
+    }
 }
 
 impl Workspace {
@@ -132,11 +165,105 @@ impl Workspace {
     }
 
     /// Appends bytes to a file added with [`Workspace::add_file`]. The bytes are decoded at once
-    /// and only the text is kept.
+    /// and only the text is kept. For the file that a streamed load is reading
+    /// ([`Workspace::stream_file`]), the records they complete are read, and their text dropped;
+    /// an error there ends the streamed load.
     pub fn push_chunk(&mut self, index: usize, chunk: &[u8]) -> Result<(), Error> {
+        if let Some(stream) = &mut self.stream {
+            if let Some((current, file)) = &mut stream.current {
+                if *current == index {
+                    let pushed = file.push(chunk, &mut stream.log, &mut stream.problems);
+                    if pushed.is_err() {
+                        self.stream = None;
+                    }
+                    return pushed;
+                }
+            }
+        }
         let file = self.file_mut(index)?;
         file.decoder.push(chunk);
         Ok(())
+    }
+
+    /// Ends a reading of only the first bytes of a file, enough to inspect it, with the complete
+    /// lines among them. The file can then be inspected, and loaded by a streamed load only.
+    pub fn finish_head(&mut self, index: usize) -> Result<(), Error> {
+        self.file_mut(index)?.decoder.finish_head();
+        Ok(())
+    }
+
+    /// Starts a load that reads each configured file while its bytes arrive, so that a file's whole
+    /// text is never in memory. [`Workspace::stream_file`] starts each file, in the order of
+    /// `config.files`, [`Workspace::push_chunk`] gives it its bytes, and
+    /// [`Workspace::finish_stream`] returns the summary that [`Workspace::load`] gives for the same
+    /// files. Forgets an earlier load.
+    pub fn begin_stream(&mut self, config: &LoadConfig) -> Result<(), Error> {
+        self.stream = None;
+        let settings = read_settings(config)?;
+        self.loaded = None;
+        self.stream = Some(StreamedLoad {
+            config: config.clone(),
+            settings,
+            next: 0,
+            current: None,
+            names: Vec::new(),
+            log: EventLog::default(),
+            problems: Problems::default(),
+            warnings: Vec::new(),
+            files: Vec::new(),
+        });
+        Ok(())
+    }
+
+    /// Reads the rest of the streamed load's current file, and starts the file at `position` of
+    /// its configuration, which must be the next one. `size` is the file's size in bytes, where
+    /// known. The file's text so far is dropped: push all of its bytes from the start. An error
+    /// ends the streamed load.
+    pub fn stream_file(&mut self, position: usize, size: Option<u64>) -> Result<(), Error> {
+        let started = self.start_streamed_file(position, size);
+        if started.is_err() {
+            self.stream = None;
+        }
+        started
+    }
+
+    fn start_streamed_file(&mut self, position: usize, size: Option<u64>) -> Result<(), Error> {
+        let stream = self.stream.as_mut().ok_or_else(no_stream_error)?;
+        stream.finish_file(&mut self.files)?;
+        if position != stream.next {
+            return Err(Error::Options(format!(
+                "A streamed load reads its files in the order of its configuration: file {} comes next, not file {position}.",
+                stream.next
+            )));
+        }
+        let file_config = stream.config.files.get(position).ok_or_else(|| Error::Options(format!("The load has no file at position {position}.")))?;
+        let index = file_config.index;
+        let source = self.files.get_mut(index).and_then(Option::as_mut).ok_or_else(|| Error::Options(format!("There is no file number {index}.")))?;
+        source.decoder.release();
+        let name = distinct_name(&source.name, &stream.names);
+        stream.names.push(name.clone());
+        stream.current = Some((index, FileStream::new(position as u16, &name, file_config, &stream.settings, size, self.stream_sizes)));
+        stream.next += 1;
+        Ok(())
+    }
+
+    /// Sets the text that a streamed load waits for before it plans a file and before it reads
+    /// each part. The defaults suit the page; smaller sizes cut small files into many parts, with
+    /// the same result.
+    pub fn set_stream_sizes(&mut self, sizes: StreamSizes) {
+        self.stream_sizes = sizes;
+    }
+
+    /// Reads the rest of the last file of the streamed load, builds the journeys and returns the
+    /// load summary.
+    pub fn finish_stream(&mut self) -> Result<LoadSummary, Error> {
+        let mut stream = self.stream.take().ok_or_else(no_stream_error)?;
+        stream.finish_file(&mut self.files)?;
+        if stream.next < stream.config.files.len() {
+            return Err(Error::Options(format!("File {} of the streamed load was not read: start it with its bytes before finishing.", stream.next)));
+        }
+        let StreamedLoad { config, log, problems, warnings, files, .. } = stream;
+        self.finish_load(JoinedLoad { config, log, problems, warnings, files })
     }
 
     /// Drops the decoded text of every file, which only inspecting and loading read, so that the
@@ -214,23 +341,16 @@ impl Workspace {
     /// workspaces, [`Workspace::join_parts`] joins them, and [`Workspace::finish_load`] builds the
     /// load that [`Workspace::load`] gives. Forgets an earlier load.
     pub fn plan_load(&mut self, config: &LoadConfig, split: &Split) -> Result<LoadPlan, Error> {
-        let zone = time::parse_zone(&config.time_zone).ok_or_else(|| {
-            Error::Options(format!("The time zone \"{}\" is unknown. Use an IANA name such as UTC or Europe/Paris.", config.time_zone))
-        })?;
-        if config.files.is_empty() {
-            return Err(Error::Options("No file is configured to load.".to_string()));
-        }
-        if config.files.len() > u16::MAX as usize {
-            return Err(Error::Options(format!("At most {} files can be loaded together.", u16::MAX)));
-        }
+        self.stream = None;
+        let settings = read_settings(config)?;
         self.loaded = None;
-        let settings = ReadSettings { zone, strict: config.strict, date_order: config.date_order };
         let mut names: Vec<String> = Vec::with_capacity(config.files.len());
         let mut files = Vec::with_capacity(config.files.len());
         for (position, file_config) in config.files.iter().enumerate() {
             let planned = match self.file_mut(file_config.index) {
                 Err(error) => Planned::Failed(error),
                 Ok(file) if file.decoder.is_released() => Planned::Failed(released_error(&file.name)),
+                Ok(file) if file.decoder.is_partial() => Planned::Failed(partial_error(&file.name)),
                 Ok(file) => {
                     file.decoder.finish();
                     let name = distinct_name(&file.name, &names);
@@ -393,6 +513,32 @@ impl Workspace {
 
     fn file_mut(&mut self, index: usize) -> Result<&mut SourceFile, Error> {
         self.files.get_mut(index).and_then(Option::as_mut).ok_or_else(|| Error::Options(format!("There is no file number {index}.")))
+    }
+}
+
+/// Checks a load's configuration and returns the settings its files are read with.
+fn read_settings(config: &LoadConfig) -> Result<ReadSettings, Error> {
+    let zone = time::parse_zone(&config.time_zone).ok_or_else(|| {
+        Error::Options(format!("The time zone \"{}\" is unknown. Use an IANA name such as UTC or Europe/Paris.", config.time_zone))
+    })?;
+    if config.files.is_empty() {
+        return Err(Error::Options("No file is configured to load.".to_string()));
+    }
+    if config.files.len() > u16::MAX as usize {
+        return Err(Error::Options(format!("At most {} files can be loaded together.", u16::MAX)));
+    }
+    Ok(ReadSettings { zone, strict: config.strict, date_order: config.date_order })
+}
+
+fn no_stream_error() -> Error {
+    Error::Options("No streamed load is open.".to_string())
+}
+
+/// Returns the error for a file of which only the first bytes were read, for its inspection.
+fn partial_error(name: &str) -> Error {
+    Error::File {
+        file: name.to_string(),
+        message: "only its first bytes were read, for the inspection; read the whole file, or load it with a streamed load".to_string(),
     }
 }
 

@@ -3,11 +3,14 @@
 //! whole: the same ids, row numbers, problems, counts and warnings.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::fmt::Write;
 
 use pathlight::ingest::parts::{self, FilePlan, PartRead, PartText, Split, SENT_PART_COST};
 use pathlight::synth::{write_csv, SynthOptions};
-use pathlight::{AnalysisOptions, LoadConfig, Workspace};
+use common::{first_difference, outcome};
+use pathlight::{LoadConfig, Workspace};
 
 /// Adds `files`, inspects them and returns the workspace with the proposed load settings.
 fn prepared(files: &[(&str, &str)]) -> (Workspace, LoadConfig) {
@@ -21,18 +24,6 @@ fn prepared(files: &[(&str, &str)]) -> (Workspace, LoadConfig) {
         .collect();
     let config = LoadConfig::from_inspections(&inspections);
     (workspace, config)
-}
-
-/// Describes what a load gave, as text to compare: the summary and the report, or the error.
-fn outcome(workspace: &mut Workspace, loaded: Result<pathlight::LoadSummary, pathlight::Error>, conversion: &str) -> String {
-    match loaded {
-        Err(error) => format!("error: {error}"),
-        Ok(summary) => {
-            let options = AnalysisOptions { conversion: Some(conversion.to_string()), ..AnalysisOptions::default() };
-            let report = workspace.analyze(&options).map(|report| serde_json::to_string(&report).unwrap());
-            format!("{}\n{}", serde_json::to_string(&summary).unwrap(), report.unwrap_or_else(|error| format!("error: {error}")))
-        }
-    }
 }
 
 /// The way the parts of a load are read.
@@ -110,12 +101,6 @@ fn assert_same(files: &[(&str, &str)], change: &dyn Fn(&mut LoadConfig), convers
         }
     }
     (max_parts, max_overran)
-}
-
-fn first_difference(expected: &str, actual: &str) -> String {
-    let at = expected.bytes().zip(actual.bytes()).position(|(a, b)| a != b).unwrap_or(expected.len().min(actual.len()));
-    let from = at.saturating_sub(200);
-    format!("whole: …{}\nparts: …{}", &expected[from..(at + 200).min(expected.len())], &actual[from..(at + 200).min(actual.len())])
 }
 
 fn keep(_: &mut LoadConfig) {}

@@ -44,6 +44,8 @@ pub struct StreamDecoder {
     /// For a decoder made by [`StreamDecoder::again`], the bytes of the first reading, which the
     /// second must match before its text counts as the file's.
     first_bytes: Option<u64>,
+    /// Only the file's first bytes were read, for an inspection: see [`StreamDecoder::finish_head`].
+    partial: bool,
 }
 
 impl Default for StreamDecoder {
@@ -66,6 +68,7 @@ impl StreamDecoder {
             finished: false,
             released: false,
             first_bytes: None,
+            partial: false,
         }
     }
 
@@ -110,6 +113,39 @@ impl StreamDecoder {
         self.finished = true;
     }
 
+    /// Ends a reading of only the first bytes of a file, enough to inspect it. The text keeps its
+    /// complete lines, and the bytes of a character cut off at the end are dropped, not replaced.
+    /// The file must be read in full before it is loaded, except by a load that reads it while it
+    /// arrives.
+    pub fn finish_head(&mut self) {
+        if self.finished {
+            return;
+        }
+        if let State::Undecided = self.state {
+            self.decide();
+        }
+        if let Some(end) = self.text.rfind('\n') {
+            self.text.truncate(end + 1);
+        }
+        self.finished = true;
+        self.partial = true;
+        // A head is not checked against the size of an earlier reading.
+        self.first_bytes = None;
+    }
+
+    /// True when only the first bytes of the file were read ([`StreamDecoder::finish_head`]).
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    /// Drops the first `bytes` of the text, which the caller has read, so that a file read while
+    /// it arrives keeps only the text still to read. A cut inside a character drops nothing.
+    pub fn drain_text(&mut self, bytes: usize) {
+        if self.text.is_char_boundary(bytes) {
+            self.text.drain(..bytes);
+        }
+    }
+
     /// Drops the text and keeps the encoding and the counts, once a load no longer needs it. The
     /// decoder counts as finished, so later chunks are ignored.
     pub fn release(&mut self) {
@@ -127,8 +163,10 @@ impl StreamDecoder {
     /// Returns a new decoder for reading the same file's bytes again, expecting as many bytes as
     /// the first reading was given.
     pub fn again(&self) -> StreamDecoder {
-        // After a failed second reading, the first one still decides.
-        let bytes = self.first_bytes.unwrap_or(self.bytes);
+        // After a failed second reading, the first one still decides. After a reading of the head
+        // only, the file's size does.
+        let size = if self.partial { self.expected } else { None };
+        let bytes = self.first_bytes.or(size).unwrap_or(self.bytes);
         let mut decoder = StreamDecoder::new();
         decoder.expect(bytes);
         decoder.first_bytes = Some(bytes);
@@ -158,6 +196,15 @@ impl StreamDecoder {
     /// Bytes pushed so far.
     pub fn bytes(&self) -> u64 {
         self.bytes
+    }
+
+    /// The file's size in bytes: those pushed, or for a reading of the head only, the size given
+    /// to [`StreamDecoder::expect`] where known.
+    pub fn file_bytes(&self) -> u64 {
+        match self.expected {
+            Some(size) if self.partial => size,
+            _ => self.bytes,
+        }
     }
 
     /// Chooses the encoding from the first bytes and decodes them.

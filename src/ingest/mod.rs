@@ -10,6 +10,7 @@ pub mod dialect;
 pub mod formats;
 pub mod parts;
 pub mod roles;
+pub mod stream;
 pub mod table;
 pub mod time;
 
@@ -277,7 +278,7 @@ pub fn inspect(index: usize, name: &str, decoded: &StreamDecoder, choice: &Diale
     Ok(FileInspection {
         index,
         name: name.to_string(),
-        bytes: decoded.bytes(),
+        bytes: decoded.file_bytes(),
         encoding: decoded.encoding().to_string(),
         bom: decoded.bom(),
         delimiter: dialect::delimiter_name(table.dialect.delimiter),
@@ -443,6 +444,7 @@ fn inspected_cell(value: &str) -> String {
 }
 
 /// Settings shared by every file of one load.
+#[derive(Debug, Clone, Copy)]
 pub struct ReadSettings {
     pub zone: Tz,
     pub strict: bool,
@@ -767,7 +769,8 @@ fn parse_row<'r>(
 
 /// Reads the rest of the table for values that decide the day/month order of the `undecided`
 /// time columns. A value that only the other order reads switches the column to it, with a
-/// warning. A value that only the current order reads settles it.
+/// warning. A value that only the current order reads settles it. Returns true when the rows ran
+/// out first.
 fn decide_date_order(
     name: &str,
     table: &mut Table<'_>,
@@ -775,7 +778,7 @@ fn decide_date_order(
     formats: &mut [TimeFormat],
     undecided: &mut [bool],
     warnings: &mut Vec<Warning>,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let zone = chrono_tz::Tz::UTC;
     // (current parser, parser with day and month swapped) per column, built once.
     let parsers: Vec<Option<(TimeParser, TimeParser)>> = formats
@@ -784,7 +787,7 @@ fn decide_date_order(
         .collect();
     let mut record = StringRecord::new();
     while undecided.iter().any(|&open| open) {
-        let Some(row) = table.next_row(name, &mut record)? else { break };
+        let Some(row) = table.next_row(name, &mut record)? else { return Ok(true) };
         for (column, &at) in positions.iter().enumerate() {
             if !undecided[column] {
                 continue;
@@ -810,18 +813,23 @@ fn decide_date_order(
             }
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Finds the mapped columns and infers each time column's format from its first values.
+///
+/// `text` is the whole file when `complete` is true. Otherwise it is the file's first rows, and
+/// the result is `None` when they end before the sample of times does, or before a value decides
+/// an open day/month order: only more of the file gives the columns that the whole would.
 fn resolve_columns(
     name: &str,
     text: &str,
+    complete: bool,
     choice: &DialectChoice,
     mapping: &Mapping,
     date_order: DateOrder,
     warnings: &mut Vec<Warning>,
-) -> Result<Columns, Error> {
+) -> Result<Option<Columns>, Error> {
     let mut table = Table::open(name, text, choice)?;
     let header = table.header.names.clone();
     let find = |role: &str, column: &str| -> Result<usize, Error> {
@@ -883,7 +891,10 @@ fn resolve_columns(
     while sampled_rows < time::INFERENCE_SAMPLE * 4 && samples.iter().any(|sample| sample.len() < time::INFERENCE_SAMPLE) {
         match table.next_row(name, &mut record) {
             Ok(Some(_)) => sampled_rows += 1,
-            _ => break,
+            // The end of the rows, or one that cannot be read, ends the sample of a whole file.
+            // The first rows of a file end where more of it is still to come.
+            _ if complete || table.stopped_at.is_some() => break,
+            _ => return Ok(None),
         }
         for (sample, &at) in samples.iter_mut().zip(&time_positions) {
             let value = record.get(at).unwrap_or("").trim();
@@ -909,7 +920,10 @@ fn resolve_columns(
     // The sample left the day/month order open: the rest of the column may hold a value that
     // decides it, such as 25/12/2024 far down the file.
     if undecided.iter().any(|&open| open) {
-        decide_date_order(name, &mut table, &time_positions, &mut formats, &mut undecided, warnings)?;
+        let ended = decide_date_order(name, &mut table, &time_positions, &mut formats, &mut undecided, warnings)?;
+        if ended && !complete && table.stopped_at.is_none() && undecided.iter().any(|&open| open) {
+            return Ok(None);
+        }
     }
     for (&at, &open) in time_positions.iter().zip(&undecided) {
         let column = &header[at];
@@ -939,7 +953,7 @@ fn resolve_columns(
     role_columns.extend(event);
     role_columns.extend(time.as_ref().map(|(at, _)| *at));
     let properties = header.iter().enumerate().filter(|(at, _)| !role_columns.contains(at)).map(|(at, column)| (at, column.clone())).collect();
-    Ok(Columns { person, identifiers, ordinal, time, event, channel, value, date_events, properties })
+    Ok(Some(Columns { person, identifiers, ordinal, time, event, channel, value, date_events, properties }))
 }
 
 #[cfg(test)]

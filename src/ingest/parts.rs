@@ -71,6 +71,9 @@ pub struct FilePlan {
     strict: bool,
     /// The warnings about the columns and the header, which come before those about the rows.
     warnings: Vec<Warning>,
+    /// How many of `warnings` are about the columns; those after them are about the decoding and
+    /// the header.
+    column_warnings: usize,
 }
 
 /// The rows of one part: those that start at byte `start` of the file's body or later, and
@@ -151,6 +154,16 @@ impl PartRead {
         Ok(part)
     }
 
+    /// The events read.
+    pub fn events(&self) -> usize {
+        self.log.len()
+    }
+
+    /// The data rows read.
+    pub fn rows(&self) -> u64 {
+        self.stats.rows
+    }
+
     /// True when a row started before the part's limit and ended after it, so that the cut after
     /// this part fell inside a quoted field.
     pub fn overran(&self) -> bool {
@@ -175,14 +188,38 @@ impl FilePlan {
     /// Resolves the columns of an event file (not a channel path table or an outcome table) and
     /// infers their time formats from the whole file, as [`super::read_events`] does.
     pub fn new(file_index: u16, name: &str, decoded: &StreamDecoder, config: &FileConfig, settings: &ReadSettings) -> Result<FilePlan, Error> {
+        let plan = FilePlan::build(file_index, name, decoded.text(), true, decoded, config, settings)?;
+        // A whole file always gives the columns.
+        plan.ok_or_else(|| Error::File { file: name.to_string(), message: "its columns could not be resolved".to_string() })
+    }
+
+    /// Makes the plan of an event file from its first rows, `head`, which end at the end of a
+    /// record, while the rest is still to come. Returns `None` when these rows cannot tell what
+    /// [`FilePlan::new`] would make of the whole file: the sample of times or an open day/month
+    /// order reaches past them. Call [`FilePlan::update_decoding`] once the whole file is decoded.
+    pub fn from_head(file_index: u16, name: &str, head: &str, decoded: &StreamDecoder, config: &FileConfig, settings: &ReadSettings) -> Result<Option<FilePlan>, Error> {
+        FilePlan::build(file_index, name, head, false, decoded, config, settings)
+    }
+
+    fn build(
+        file_index: u16,
+        name: &str,
+        text: &str,
+        complete: bool,
+        decoded: &StreamDecoder,
+        config: &FileConfig,
+        settings: &ReadSettings,
+    ) -> Result<Option<FilePlan>, Error> {
         let choice = config.dialect_choice(name)?;
         let zone = file_zone(name, config, settings)?;
-        let text = decoded.text();
         let mut warnings = Vec::new();
-        let columns = resolve_columns(name, text, &choice, &config.mapping, settings.date_order, &mut warnings)?;
+        let Some(columns) = resolve_columns(name, text, complete, &choice, &config.mapping, settings.date_order, &mut warnings)? else {
+            return Ok(None);
+        };
         let table = Table::open(name, text, &choice)?;
+        let column_warnings = warnings.len();
         warnings.extend(file_warnings(name, &table.header, decoded));
-        Ok(FilePlan {
+        Ok(Some(FilePlan {
             file_index,
             name: name.to_string(),
             choice,
@@ -192,7 +229,26 @@ impl FilePlan {
             zone,
             strict: settings.strict,
             warnings,
-        })
+            column_warnings,
+        }))
+    }
+
+    /// Renews the warnings about the decoding from `decoded`, which has decoded the whole file
+    /// since [`FilePlan::from_head`] saw its first rows.
+    pub fn update_decoding(&mut self, decoded: &StreamDecoder) {
+        self.warnings.truncate(self.column_warnings);
+        self.warnings.extend(file_warnings(&self.name, &self.header, decoded));
+    }
+
+    /// True for a file that can be cut into parts: a whitespace-separated file cannot, because its
+    /// reader does not stop at a limit.
+    pub fn can_split(&self) -> bool {
+        self.dialect.delimiter != WHITESPACE
+    }
+
+    /// The delimiter and the quote of the file's rows.
+    pub fn dialect(&self) -> &Dialect {
+        &self.dialect
     }
 
     /// Cuts the body of the decoded file `text` into the ranges that `split` describes, each
@@ -201,7 +257,7 @@ impl FilePlan {
         let body = table::body(text).as_bytes();
         let whole = vec![PartRange { start: 0, limit: body.len() }];
         let parts = split.parts.min(body.len() / split.min_part_bytes.max(1));
-        if parts <= 1 || self.dialect.delimiter == WHITESPACE {
+        if parts <= 1 || !self.can_split() {
             return whole;
         }
         let first_weight = split.first_weight.max(0.0);
@@ -396,14 +452,57 @@ pub fn join(plan: &FilePlan, parts: Vec<PartRead>, log: &mut EventLog, problems:
         }
     }
 
-    warnings.extend(plan.warnings.iter().cloned());
-    let mut stats = FileStats { name: plan.name.clone(), ..FileStats::default() };
-    let mut counts = RowCounts::default();
-    let (mut stopped_at, mut long_field) = (None, None);
-    // The lines of the file before the current part: the first part numbers its own rows.
-    let mut lines_before = plan.dialect.preamble_lines as u64;
-    for (index, part) in parts.into_iter().take(used).enumerate() {
-        let shift = if index == 0 { 0 } else { lines_before };
+    let mut joined = FileJoin::new(plan);
+    for part in parts.into_iter().take(used) {
+        joined.add(part, log, problems)?;
+    }
+    joined.finish(plan, warnings).map(Some)
+}
+
+/// The parts of one file, appended one after another in file order as they are read.
+pub struct FileJoin {
+    stats: FileStats,
+    counts: RowCounts,
+    stopped_at: Option<u64>,
+    long_field: Option<(u64, usize)>,
+    /// The lines of the file before the next part. The first part numbers its own rows.
+    lines_before: u64,
+    first: bool,
+    /// A part stopped at a `#` line after the data, so the parts after it are not the file's rows.
+    ended: bool,
+}
+
+impl FileJoin {
+    pub fn new(plan: &FilePlan) -> FileJoin {
+        FileJoin {
+            stats: FileStats { name: plan.name.clone(), ..FileStats::default() },
+            counts: RowCounts::default(),
+            stopped_at: None,
+            long_field: None,
+            lines_before: plan.dialect.preamble_lines as u64,
+            first: true,
+            ended: false,
+        }
+    }
+
+    /// The counts of the parts joined so far.
+    pub fn stats(&self) -> &FileStats {
+        &self.stats
+    }
+
+    /// True once a part stopped before its end: the rest of the file is not read.
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// Appends the next part of the file to `log` and `problems`. Fails at the part's first bad
+    /// row in strict mode, and at a row it could not read. A part after one that ended is ignored.
+    pub fn add(&mut self, part: PartRead, log: &mut EventLog, problems: &mut Problems) -> Result<(), Error> {
+        if self.ended {
+            return Ok(());
+        }
+        let shift = if self.first { 0 } else { self.lines_before };
+        self.first = false;
         match part.failure {
             Some(Failure::Row(mut problem)) => {
                 problem.row += shift;
@@ -422,24 +521,30 @@ pub fn join(plan: &FilePlan, parts: Vec<PartRead>, log: &mut EventLog, problems:
         }
         let mut part_counts = part.counts;
         part_counts.shift_rows(shift);
-        counts.absorb(part_counts);
-        stats.rows += part.stats.rows;
-        stats.events += part.stats.events;
-        stats.skipped += part.stats.skipped;
-        stopped_at = stopped_at.or(part.stopped_at.map(|row| row + shift));
-        long_field = long_field.or(part.long_field.map(|(row, lines)| (row + shift, lines)));
-        lines_before += part.lines;
+        self.counts.absorb(part_counts);
+        self.stats.rows += part.stats.rows;
+        self.stats.events += part.stats.events;
+        self.stats.skipped += part.stats.skipped;
+        self.stopped_at = self.stopped_at.or(part.stopped_at.map(|row| row + shift));
+        self.long_field = self.long_field.or(part.long_field.map(|(row, lines)| (row + shift, lines)));
+        self.lines_before += part.lines;
+        self.ended = part.stopped_at.is_some();
+        Ok(())
     }
 
-    warnings.extend(counts.into_warnings(&plan.name));
-    if let (true, Some((row, lines))) = (plan.strict, long_field) {
-        return Err(Error::File {
-            file: plan.name.clone(),
-            message: format!("a quoted field that starts at row {row} spans {lines} lines; a closing quote is probably missing. Fix the quote, or switch to lenient mode."),
-        });
+    /// Adds the file's warnings after the plan's, and returns its counts.
+    pub fn finish(self, plan: &FilePlan, warnings: &mut Vec<Warning>) -> Result<FileStats, Error> {
+        warnings.extend(plan.warnings.iter().cloned());
+        warnings.extend(self.counts.into_warnings(&plan.name));
+        if let (true, Some((row, lines))) = (plan.strict, self.long_field) {
+            return Err(Error::File {
+                file: plan.name.clone(),
+                message: format!("a quoted field that starts at row {row} spans {lines} lines; a closing quote is probably missing. Fix the quote, or switch to lenient mode."),
+            });
+        }
+        warnings.extend(table::shape_warnings(&plan.name, self.stopped_at, self.long_field));
+        Ok(self.stats)
     }
-    warnings.extend(table::shape_warnings(&plan.name, stopped_at, long_field));
-    Ok(Some(stats))
 }
 
 /// Reads a whole event file in one part into `log`.

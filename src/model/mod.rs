@@ -338,6 +338,11 @@ impl EventLog {
     }
 
     /// True when the next event would make the columns grow.
+    /// The events that fit in the columns before they grow.
+    pub fn spare(&self) -> usize {
+        self.time.capacity() - self.time.len()
+    }
+
     pub fn is_full(&self) -> bool {
         self.time.len() == self.time.capacity()
     }
