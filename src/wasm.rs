@@ -142,6 +142,13 @@ impl Analyzer {
         to_js(&inspection)
     }
 
+    /// Ends a file of which only the first bytes were pushed, enough to inspect it. Such a file
+    /// loads only through `beginStream`, which reads all of its bytes again.
+    #[wasm_bindgen(js_name = finishHead)]
+    pub fn finish_head(&mut self, index: usize) -> Result<(), JsError> {
+        self.workspace.finish_head(index).map_err(|error| JsError::new(&error.to_string()))
+    }
+
     /// Inspects a file again with `{ delimiter, header, column_names }`; missing fields are sniffed.
     pub fn inspect(&mut self, index: usize, dialect: JsValue) -> Result<JsValue, JsError> {
         let config: FileConfig = if dialect.is_undefined() || dialect.is_null() { FileConfig::default() } else { from_js(dialect, "dialect")? };
@@ -162,6 +169,33 @@ impl Analyzer {
         self.joined = None;
         let config: LoadConfig = from_js(config, "load configuration")?;
         let summary = self.workspace.load(&config).map_err(|error| JsError::new(&error.to_string()))?;
+        to_js(&summary)
+    }
+
+    /// Starts a load that reads each file while its bytes arrive, keeping only the text not yet
+    /// read. Then, for each file of `config.files` in order, call `streamFile` and push all of its
+    /// bytes with `pushChunk`, and at the end `finishStream`. The summary is the one `load` gives.
+    #[wasm_bindgen(js_name = beginStream)]
+    pub fn begin_stream(&mut self, config: JsValue) -> Result<(), JsError> {
+        self.pending = None;
+        self.joined = None;
+        let config: LoadConfig = from_js(config, "load configuration")?;
+        self.workspace.begin_stream(&config).map_err(|error| JsError::new(&error.to_string()))
+    }
+
+    /// Starts file `position` of the streamed load, of `size` bytes where known, after reading the
+    /// rest of the file before it.
+    #[wasm_bindgen(js_name = streamFile)]
+    pub fn stream_file(&mut self, position: usize, size: Option<f64>) -> Result<(), JsError> {
+        let size = size.filter(|size| size.is_finite() && *size >= 0.0).map(|size| size as u64);
+        self.workspace.stream_file(position, size).map_err(|error| JsError::new(&error.to_string()))
+    }
+
+    /// Reads the rest of the streamed load's last file, builds the journeys and returns the load
+    /// summary.
+    #[wasm_bindgen(js_name = finishStream)]
+    pub fn finish_stream(&mut self) -> Result<JsValue, JsError> {
+        let summary = self.workspace.finish_stream().map_err(|error| JsError::new(&error.to_string()))?;
         to_js(&summary)
     }
 

@@ -228,10 +228,11 @@ function showFailure(error) {
 /**
  * Sends one request to the engine. When it runs longer than the status
  * area's delay, a progress bar with a Cancel button appears. `describe`, when
- * given, turns each progress message into [label, fraction].
+ * given, turns each progress message into [label, fraction]. `fraction` is the
+ * bar's start, or null for a bar without one.
  */
-async function requestWithProgress(type, payload, label, describe = null) {
-  const work = status.beginWork(label, { fraction: describe ? 0 : null, onCancel: () => engine.cancel() });
+async function requestWithProgress(type, payload, label, describe = null, fraction = describe ? 0 : null) {
+  const work = status.beginWork(label, { fraction, onCancel: () => engine.cancel() });
   const onProgress = describe ? (progress) => work.update(...describe(progress)) : null;
   try {
     return await engine.request(type, payload, onProgress);
@@ -405,7 +406,12 @@ async function analyse() {
   // files are read in the engine worker alone, which the estimate covers.
   const loadedBytes = state.files.reduce((sum, file) => sum + file.inspection.bytes, 0);
   const readers = estimateMemory(loadedBytes) * 2 <= memoryBudget() ? undefined : 0;
-  const summary = await requestWithProgress('load', { config, readers }, 'Loading the journeys…').catch((error) => {
+  // A load of a large file reads it again from disk and reports its progress.
+  // Other loads report none, so the bar starts without a fraction.
+  const describeLoad = (progress) => (progress.bytesRead < progress.totalBytes
+    ? [`Loading the journeys… reading ${progress.fileName} (${progress.fileNumber} of ${progress.fileCount})`, progress.bytesRead / progress.totalBytes]
+    : ['Loading the journeys…', null]);
+  const summary = await requestWithProgress('load', { config, readers }, 'Loading the journeys…', describeLoad, null).catch((error) => {
     // The journeys on screen are those of the previous load, not of the
     // columns and settings now chosen.
     if (isCancellation(error) && !elements.resultsSection.hidden) {

@@ -14,6 +14,15 @@ import init, { Analyzer, parseSetup } from './pkg/pathlight.js';
 // file at a time and only the engine keeps the whole file.
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
+// A file of this size or more is streamed. Only its first HEAD_BYTES are read
+// for the inspection, and a load reads it again slice by slice, so the engine
+// never keeps its whole text, which takes about as much memory as its events.
+// Smaller files are kept whole, so that helpers can read their parts.
+const STREAM_FROM_BYTES = 128 * 1024 * 1024;
+const HEAD_BYTES = 8 * 1024 * 1024;
+// The tests lower the size with the `streamFrom` request.
+let streamFromBytes = STREAM_FROM_BYTES;
+
 // Large files are read in parts side by side: this worker reads the first
 // part of each file, and helper workers (part-worker.js), each with an engine
 // of its own, read the others. One helper per spare core, at most this many.
@@ -56,6 +65,11 @@ const handlers = {
     await readAgainIfReleased(analyzer, index);
     return analyzer.inspect(index, dialect);
   },
+  // Sets the size from which files are streamed, for the tests.
+  streamFrom: async (analyzer, { bytes }) => {
+    streamFromBytes = bytes;
+    return null;
+  },
   removeFile: (analyzer, { index }) => {
     analyzer.removeFile(index);
     sources.delete(index);
@@ -63,8 +77,11 @@ const handlers = {
   },
   // `readers` caps the helpers that read parts of large files: 0 reads every
   // file in this worker. Missing, every helper takes part.
-  load: async (analyzer, { config, readers }) => {
+  load: async (analyzer, { id, config, readers }) => {
     const files = config.files ?? [];
+    if (files.some((file) => isStreamed(sources.get(file.index)))) {
+      return loadStreamed(analyzer, id, config);
+    }
     if (files.some((file) => sources.has(file.index) && analyzer.isReleased(file.index))) {
       // The load replaces the earlier one anyway; gone now, its memory takes
       // the text read again instead of adding to it.
@@ -142,7 +159,13 @@ async function addFiles(analyzer, { id, files }) {
     let index = null;
     try {
       index = analyzer.beginFile(file.name, file.size);
-      await pushFile(analyzer, index, file, report);
+      if (isStreamed(file)) {
+        await pushFile(analyzer, index, file, report, HEAD_BYTES);
+        analyzer.finishHead(index);
+        report(file.size);
+      } else {
+        await pushFile(analyzer, index, file, report);
+      }
       inspections.push(analyzer.finishFile(index));
       sources.set(index, file);
     } catch (error) {
@@ -161,14 +184,23 @@ async function addFiles(analyzer, { id, files }) {
   return { inspections, failures };
 }
 
-/** Pushes a File into the engine in slices, reporting the bytes read. */
-async function pushFile(analyzer, index, file, report = () => {}) {
+/** True for a File that is streamed: see STREAM_FROM_BYTES. */
+function isStreamed(file) {
+  return file !== undefined && file.size >= streamFromBytes;
+}
+
+/**
+ * Pushes the first `end` bytes of a File (all of them by default) into the
+ * engine in slices, reporting the bytes read.
+ */
+async function pushFile(analyzer, index, file, report = () => {}, end = file.size) {
   report(0);
-  for (let offset = 0; offset < file.size; offset += CHUNK_BYTES) {
-    const slice = file.slice(offset, offset + CHUNK_BYTES);
+  const stop = Math.min(end, file.size);
+  for (let offset = 0; offset < stop; offset += CHUNK_BYTES) {
+    const slice = file.slice(offset, Math.min(offset + CHUNK_BYTES, stop));
     const bytes = new Uint8Array(await slice.arrayBuffer());
     analyzer.pushChunk(index, bytes);
-    report(Math.min(offset + CHUNK_BYTES, file.size));
+    report(Math.min(offset + CHUNK_BYTES, stop));
   }
 }
 
@@ -184,7 +216,12 @@ async function readAgainIfReleased(analyzer, index) {
   }
   analyzer.readAgain(index);
   try {
-    await pushFile(analyzer, index, file);
+    if (isStreamed(file)) {
+      await pushFile(analyzer, index, file, () => {}, HEAD_BYTES);
+      analyzer.finishHead(index);
+    } else {
+      await pushFile(analyzer, index, file);
+    }
   } catch (error) {
     if (error instanceof WebAssembly.RuntimeError) {
       throw error;
@@ -244,6 +281,47 @@ async function loadInParts(analyzer, config, readers = partReaders.length) {
   const summary = analyzer.finishLoad();
   lastLoadTiming = { readMs: joined - started, buildMs: performance.now() - joined, helpers: helpers.length };
   return summary;
+}
+
+/**
+ * Loads the configured files while reading each again from its File, so that
+ * the engine keeps only the text not yet read. Files are read in the order of
+ * the configuration, and the progress counts their bytes.
+ */
+async function loadStreamed(analyzer, id, config) {
+  lastLoadTiming = null;
+  const files = config.files.map((file) => sources.get(file.index));
+  const totalBytes = files.reduce((sum, file) => sum + (file?.size ?? 0), 0);
+  // The earlier load's memory goes to this one.
+  analyzer.clearLoad();
+  analyzer.beginStream(config);
+  let bytesBefore = 0;
+  for (const [position, file] of files.entries()) {
+    const index = config.files[position].index;
+    if (file === undefined) {
+      throw new Error(`File number ${index} of the load is not open. Add it again.`);
+    }
+    analyzer.streamFile(position, file.size);
+    for (let offset = 0; offset < file.size; offset += CHUNK_BYTES) {
+      let bytes;
+      try {
+        bytes = new Uint8Array(await file.slice(offset, offset + CHUNK_BYTES).arrayBuffer());
+      } catch (error) {
+        throw new Error(`${file.name} could not be read again from disk (${messageOf(error)}). If it changed, remove it and add it again.`);
+      }
+      analyzer.pushChunk(index, bytes);
+      const progress = {
+        fileName: file.name,
+        fileNumber: position + 1,
+        fileCount: files.length,
+        bytesRead: bytesBefore + Math.min(offset + CHUNK_BYTES, file.size),
+        totalBytes,
+      };
+      self.postMessage({ id, progress });
+    }
+    bytesBefore += file.size;
+  }
+  return analyzer.finishStream();
 }
 
 /** A helper worker that reads parts of files, one request after another. */
