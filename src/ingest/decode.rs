@@ -9,13 +9,17 @@
 //! [`StreamDecoder`] appends each chunk's text to one `String` as the chunk arrives and keeps at
 //! most three undecoded bytes, so a file is never held both as bytes and as text. A character
 //! split across two chunks decodes as if the file had come in one piece. Given the file's size
-//! first ([`StreamDecoder::expect`]), it reserves the text once instead of letting it grow by
-//! doubling, which in wasm would leave the memory of every smaller copy behind.
+//! first ([`StreamDecoder::expect`]), it reserves the text once, when the text passes 16 MiB,
+//! instead of letting it grow by doubling, which in wasm would leave the memory of every smaller
+//! copy behind.
 
 use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 /// Bytes looked at before the encoding is decided, unless the file is shorter.
 const DECISION_BYTES: usize = 4096;
+/// The text that grows as it comes before the file's size is reserved. A reading of only the
+/// first 8 MiB of a large file, for its inspection, then reserves nothing more.
+const RESERVE_AFTER_BYTES: usize = 16 << 20;
 
 /// The encoding in use, once decided.
 enum State {
@@ -38,6 +42,8 @@ pub struct StreamDecoder {
     bytes: u64,
     /// The file's size in bytes, when the caller knows it.
     expected: Option<u64>,
+    /// The capacity to reserve for the text once it passes [`RESERVE_AFTER_BYTES`].
+    reserve: Option<usize>,
     finished: bool,
     /// The text was dropped after a load; the counts above still describe it.
     released: bool,
@@ -65,6 +71,7 @@ impl StreamDecoder {
             replaced: 0,
             bytes: 0,
             expected: None,
+            reserve: None,
             finished: false,
             released: false,
             first_bytes: None,
@@ -223,8 +230,7 @@ impl StreamDecoder {
             // long. Other encodings arise only after the first invalid UTF-8, and grow from here.
             let bytes = usize::try_from(expected).unwrap_or(usize::MAX);
             let length = if encoding == UTF_8 { bytes } else { bytes / 2 };
-            // Failing to reserve is no error: the text then grows as it would without a size.
-            let _ = self.text.try_reserve_exact(length.saturating_sub(skip).saturating_add(16));
+            self.reserve = Some(length.saturating_sub(skip).saturating_add(16));
         }
         self.state = if encoding == UTF_8 {
             State::Utf8 { carry: Vec::new(), ascii_only: true }
@@ -235,6 +241,11 @@ impl StreamDecoder {
     }
 
     fn decode(&mut self, chunk: &[u8], last: bool) {
+        if let Some(capacity) = self.reserve.filter(|_| self.text.len() + chunk.len() > RESERVE_AFTER_BYTES) {
+            self.reserve = None;
+            // Failing to reserve is no error: the text then grows as it would without a size.
+            let _ = self.text.try_reserve_exact(capacity.saturating_sub(self.text.len()));
+        }
         match &mut self.state {
             State::Undecided => {}
             State::Other(decoder) => {
@@ -472,11 +483,18 @@ mod tests {
             }
         }
 
-        // UTF-8 of the right size fills its reservation without growing: the spare is the mark's
-        // 3 bytes and the 16 of slack.
-        let mut decoder = expecting(utf8.len() as u64, &utf8, 4096 + 1);
+        // UTF-8 of the right size, past the text that grows as it comes, fills its reservation
+        // without growing again: the spare is the mark's 3 bytes and the 16 of slack.
+        let mut large = b"\xEF\xBB\xBFpage,title\n".to_vec();
+        large.extend("/p,Caf\u{e9}\n".repeat((48 << 20) / 9).as_bytes());
+        let mut decoder = expecting(large.len() as u64, &large, 4 << 20);
         decoder.finish();
-        assert_eq!(decoder.text.capacity(), utf8.len() - 3 + 16);
+        assert_eq!(decoder.text.capacity(), large.len() - 3 + 16);
+
+        // The first 8 MiB of a file of 600 MB, read for an inspection, reserve nothing more.
+        let mut decoder = expecting(600_000_000, &large[..8 << 20], 1 << 20);
+        decoder.finish_head();
+        assert!(decoder.text.capacity() <= RESERVE_AFTER_BYTES, "capacity {}", decoder.text.capacity());
     }
 
     #[test]
