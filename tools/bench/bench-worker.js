@@ -2,7 +2,7 @@
 // the engine the way the page drives it with a dropped File. Fetching and
 // starting the wasm module are not timed. Reading the Blob's slices and
 // pushing them, finishFile, load (which, as in the page, drops the text
-// afterwards) and analyze are.
+// afterwards, or for a large file streams it) and analyze are.
 // Also records the size of the wasm linear memory after each phase. That size
 // only grows, so the value after analyze is the engine's peak. When the request
 // lists option changes, it then times `analyze` alone again for each change,
@@ -12,6 +12,10 @@ import init, { Analyzer } from './pkg/pathlight.js';
 
 // The same slice size as www/worker.js uses for dropped files.
 const CHUNK_BYTES = 4 * 1024 * 1024;
+// As in www/worker.js, a file of STREAM_FROM_BYTES or more is inspected from
+// its first HEAD_BYTES and streamed by the load, which reads it again.
+const STREAM_FROM_BYTES = 128 * 1024 * 1024;
+const HEAD_BYTES = 8 * 1024 * 1024;
 
 self.addEventListener('message', async (event) => {
   try {
@@ -37,18 +41,29 @@ async function run({ url, analysisOptions, optionChanges = [], changeRuns = 0 })
 
   // The size, as the page passes a File's, lets the engine reserve the text at once.
   const index = analyzer.beginFile(url.split('/').pop(), blob.size);
-  for (let offset = 0; offset < blob.size; offset += CHUNK_BYTES) {
-    analyzer.pushChunk(index, new Uint8Array(await blob.slice(offset, offset + CHUNK_BYTES).arrayBuffer()));
+  const streamed = blob.size >= STREAM_FROM_BYTES;
+  await pushSlices(analyzer, index, blob, streamed ? HEAD_BYTES : blob.size);
+  if (streamed) {
+    analyzer.finishHead(index);
   }
   const inspection = analyzer.finishFile(index);
   const inspected = performance.now();
   const memoryAfterRead = memory.buffer.byteLength;
 
-  const summary = analyzer.load({
+  const config = {
     time_zone: 'UTC',
     strict: false,
     files: [{ index, delimiter: null, mapping: inspection.mapping }],
-  });
+  };
+  let summary;
+  if (streamed) {
+    analyzer.beginStream(config);
+    analyzer.streamFile(0, blob.size);
+    await pushSlices(analyzer, index, blob, blob.size);
+    summary = analyzer.finishStream();
+  } else {
+    summary = analyzer.load(config);
+  }
   const loaded = performance.now();
   const memoryAfterLoad = memory.buffer.byteLength;
 
@@ -61,6 +76,7 @@ async function run({ url, analysisOptions, optionChanges = [], changeRuns = 0 })
 
   return {
     bytes: blob.size,
+    streamed,
     events: summary.events,
     people: summary.people,
     funnel_people: report.funnel ? report.funnel.steps.map((step) => step.people) : null,
@@ -76,6 +92,13 @@ async function run({ url, analysisOptions, optionChanges = [], changeRuns = 0 })
     },
     reanalysis,
   };
+}
+
+// Pushes the first `end` bytes of the Blob into the engine in slices.
+async function pushSlices(analyzer, index, blob, end) {
+  for (let offset = 0; offset < end; offset += CHUNK_BYTES) {
+    analyzer.pushChunk(index, new Uint8Array(await blob.slice(offset, Math.min(offset + CHUNK_BYTES, end)).arrayBuffer()));
+  }
 }
 
 // Times `analyze` with each changed option set `runs` times, alternating the
