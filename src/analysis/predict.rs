@@ -235,46 +235,69 @@ pub struct PredictionReport {
     pub merged_labels: u64,
 }
 
-/// Each person's events as labels (label texts in alphabetical rank) and times.
-struct Sequences {
-    labels: Vec<Vec<u32>>,
-    times: Vec<Vec<i64>>,
+/// Each person's events as labels (label texts in alphabetical rank). Their times are those of
+/// the journeys, read from the log.
+struct Sequences<'j> {
+    /// The label of every event, person after person in journey order: person `p`'s are
+    /// `labels[starts[p] - starts[0]..starts[p + 1] - starts[0]]` of the journeys' `starts`.
+    labels: Vec<u32>,
+    log: &'j EventLog,
+    journeys: &'j Journeys,
     /// Text of each label: an event name, or a path label with `path_labels`.
     names: Vec<String>,
     /// Labels merged into "Other" by [`merge_rare_labels`].
     merged: u64,
 }
 
-impl Sequences {
+impl<'j> Sequences<'j> {
     /// Labels every event by its event name, or through `labeller` when one is given. Beyond
     /// [`MAX_LABELS`] labels the rarest share the "Other" label, except the label `kept`.
-    fn build(log: &EventLog, journeys: &Journeys, labeller: Option<Labeller>, kept: Option<&str>) -> Sequences {
-        let (raw, texts): (Vec<Vec<u32>>, Vec<String>) = match labeller {
+    fn build(log: &'j EventLog, journeys: &'j Journeys, labeller: Option<Labeller>, kept: Option<&str>) -> Sequences<'j> {
+        let events = (0..journeys.people()).flat_map(|p| journeys.journey(p).iter().map(|&at| at as usize));
+        let (raw, texts): (Vec<u32>, Vec<String>) = match labeller {
             Some(mut labeller) => {
-                let raw = (0..journeys.people()).map(|p| journeys.journey(p).iter().map(|&at| labeller.label(log, at as usize)).collect()).collect();
+                let raw = events.map(|at| labeller.label(log, at)).collect();
                 (raw, labeller.labels)
             }
             None => {
-                let raw = (0..journeys.people()).map(|p| journeys.journey(p).iter().map(|&at| log.event[at as usize]).collect()).collect();
+                let raw = events.map(|at| log.event[at]).collect();
                 (raw, (0..log.event_names.len() as u32).map(|id| log.event_names.name(id).to_string()).collect())
             }
         };
-        let (raw, texts, merged) = merge_rare_labels(raw, texts, kept);
+        let (mut labels, texts, merged) = merge_rare_labels(raw, texts, kept);
         let mut ids: Vec<usize> = (0..texts.len()).collect();
         ids.sort_by(|&a, &b| texts[a].cmp(&texts[b]));
         let mut rank = vec![0u32; ids.len()];
         for (position, &id) in ids.iter().enumerate() {
             rank[id] = position as u32;
         }
-        let labels = raw.into_iter().map(|journey| journey.into_iter().map(|id| rank[id as usize]).collect()).collect();
-        let times = (0..journeys.people()).map(|p| journeys.journey(p).iter().map(|&at| log.time[at as usize]).collect()).collect();
+        for label in &mut labels {
+            *label = rank[*label as usize];
+        }
         let names = ids.iter().map(|&id| texts[id].clone()).collect();
-        Sequences { labels, times, names, merged }
+        Sequences { labels, log, journeys, names, merged }
+    }
+
+    fn people(&self) -> usize {
+        self.journeys.people()
+    }
+
+    /// Returns person `p`'s labels, in journey order.
+    fn labels(&self, p: usize) -> &[u32] {
+        let starts = &self.journeys.starts;
+        let first = starts.first().copied().unwrap_or(0) as usize;
+        let range = (starts[p] as usize - first)..(starts[p + 1] as usize - first);
+        self.labels.get(range).unwrap_or_default()
+    }
+
+    /// Returns the times of person `p`'s first `length` events.
+    fn times(&self, p: usize, length: usize) -> impl Iterator<Item = i64> + '_ {
+        self.journeys.journey(p)[..length].iter().map(|&at| self.log.time[at as usize])
     }
 
     /// Returns how many of person `p`'s events happened before `time`.
     fn before(&self, p: usize, time: i64) -> usize {
-        self.times[p].partition_point(|&t| t < time)
+        self.journeys.journey(p).partition_point(|&at| self.log.time[at as usize] < time)
     }
 
     fn name(&self, label: u32) -> String {
@@ -357,12 +380,12 @@ pub fn merged_labels_message(merged: u64) -> String {
 /// Keeps the [`MAX_LABELS`] most frequent labels of `raw` (ties by text), and the label whose text
 /// is `kept`, and maps every other label to one "Other" label. Returns the relabelled sequences,
 /// the texts of the new labels and how many labels that occur in `raw` were merged.
-fn merge_rare_labels(raw: Vec<Vec<u32>>, texts: Vec<String>, kept: Option<&str>) -> (Vec<Vec<u32>>, Vec<String>, u64) {
+fn merge_rare_labels(raw: Vec<u32>, texts: Vec<String>, kept: Option<&str>) -> (Vec<u32>, Vec<String>, u64) {
     if texts.len() <= MAX_LABELS {
         return (raw, texts, 0);
     }
     let mut counts = vec![0u64; texts.len()];
-    for &label in raw.iter().flatten() {
+    for &label in &raw {
         if let Some(count) = counts.get_mut(label as usize) {
             *count += 1;
         }
@@ -386,7 +409,7 @@ fn merge_rare_labels(raw: Vec<Vec<u32>>, texts: Vec<String>, kept: Option<&str>)
     let merged = occurring - other as u64;
     new_texts.push(OTHER_LABEL.to_string());
     let relabel = |label: u32| new_id.get(label as usize).copied().filter(|&id| id != u32::MAX).unwrap_or(other);
-    let raw = raw.into_iter().map(|journey| journey.into_iter().map(relabel).collect()).collect();
+    let raw = raw.into_iter().map(relabel).collect();
     (raw, new_texts, merged)
 }
 
@@ -438,24 +461,25 @@ fn share_time(mut times: Vec<i64>, share: f64) -> i64 {
 /// Fits the Markov models, chooses the order on the validation slice and scores every order on
 /// the test period. Returns the report with the model fitted on the whole training period.
 fn next_step(sequences: &Sequences, cut: i64, options: &PredictionOptions) -> Result<(NextStepReport, MarkovModel), String> {
-    let people = sequences.labels.len();
+    let people = sequences.people();
     let training_lengths: Vec<usize> = (0..people).map(|p| sequences.before(p, cut)).collect();
-    let training_times: Vec<i64> = (0..people).flat_map(|p| sequences.times[p][..training_lengths[p]].iter().copied()).collect();
+    let training_times: Vec<i64> = (0..people).flat_map(|p| sequences.times(p, training_lengths[p])).collect();
     let validation_cut = share_time(training_times, options.cut_share);
     let max_order = options.max_order;
 
-    let early = MarkovModel::fit((0..people).map(|p| &sequences.labels[p][..sequences.before(p, validation_cut)]), max_order);
+    let early = MarkovModel::fit((0..people).map(|p| &sequences.labels(p)[..sequences.before(p, validation_cut)]), max_order);
     let mut validation = vec![Hits::default(); max_order + 1];
     for (p, &length) in training_lengths.iter().enumerate() {
-        let training = &sequences.labels[p][..length];
+        let training = &sequences.labels(p)[..length];
         for at in sequences.before(p, validation_cut).max(1)..training.len() {
             early.score(training, at, &mut validation);
         }
     }
 
-    let model = MarkovModel::fit((0..people).map(|p| &sequences.labels[p][..training_lengths[p]]), max_order);
+    let model = MarkovModel::fit((0..people).map(|p| &sequences.labels(p)[..training_lengths[p]]), max_order);
     let mut test = vec![Hits::default(); max_order + 1];
-    for (labels, &length) in sequences.labels.iter().zip(&training_lengths) {
+    for (p, &length) in training_lengths.iter().enumerate() {
+        let labels = sequences.labels(p);
         for at in length.max(1)..labels.len() {
             model.score(labels, at, &mut test);
         }
@@ -577,9 +601,12 @@ fn propensity(
     let observed: Vec<&[u32]> = training.iter().map(|row| row.0).collect();
     let spec = FeatureSpec::choose(log, &observed, conversion.event);
     let names = spec.names(log);
-    let training_rows: Vec<Vec<f64>> = training.iter().map(|row| spec.row(log, row.0, cut)).collect();
+    let mut training_rows = logistic::FeatureRows::with_capacity(names.len(), training.len());
+    for row in &training {
+        training_rows.push(&spec.row(log, row.0, cut));
+    }
     let training_labels: Vec<bool> = training.iter().map(|row| row.1).collect();
-    let model = logistic::fit(&training_rows, &training_labels, names.len(), options.regularization);
+    let model = logistic::fit_rows(training_rows, &training_labels, options.regularization);
 
     let predictions: Vec<f64> = test.iter().map(|row| model.predict(&spec.row(log, row.0, cut))).collect();
     let labels: Vec<bool> = test.iter().map(|row| row.1).collect();
@@ -667,7 +694,7 @@ fn open_journeys(
         if conversion.converted(person) || log.time[last as usize] < data_end.saturating_sub(recent_ms) {
             continue;
         }
-        let labels = &sequences.labels[person];
+        let labels = sequences.labels(person);
         let mut entry = OpenJourney {
             person: display_id(log, journey).to_string(),
             last_event: to_rfc3339(log.time[last as usize]),

@@ -86,6 +86,13 @@ impl StreamDecoder {
         self.expected = Some(bytes);
     }
 
+    /// Reserves room for `bytes` of text at once, for a caller that drains the text as it reads it
+    /// and so knows how long it gets.
+    pub fn reserve(&mut self, bytes: usize) {
+        // Failing to reserve is no error: the text then grows as it comes.
+        let _ = self.text.try_reserve_exact(bytes);
+    }
+
     /// Decodes one more chunk. Chunks pushed after [`StreamDecoder::finish`] are ignored.
     pub fn push(&mut self, chunk: &[u8]) {
         if self.finished {

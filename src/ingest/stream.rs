@@ -31,6 +31,10 @@ pub const HEAD_BYTES: usize = 8 << 20;
 /// one append, so parts much smaller than this cost time, and larger ones memory.
 pub const PART_BYTES: usize = 16 << 20;
 
+/// The room for a chunk of bytes beyond a part's text: the page and the command line push 4 MiB
+/// at a time.
+const CHUNK_ROOM: usize = (4 << 20) + (64 << 10);
+
 const BYTE_ORDER_MARK: &[u8] = "\u{FEFF}".as_bytes();
 
 /// The text a [`FileStream`] waits for before it makes the plan, and before it reads a part.
@@ -89,6 +93,9 @@ impl FileStream {
             if let Some(size) = size {
                 decoder.expect(size);
             }
+        } else {
+            // A part's text and one more chunk, so that the text does not grow by doubling.
+            decoder.reserve(sizes.part.max(sizes.head) + CHUNK_ROOM);
         }
         FileStream {
             file_index,

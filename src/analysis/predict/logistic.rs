@@ -21,11 +21,17 @@ pub struct Standardiser {
 impl Standardiser {
     /// Learns the mean and population standard deviation of each column of `rows`.
     pub fn fit(rows: &[Vec<f64>], columns: usize) -> Standardiser {
-        let n = rows.len().max(1) as f64;
-        let means: Vec<f64> = (0..columns).map(|c| rows.iter().map(|row| row[c]).sum::<f64>() / n).collect();
+        Standardiser::fit_columns(|| rows.iter().map(Vec::as_slice), rows.len(), columns)
+    }
+
+    /// Learns the mean and population standard deviation of each column of the `count` rows that
+    /// `rows` gives each time it is called.
+    fn fit_columns<'r, I: Iterator<Item = &'r [f64]>>(rows: impl Fn() -> I, count: usize, columns: usize) -> Standardiser {
+        let n = count.max(1) as f64;
+        let means: Vec<f64> = (0..columns).map(|c| rows().map(|row| row[c]).sum::<f64>() / n).collect();
         let scales = (0..columns)
             .map(|c| {
-                let variance = rows.iter().map(|row| (row[c] - means[c]).powi(2)).sum::<f64>() / n;
+                let variance = rows().map(|row| (row[c] - means[c]).powi(2)).sum::<f64>() / n;
                 if variance > 0.0 { variance.sqrt() } else { 1.0 }
             })
             .collect();
@@ -72,10 +78,53 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// Raw feature rows in the layout of the fit's design: one row-major block, each row led by a 1
+/// for the intercept. The fit standardises them in place, so a million rows are never held twice.
+pub struct FeatureRows {
+    values: Vec<f64>,
+    columns: usize,
+}
+
+impl FeatureRows {
+    /// Starts an empty block for rows of `columns` features, with room for `rows` of them.
+    pub fn with_capacity(columns: usize, rows: usize) -> FeatureRows {
+        FeatureRows { values: Vec::with_capacity(rows.saturating_mul(columns + 1)), columns }
+    }
+
+    /// Appends a row of raw features. A row of another length is cut or padded with zeros.
+    pub fn push(&mut self, row: &[f64]) {
+        self.values.push(1.0);
+        self.values.extend(row.iter().copied().chain(std::iter::repeat(0.0)).take(self.columns));
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len() / (self.columns + 1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Returns each row's raw features, without the leading 1.
+    fn features(&self) -> impl Iterator<Item = &[f64]> {
+        self.values.chunks_exact(self.columns + 1).map(|row| &row[1..])
+    }
+}
+
 /// Fits the model to raw feature `rows` and 0/1 `labels` with inverse regularisation strength `c`.
 pub fn fit(rows: &[Vec<f64>], labels: &[bool], columns: usize, c: f64) -> LogisticModel {
-    let standardiser = Standardiser::fit(rows, columns);
-    let design = Design::new(rows, &standardiser);
+    let mut block = FeatureRows::with_capacity(columns, rows.len());
+    for row in rows {
+        block.push(row);
+    }
+    fit_rows(block, labels, c)
+}
+
+/// Fits the model to the raw feature rows of `rows` and 0/1 `labels`, as [`fit`] does.
+pub fn fit_rows(rows: FeatureRows, labels: &[bool], c: f64) -> LogisticModel {
+    let columns = rows.columns;
+    let standardiser = Standardiser::fit_columns(|| rows.features(), rows.len(), columns);
+    let design = Design::standardised(rows, &standardiser);
     // Parameter 0 is the intercept, and 1..=columns are the weights. The search starts at the
     // model without features: the intercept at the log-odds of the base rate, when both classes occur.
     let mut beta = vec![0.0; columns + 1];
@@ -83,7 +132,8 @@ pub fn fit(rows: &[Vec<f64>], labels: &[bool], columns: usize, c: f64) -> Logist
     if positives > 0 && positives < labels.len() {
         beta[0] = (positives as f64 / (labels.len() - positives) as f64).ln();
     }
-    let tolerance = GRADIENT_TOLERANCE * c * rows.len().max(1) as f64;
+    let count = design.values.len() / design.width;
+    let tolerance = GRADIENT_TOLERANCE * c * count.max(1) as f64;
     let mut current = objective(&design, labels, &beta, c);
     let mut iterations = 0;
     let mut converged = false;
@@ -95,7 +145,7 @@ pub fn fit(rows: &[Vec<f64>], labels: &[bool], columns: usize, c: f64) -> Logist
         }
         let Some(step) = cholesky_solve(hessian, &gradient) else { break };
         // The objective is a sum over the rows, so its rounding error grows with their number.
-        let noise = f64::EPSILON * rows.len() as f64 * current.abs();
+        let noise = f64::EPSILON * count as f64 * current.abs();
         match line_search(&design, labels, &beta, current, &step, c, noise) {
             Step::Taken(next, value) => (beta, current) = (next, value),
             // The step changes the objective by no more than its rounding error, so the sums can
@@ -122,12 +172,23 @@ struct Design {
 }
 
 impl Design {
+    #[cfg(test)]
     fn new(rows: &[Vec<f64>], standardiser: &Standardiser) -> Design {
-        let width = standardiser.means.len() + 1;
-        let mut values = Vec::with_capacity(rows.len() * width);
+        let mut block = FeatureRows::with_capacity(standardiser.means.len(), rows.len());
         for row in rows {
-            values.push(1.0);
-            values.extend(standardiser.apply(row));
+            block.push(row);
+        }
+        Design::standardised(block, standardiser)
+    }
+
+    /// Centres and scales the raw features of `rows` in place, as [`Standardiser::apply`] does.
+    fn standardised(rows: FeatureRows, standardiser: &Standardiser) -> Design {
+        let width = rows.columns + 1;
+        let mut values = rows.values;
+        for row in values.chunks_exact_mut(width) {
+            for (value, (centre, scale)) in row[1..].iter_mut().zip(standardiser.means.iter().zip(&standardiser.scales)) {
+                *value = (*value - centre) / scale;
+            }
         }
         Design { values, width }
     }

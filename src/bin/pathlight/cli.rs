@@ -25,6 +25,11 @@ use pathlight::setup::Setup;
 use pathlight::workspace::LoadSummary;
 use pathlight::{AnalysisOptions, LoadConfig, Workspace};
 
+/// The size from which files are read while their bytes arrive, as in the page (www/worker.js).
+const STREAM_FROM_BYTES: u64 = 128 << 20;
+/// The first bytes of a streamed file that its inspection reads.
+const INSPECTED_BYTES: usize = 8 << 20;
+
 #[derive(Parser)]
 #[command(name = "pathlight", version, about = "Customer-journey analysis of CSV exports")]
 struct Cli {
@@ -297,6 +302,11 @@ struct AnalyzeArgs {
     /// load is the same as with one thread.
     #[arg(long, value_name = "COUNT", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     read_threads: u16,
+    /// Read files of this many bytes or more while their bytes arrive, keeping only the text not
+    /// yet read in memory, as the page does; 0 streams every file. A streamed load reads on one
+    /// thread and gives the same results.
+    #[arg(long, value_name = "BYTES", default_value_t = STREAM_FROM_BYTES)]
+    stream_from: u64,
     /// A property column with free-text survey answers; repeat for several (default: detected
     /// from the values).
     #[arg(long = "voice-column", value_name = "COLUMN")]
@@ -442,13 +452,22 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
     let mut all_columns: std::collections::HashSet<String> = std::collections::HashSet::new();
     let date_events = pairs(&args.date_events, "--date-event", "COLUMN=NAME")?;
 
+    // The files read while their bytes arrive, which are inspected from their first bytes.
+    let mut streamed = false;
     for path in &args.files {
         let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
         let index = workspace.add_file(&name, Vec::new());
-        if let Ok(metadata) = std::fs::metadata(path) {
-            workspace.expect_size(index, metadata.len()).map_err(|error| error.to_string())?;
+        let size = std::fs::metadata(path).ok().map(|metadata| metadata.len());
+        if let Some(size) = size {
+            workspace.expect_size(index, size).map_err(|error| error.to_string())?;
         }
-        read_in_chunks(path, |chunk| workspace.push_chunk(index, chunk).map_err(|error| error.to_string()))?;
+        if size.is_some_and(|size| size >= args.stream_from) {
+            streamed = true;
+            read_head(path, INSPECTED_BYTES, |chunk| workspace.push_chunk(index, chunk).map_err(|error| error.to_string()))?;
+            workspace.finish_head(index).map_err(|error| error.to_string())?;
+        } else {
+            read_in_chunks(path, |chunk| workspace.push_chunk(index, chunk).map_err(|error| error.to_string()))?;
+        }
         let mut file = FileConfig {
             index,
             delimiter: args.delimiter.clone(),
@@ -521,7 +540,11 @@ fn analyze(args: AnalyzeArgs) -> Result<String, String> {
 
     // Nothing reads the files' text after the load, so the journeys and the analyses get its memory.
     workspace.drop_texts_after_reading(true);
-    let summary = load_on_threads(&mut workspace, &config, usize::from(args.read_threads)).map_err(|error| error.to_string())?;
+    let summary = if streamed {
+        load_streamed(&mut workspace, &config, &args.files)?
+    } else {
+        load_on_threads(&mut workspace, &config, usize::from(args.read_threads)).map_err(|error| error.to_string())?
+    };
     let conversion = args.conversion.clone().or(summary.suggested_conversion.clone());
     let steps = match &args.funnel {
         Some(text) => parse_steps(text)?,
@@ -775,18 +798,43 @@ fn parse_drop_date(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> 
 }
 
 /// Reads a file in slices, as the page does, so only its decoded text is kept whole.
-fn read_in_chunks(path: &Path, mut push: impl FnMut(&[u8]) -> Result<(), String>) -> Result<(), String> {
-    const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+fn read_in_chunks(path: &Path, push: impl FnMut(&[u8]) -> Result<(), String>) -> Result<(), String> {
     let cannot_read = |error: std::io::Error| format!("{}: cannot be read: {error}", path.display());
     let mut file = File::open(path).map_err(cannot_read)?;
+    read_from(&mut file, path, push)
+}
+
+/// Pushes everything `source`, read from `path`, gives in chunks.
+fn read_from(source: &mut impl Read, path: &Path, mut push: impl FnMut(&[u8]) -> Result<(), String>) -> Result<(), String> {
+    const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+    let cannot_read = |error: std::io::Error| format!("{}: cannot be read: {error}", path.display());
     let mut buffer = vec![0u8; CHUNK_BYTES];
     loop {
-        let read = file.read(&mut buffer).map_err(cannot_read)?;
+        let read = source.read(&mut buffer).map_err(cannot_read)?;
         if read == 0 {
             return Ok(());
         }
         push(&buffer[..read])?;
     }
+}
+
+/// Pushes the first `limit` bytes of a file, or all of a shorter one, in chunks.
+fn read_head(path: &Path, limit: usize, push: impl FnMut(&[u8]) -> Result<(), String>) -> Result<(), String> {
+    let cannot_read = |error: std::io::Error| format!("{}: cannot be read: {error}", path.display());
+    let file = File::open(path).map_err(cannot_read)?;
+    read_from(&mut file.take(limit as u64), path, push)
+}
+
+/// Loads the files of `config`, the files of `paths` in the same order, while reading each again
+/// from disk, so that only the text not yet read is in memory.
+fn load_streamed(workspace: &mut Workspace, config: &LoadConfig, paths: &[PathBuf]) -> Result<LoadSummary, String> {
+    workspace.begin_stream(config).map_err(|error| error.to_string())?;
+    for (position, (file, path)) in config.files.iter().zip(paths).enumerate() {
+        let size = std::fs::metadata(path).ok().map(|metadata| metadata.len());
+        workspace.stream_file(position, size).map_err(|error| error.to_string())?;
+        read_in_chunks(path, |chunk| workspace.push_chunk(file.index, chunk).map_err(|error| error.to_string()))?;
+    }
+    workspace.finish_stream().map_err(|error| error.to_string())
 }
 
 /// Splits `KEY=VALUE` arguments.
