@@ -77,9 +77,8 @@ pub struct FasterReport {
     pub combinations: Vec<FasterCombination>,
 }
 
-/// One person in a pair: their index among the converters (`usize::MAX` for a non-converter)
-/// and their (time in ms, converted) observation.
-type Member = (usize, (i64, bool));
+/// Marks a person who did not convert in the converter index of each person.
+const NOT_CONVERTED: u32 = u32::MAX;
 
 /// Tests every pair with enough converters. Returns `None` when no event has a channel.
 pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, options: &PatternsOptions) -> Option<FasterReport> {
@@ -88,17 +87,20 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
     }
     let times = person_times(log, journeys, conversion);
     let observed: Vec<(i64, bool)> = times.iter().flatten().copied().collect();
-    // Converter times in person order, and each converter's index among them.
+    // Converter times in person order, and each person's index among them.
     let mut converter_times: Vec<f64> = Vec::new();
+    let mut converter_index = vec![NOT_CONVERTED; times.len()];
     let page = page_column(log);
-    let mut groups: HashMap<(u32, ContentKind, u32), Vec<Member>> = HashMap::default();
+    // The people of each pair, by their index: four bytes per person and pair, where a million
+    // people share tens of millions of pairs.
+    let mut groups: HashMap<(u32, ContentKind, u32), Vec<u32>> = HashMap::default();
     let mut contents: Vec<(ContentKind, u32)> = Vec::new();
     for (person, observation) in times.iter().enumerate() {
         let Some(observation) = *observation else { continue };
-        let converter_index = observation.1.then(|| {
+        if observation.1 {
+            converter_index[person] = converter_times.len() as u32;
             converter_times.push(observation.0 as f64);
-            converter_times.len() - 1
-        });
+        }
         let journey = journeys.journey(person);
         let before = conversion.first[person].map_or(journey, |position| &journey[..position]);
         let Some(channel) = first_touch(log, before) else { continue };
@@ -111,7 +113,7 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
         contents.sort_unstable();
         contents.dedup();
         for &(kind, id) in &contents {
-            groups.entry((channel, kind, id)).or_default().push((converter_index.unwrap_or(usize::MAX), observation));
+            groups.entry((channel, kind, id)).or_default().push(person as u32);
         }
     }
 
@@ -121,7 +123,8 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
     let mut rows: Vec<FasterCombination> = groups
         .into_iter()
         .filter_map(|((channel, kind, id), members)| {
-            let indexes: Vec<usize> = members.iter().map(|&(index, _)| index).filter(|&index| index != usize::MAX).collect();
+            let indexes: Vec<usize> =
+                members.iter().map(|&person| converter_index[person as usize]).filter(|&index| index != NOT_CONVERTED).map(|index| index as usize).collect();
             let inside = indexes.len() as u64;
             if inside < options.min_people || total - inside < options.min_people {
                 return None;
@@ -129,15 +132,15 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
             let test = ranked.test(&indexes)?;
             let mut key = MemberSet::default();
             indexes.iter().for_each(|&index| key.add(index as u64));
-            let mut times: Vec<f64> = indexes.iter().filter_map(|&index| converter_times.get(index).copied()).collect();
-            let curve = summarise(&members.iter().map(|&(_, observation)| observation).collect::<Vec<_>>());
+            let mut pair_times: Vec<f64> = indexes.iter().filter_map(|&index| converter_times.get(index).copied()).collect();
+            let curve = summarise(&members.iter().filter_map(|&person| times[person as usize]).collect::<Vec<_>>());
             Some(FasterCombination {
                 channel: log.channels.name(channel).to_string(),
                 kind,
                 label: content_label(log, page, kind, id),
                 people: members.len() as u64,
                 converters: inside,
-                median_ms: stats::median(&mut times),
+                median_ms: stats::median(&mut pair_times),
                 km_median_ms: curve.median_ms,
                 u: test.u,
                 p_value: test.p_value,
