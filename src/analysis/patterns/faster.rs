@@ -77,7 +77,7 @@ pub struct FasterReport {
     pub combinations: Vec<FasterCombination>,
 }
 
-/// Marks a person who did not convert in the converter index of each person.
+/// The `converter_index` entry of a person who did not convert.
 const NOT_CONVERTED: u32 = u32::MAX;
 
 /// Tests every pair with enough converters. Returns `None` when no event has a channel.
@@ -91,8 +91,8 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
     let mut converter_times: Vec<f64> = Vec::new();
     let mut converter_index = vec![NOT_CONVERTED; times.len()];
     let page = page_column(log);
-    // The people of each pair, by their index: four bytes per person and pair, where a million
-    // people share tens of millions of pairs.
+    // The people of each pair, as person indexes of four bytes, because each person is counted
+    // in several pairs and the lists together hold many times as many entries as there are people.
     let mut groups: HashMap<(u32, ContentKind, u32), Vec<u32>> = HashMap::default();
     let mut contents: Vec<(ContentKind, u32)> = Vec::new();
     for (person, observation) in times.iter().enumerate() {
