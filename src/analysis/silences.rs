@@ -91,29 +91,51 @@ pub struct SilencesReport {
     pub rarely_back_after_label: Option<String>,
 }
 
-/// Gap lengths sorted in increasing order, for counting those at least a threshold long.
-#[derive(Default)]
-struct Gaps {
-    closed: Vec<i64>,
-    open: Vec<i64>,
-    /// Closed and open gaps that start before a first conversion, and closed ones of people who
-    /// converted after them.
-    closed_before_conversion: Vec<i64>,
-    open_before_conversion: Vec<i64>,
-    converted_after: Vec<i64>,
+/// Lists the comeback thresholds in increasing order: the ladder edges from [`MIN_THRESHOLD_MS`] up.
+fn thresholds() -> impl Iterator<Item = i64> {
+    LADDER.iter().map(|&(edge, _)| edge).filter(|&edge| edge >= MIN_THRESHOLD_MS)
 }
 
-impl Gaps {
-    fn sort(&mut self) {
-        for list in [&mut self.closed, &mut self.open, &mut self.closed_before_conversion, &mut self.open_before_conversion, &mut self.converted_after] {
-            list.sort_unstable();
-        }
+/// Gap counts by how many comeback thresholds each gap reaches. The comeback table needs only
+/// these counts, so the gaps themselves are not kept.
+struct Tally {
+    thresholds: Vec<i64>,
+    /// `by_reached[k]` counts the gaps that reach exactly the `k` smallest thresholds.
+    by_reached: Vec<u64>,
+    total: u64,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        let thresholds: Vec<i64> = thresholds().collect();
+        let by_reached = vec![0; thresholds.len() + 1];
+        Tally { thresholds, by_reached, total: 0 }
+    }
+
+    fn add(&mut self, gap: i64) {
+        let reached = self.thresholds.partition_point(|&threshold| threshold <= gap);
+        self.by_reached[reached] += 1;
+        self.total += 1;
+    }
+
+    /// Counts the gaps that are at least the threshold at `index` in [`thresholds`] long.
+    fn at_least(&self, index: usize) -> u64 {
+        self.by_reached.get(index + 1..).map_or(0, |counts| counts.iter().sum())
     }
 }
 
-/// Counts the sorted values that are at least `threshold`.
-fn at_least(sorted: &[i64], threshold: i64) -> u64 {
-    (sorted.len() - sorted.partition_point(|&value| value < threshold)) as u64
+/// Every person's gaps: the closed ones in full, for their quantiles and histogram, and the
+/// rest as tallies for the comeback table.
+struct Gaps {
+    /// The closed gaps, sorted in increasing order.
+    closed: Vec<i64>,
+    closed_tally: Tally,
+    open: Tally,
+    /// Closed and open gaps that start before a first conversion, and closed ones of people who
+    /// converted after them.
+    closed_before_conversion: Tally,
+    open_before_conversion: Tally,
+    converted_after: Tally,
 }
 
 /// Measures every gap and the comeback curve.
@@ -125,14 +147,16 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
         )));
     }
     let gaps = collect(log, journeys, conversion);
-    let closed: Vec<f64> = gaps.closed.iter().map(|&gap| gap as f64).collect();
     let comeback = comeback(&gaps, conversion.event.is_some());
     let rarely_back = rarely_back_after(&comeback, options);
+    let people = gaps.open.total;
+    // The conversion reuses the sorted gaps' memory, about 8 bytes per event.
+    let closed: Vec<f64> = gaps.closed.into_iter().map(|gap| gap as f64).collect();
 
     Ok(SilencesReport {
         return_rule: options.return_rule,
         min_silences: options.min_silences,
-        people: gaps.open.len() as u64,
+        people,
         gaps: closed.len() as u64,
         median_gap_ms: stats::quantile(&closed, 0.5),
         p90_gap_ms: stats::quantile(&closed, 0.9),
@@ -149,7 +173,15 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
 /// Collects every person's closed gaps and their open gap.
 fn collect(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> Gaps {
     let data_end = log.time.iter().copied().max().unwrap_or(0);
-    let mut gaps = Gaps::default();
+    let closed_count: usize = (0..journeys.people()).map(|person| journeys.journey(person).len().saturating_sub(1)).sum();
+    let mut gaps = Gaps {
+        closed: Vec::with_capacity(closed_count),
+        closed_tally: Tally::new(),
+        open: Tally::new(),
+        closed_before_conversion: Tally::new(),
+        open_before_conversion: Tally::new(),
+        converted_after: Tally::new(),
+    };
     for person in 0..journeys.people() {
         let journey = journeys.journey(person);
         let Some(&last) = journey.last() else { continue };
@@ -157,41 +189,43 @@ fn collect(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> Gaps
         for (position, pair) in journey.windows(2).enumerate() {
             let gap = log.time[pair[1] as usize] - log.time[pair[0] as usize];
             gaps.closed.push(gap);
+            gaps.closed_tally.add(gap);
             // The gap after `position` starts before the first conversion when that conversion
             // comes later in the journey.
             match first_conversion {
                 Some(converted) if position < converted => {
-                    gaps.closed_before_conversion.push(gap);
-                    gaps.converted_after.push(gap);
+                    gaps.closed_before_conversion.add(gap);
+                    gaps.converted_after.add(gap);
                 }
                 Some(_) => {}
-                None => gaps.closed_before_conversion.push(gap),
+                None => gaps.closed_before_conversion.add(gap),
             }
         }
         let open = data_end - log.time[last as usize];
-        gaps.open.push(open);
+        gaps.open.add(open);
         if first_conversion.is_none() {
-            gaps.open_before_conversion.push(open);
+            gaps.open_before_conversion.add(open);
         }
     }
-    gaps.sort();
+    gaps.closed.sort_unstable();
     gaps
 }
 
 /// Returns one row per ladder threshold from [`MIN_THRESHOLD_MS`] up, while any silence reaches it.
 fn comeback(gaps: &Gaps, has_conversion: bool) -> Vec<ComebackRow> {
     let mut rows = Vec::new();
-    for &(threshold_ms, label) in LADDER.iter().filter(|&&(edge, _)| edge >= MIN_THRESHOLD_MS) {
-        let returned = at_least(&gaps.closed, threshold_ms);
-        let not_returned = at_least(&gaps.open, threshold_ms);
+    let labelled = LADDER.iter().filter(|&&(edge, _)| edge >= MIN_THRESHOLD_MS);
+    for (index, &(threshold_ms, label)) in labelled.enumerate() {
+        let returned = gaps.closed_tally.at_least(index);
+        let not_returned = gaps.open.at_least(index);
         let silences = returned + not_returned;
         if silences == 0 {
             // Longer thresholds cannot have more silences.
             break;
         }
         let (before_conversion, converted_after) = if has_conversion {
-            let before = at_least(&gaps.closed_before_conversion, threshold_ms) + at_least(&gaps.open_before_conversion, threshold_ms);
-            (before, at_least(&gaps.converted_after, threshold_ms))
+            let before = gaps.closed_before_conversion.at_least(index) + gaps.open_before_conversion.at_least(index);
+            (before, gaps.converted_after.at_least(index))
         } else {
             (0, 0)
         };
@@ -201,7 +235,7 @@ fn comeback(gaps: &Gaps, has_conversion: bool) -> Vec<ComebackRow> {
             silences,
             returned,
             not_returned,
-            censored: gaps.open.len() as u64 - not_returned,
+            censored: gaps.open.total - not_returned,
             return_share: returned as f64 / silences as f64,
             before_conversion,
             converted_after,
@@ -297,6 +331,21 @@ mod tests {
         let report = silences_of(&[("u1", 0, "a"), ("u1", 0, "b"), ("u1", 5, "c")], None, &SilencesOptions::default());
         assert_eq!(report.histogram.iter().map(|bin| bin.gaps).sum::<u64>(), 2);
         assert_eq!(report.median_gap_ms, Some(2.5 * HOUR_MS as f64));
+    }
+
+    #[test]
+    fn tally_counts_gaps_at_least_each_threshold() {
+        let all: Vec<i64> = thresholds().collect();
+        // Gaps on, just below and just above every threshold, and a few far from them.
+        let mut gaps: Vec<i64> = all.iter().flat_map(|&threshold| [threshold - 1, threshold, threshold + 1]).collect();
+        gaps.extend([0, 1, i64::MAX]);
+        let mut tally = Tally::new();
+        gaps.iter().for_each(|&gap| tally.add(gap));
+        assert_eq!(tally.total, gaps.len() as u64);
+        for (index, &threshold) in all.iter().enumerate() {
+            let expected = gaps.iter().filter(|&&gap| gap >= threshold).count() as u64;
+            assert_eq!(tally.at_least(index), expected, "threshold {threshold}");
+        }
     }
 
     #[test]
