@@ -118,14 +118,76 @@ pub struct AttributionReport {
     pub merged_channels: u64,
 }
 
-/// One journey's touchpoints, as dense channel indexes.
-struct TouchPath {
-    channels: Vec<usize>,
-    times: Vec<i64>,
-    /// The time of the first conversion, for converters.
-    converted_at: Option<i64>,
+/// One journey's touchpoints, borrowed from a [`PathList`].
+#[derive(Clone, Copy)]
+struct TouchPath<'a> {
+    /// Dense channel indexes in journey order.
+    channels: &'a [u32],
+    /// The touch times, for converters only, because only time decay reads them.
+    times: &'a [i64],
+    converted: bool,
     /// The conversion's worth: 1 or its value. It is 0 for non-converters.
     weight: f64,
+}
+
+/// The touchpoints of many journeys in a few shared blocks, so that a million journeys cost a few
+/// allocations rather than two each.
+#[derive(Default)]
+struct PathList {
+    channels: Vec<u32>,
+    /// The end of each path in `channels`.
+    ends: Vec<u32>,
+    times: Vec<i64>,
+    /// The end of each path in `times`.
+    time_ends: Vec<u32>,
+    converted: Vec<bool>,
+    weight: Vec<f64>,
+}
+
+impl PathList {
+    /// Creates an empty list with room for `touches` touchpoints.
+    fn with_capacity(touches: usize) -> PathList {
+        PathList { channels: Vec::with_capacity(touches), ..PathList::default() }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Counts the touchpoints added since the last finished path.
+    fn open_touches(&self) -> usize {
+        self.channels.len() - self.ends.last().map_or(0, |&end| end as usize)
+    }
+
+    /// Adds a touchpoint to the path being built. `time` is kept when given.
+    fn push_touch(&mut self, channel: u32, time: Option<i64>) {
+        self.channels.push(channel);
+        self.times.extend(time);
+    }
+
+    /// Finishes the path being built from the touchpoints added since the last one.
+    fn finish_path(&mut self, converted: bool, weight: f64) {
+        // Event indexes are 32-bit, so the number of touchpoints fits too.
+        self.ends.push(self.channels.len() as u32);
+        self.time_ends.push(self.times.len() as u32);
+        self.converted.push(converted);
+        self.weight.push(weight);
+    }
+
+    fn get(&self, index: usize) -> TouchPath<'_> {
+        let start = index.checked_sub(1).map_or(0, |before| self.ends[before] as usize);
+        let time_start = index.checked_sub(1).map_or(0, |before| self.time_ends[before] as usize);
+        TouchPath {
+            channels: &self.channels[start..self.ends[index] as usize],
+            times: &self.times[time_start..self.time_ends[index] as usize],
+            converted: self.converted[index],
+            weight: self.weight[index],
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = TouchPath<'_>> {
+        (0..self.len()).map(|index| self.get(index))
+    }
 }
 
 /// Credits channels for the conversions. Returns `None` when there is no conversion event or no
@@ -149,12 +211,12 @@ pub fn compute(
     }
     let TouchPaths { names, paths, conversions, untouched, without_value } = touch_paths(log, journeys, conversion, options.weight);
     let channels = names.len();
-    let credited = stats::sum(paths.iter().filter(|path| path.converted_at.is_some()).map(|path| path.weight)).0;
+    let credited = stats::sum(paths.iter().filter(|path| path.converted).map(|path| path.weight)).0;
     let mut credits = Credits::new(channels, timed);
-    for path in &paths {
-        credits.count(path);
-        if path.converted_at.is_some() {
-            credits.add(path, half_life_ms as f64);
+    for path in paths.iter() {
+        credits.count(&path);
+        if path.converted {
+            credits.add(&path, half_life_ms as f64);
         }
     }
     let (markov, markov_skipped) = match markov(&paths, channels, options.markov_order, options.markov_collapse_repeats) {
@@ -211,7 +273,7 @@ pub fn merged_channels_message(merged: u64) -> String {
 /// Keeps the first [`MAX_LISTED_CHANNELS`] - 1 of the sorted `rows` and sums the others into one
 /// "Other" row. Its credits are the sums of theirs, and its journeys count the journeys that touch
 /// any of them, once each. Returns the rows and how many channels were summed.
-fn merge_rare_channels(mut rows: Vec<(usize, ChannelCredit)>, paths: &[TouchPath], channels: usize) -> (Vec<ChannelCredit>, u64) {
+fn merge_rare_channels(mut rows: Vec<(usize, ChannelCredit)>, paths: &PathList, channels: usize) -> (Vec<ChannelCredit>, u64) {
     if rows.len() <= MAX_LISTED_CHANNELS {
         return (rows.into_iter().map(|(_, row)| row).collect(), 0);
     }
@@ -241,10 +303,10 @@ fn merge_rare_channels(mut rows: Vec<(usize, ChannelCredit)>, paths: &[TouchPath
         other.position_based += row.position_based;
         other.shapley += row.shapley;
     }
-    for path in paths {
-        if path.channels.iter().any(|&channel| merged.get(channel).copied().unwrap_or(false)) {
+    for path in paths.iter() {
+        if path.channels.iter().any(|&channel| merged.get(channel as usize).copied().unwrap_or(false)) {
             other.journeys += 1;
-            other.converting_journeys += u64::from(path.converted_at.is_some());
+            other.converting_journeys += u64::from(path.converted);
         }
     }
     let count = rest.len() as u64;
@@ -258,7 +320,7 @@ struct TouchPaths {
     /// The channel id in the log of each dense channel index.
     names: Vec<u32>,
     /// The journeys with at least one touchpoint.
-    paths: Vec<TouchPath>,
+    paths: PathList,
     conversions: u64,
     /// Converters without a touchpoint, and their total weight.
     untouched: (u64, f64),
@@ -269,8 +331,9 @@ struct TouchPaths {
 /// the whole journey for everyone else.
 fn touch_paths(log: &EventLog, journeys: &Journeys, conversion: &Conversion, weight: AttributionWeight) -> TouchPaths {
     let mut names: Vec<u32> = Vec::new();
-    let mut dense: HashMap<u32, usize> = HashMap::default();
-    let mut paths = Vec::new();
+    let mut dense: HashMap<u32, u32> = HashMap::default();
+    let touches = log.channel.iter().filter(|&&channel| channel != NONE).count();
+    let mut paths = PathList::with_capacity(touches);
     let mut untouched = (0u64, 0.0f64);
     let mut without_value = 0u64;
     let mut conversions = 0u64;
@@ -278,7 +341,6 @@ fn touch_paths(log: &EventLog, journeys: &Journeys, conversion: &Conversion, wei
         let journey = journeys.journey(person);
         let first = conversion.first[person];
         let end = first.map_or(journey.len(), |position| position + 1);
-        let mut path = TouchPath { channels: Vec::new(), times: Vec::new(), converted_at: None, weight: 0.0 };
         for &at in &journey[..end] {
             let channel = log.channel[at as usize];
             if channel == NONE {
@@ -286,16 +348,16 @@ fn touch_paths(log: &EventLog, journeys: &Journeys, conversion: &Conversion, wei
             }
             let index = *dense.entry(channel).or_insert_with(|| {
                 names.push(channel);
-                names.len() - 1
+                (names.len() - 1) as u32
             });
-            path.channels.push(index);
-            path.times.push(log.time[at as usize]);
+            paths.push_touch(index, first.map(|_| log.time[at as usize]));
         }
+        let touched = paths.open_touches() > 0;
+        let mut path_weight = 0.0;
         if let Some(position) = first {
             let at = journey[position] as usize;
             conversions += 1;
-            path.converted_at = Some(log.time[at]);
-            path.weight = match weight {
+            path_weight = match weight {
                 AttributionWeight::Conversions => 1.0,
                 AttributionWeight::Value if log.value[at] >= 0.0 => log.value[at],
                 AttributionWeight::Value => {
@@ -303,13 +365,13 @@ fn touch_paths(log: &EventLog, journeys: &Journeys, conversion: &Conversion, wei
                     0.0
                 }
             };
-            if path.channels.is_empty() {
+            if !touched {
                 untouched.0 += 1;
-                untouched.1 += path.weight;
+                untouched.1 += path_weight;
             }
         }
-        if !path.channels.is_empty() {
-            paths.push(path);
+        if touched {
+            paths.finish_path(first.is_some(), path_weight);
         }
     }
 
@@ -356,18 +418,18 @@ impl Credits {
 
     /// Counts the journey, and the converting journey of a converter, for each channel it touches.
     fn count(&mut self, path: &TouchPath) {
-        for &channel in &self.distinct(&path.channels) {
+        for &channel in &self.distinct(path.channels) {
             self.journeys[channel] += 1;
-            if path.converted_at.is_some() {
+            if path.converted {
                 self.converting_journeys[channel] += 1;
             }
         }
     }
 
     /// Returns the distinct channels of `touches` in first-touch order.
-    fn distinct(&mut self, touches: &[usize]) -> Vec<usize> {
+    fn distinct(&mut self, touches: &[u32]) -> Vec<usize> {
         let mut distinct = Vec::new();
-        for &channel in touches {
+        for channel in touches.iter().map(|&channel| channel as usize) {
             if !self.seen[channel] {
                 self.seen[channel] = true;
                 distinct.push(channel);
@@ -381,16 +443,16 @@ impl Credits {
 
     /// Shares one converting journey's weight out under every rule-based model and Shapley.
     fn add(&mut self, path: &TouchPath, half_life_ms: f64) {
-        let touches = &path.channels;
+        let touches = path.channels;
         let count = touches.len();
         let weight = path.weight;
-        self.first_touch[touches[0]] += weight;
-        self.last_touch[touches[count - 1]] += weight;
+        self.first_touch[touches[0] as usize] += weight;
+        self.last_touch[touches[count - 1] as usize] += weight;
         for &channel in touches {
-            self.linear[channel] += weight / count as f64;
+            self.linear[channel as usize] += weight / count as f64;
         }
         for (position, &channel) in touches.iter().enumerate() {
-            self.position_based[channel] += weight * position_share(position, count);
+            self.position_based[channel as usize] += weight * position_share(position, count);
         }
         if self.timed {
             self.add_time_decay(path, half_life_ms);
@@ -416,7 +478,7 @@ impl Credits {
         let factors: Vec<f64> = path.times.iter().map(|&time| (-((latest - time) as f64) / half_life_ms).exp2()).collect();
         let total: f64 = factors.iter().sum();
         for (&channel, factor) in path.channels.iter().zip(&factors) {
-            self.time_decay[channel] += path.weight * factor / total;
+            self.time_decay[channel as usize] += path.weight * factor / total;
         }
     }
 }
@@ -454,7 +516,7 @@ impl MarkovChain {
 /// and solves it once whole and once per removed channel. A state is the last `order` channels
 /// up to a touchpoint (fewer at the start of a walk). Returns `None` when there are more than
 /// [`MAX_MARKOV_STATES`] states.
-fn markov(paths: &[TouchPath], channels: usize, order: usize, collapse_repeats: bool) -> Result<MarkovChain, String> {
+fn markov(paths: &PathList, channels: usize, order: usize, collapse_repeats: bool) -> Result<MarkovChain, String> {
     if channels > MAX_MARKOV_CHANNELS {
         return Err(format!(
             "The Markov model was skipped: the data has {channels} channels, more than the {MAX_MARKOV_CHANNELS} it handles. Group channels into fewer, broader ones."
@@ -517,15 +579,15 @@ const MAX_ITERATIONS: usize = 20_000;
 impl Chain {
     /// Counts the steps of every walk between states of `order` channels and turns them into
     /// probabilities; `None` beyond [`MAX_MARKOV_STATES`] states.
-    fn from_walks(paths: &[TouchPath], order: usize, collapse_repeats: bool) -> Option<Chain> {
+    fn from_walks(paths: &PathList, order: usize, collapse_repeats: bool) -> Option<Chain> {
         let mut states: HashMap<Vec<usize>, usize> = HashMap::default();
         let mut members: Vec<Vec<usize>> = Vec::new();
         let mut start: HashMap<usize, f64> = HashMap::default();
         let mut steps: HashMap<(usize, Target), f64> = HashMap::default();
         let mut walk = Vec::new();
-        for path in paths {
+        for path in paths.iter() {
             walk.clear();
-            for &channel in &path.channels {
+            for channel in path.channels.iter().map(|&channel| channel as usize) {
                 if !(collapse_repeats && walk.last() == Some(&channel)) {
                     walk.push(channel);
                 }
@@ -549,7 +611,7 @@ impl Chain {
                 previous = Some(state);
             }
             if let Some(last) = previous {
-                let end = if path.converted_at.is_some() { Target::Conversion } else { Target::Null };
+                let end = if path.converted { Target::Conversion } else { Target::Null };
                 *steps.entry((last, end)).or_insert(0.0) += 1.0;
             }
         }
@@ -844,18 +906,26 @@ mod tests {
         }
     }
 
+    /// Builds a path list from (channel indexes, converted) pairs without times, each converter
+    /// weighing 1.
+    fn path_list(paths: impl IntoIterator<Item = (Vec<usize>, bool)>) -> PathList {
+        let mut list = PathList::default();
+        for (channels, converted) in paths {
+            channels.into_iter().for_each(|channel| list.push_touch(channel as u32, None));
+            list.finish_path(converted, f64::from(u8::from(converted)));
+        }
+        list
+    }
+
     #[test]
     fn iteration_agrees_with_elimination() {
         let mut random = ChaCha8Rng::seed_from_u64(11);
         let names = ["a", "b", "c", "d", "e", "f"];
-        let paths: Vec<TouchPath> = (0..400)
-            .map(|_| {
-                let length = random.random_range(1..7);
-                let channels = (0..length).map(|_| random.random_range(0..names.len())).collect();
-                let converted = random.random_bool(0.3);
-                TouchPath { channels, times: Vec::new(), converted_at: converted.then_some(0), weight: f64::from(u8::from(converted)) }
-            })
-            .collect();
+        let paths = path_list((0..400).map(|_| {
+            let length = random.random_range(1..7);
+            let channels = (0..length).map(|_| random.random_range(0..names.len())).collect();
+            (channels, random.random_bool(0.3))
+        }));
         let chain = Chain::from_walks(&paths, 3, false).unwrap();
         assert!(chain.members.len() > 100);
         for removed in [None, Some(0), Some(3)] {
@@ -874,18 +944,15 @@ mod tests {
         // which slows plain sweeps to a crawl. The chain's conversion probability must still equal
         // the share of walks that convert.
         let mut random = ChaCha8Rng::seed_from_u64(5);
-        let paths: Vec<TouchPath> = (0..1500)
-            .map(|_| {
-                let mut channels = Vec::new();
-                for _ in 0..random.random_range(1..8) {
-                    let channel = random.random_range(0..16);
-                    channels.extend(std::iter::repeat_n(channel, random.random_range(1..30)));
-                }
-                let converted = random.random_bool(0.2);
-                TouchPath { channels, times: Vec::new(), converted_at: converted.then_some(0), weight: f64::from(u8::from(converted)) }
-            })
-            .collect();
-        let share = paths.iter().filter(|path| path.converted_at.is_some()).count() as f64 / paths.len() as f64;
+        let paths = path_list((0..1500).map(|_| {
+            let mut channels = Vec::new();
+            for _ in 0..random.random_range(1..8) {
+                let channel = random.random_range(0..16);
+                channels.extend(std::iter::repeat_n(channel, random.random_range(1..30)));
+            }
+            (channels, random.random_bool(0.2))
+        }));
+        let share = paths.iter().filter(|path| path.converted).count() as f64 / paths.len() as f64;
         let chain = markov(&paths, 16, 4, false).unwrap();
         assert!(chain.states > DENSE_STATES, "{} states", chain.states);
         assert!((chain.conversion_probability - share).abs() < 1e-10, "{} against {share}", chain.conversion_probability);
@@ -893,9 +960,7 @@ mod tests {
 
     #[test]
     fn skipped_markov_says_why() {
-        let paths: Vec<TouchPath> = (0..MAX_MARKOV_CHANNELS + 1)
-            .map(|channel| TouchPath { channels: vec![channel], times: Vec::new(), converted_at: Some(0), weight: 1.0 })
-            .collect();
+        let paths = path_list((0..MAX_MARKOV_CHANNELS + 1).map(|channel| (vec![channel], true)));
         let reason = markov(&paths, MAX_MARKOV_CHANNELS + 1, 1, false).err().unwrap();
         assert!(reason.contains("201 channels"), "{reason}");
     }
