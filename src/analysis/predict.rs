@@ -254,14 +254,17 @@ impl<'j> Sequences<'j> {
     /// [`MAX_LABELS`] labels the rarest share the "Other" label, except the label `kept`.
     fn build(log: &'j EventLog, journeys: &'j Journeys, labeller: Option<Labeller>, kept: Option<&str>) -> Sequences<'j> {
         let events = (0..journeys.people()).flat_map(|p| journeys.journey(p).iter().map(|&at| at as usize));
-        let (raw, texts): (Vec<u32>, Vec<String>) = match labeller {
+        // Reserved in advance, because a flattened iterator's length is not known and growing to
+        // it would reserve up to twice the room.
+        let mut raw: Vec<u32> = Vec::with_capacity(log.len());
+        let texts: Vec<String> = match labeller {
             Some(mut labeller) => {
-                let raw = events.map(|at| labeller.label(log, at)).collect();
-                (raw, labeller.labels)
+                raw.extend(events.map(|at| labeller.label(log, at)));
+                labeller.labels
             }
             None => {
-                let raw = events.map(|at| log.event[at]).collect();
-                (raw, (0..log.event_names.len() as u32).map(|id| log.event_names.name(id).to_string()).collect())
+                raw.extend(events.map(|at| log.event[at]));
+                (0..log.event_names.len() as u32).map(|id| log.event_names.name(id).to_string()).collect()
             }
         };
         let (mut labels, texts, merged) = merge_rare_labels(raw, texts, kept);
@@ -326,9 +329,15 @@ pub fn compute(
     };
     let (cut, cut_share) = match options.cut.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) => (parse_cut(text)?, None),
-        None => (share_time(log.time.clone(), options.cut_share), Some(options.cut_share)),
+        None => (share_time(|| log.time.iter().copied(), options.cut_share), Some(options.cut_share)),
     };
     let training_events = log.time.iter().filter(|&&time| time < cut).count() as u64;
+    // The propensity model reads the log alone, so it is fitted before the labels of every event
+    // take their room.
+    let (propensity, propensity_reason) = match propensity(log, journeys, conversion, cut, data_end, options)? {
+        Ok((report, fitted)) => (Some((report, fitted)), None),
+        Err(reason) => (None, Some(reason)),
+    };
     let conversion_name = conversion.event.filter(|_| !options.path_labels).map(|id| log.event_names.name(id));
     let sequences = Sequences::build(log, journeys, labeller, conversion_name);
 
@@ -337,11 +346,6 @@ pub fn compute(
         Err(reason) => return Ok(Err(reason)),
     };
     let (model, order) = (next_step.1, next_step.0.chosen_order);
-    let (propensity, propensity_reason) = match propensity(log, journeys, conversion, cut, data_end, options)? {
-        Ok((report, fitted)) => (Some((report, fitted)), None),
-        Err(reason) => (None, Some(reason)),
-    };
-
     let open = OpenInputs {
         markov: next_step.0.better_than_baseline.then_some((&model, order)),
         propensity: propensity.as_ref().filter(|(report, _)| report.better_than_baseline).map(|(_, fitted)| fitted),
@@ -448,14 +452,36 @@ fn parse_cut(text: &str) -> Result<i64, Error> {
         .ok_or_else(|| Error::Options(format!("The prediction cut \"{text}\" is not a time. Write a date such as 2024-05-01 or a time such as 2024-05-01T12:00:00Z.")))
 }
 
-/// Selects the `ceil(share · n)`-th smallest of the `n` times (at least the first), or returns 0
-/// when there are none. Selection takes linear time, where a full sort takes `n log n`.
-fn share_time(mut times: Vec<i64>, share: f64) -> i64 {
-    if times.is_empty() {
+/// The number of buckets in the counting pass of [`share_time`].
+const SHARE_BUCKETS: usize = 1 << 16;
+
+/// Selects the `ceil(share · n)`-th smallest of the `n` times that `times` yields (at least the
+/// first), or returns 0 when there are none.
+///
+/// The times can be every event of the log, so they are read three times instead of copied. The
+/// first pass finds their range and the second counts them in [`SHARE_BUCKETS`] buckets of equal
+/// width. The third collects the bucket that holds the requested rank and selects in it.
+fn share_time<I: Iterator<Item = i64>>(times: impl Fn() -> I, share: f64) -> i64 {
+    let (count, min, max) = times().fold((0usize, i64::MAX, i64::MIN), |(count, min, max), time| (count + 1, min.min(time), max.max(time)));
+    if count == 0 {
         return 0;
     }
-    let rank = ((share * times.len() as f64).ceil() as usize).clamp(1, times.len());
-    *times.select_nth_unstable(rank - 1).1
+    let rank = ((share * count as f64).ceil() as usize).clamp(1, count);
+    let width = ((i128::from(max) - i128::from(min)) / SHARE_BUCKETS as i128 + 1) as u128;
+    let bucket = |time: i64| ((i128::from(time) - i128::from(min)) as u128 / width) as usize;
+    let mut counts = vec![0usize; SHARE_BUCKETS];
+    times().for_each(|time| counts[bucket(time)] += 1);
+    let mut below = 0;
+    let mut target = 0;
+    for (index, &inside) in counts.iter().enumerate() {
+        if below + inside >= rank {
+            target = index;
+            break;
+        }
+        below += inside;
+    }
+    let mut candidates: Vec<i64> = times().filter(|&time| bucket(time) == target).collect();
+    *candidates.select_nth_unstable(rank - below - 1).1
 }
 
 /// Fits the Markov models, chooses the order on the validation slice and scores every order on
@@ -463,7 +489,7 @@ fn share_time(mut times: Vec<i64>, share: f64) -> i64 {
 fn next_step(sequences: &Sequences, cut: i64, options: &PredictionOptions) -> Result<(NextStepReport, MarkovModel), String> {
     let people = sequences.people();
     let training_lengths: Vec<usize> = (0..people).map(|p| sequences.before(p, cut)).collect();
-    let training_times: Vec<i64> = (0..people).flat_map(|p| sequences.times(p, training_lengths[p])).collect();
+    let training_times = || (0..people).flat_map(|p| sequences.times(p, training_lengths[p]));
     let validation_cut = share_time(training_times, options.cut_share);
     let max_order = options.max_order;
 
@@ -751,4 +777,34 @@ fn open_reason(next_step: &NextStepReport, propensity: Option<&PropensityReport>
         _ => {}
     }
     (!reasons.is_empty()).then(|| reasons.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Selects the same rank by sorting a copy, as `share_time` defines it.
+    fn sorted_share(times: &[i64], share: f64) -> i64 {
+        let mut sorted = times.to_vec();
+        sorted.sort_unstable();
+        let rank = ((share * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+        sorted[rank - 1]
+    }
+
+    #[test]
+    fn share_time_matches_sorting() {
+        let spread: Vec<i64> = (0..10_000i64).map(|index| (index * 7_919) % 10_007 * 86_400_000).collect();
+        let crowded: Vec<i64> = (0..10_000i64).map(|index| 1_700_000_000_000 + index % 3).collect();
+        let extremes = vec![i64::MIN, -1, 0, 1, i64::MAX, i64::MAX];
+        for times in [spread, crowded, extremes, vec![42]] {
+            for share in [0.0, 0.01, 0.5, 0.8, 0.999, 1.0] {
+                assert_eq!(share_time(|| times.iter().copied(), share), sorted_share(&times, share), "share {share} of {} times", times.len());
+            }
+        }
+    }
+
+    #[test]
+    fn share_time_of_nothing_is_zero() {
+        assert_eq!(share_time(std::iter::empty, 0.5), 0);
+    }
 }
