@@ -144,7 +144,7 @@ pub fn run(
     let path_funnel = options.paths.reads_funnel().then_some(&options.funnel);
     let (paths, sankey) = memo.paths.get_or(&(&options.conversion, &options.paths, &options.sankey, path_funnel), || {
         let path_set = paths::PathSet::build(log, journeys, &options.paths, &options.funnel)?;
-        Ok((paths::compute(&path_set, &conversion, &options.paths)?, sankey::compute(&path_set, &options.sankey, synthetic_times)?))
+        Ok((paths::compute(&path_set, &conversion, &options.paths)?, sankey::compute(log, &path_set, &options.sankey, synthetic_times)?))
     })?;
     let attribution = memo.attribution.get_or(&(&options.conversion, &options.attribution), || {
         attribution::compute(log, journeys, &conversion, &options.attribution, !synthetic_times)

@@ -119,21 +119,26 @@ pub struct PathsReport {
     pub non_converters: PathGroup,
 }
 
-/// Every person's path as label ids, with the time each step was entered.
+/// Every person's path as label ids, with the event that entered each step. The steps of all
+/// people share two blocks, because a block per person would cost more than the steps themselves.
 pub struct PathSet {
     labels: Vec<String>,
     /// The part of each journey in scope, in a sentence.
     pub scope: String,
-    /// `None` for a person out of scope.
-    pub paths: Vec<Option<PathSteps>>,
+    /// The label id of every step, person after person.
+    steps: Vec<u32>,
+    /// The log index of the first event of every step, beside `steps`.
+    entered: Vec<u32>,
+    /// The end of each person's steps in `steps`. A person out of scope has none.
+    ends: Vec<u32>,
 }
 
-/// One person's steps.
-#[derive(Debug, Clone, Default)]
-pub struct PathSteps {
-    pub labels: Vec<u32>,
-    /// The time of the first event of each step, in milliseconds.
-    pub times: Vec<i64>,
+/// One person's steps, borrowed from a [`PathSet`].
+#[derive(Debug, Clone, Copy)]
+pub struct PathSteps<'a> {
+    pub labels: &'a [u32],
+    /// The log index of the first event of each step.
+    pub events: &'a [u32],
 }
 
 impl PathSet {
@@ -142,29 +147,45 @@ impl PathSet {
         self.labels.get(id as usize).map_or("", String::as_str)
     }
 
+    /// Returns the steps of `person`, or `None` for a person out of scope.
+    pub fn path(&self, person: usize) -> Option<PathSteps<'_>> {
+        let start = person.checked_sub(1).map_or(0, |before| self.ends[before] as usize);
+        let end = *self.ends.get(person)? as usize;
+        // A person in scope has at least one step, because their range of events is not empty.
+        (start < end).then(|| PathSteps { labels: &self.steps[start..end], events: &self.entered[start..end] })
+    }
+
+    /// Returns every person's steps in person order, `None` for those out of scope.
+    pub fn paths(&self) -> impl Iterator<Item = Option<PathSteps<'_>>> {
+        (0..self.ends.len()).map(|person| self.path(person))
+    }
+
     /// Builds every person's path under the labelling, cleaning and scope options.
     pub fn build(log: &EventLog, journeys: &Journeys, options: &PathsOptions, funnel: &FunnelOptions) -> Result<PathSet, Error> {
         let mut labeller = Labeller::new(log, options)?;
         let scope = Scope::new(log, journeys, options, funnel)?;
-        let mut paths = Vec::with_capacity(journeys.people());
+        // Each step is one event of a journey, and the journeys hold each event once at most, so
+        // the log's length bounds the steps.
+        let mut steps: Vec<u32> = Vec::with_capacity(log.len());
+        let mut entered: Vec<u32> = Vec::with_capacity(log.len());
+        let mut ends = Vec::with_capacity(journeys.people());
         for person in 0..journeys.people() {
             let journey = journeys.journey(person);
-            let Some(range) = scope.range(log, journey, person).filter(|range| !range.is_empty()) else {
-                paths.push(None);
-                continue;
-            };
-            let mut steps = PathSteps::default();
-            for &at in &journey[range] {
-                let label = labeller.label(log, at as usize);
-                if options.collapse_repeats && steps.labels.last() == Some(&label) {
-                    continue;
+            if let Some(range) = scope.range(log, journey, person).filter(|range| !range.is_empty()) {
+                let first = steps.len();
+                for &at in &journey[range] {
+                    let label = labeller.label(log, at as usize);
+                    if options.collapse_repeats && steps.len() > first && steps.last() == Some(&label) {
+                        continue;
+                    }
+                    steps.push(label);
+                    entered.push(at);
                 }
-                steps.labels.push(label);
-                steps.times.push(log.time[at as usize]);
             }
-            paths.push(Some(steps));
+            // Steps are events of the log, whose indexes are 32-bit.
+            ends.push(steps.len() as u32);
         }
-        Ok(PathSet { labels: labeller.labels, scope: scope.describe(options), paths })
+        Ok(PathSet { labels: labeller.labels, scope: scope.describe(options), steps, entered, ends })
     }
 }
 
@@ -382,14 +403,14 @@ pub fn compute(set: &PathSet, conversion: &Conversion, options: &PathsOptions) -
     let mut counts: [HashMap<&[u32], u64>; 2] = [HashMap::default(), HashMap::default()];
     let mut people = [0u64; 2];
     let mut out_of_scope = 0;
-    for (person, path) in set.paths.iter().enumerate() {
+    for (person, path) in set.paths().enumerate() {
         let Some(path) = path else {
             out_of_scope += 1;
             continue;
         };
         let group = usize::from(!conversion.converted(person));
         people[group] += 1;
-        *counts[group].entry(&path.labels).or_insert(0) += 1;
+        *counts[group].entry(path.labels).or_insert(0) += 1;
     }
     let [converters, non_converters] = counts;
     Ok(PathsReport {

@@ -138,11 +138,12 @@ pub fn groundwork(
         return Ok(None);
     }
     let observed = observed_events(log, journeys, conversion);
-    Ok(Some(Groundwork {
-        mining: unexpected::mine(log, &observed, conversion, options),
-        transition_gaps: (!synthetic_times).then(|| gaps::transition_gaps(log, journeys, long_gap_ms, options)),
-        faster: if synthetic_times { None } else { faster::compute(log, journeys, conversion, options) },
-    }))
+    let mining = unexpected::mine(log, &observed, conversion, options);
+    // Only the mining reads the observed events, so their room is free for the rest.
+    drop(observed);
+    let transition_gaps = (!synthetic_times).then(|| gaps::transition_gaps(log, journeys, long_gap_ms, options));
+    let faster = if synthetic_times { None } else { faster::compute(log, journeys, conversion, options) };
+    Ok(Some(Groundwork { mining, transition_gaps, faster }))
 }
 
 /// Computes gaps and unexpected paths. Returns `None` without a conversion event.

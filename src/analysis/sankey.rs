@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::paths::PathSet;
 use super::stats;
 use crate::error::Error;
+use crate::model::EventLog;
 
 pub const MAX_STEPS: usize = 20;
 pub const MAX_TOP_K: usize = 50;
@@ -63,7 +64,7 @@ pub struct SankeyReport {
 
 /// Builds the step-indexed Sankey graph from the paths. With `synthetic_times` the links carry no
 /// time.
-pub fn compute(set: &PathSet, options: &SankeyOptions, synthetic_times: bool) -> Result<SankeyReport, Error> {
+pub fn compute(log: &EventLog, set: &PathSet, options: &SankeyOptions, synthetic_times: bool) -> Result<SankeyReport, Error> {
     if options.steps < 2 || options.steps > MAX_STEPS {
         return Err(Error::Options(format!("The Sankey diagram needs between 2 and {MAX_STEPS} steps, not {}.", options.steps)));
     }
@@ -73,7 +74,7 @@ pub fn compute(set: &PathSet, options: &SankeyOptions, synthetic_times: bool) ->
 
     // Label counts per step.
     let mut per_step: Vec<HashMap<u32, u64>> = vec![HashMap::default(); options.steps];
-    for path in set.paths.iter().flatten() {
+    for path in set.paths().flatten() {
         for (step, &label) in path.labels.iter().take(options.steps).enumerate() {
             *per_step[step].entry(label).or_insert(0) += 1;
         }
@@ -105,10 +106,11 @@ pub fn compute(set: &PathSet, options: &SankeyOptions, synthetic_times: bool) ->
     // Each link gathers the times between its two steps, for the median.
     let mut link_times: HashMap<(u32, u32), Vec<f64>> = HashMap::default();
     let node = |step: usize, label: u32| node_of[step].get(&label).copied().or(other_of[step]);
-    for path in set.paths.iter().flatten() {
+    let time = |event: u32| log.time[event as usize];
+    for path in set.paths().flatten() {
         for step in 1..path.labels.len().min(options.steps) {
             if let (Some(source), Some(target)) = (node(step - 1, path.labels[step - 1]), node(step, path.labels[step])) {
-                link_times.entry((source, target)).or_default().push((path.times[step] - path.times[step - 1]) as f64);
+                link_times.entry((source, target)).or_default().push((time(path.events[step]) - time(path.events[step - 1])) as f64);
             }
         }
     }

@@ -116,7 +116,7 @@ pub(super) fn select(log: &EventLog, journeys: &Journeys, options: &AnalysisOpti
 /// by the Sankey's own rule: a label outside a step's top `top_k` belongs to that step's "Other".
 fn sankey_link(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, source: u32, target: u32, synthetic_times: bool) -> Result<Selected, Error> {
     let set = PathSet::build(log, journeys, &options.paths, &options.funnel)?;
-    let report = sankey::compute(&set, &options.sankey, synthetic_times)?;
+    let report = sankey::compute(log, &set, &options.sankey, synthetic_times)?;
     if !report.links.iter().any(|link| link.source == source && link.target == target) {
         return Err(Error::Options(format!(
             "The selection sankey_link from node {source} to node {target} matches no band of the Sankey diagram. Use the source and target ids of a link in the report's sankey.links."
@@ -140,10 +140,9 @@ fn sankey_link(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, s
     let node_id = |named: &HashMap<&str, u32>, other: Option<u32>, label: u32| named.get(set.label(label)).copied().or(other);
 
     let members = set
-        .paths
-        .iter()
+        .paths()
         .enumerate()
-        .filter_map(|(person, path)| Some((person, path.as_ref()?)))
+        .filter_map(|(person, path)| Some((person, path?)))
         .filter(|(_, path)| path.labels.len() > step + 1)
         .filter(|(_, path)| node_id(&named_from, other_from, path.labels[step]) == Some(source) && node_id(&named_to, other_to, path.labels[step + 1]) == Some(target))
         .map(|(person, _)| person)
@@ -177,8 +176,7 @@ fn top_path(log: &EventLog, journeys: &Journeys, options: &AnalysisOptions, grou
     }
     let in_group = |person: usize| conversion.converted(person) == (group == ConversionGroup::Converters);
     let members = set
-        .paths
-        .iter()
+        .paths()
         .enumerate()
         .filter(|&(person, path)| in_group(person) && path.as_ref().is_some_and(|path| path.labels.iter().map(|&id| set.label(id)).eq(steps.iter().map(String::as_str))))
         .map(|(person, _)| person)
