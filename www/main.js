@@ -326,8 +326,8 @@ async function addFiles(dropped) {
  */
 async function filesThatFit(files) {
   const budget = memoryBudget();
-  const loadedBytes = state.files.reduce((sum, file) => sum + file.inspection.bytes, 0);
-  const { fitting, over } = checkMemory(loadedBytes, files, budget);
+  const loadedSizes = state.files.map((file) => file.inspection.bytes);
+  const { fitting, over } = checkMemory(loadedSizes, files, budget);
   if (over.length === 0) {
     return files;
   }
@@ -404,8 +404,8 @@ async function analyse() {
   // Helper workers read parts of large files, each with a memory of its own
   // that the estimate leaves out (docs/limits.md). Past half the budget the
   // files are read in the engine worker alone, which the estimate covers.
-  const loadedBytes = state.files.reduce((sum, file) => sum + file.inspection.bytes, 0);
-  const readers = estimateMemory(loadedBytes) * 2 <= memoryBudget() ? undefined : 0;
+  const loadedSizes = state.files.map((file) => file.inspection.bytes);
+  const readers = estimateMemory(loadedSizes) * 2 <= memoryBudget() ? undefined : 0;
   // A load of a large file reads it again from disk and reports its progress.
   // Other loads report none, so the bar starts without a fraction.
   const describeLoad = (progress) => (progress.bytesRead < progress.totalBytes

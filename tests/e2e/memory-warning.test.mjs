@@ -124,12 +124,12 @@ test('memory budget sources', async (t) => {
 
 test('warning past wasm32 limit', async (t) => {
   const { page, pageErrors } = await openApp(t);
-  // A file of 2 GB cannot be made in the test, so the check and the warning
+  // A file of 2.5 GB cannot be made in the test, so the check and the warning
   // get objects with its name and size, as a File has.
   const choice = page.evaluate(async () => {
     const { askAboutMemory, checkMemory, DEFAULT_MEMORY_BUDGET } = await import('./views/memory.js');
-    const huge = { name: 'huge.csv', size: 2_000_000_000 };
-    const { fitting, over } = checkMemory(0, [huge], DEFAULT_MEMORY_BUDGET);
+    const huge = { name: 'huge.csv', size: 2_500_000_000 };
+    const { fitting, over } = checkMemory([], [huge], DEFAULT_MEMORY_BUDGET);
     window.checked = { fitting: fitting.length, over: over.length, estimate: over[0]?.estimate };
     return askAboutMemory(document.getElementById('memory-warning'), over, DEFAULT_MEMORY_BUDGET, 0);
   });
@@ -138,9 +138,29 @@ test('warning past wasm32 limit', async (t) => {
   assert.equal(checked.fitting, 0);
   assert.equal(checked.over, 1);
   assert.ok(checked.estimate > 4 * 1024 ** 3, `the estimate ${checked.estimate} passes 4 GiB`);
-  assert.match(await page.textContent(WARNING), /huge\.csv \(1\.9 GB\)/);
+  assert.match(await page.textContent(WARNING), /huge\.csv \(2\.3 GB\)/);
   assert.match(await page.textContent('[data-testid=memory-beyond-wasm]'), /4\.0 GB that WebAssembly can address/);
   await page.click('[data-testid=memory-skip]');
   assert.equal(await choice, 'skip');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('streamed file estimate', async (t) => {
+  const { page, pageErrors } = await openApp(t);
+  const checked = await page.evaluate(async () => {
+    const { checkMemory, estimateMemory, DEFAULT_MEMORY_BUDGET, STREAMED_FROM_BYTES } = await import('./views/memory.js');
+    const gigabyte = { name: 'gigabyte.csv', size: 1_000_000_000 };
+    const justBelow = STREAMED_FROM_BYTES - 1;
+    return {
+      gigabyteFits: checkMemory([], [gigabyte], DEFAULT_MEMORY_BUDGET).fitting.length,
+      // The second gigabyte goes over the budget together with the first one already loaded.
+      secondOver: checkMemory([gigabyte.size], [{ name: 'second.csv', size: 1_000_000_000 }], DEFAULT_MEMORY_BUDGET).over.length,
+      belowStreaming: estimateMemory([justBelow]),
+      streamed: estimateMemory([STREAMED_FROM_BYTES]),
+    };
+  });
+  assert.equal(checked.gigabyteFits, 1, 'a streamed file of 1 GB fits the default budget');
+  assert.equal(checked.secondOver, 1, 'two streamed files of 1 GB do not');
+  assert.ok(checked.streamed < checked.belowStreaming, `a streamed file keeps no text: ${checked.streamed} against ${checked.belowStreaming}`);
   assert.deepEqual(pageErrors, []);
 });

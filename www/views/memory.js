@@ -1,8 +1,9 @@
 // The memory check made before a file is read. The engine keeps each file's
 // decoded text while it reads the events, and the events after, in the
 // worker's wasm memory, so the memory a set of files needs grows with their
-// size. docs/limits.md, section "Memory
-// and file size in the page", gives the measurements behind these figures.
+// size. A large file is streamed instead, and only its events stay.
+// docs/limits.md, section "Memory and file size in the page", gives the
+// measurements behind these figures.
 
 import { h, replaceChildren } from './dom.js';
 import { formatBytes } from './format.js';
@@ -17,6 +18,21 @@ import { formatBytes } from './format.js';
 // files of long rows by about half. An estimate from the rows of a sample of
 // each file would let larger files through without a warning.
 export const WASM_BYTES_PER_FILE_BYTE = 5;
+
+/**
+ * The size from which the worker streams a file (STREAM_FROM_BYTES in
+ * worker.js): it reads the file in slices and keeps none of its text.
+ */
+export const STREAMED_FROM_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Estimated bytes of wasm memory per byte of a streamed file. tools/bench/run.mjs
+ * measured 849 MiB after the full report on 10 million generated events in
+ * 640 MB, which is 1.39 per byte and 89 bytes per event, with rows of 64 bytes.
+ */
+// NOTE: rows shorter than about 45 bytes need more than this estimate, because
+// the cost follows the events.
+export const STREAMED_WASM_BYTES_PER_FILE_BYTE = 2;
 
 /** Wasm memory in use before any file is read: 2.1 MiB, measured after init. */
 export const ENGINE_BASE_BYTES = 2.1 * 1024 * 1024;
@@ -52,24 +68,27 @@ export function memoryBudget(search = window.location.search, deviceMemory = nav
   return DEFAULT_MEMORY_BUDGET;
 }
 
-/** Returns the estimated wasm memory, in bytes, for files of `fileBytes` bytes in all. */
-export function estimateMemory(fileBytes) {
-  return ENGINE_BASE_BYTES + fileBytes * WASM_BYTES_PER_FILE_BYTE;
+/** Returns the estimated wasm memory, in bytes, for reading files of the given sizes together. */
+export function estimateMemory(sizes) {
+  return sizes.reduce((sum, size) => {
+    const perByte = size >= STREAMED_FROM_BYTES ? STREAMED_WASM_BYTES_PER_FILE_BYTE : WASM_BYTES_PER_FILE_BYTE;
+    return sum + size * perByte;
+  }, ENGINE_BASE_BYTES);
 }
 
 /**
- * Splits `files` into those that fit the budget together with the
- * `loadedBytes` already read, in order, and those from the first one that does
- * not fit onwards. Each file that does not fit comes with the estimate of
+ * Splits `files` into those that fit the budget together with the files of
+ * `loadedSizes` already read, in order, and those from the first one that
+ * does not fit onwards. Each file that does not fit comes with the estimate of
  * everything up to and including it.
  */
-export function checkMemory(loadedBytes, files, budget) {
+export function checkMemory(loadedSizes, files, budget) {
   const fitting = [];
   const over = [];
-  let bytes = loadedBytes;
+  const sizes = [...loadedSizes];
   for (const file of files) {
-    bytes += file.size;
-    const estimate = estimateMemory(bytes);
+    sizes.push(file.size);
+    const estimate = estimateMemory(sizes);
     if (over.length > 0 || estimate > budget) {
       over.push({ file, estimate });
     } else {
