@@ -140,3 +140,21 @@ export async function readFunnelPeople(page) {
   const texts = await page.locator('[data-testid=funnel-step-people]').allTextContents();
   return texts.map(parseCount);
 }
+
+/**
+ * Returns a CSV of generated journeys: `rows` rows of `people` people with a
+ * page property, the quoted `note` (which spans lines) in every 1,001st row,
+ * and a bad time every 997 rows.
+ */
+export function journeysCsv(rows, people, note) {
+  const lines = ['user_id,event,timestamp,page,note'];
+  const events = ['session_start', 'view_item', 'add_to_cart', 'purchase'];
+  for (let row = 0; row < rows; row += 1) {
+    const person = `p${(row * 7919) % people}`;
+    const day = String(1 + (row % 28)).padStart(2, '0');
+    const minute = String(row % 60).padStart(2, '0');
+    const time = row % 997 === 5 ? 'not a time' : `2024-03-${day}T${String(row % 24).padStart(2, '0')}:${minute}:00Z`;
+    lines.push(`${person},${events[row % 4]},${time},/page/${row % 37},${row % 1001 === 0 ? note : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

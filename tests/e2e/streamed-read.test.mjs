@@ -9,24 +9,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp } from './helpers.mjs';
+import { journeysCsv, openApp } from './helpers.mjs';
 
-/**
- * Returns a CSV of about 29 MB: journeys of 40,000 people with a page
- * property, quoted notes that span lines, and a bad time every 997 rows.
- */
+/** Returns a CSV of about 29 MB: journeys of 40,000 people in 600,000 rows. */
 function largeCsv() {
-  const lines = ['user_id,event,timestamp,page,note'];
-  const events = ['session_start', 'view_item', 'add_to_cart', 'purchase'];
-  for (let row = 0; row < 600_000; row += 1) {
-    const person = `p${(row * 7919) % 40_000}`;
-    const day = String(1 + (row % 28)).padStart(2, '0');
-    const minute = String(row % 60).padStart(2, '0');
-    const time = row % 997 === 5 ? 'not a time' : `2024-03-${day}T${String(row % 24).padStart(2, '0')}:${minute}:00Z`;
-    const note = row % 1001 === 0 ? '"first line\nsecond, ""quoted"" line"' : '';
-    lines.push(`${person},${events[row % 4]},${time},/page/${row % 37},${note}`);
-  }
-  return `${lines.join('\n')}\n`;
+  return journeysCsv(600_000, 40_000, '"first line\nsecond, ""quoted"" line"');
 }
 
 test('streamed load equals whole load', async (t) => {
