@@ -166,8 +166,8 @@ impl Workspace {
 
     /// Appends bytes to a file added with [`Workspace::add_file`]. The bytes are decoded at once
     /// and only the text is kept. For the file that a streamed load is reading
-    /// ([`Workspace::stream_file`]), the records they complete are read, and their text dropped;
-    /// an error there ends the streamed load.
+    /// ([`Workspace::stream_file`]), the records they complete are read and their text dropped.
+    /// An error there ends the streamed load.
     pub fn push_chunk(&mut self, index: usize, chunk: &[u8]) -> Result<(), Error> {
         if let Some(stream) = &mut self.stream {
             if let Some((current, file)) = &mut stream.current {

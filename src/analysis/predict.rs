@@ -460,7 +460,7 @@ const SHARE_BUCKETS: usize = 1 << 16;
 ///
 /// The times can be every event of the log, so they are read three times instead of copied. The
 /// first pass finds their range and the second counts them in [`SHARE_BUCKETS`] buckets of equal
-/// width. The third collects the bucket that holds the requested rank and selects in it.
+/// width. The third collects the bucket that contains the requested rank and selects in it.
 fn share_time<I: Iterator<Item = i64>>(times: impl Fn() -> I, share: f64) -> i64 {
     let (count, min, max) = times().fold((0usize, i64::MAX, i64::MIN), |(count, min, max), time| (count + 1, min.min(time), max.max(time)));
     if count == 0 {

@@ -86,8 +86,8 @@ impl StreamDecoder {
         self.expected = Some(bytes);
     }
 
-    /// Reserves room for `bytes` of text at once, for a caller that drains the text as it reads it
-    /// and so knows how long it gets.
+    /// Reserves room for `bytes` of text at once. A caller that drains the text as it reads it
+    /// can tell how long the text gets, where the file's size alone would reserve too much.
     pub fn reserve(&mut self, bytes: usize) {
         // Failing to reserve is no error: the text then grows as it comes.
         let _ = self.text.try_reserve_exact(bytes);
@@ -212,8 +212,8 @@ impl StreamDecoder {
         self.bytes
     }
 
-    /// The file's size in bytes: those pushed, or for a reading of the head only, the size given
-    /// to [`StreamDecoder::expect`] where known.
+    /// Returns the file's size in bytes: those pushed, or for a reading of the head only, the size
+    /// given to [`StreamDecoder::expect`] where known.
     pub fn file_bytes(&self) -> u64 {
         match self.expected {
             Some(size) if self.partial => size,

@@ -818,9 +818,9 @@ fn decide_date_order(
 
 /// Finds the mapped columns and infers each time column's format from its first values.
 ///
-/// `text` is the whole file when `complete` is true. Otherwise it is the file's first rows, and
-/// the result is `None` when they end before the sample of times does, or before a value decides
-/// an open day/month order: only more of the file gives the columns that the whole would.
+/// `text` is the whole file when `complete` is true. Otherwise it is the file's first rows. The
+/// result is then `None` when they end before the sample of times does, or before a value decides
+/// an open day/month order, because only more of the file gives the columns that the whole would.
 fn resolve_columns(
     name: &str,
     text: &str,

@@ -154,12 +154,12 @@ impl PartRead {
         Ok(part)
     }
 
-    /// The events read.
+    /// Counts the events read.
     pub fn events(&self) -> usize {
         self.log.len()
     }
 
-    /// The data rows read.
+    /// Counts the data rows read.
     pub fn rows(&self) -> u64 {
         self.stats.rows
     }
@@ -246,7 +246,7 @@ impl FilePlan {
         self.dialect.delimiter != WHITESPACE
     }
 
-    /// The delimiter and the quote of the file's rows.
+    /// Returns the delimiter and the quote of the file's rows.
     pub fn dialect(&self) -> &Dialect {
         &self.dialect
     }
@@ -485,7 +485,7 @@ impl FileJoin {
         }
     }
 
-    /// The counts of the parts joined so far.
+    /// Returns the counts of the parts joined so far.
     pub fn stats(&self) -> &FileStats {
         &self.stats
     }

@@ -2,9 +2,9 @@
 //!
 //! A [`FileStream`] decodes each chunk and finds where the last complete record of the decoded
 //! text ends. The records before that point are read as the next part of the file
-//! ([`super::parts`]) and appended to the load's log, and their text is dropped. The first part waits for
-//! [`HEAD_BYTES`] of text, so that the plan made from it (dialect, header, time formats) is the one
-//! the whole file gives; [`FilePlan::from_head`] says when it cannot be. The events, problems,
+//! ([`super::parts`]) and appended to the load's log, and their text is dropped. The first part
+//! waits for [`HEAD_BYTES`] of text, so that the plan made from it (dialect, header, time formats)
+//! is the one the whole file gives. [`FilePlan::from_head`] returns `None` when it cannot be. The events, problems,
 //! warnings and row numbers are those of a read of the whole file.
 //!
 //! A cut must fall where the csv crate ends a record, which a line feed inside a quoted field does

@@ -337,12 +337,12 @@ impl EventLog {
         }
     }
 
-    /// True when the next event would make the columns grow.
-    /// The events that fit in the columns before they grow.
+    /// Counts the events that fit in the columns before they grow.
     pub fn spare(&self) -> usize {
         self.time.capacity() - self.time.len()
     }
 
+    /// True when the next event would make the columns grow.
     pub fn is_full(&self) -> bool {
         self.time.len() == self.time.capacity()
     }
