@@ -29,6 +29,7 @@
 //! - [`analysis`]: one module per analysis, each a function of the journeys and its options.
 //! - [`report`]: the [`Report`] returned as JSON to the page and the command line.
 //! - [`setup`]: saved setups (mappings, load settings and analysis options) and their checks.
+//! - `sorting`: one shared stable sort for the report's short lists, to keep the module small.
 //! - `synth`: a seeded generator of realistic journeys for benchmarks and samples (native only).
 //! - [`workspace`]: the stateful [`Workspace`] that reads once and analyses many times.
 
@@ -38,6 +39,7 @@ pub mod ingest;
 pub mod model;
 pub mod report;
 pub mod setup;
+mod sorting;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod synth;
 pub mod workspace;

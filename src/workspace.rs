@@ -15,6 +15,7 @@ use crate::ingest::{self, time, DialectChoice, FileInspection, FileStats, LoadCo
 use crate::model::identity::{self, MergeSummary};
 use crate::model::{duplicates, EventLog, Journeys, NONE};
 use crate::report::{counted, Report, Warning};
+use crate::sorting;
 
 /// Property values listed per column in the load summary.
 const PROPERTY_VALUES: usize = 50;
@@ -742,7 +743,7 @@ fn event_counts(log: &EventLog) -> Vec<NameCount> {
         .enumerate()
         .map(|(id, count)| NameCount { name: log.event_names.name(id as u32).to_string(), count })
         .collect();
-    named.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    sorting::sort_by(&mut named, |a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     named
 }
 
@@ -762,7 +763,7 @@ fn property_summaries(log: &EventLog) -> Vec<PropertySummary> {
                 .enumerate()
                 .map(|(code, count)| ValueCount { value: property.values.name(code as u32).to_string(), count })
                 .collect();
-            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            sorting::sort_by(&mut values, |a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
             values.truncate(PROPERTY_VALUES);
             PropertySummary { column: property.name.clone(), distinct: property.values.len() as u64, values }
         })
@@ -825,9 +826,9 @@ fn suggest_funnel(log: &EventLog, journeys: &Journeys, conversion: Option<&str>)
         }
     }
     let mut candidates: Vec<usize> = (0..names).filter(|&id| Some(id as u32) != conversion_id && people[id] > 0).collect();
-    candidates.sort_by(|&a, &b| people[b].cmp(&people[a]).then(a.cmp(&b)));
+    sorting::sort_by(&mut candidates, |&a, &b| people[b].cmp(&people[a]).then(a.cmp(&b)));
     candidates.truncate(if conversion_id.is_some() { 3 } else { 4 });
-    candidates.sort_by(|&a, &b| (position_sum[a] / people[a] as f64).total_cmp(&(position_sum[b] / people[b] as f64)));
+    sorting::sort_by(&mut candidates, |&a, &b| (position_sum[a] / people[a] as f64).total_cmp(&(position_sum[b] / people[b] as f64)));
     let mut steps: Vec<String> = candidates.into_iter().map(|id| log.event_names.name(id as u32).to_string()).collect();
     if let Some(id) = conversion_id {
         steps.push(log.event_names.name(id).to_string());

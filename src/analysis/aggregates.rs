@@ -17,6 +17,7 @@ use super::Conversion;
 use crate::error::Error;
 use crate::ingest::time::to_rfc3339;
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 
 /// The version of the [`PeriodAggregates`] layout; a baseline of another version is rejected.
 pub const AGGREGATES_VERSION: u32 = 1;
@@ -264,7 +265,7 @@ fn step_label(step: &funnel::FunnelStep) -> String {
 }
 
 fn sorted_counts(mut counts: Vec<LabelCount>) -> Vec<LabelCount> {
-    counts.sort_by(|a, b| b.people.cmp(&a.people).then_with(|| a.label.cmp(&b.label)));
+    sorting::sort_by(&mut counts, |a, b| b.people.cmp(&a.people).then_with(|| a.label.cmp(&b.label)));
     counts
 }
 

@@ -16,6 +16,7 @@ use super::stats;
 use super::Conversion;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 
 /// Channels above which the Markov model is skipped: each removal solves a dense linear system,
 /// so the cost grows with the fourth power of the channel count.
@@ -242,7 +243,7 @@ pub fn compute(
     // Each key once, because rounding goes through text and a channel column can hold a
     // distinct referrer for nearly every event.
     let mut keyed: Vec<(f64, (usize, ChannelCredit))> = rows.into_iter().map(|row| (ranking_key(row.1.linear), row)).collect();
-    keyed.sort_by(|(a_key, (_, a)), (b_key, (_, b))| b_key.total_cmp(a_key).then_with(|| a.channel.cmp(&b.channel)));
+    sorting::sort_by(&mut keyed, |(a_key, (_, a)), (b_key, (_, b))| b_key.total_cmp(a_key).then_with(|| a.channel.cmp(&b.channel)));
     let rows: Vec<(usize, ChannelCredit)> = keyed.into_iter().map(|(_, row)| row).collect();
     let (rows, merged_channels) = merge_rare_channels(rows, &paths, channels);
     Ok(Some(AttributionReport {
@@ -640,7 +641,7 @@ impl Chain {
             }
         }
         for row in &mut transitions {
-            row.sort_by_key(|&(to, _)| to);
+            sorting::sort_by_key(row, |&(to, _)| to);
         }
         Chain { members, start, transitions, conversion }
     }

@@ -15,6 +15,7 @@ use super::speed::first_touch;
 use super::survival::{person_times, summarise};
 use super::{stats, Conversion};
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 
 /// The maximum number of channels listed. Beyond it the channels with the fewest people share one
 /// "Other" group, so that a log with a channel per person does not list every person's channel.
@@ -88,7 +89,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
         // Group again with the rarest channels as one, so that a person in several of them
         // counts once in "Other".
         let mut sizes: Vec<(u32, usize)> = grouped.groups.iter().map(|(&channel, group)| (channel, group.len())).collect();
-        sizes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| log.channels.name(a.0).cmp(log.channels.name(b.0))));
+        sorting::sort_by(&mut sizes, |a, b| b.1.cmp(&a.1).then_with(|| log.channels.name(a.0).cmp(log.channels.name(b.0))));
         let listed: HashSet<u32> = sizes.iter().take(MAX_LISTED_CHANNELS - 1).map(|&(channel, _)| channel).collect();
         merged_channels = (sizes.len() - listed.len()) as u64;
         grouped = group_people(log, journeys, conversion, options.by, &times, Some(&listed));
@@ -97,7 +98,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
 
     let name = |channel: u32| if channel == OTHER_CHANNEL { OTHER_NAME } else { log.channels.name(channel) };
     let mut channels: Vec<ChannelSpeed> = groups.into_iter().map(|(channel, group)| describe(name(channel), &group)).collect();
-    channels.sort_by(|a, b| {
+    sorting::sort_by(&mut channels, |a, b| {
         let km = (a.median_ms.is_none(), a.median_ms).cmp(&(b.median_ms.is_none(), b.median_ms));
         let converters = (a.converters_median_ms.is_none(), a.converters_median_ms.unwrap_or(0.0))
             .partial_cmp(&(b.converters_median_ms.is_none(), b.converters_median_ms.unwrap_or(0.0)))

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use super::Conversion;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys};
+use crate::sorting;
 
 /// Iterations of one Nelder-Mead run; the fit restarts once from the best point.
 const MAX_ITERATIONS: u64 = 4_000;
@@ -232,7 +233,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion, opt
         .map(|summary| predict(log, summary, bg_nbd.as_ref(), gamma_gamma.as_ref(), options.horizon))
         .collect();
     // Ties go by person id, so the list does not depend on the order of the rows.
-    customers.sort_by(|x, y| {
+    sorting::sort_by(&mut customers, |x, y| {
         let key = |customer: &CustomerValue| (customer.clv.unwrap_or(f64::NEG_INFINITY), customer.expected_purchases, customer.frequency);
         key(y).partial_cmp(&key(x)).unwrap_or(std::cmp::Ordering::Equal).then_with(|| x.person.cmp(&y.person))
     });

@@ -18,6 +18,7 @@ use self::contingency::{benjamini_hochberg, Table, MIN_EXPECTED};
 use super::Conversion;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, Property, NONE};
+use crate::sorting;
 
 /// The largest `max_tests` accepted.
 pub const MAX_TESTS: usize = 5_000;
@@ -206,7 +207,7 @@ pub fn compute(
 
     // The most widely held features are kept when there are more than `max_tests`.
     let label = |feature: &Feature| (feature.kind, column_name(log, feature), value_name(log, feature));
-    eligible.sort_by(|(x, x_table), (y, y_table)| (y_table.a + y_table.c).cmp(&(x_table.a + x_table.c)).then_with(|| label(x).cmp(&label(y))));
+    sorting::sort_by(&mut eligible, |(x, x_table), (y, y_table)| (y_table.a + y_table.c).cmp(&(x_table.a + x_table.c)).then_with(|| label(x).cmp(&label(y))));
     report.over_cap = eligible.len().saturating_sub(options.max_tests) as u64;
     eligible.truncate(options.max_tests);
     report.tested = eligible.len() as u64;
@@ -216,14 +217,14 @@ pub fn compute(
     for (driver, q_value) in tests.iter_mut().zip(q_values) {
         driver.q_value = q_value;
     }
-    tests.sort_by(|x, y| x.p_value.total_cmp(&y.p_value).then_with(|| driver_label(x).cmp(&driver_label(y))));
+    sorting::sort_by(&mut tests, |x, y| x.p_value.total_cmp(&y.p_value).then_with(|| driver_label(x).cmp(&driver_label(y))));
 
     let significant = |driver: &&Driver| driver.q_value < options.false_discovery_rate;
     let mut positive: Vec<Driver> = tests.iter().filter(significant).filter(|driver| driver.odds_ratio > 1.0).cloned().collect();
-    positive.sort_by(|x, y| y.odds_ratio.total_cmp(&x.odds_ratio).then_with(|| driver_label(x).cmp(&driver_label(y))));
+    sorting::sort_by(&mut positive, |x, y| y.odds_ratio.total_cmp(&x.odds_ratio).then_with(|| driver_label(x).cmp(&driver_label(y))));
     positive.truncate(options.top);
     let mut negative: Vec<Driver> = tests.iter().filter(significant).filter(|driver| driver.odds_ratio < 1.0).cloned().collect();
-    negative.sort_by(|x, y| x.odds_ratio.total_cmp(&y.odds_ratio).then_with(|| driver_label(x).cmp(&driver_label(y))));
+    sorting::sort_by(&mut negative, |x, y| x.odds_ratio.total_cmp(&y.odds_ratio).then_with(|| driver_label(x).cmp(&driver_label(y))));
     negative.truncate(options.top);
     report.tests = tests;
     report.positive = positive;

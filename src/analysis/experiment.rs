@@ -18,6 +18,7 @@ use super::Conversion;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
 use crate::report::{counted, Warning};
+use crate::sorting;
 use inference::{
     bootstrap_means, chi_square_goodness_of_fit, holm, msprt_p_value, newcombe_difference, percentile_interval, probability_to_beat, two_proportion_z_test,
     two_sided_z, welch_t_test,
@@ -472,7 +473,7 @@ fn variants_by_name(names: &[String]) -> (Vec<String>, Vec<Option<usize>>) {
     }
     // Sort the variants by name and renumber.
     let mut order: Vec<usize> = (0..unique.len()).collect();
-    order.sort_by(|&a, &b| unique[a].cmp(&unique[b]));
+    sorting::sort_by(&mut order, |&a, &b| unique[a].cmp(&unique[b]));
     let mut rank = vec![0usize; unique.len()];
     for (position, &variant) in order.iter().enumerate() {
         rank[variant] = position;

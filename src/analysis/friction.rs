@@ -24,6 +24,7 @@ use super::voice::VoiceReport;
 use super::Conversion;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 
 /// The z value of a two-sided 95% interval.
 const Z_95: f64 = 1.959_963_984_540_054;
@@ -330,7 +331,7 @@ fn ranked(log: &EventLog, journeys: &Journeys, conversion: &Conversion, options:
 
 /// Sorts candidates by the conversions lost, most first, then by label.
 fn sort_by_loss(candidates: &mut [Candidate]) {
-    candidates.sort_by(|a, b| {
+    sorting::sort_by(candidates, |a, b| {
         b.finding.lost_conversions.total_cmp(&a.finding.lost_conversions).then_with(|| a.finding.label.cmp(&b.finding.label))
     });
 }
@@ -617,7 +618,7 @@ fn exit_candidates(log: &EventLog, journeys: &Journeys, conversion: &Conversion,
         }
     }
     let mut tallies: Vec<((u32, u32), Tally)> = rows.into_iter().collect();
-    tallies.sort_by(|(a_key, a), (b_key, b)| a.label.cmp(&b.label).then(a_key.cmp(b_key)));
+    sorting::sort_by(&mut tallies, |(a_key, a), (b_key, b)| a.label.cmp(&b.label).then(a_key.cmp(b_key)));
     tallies.into_iter().map(|(_, tally)| tally).collect()
 }
 

@@ -20,6 +20,7 @@ use super::stats::{median, quantile, share};
 use super::unknown_event;
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 use search::{Exclusion, Filter, Matcher, Search};
 
 /// The order rule between a funnel's steps.
@@ -501,7 +502,7 @@ impl Breakdown {
                 steps: self.counts[row * self.steps..(row + 1) * self.steps].to_vec(),
             })
             .collect();
-        rows.sort_by(|a, b| b.steps[0].cmp(&a.steps[0]).then_with(|| a.value.cmp(&b.value)));
+        sorting::sort_by(&mut rows, |a, b| b.steps[0].cmp(&a.steps[0]).then_with(|| a.value.cmp(&b.value)));
         if rows.len() > BREAKDOWN_TOP {
             let mut other = FunnelBreakdownRow { value: "Other".to_string(), other: true, steps: vec![0; self.steps] };
             for row in rows.drain(BREAKDOWN_TOP..) {
@@ -747,7 +748,7 @@ fn drop_next(log: &EventLog, counts: &HashMap<(u32, u32), u64>, label_column: Op
             DropNext { label, ended, other: false, people }
         })
         .collect();
-    rows.sort_by(|a, b| b.people.cmp(&a.people).then_with(|| a.label.cmp(&b.label)));
+    sorting::sort_by(&mut rows, |a, b| b.people.cmp(&a.people).then_with(|| a.label.cmp(&b.label)));
     if rows.len() > DROP_NEXT_TOP {
         let people = rows.drain(DROP_NEXT_TOP..).map(|row| row.people).sum();
         rows.push(DropNext { label: "Other".to_string(), ended: false, other: true, people });

@@ -15,6 +15,7 @@ use super::drivers::contingency::{benjamini_hochberg_distinct, MemberSet, Table}
 use super::drivers::test_table;
 use super::friction::Reach;
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 
 /// The minimum number of people on each side of a touchpoint (had it, lacked it) for a test.
 pub const MIN_GROUP: u64 = 10;
@@ -168,7 +169,7 @@ pub(crate) fn keep_significant(tested: Vec<Vec<Hypothesis>>, places: &[(String, 
                     })
                 })
                 .collect();
-            kept.sort_by(|a, b| {
+            sorting::sort_by(&mut kept, |a, b| {
                 let gap = |hypothesis: &Hypothesis| (hypothesis.with_stop_rate - hypothesis.without_stop_rate).abs();
                 gap(b).total_cmp(&gap(a)).then_with(|| a.touchpoint.cmp(&b.touchpoint))
             });

@@ -16,6 +16,7 @@ use super::funnel::{self, FunnelOptions};
 use super::{unknown_event, Conversion};
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 
 /// The largest `top` accepted, to keep the report small.
 pub const MAX_TOP: usize = 200;
@@ -439,7 +440,7 @@ pub(crate) fn rank_paths<'a>(counts: HashMap<&[u32], u64>, people: u64, top: usi
         ranked.select_nth_unstable_by(top - 1, order);
         ranked.truncate(top);
     }
-    ranked.sort_by(order);
+    sorting::sort_by(&mut ranked, order);
     ranked
         .into_iter()
         .take(top)

@@ -32,6 +32,7 @@ use super::Conversion;
 use crate::error::Error;
 use crate::ingest::time::to_rfc3339;
 use crate::model::{EventLog, Journeys};
+use crate::sorting;
 
 /// Training and test periods each need at least this many scored next-event positions.
 pub const MIN_POSITIONS: u64 = 20;
@@ -269,7 +270,7 @@ impl<'j> Sequences<'j> {
         };
         let (mut labels, texts, merged) = merge_rare_labels(raw, texts, kept);
         let mut ids: Vec<usize> = (0..texts.len()).collect();
-        ids.sort_by(|&a, &b| texts[a].cmp(&texts[b]));
+        sorting::sort_by(&mut ids, |&a, &b| texts[a].cmp(&texts[b]));
         let mut rank = vec![0u32; ids.len()];
         for (position, &id) in ids.iter().enumerate() {
             rank[id] = position as u32;
@@ -398,7 +399,7 @@ fn merge_rare_labels(raw: Vec<u32>, texts: Vec<String>, kept: Option<&str>) -> (
     if by_count.len() <= MAX_LABELS {
         return (raw, texts, 0);
     }
-    by_count.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then_with(|| texts[a].cmp(&texts[b])));
+    sorting::sort_by(&mut by_count, |&a, &b| counts[b].cmp(&counts[a]).then_with(|| texts[a].cmp(&texts[b])));
     let occurring = by_count.len() as u64;
     let kept_id = kept.and_then(|name| texts.iter().position(|text| text == name));
     let mut new_id = vec![u32::MAX; texts.len()];
@@ -754,7 +755,7 @@ fn open_journeys(
         .into_iter()
         .map(|(path, people)| ContinuationRow { path: path.iter().map(|&label| sequences.name(label)).collect(), people })
         .collect();
-    rows.sort_by(|a, b| b.people.cmp(&a.people).then_with(|| a.path.cmp(&b.path)));
+    sorting::sort_by(&mut rows, |a, b| b.people.cmp(&a.people).then_with(|| a.path.cmp(&b.path)));
     rows.truncate(TOP_CONTINUATIONS);
     Ok((total, open, rows))
 }

@@ -13,6 +13,7 @@ use super::paths::{journey_path, MAX_PATH_STEPS};
 use super::stats::{median, sum};
 use crate::error::Error;
 use crate::model::{EventLog, Journeys};
+use crate::sorting;
 
 /// The largest `max_activities` accepted.
 pub const MAX_ACTIVITIES: usize = 200;
@@ -183,7 +184,7 @@ impl Nodes {
             counts[event as usize] += 1;
         }
         let mut ranked: Vec<u32> = (0..counts.len() as u32).collect();
-        ranked.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]).then_with(|| log.event_names.name(a).cmp(log.event_names.name(b))));
+        sorting::sort_by(&mut ranked, |&a, &b| counts[b as usize].cmp(&counts[a as usize]).then_with(|| log.event_names.name(a).cmp(log.event_names.name(b))));
 
         let kept = ranked.len().min(max_activities);
         let other = kept as u32;
@@ -224,7 +225,7 @@ impl Nodes {
     fn endpoints(&self, counts: HashMap<u32, u64>) -> Vec<EndpointCount> {
         let mut list: Vec<EndpointCount> =
             counts.into_iter().map(|(node, people)| EndpointCount { name: self.labels[node as usize].clone(), people }).collect();
-        list.sort_by(|a, b| b.people.cmp(&a.people).then_with(|| a.name.cmp(&b.name)));
+        sorting::sort_by(&mut list, |a, b| b.people.cmp(&a.people).then_with(|| a.name.cmp(&b.name)));
         list
     }
 
@@ -248,7 +249,7 @@ impl Nodes {
                 }
             })
             .collect();
-        edges.sort_by(|a, b| b.frequency.cmp(&a.frequency).then_with(|| (&a.source, &a.target).cmp(&(&b.source, &b.target))));
+        sorting::sort_by(&mut edges, |a, b| b.frequency.cmp(&a.frequency).then_with(|| (&a.source, &a.target).cmp(&(&b.source, &b.target))));
         edges
     }
 }
@@ -263,7 +264,7 @@ fn top_variants(log: &EventLog, counts: HashMap<Vec<u32>, u64>, people: u64, top
         ranked.select_nth_unstable_by(top - 1, order);
         ranked.truncate(top);
     }
-    ranked.sort_by(order);
+    sorting::sort_by(&mut ranked, order);
     ranked
         .into_iter()
         .take(top)

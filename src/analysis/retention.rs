@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{stats, Conversion};
 use crate::model::{EventLog, Journeys};
+use crate::sorting;
 
 /// Name prefixes, compared in lower case, of the events counted as follow-ups of a sale.
 const FOLLOW_UP_PREFIXES: [&str; 4] = ["refer", "invite", "onboard", "review"];
@@ -104,7 +105,7 @@ pub fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversion) -> 
             median_ms: stats::median(gaps),
         })
         .collect();
-    follow_ups.sort_by(|x, y| y.buyers.cmp(&x.buyers).then_with(|| x.event.cmp(&y.event)));
+    sorting::sort_by(&mut follow_ups, |x, y| y.buyers.cmp(&x.buyers).then_with(|| x.event.cmp(&y.event)));
 
     Some(AfterSale {
         conversion_event: log.event_names.name(target).to_string(),

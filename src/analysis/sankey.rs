@@ -12,6 +12,7 @@ use super::paths::PathSet;
 use super::stats;
 use crate::error::Error;
 use crate::model::EventLog;
+use crate::sorting;
 
 pub const MAX_STEPS: usize = 20;
 pub const MAX_TOP_K: usize = 50;
@@ -86,7 +87,7 @@ pub fn compute(log: &EventLog, set: &PathSet, options: &SankeyOptions, synthetic
     let mut other_of: Vec<Option<u32>> = Vec::with_capacity(options.steps);
     for (step, counts) in per_step.iter().enumerate() {
         let mut ranked: Vec<(u32, u64)> = counts.iter().map(|(&label, &count)| (label, count)).collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| set.label(a.0).cmp(set.label(b.0))));
+        sorting::sort_by(&mut ranked, |a, b| b.1.cmp(&a.1).then_with(|| set.label(a.0).cmp(set.label(b.0))));
         let mut ids = HashMap::default();
         for &(label, count) in ranked.iter().take(options.top_k) {
             let id = nodes.len() as u32;
@@ -123,7 +124,7 @@ pub fn compute(log: &EventLog, set: &PathSet, options: &SankeyOptions, synthetic
             median_ms: if synthetic_times { None } else { stats::median(&mut times) },
         })
         .collect();
-    links.sort_by_key(|link| (link.source, link.target));
+    sorting::sort_by_key(&mut links, |link| (link.source, link.target));
 
     Ok(SankeyReport { steps: options.steps, top_k: options.top_k, nodes, links })
 }

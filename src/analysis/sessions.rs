@@ -12,6 +12,7 @@ use super::funnel::parse_duration;
 use super::{stats, unknown_event, Conversion};
 use crate::error::Error;
 use crate::model::{EventLog, Journeys};
+use crate::sorting;
 
 /// How many entry and exit events the report lists.
 pub const TOP_EVENTS: usize = 10;
@@ -192,7 +193,7 @@ fn average(values: &mut [f64]) -> Average {
 
 fn top_events(log: &EventLog, counts: HashMap<u32, u64>, sessions: u64) -> Vec<SessionEdgeEvent> {
     let mut ranked: Vec<(u32, u64)> = counts.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| log.event_names.name(a.0).cmp(log.event_names.name(b.0))));
+    sorting::sort_by(&mut ranked, |a, b| b.1.cmp(&a.1).then_with(|| log.event_names.name(a.0).cmp(log.event_names.name(b.0))));
     ranked
         .into_iter()
         .take(TOP_EVENTS)

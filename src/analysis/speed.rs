@@ -13,6 +13,7 @@ use super::paths::{journey_path, rank_paths, PathCount, MAX_TOP};
 use super::{stats, Conversion};
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 
 /// Segment names, fastest first.
 pub const SEGMENTS: [&str; 3] = ["fast", "medium", "slow"];
@@ -231,7 +232,7 @@ fn channel_shares(log: &EventLog, counts: HashMap<u32, u64>, people: u64) -> Vec
         .into_iter()
         .map(|(channel, count)| ChannelShare { channel: log.channels.name(channel).to_string(), people: count, share: count as f64 / people.max(1) as f64 })
         .collect();
-    rows.sort_by(|a, b| b.people.cmp(&a.people).then_with(|| a.channel.cmp(&b.channel)));
+    sorting::sort_by(&mut rows, |a, b| b.people.cmp(&a.people).then_with(|| a.channel.cmp(&b.channel)));
     rows
 }
 

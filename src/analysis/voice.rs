@@ -23,6 +23,7 @@ use super::funnel::{self, FunnelOptions};
 use super::{stages, Conversion};
 use crate::error::Error;
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 use channel::ChannelComparison;
 use journey::{JourneyLink, Positions};
 use text::{SparseVector, Vocabulary};
@@ -315,7 +316,7 @@ fn collect<'a>(log: &'a EventLog, journeys: &Journeys, options: &VoiceOptions) -
         }
         collected.respondents += u64::from(responded);
     }
-    collected.answers.sort_by(|a, b| a.person_id.cmp(b.person_id).then(a.text.cmp(b.text)).then(a.column.cmp(&b.column)));
+    sorting::sort_by(&mut collected.answers, |a, b| a.person_id.cmp(b.person_id).then(a.text.cmp(b.text)).then(a.column.cmp(&b.column)));
     collected.response_events.sort_unstable();
     collected.response_events.dedup();
     Ok(Some(collected))
@@ -383,7 +384,7 @@ fn choose_themes(vectors: &[SparseVector], dimensions: usize, requested: Option<
 /// Returns the number of distinct vectors.
 fn distinct_count(vectors: &[SparseVector]) -> usize {
     let mut distinct: Vec<&SparseVector> = vectors.iter().collect();
-    distinct.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    sorting::sort_by(&mut distinct, |a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     distinct.dedup();
     distinct.len()
 }
@@ -395,7 +396,7 @@ fn describe_themes(answers: &[Answer], vocabulary: &Vocabulary, vectors: &[Spars
         .map(|cluster_index| (cluster_index, describe_theme(cluster_index, answers, vocabulary, vectors, clustering, total)))
         .filter(|(_, theme)| theme.answers > 0)
         .collect();
-    themes.sort_by(|(_, a), (_, b)| b.answers.cmp(&a.answers).then(a.label.cmp(&b.label)));
+    sorting::sort_by(&mut themes, |(_, a), (_, b)| b.answers.cmp(&a.answers).then(a.label.cmp(&b.label)));
     let mut renumber = vec![0usize; clustering.centres.len()];
     for (index, (cluster_index, _)) in themes.iter().enumerate() {
         renumber[*cluster_index] = index;
@@ -419,9 +420,9 @@ fn describe_theme(cluster_index: usize, answers: &[Answer], vocabulary: &Vocabul
 
     let centre = clustering.centres.get(cluster_index).map(Vec::as_slice).unwrap_or(&[]);
     let mut by_similarity: Vec<(f64, usize)> = members.iter().map(|&at| (cluster::cosine(&vectors[at], centre), at)).collect();
-    by_similarity.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    sorting::sort_by(&mut by_similarity, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut representative: Vec<&str> = by_similarity.iter().take(members.len().div_ceil(2)).map(|&(_, at)| answers[at].text).collect();
-    representative.sort_by(|a, b| a.chars().count().cmp(&b.chars().count()).then(a.cmp(b)));
+    sorting::sort_by(&mut representative, |a, b| a.chars().count().cmp(&b.chars().count()).then(a.cmp(b)));
     representative.dedup();
 
     Theme {
@@ -437,7 +438,7 @@ fn describe_theme(cluster_index: usize, answers: &[Answer], vocabulary: &Vocabul
 /// Returns the `limit` largest positive values with their terms, largest first, ties by term.
 fn ranked(values: &[f64], terms: &[String], limit: usize) -> Vec<(String, f64)> {
     let mut order: Vec<usize> = (0..values.len()).filter(|&at| values[at] > 0.0).collect();
-    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(terms[a].cmp(&terms[b])));
+    sorting::sort_by(&mut order, |&a, &b| values[b].total_cmp(&values[a]).then(terms[a].cmp(&terms[b])));
     order.into_iter().take(limit).map(|at| (terms[at].clone(), values[at])).collect()
 }
 
@@ -469,7 +470,7 @@ fn key_phrases<'t>(answers: impl Iterator<Item = &'t [String]>, limit: usize) ->
         }
     }
     let mut phrases: Vec<KeyPhrase> = counts.into_iter().filter(|&(_, answers)| answers >= MIN_PHRASE_ANSWERS).map(|(phrase, answers)| KeyPhrase { phrase, answers }).collect();
-    phrases.sort_by(|a, b| b.answers.cmp(&a.answers).then(a.phrase.cmp(&b.phrase)));
+    sorting::sort_by(&mut phrases, |a, b| b.answers.cmp(&a.answers).then(a.phrase.cmp(&b.phrase)));
     phrases.truncate(limit);
     phrases
 }

@@ -3,6 +3,8 @@
 
 use statrs::distribution::{ChiSquared, ContinuousCDF, Discrete, Hypergeometric, Normal};
 
+use crate::sorting;
+
 /// The relative tolerance under which two tables count as equally likely in Fisher's two-sided
 /// test, so that rounding in the log-factorials does not drop a tied table (R's `fisher.test`
 /// uses the same 1e-7).
@@ -144,7 +146,7 @@ fn z_975() -> f64 {
 pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
     let count = p_values.len();
     let mut order: Vec<usize> = (0..count).collect();
-    order.sort_by(|&x, &y| p_values[x].total_cmp(&p_values[y]));
+    sorting::sort_by(&mut order, |&x, &y| p_values[x].total_cmp(&p_values[y]));
     let mut q_values = vec![1.0; count];
     let mut running = 1.0f64;
     for (rank, &index) in order.iter().enumerate().rev() {

@@ -7,6 +7,7 @@ use statrs::function::gamma::ln_gamma;
 
 use crate::analysis::compare::two_proportions;
 use crate::analysis::stats::{quantile, sum, wilson};
+use crate::sorting;
 
 /// Returns the standard normal quantile z with P(|Z| ≤ z) = `confidence`, such as 1.96 for 0.95.
 pub fn two_sided_z(confidence: f64) -> f64 {
@@ -53,7 +54,7 @@ pub fn newcombe_difference(x1: u64, n1: u64, x0: u64, n0: u64, z: f64) -> Option
 pub fn holm(p_values: &[f64]) -> Vec<f64> {
     let count = p_values.len();
     let mut order: Vec<usize> = (0..count).collect();
-    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
+    sorting::sort_by(&mut order, |&a, &b| p_values[a].total_cmp(&p_values[b]));
     let mut adjusted = vec![1.0; count];
     let mut running = 0.0f64;
     for (rank, &index) in order.iter().enumerate() {

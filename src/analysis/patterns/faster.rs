@@ -19,6 +19,7 @@ use crate::analysis::stages::page_column;
 use crate::analysis::survival::{person_times, summarise};
 use crate::analysis::{stats, Conversion};
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 
 /// The kind of content in a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -159,7 +160,7 @@ pub(super) fn compute(log: &EventLog, journeys: &Journeys, conversion: &Conversi
         row.q_value = q_value;
         row.faster = q_value < options.false_discovery_rate && matches!((row.median_ms, median_ms), (Some(pair), Some(all)) if pair < all);
     }
-    rows.sort_by(|x, y| {
+    sorting::sort_by(&mut rows, |x, y| {
         y.faster
             .cmp(&x.faster)
             .then_with(|| x.p_value.total_cmp(&y.p_value))

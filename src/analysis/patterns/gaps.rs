@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::PatternsOptions;
 use crate::analysis::stages::StagesReport;
 use crate::model::{EventLog, Journeys};
+use crate::sorting;
 
 /// The kind of stage gap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -200,7 +201,7 @@ pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: 
     let median_gap_ms = overall.median_gap_ms;
     let overall_long_share = (overall.gaps > 0).then(|| overall.returned as f64 / overall.gaps as f64);
 
-    rows.sort_by(|x, y| y.not_returned.cmp(&x.not_returned).then_with(|| x.event.cmp(&y.event)));
+    sorting::sort_by(&mut rows, |x, y| y.not_returned.cmp(&x.not_returned).then_with(|| x.event.cmp(&y.event)));
     let share_after: HashMap<&str, Option<f64>> = rows.iter().map(|row| (row.event.as_str(), row.not_returned_share)).collect();
 
     let mut transitions: Vec<TransitionGap> = by_pair
@@ -224,7 +225,7 @@ pub(super) fn transition_gaps(log: &EventLog, journeys: &Journeys, long_gap_ms: 
             }
         })
         .collect();
-    transitions.sort_by(|x, y| {
+    sorting::sort_by(&mut transitions, |x, y| {
         y.momentum_lost
             .cmp(&x.momentum_lost)
             .then_with(|| y.median_gap_ms.unwrap_or(0.0).total_cmp(&x.median_gap_ms.unwrap_or(0.0)))

@@ -11,6 +11,7 @@ use crate::analysis::funnel::FunnelOptions;
 use crate::analysis::stages::StagesReport;
 use crate::analysis::Conversion;
 use crate::model::EventLog;
+use crate::sorting;
 
 /// One mined pattern that is not in the funnel, with its test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,7 +128,7 @@ pub(super) fn mine(log: &EventLog, observed: &[Vec<u32>], conversion: &Conversio
             test: (!is_redundant(pattern, &supports)).then(|| test(log, pattern, converters, non_converters)),
         })
         .collect();
-    patterns.sort_by(|x, y| match (&x.test, &y.test) {
+    sorting::sort_by(&mut patterns, |x, y| match (&x.test, &y.test) {
         (Some(x), Some(y)) => list_order(x, y),
         (x, y) => y.is_some().cmp(&x.is_some()),
     });
@@ -290,7 +291,7 @@ pub(super) fn skipped_touchpoints(
         row.non_converter_share = (non_converters > 0).then(|| share(row.non_converters_did, non_converters));
         row.flagged = converters > 0 && row.skipped_share >= options.skip_share;
     }
-    rows.sort_by(|x, y| y.skipped_share.total_cmp(&x.skipped_share).then_with(|| x.event.cmp(&y.event)));
+    sorting::sort_by(&mut rows, |x, y| y.skipped_share.total_cmp(&x.skipped_share).then_with(|| x.event.cmp(&y.event)));
     rows
 }
 

@@ -15,6 +15,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::{EventLog, NONE};
+use crate::sorting;
 
 /// Event names with their own count column.
 pub const TOP_EVENTS: usize = 10;
@@ -104,6 +105,6 @@ fn first_channel(log: &EventLog, journey: &[u32]) -> Option<u32> {
 /// Returns up to `top` ids, most counted first, ties by name.
 fn most_frequent<'a>(counts: HashMap<u32, u64>, top: usize, name: impl Fn(u32) -> &'a str) -> Vec<u32> {
     let mut ranked: Vec<(u32, u64)> = counts.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| name(a.0).cmp(name(b.0))));
+    sorting::sort_by(&mut ranked, |a, b| b.1.cmp(&a.1).then_with(|| name(a.0).cmp(name(b.0))));
     ranked.into_iter().take(top).map(|(id, _)| id).collect()
 }

@@ -13,6 +13,8 @@ use std::cmp::Reverse;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::sorting;
+
 /// The largest order the model counts.
 pub const MAX_ORDER: usize = 4;
 
@@ -91,7 +93,7 @@ impl MarkovModel {
         }
         let mut pairs: Vec<((ContextKey, u32), u64)> = counts.into_iter().collect();
         // By context, then most frequent first with ties by label, the order of Distribution.
-        pairs.sort_unstable_by_key(|&((context, next), count)| (context.0, Reverse(count), next));
+        sorting::sort_by_key(&mut pairs, |&((context, next), count)| (context.0, Reverse(count), next));
         let mut contexts: HashMap<ContextKey, Distribution> = HashMap::default();
         for ((context, next), count) in pairs {
             let distribution = contexts.entry(context).or_default();

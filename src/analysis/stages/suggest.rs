@@ -15,6 +15,7 @@ use rustc_hash::FxHashSet as HashSet;
 use super::{ReportedRule, StageRule, ReportedStage};
 use crate::analysis::funnel::MatchKind;
 use crate::model::{EventLog, NONE};
+use crate::sorting;
 
 /// The suggested stages in order, each with its strong keywords and then its weak ones.
 pub const KEYWORDS: [(&str, &[&str], &[&str]); 5] = [
@@ -61,7 +62,7 @@ const MAX_ENDING: usize = 3;
 pub fn suggest(log: &EventLog) -> Result<Vec<ReportedStage>, String> {
     let mut rules: Vec<Vec<ReportedRule>> = vec![Vec::new(); KEYWORDS.len()];
     let mut events: Vec<u32> = (0..log.event_names.len() as u32).collect();
-    events.sort_by(|&a, &b| log.event_names.name(a).cmp(log.event_names.name(b)));
+    sorting::sort_by(&mut events, |&a, &b| log.event_names.name(a).cmp(log.event_names.name(b)));
     let page = page_column(log);
     let pages_by_event = page.map(|property| page_values_by_event(log, property));
 

@@ -6,6 +6,7 @@ use crate::analysis::drivers::contingency::{benjamini_hochberg, Table};
 use crate::analysis::drivers::{observed_events, test_table};
 use crate::analysis::stats;
 use crate::model::{EventLog, Journeys, NONE};
+use crate::sorting;
 
 /// Counts gathered in one pass over every journey.
 pub(super) struct Tally {
@@ -80,7 +81,7 @@ impl ChannelRows {
             events[channel as usize] += 1;
         }
         let mut order: Vec<usize> = (0..channels).collect();
-        order.sort_by(|&a, &b| events[b].cmp(&events[a]).then_with(|| log.channels.name(a as u32).cmp(log.channels.name(b as u32))));
+        sorting::sort_by(&mut order, |&a, &b| events[b].cmp(&events[a]).then_with(|| log.channels.name(a as u32).cmp(log.channels.name(b as u32))));
 
         let listed = MAX_LISTED_CHANNELS - 1;
         let mut row_of = vec![listed; channels];
@@ -410,7 +411,7 @@ impl Tally {
             .collect();
         // By name, with "Other" last.
         let other = if self.channel_rows.merged > 0 { rows.pop() } else { None };
-        rows.sort_by(|a, b| a.channel.cmp(&b.channel));
+        sorting::sort_by(&mut rows, |a, b| a.channel.cmp(&b.channel));
         rows.extend(other);
         Some(rows)
     }

@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use crate::analysis::drivers::contingency::{benjamini_hochberg, Table};
+use crate::sorting;
 
 /// Adjusted p-value under which an over-representation is marked significant.
 pub const SIGNIFICANCE: f64 = 0.05;
@@ -127,7 +128,7 @@ pub fn link(assignment: &[usize], themes: usize, positions: &Positions) -> Journ
         test.significant = q_value < SIGNIFICANCE;
     }
     let mut over_represented: Vec<OverRepresentation> = tests.into_iter().filter(|test| test.share_at > test.share_overall).collect();
-    over_represented.sort_by(|a, b| a.p_value.total_cmp(&b.p_value).then(a.theme.cmp(&b.theme)).then(a.position.cmp(&b.position)));
+    sorting::sort_by(&mut over_represented, |a, b| a.p_value.total_cmp(&b.p_value).then(a.theme.cmp(&b.theme)).then(a.position.cmp(&b.position)));
     JourneyLink { funnel_steps: positions.step_names.clone(), stages: positions.stage_names.clone(), themes: journeys, over_represented }
 }
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::analysis::compare::two_proportions;
 use crate::analysis::drivers::contingency::benjamini_hochberg;
+use crate::sorting;
 
 /// Adjusted p-value under which a theme's growth is flagged.
 pub const SIGNIFICANCE: f64 = 0.05;
@@ -84,7 +85,7 @@ fn growth(answers: &[u64], themes: &[Vec<u64>]) -> Vec<ThemeGrowth> {
             growing: test.difference > 0.0 && q_value < SIGNIFICANCE,
         })
         .collect();
-    rows.sort_by(|a, b| (b.latest_share - b.previous_share).total_cmp(&(a.latest_share - a.previous_share)).then(a.theme.cmp(&b.theme)));
+    sorting::sort_by(&mut rows, |a, b| (b.latest_share - b.previous_share).total_cmp(&(a.latest_share - a.previous_share)).then(a.theme.cmp(&b.theme)));
     rows
 }
 
