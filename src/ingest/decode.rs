@@ -13,22 +13,54 @@
 //! instead of letting it grow by doubling, which in wasm would leave the memory of every smaller
 //! copy behind.
 
-use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
-
 /// Bytes looked at before the encoding is decided, unless the file is shorter.
 const DECISION_BYTES: usize = 4096;
 /// The text that grows as it comes before the file's size is reserved. A reading of only the
 /// first 8 MiB of a large file, for its inspection, then reserves nothing more.
 const RESERVE_AFTER_BYTES: usize = 16 << 20;
 
+/// The characters of Windows-1252 bytes 0x80 to 0x9F, from the index of the WHATWG Encoding
+/// Standard. The five bytes that Windows leaves undefined map to the C1 control of the same
+/// value, as the standard specifies. Every other byte is the code point of its own value.
+const WINDOWS_1252_80_TO_9F: [char; 32] = [
+    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
+    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
+    '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
+    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
+];
+
+/// The encodings a file is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+    Windows1252,
+}
+
+impl Encoding {
+    /// Returns the encoding's name in the WHATWG Encoding Standard.
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Windows1252 => "windows-1252",
+        }
+    }
+}
+
 /// The encoding in use, once decided.
 enum State {
     /// Too few bytes to decide yet; they wait in `head`.
     Undecided,
-    /// UTF-8 so far. `carry` keeps an incomplete sequence from the end of the last chunk.
+    /// UTF-8. `carry` keeps an incomplete sequence from the end of the last chunk, and
+    /// `ascii_only` records whether every character so far was ASCII.
     Utf8 { carry: Vec<u8>, ascii_only: bool },
-    /// Any other encoding, decoded by encoding_rs, which carries split sequences itself.
-    Other(Decoder),
+    /// UTF-16. `carry` keeps an odd byte and a high surrogate still waiting for its low half,
+    /// at most three bytes.
+    Utf16 { big_endian: bool, carry: Vec<u8> },
+    Windows1252,
 }
 
 /// Decodes a file chunk by chunk into one `String`.
@@ -36,7 +68,7 @@ pub struct StreamDecoder {
     state: State,
     head: Vec<u8>,
     text: String,
-    encoding: &'static Encoding,
+    encoding: Encoding,
     bom: bool,
     replaced: u64,
     bytes: u64,
@@ -66,7 +98,7 @@ impl StreamDecoder {
             state: State::Undecided,
             head: Vec::new(),
             text: String::new(),
-            encoding: UTF_8,
+            encoding: Encoding::Utf8,
             bom: false,
             replaced: 0,
             bytes: 0,
@@ -224,25 +256,26 @@ impl StreamDecoder {
     /// Chooses the encoding from the first bytes and decodes them.
     fn decide(&mut self) {
         let head = std::mem::take(&mut self.head);
-        let (encoding, skip) = match Encoding::for_bom(&head) {
-            Some((encoding, length)) => {
+        let (encoding, skip) = match byte_order_mark(&head) {
+            Some(found) => {
                 self.bom = true;
-                (encoding, length)
+                found
             }
-            None => (utf16_without_bom(&head).unwrap_or(UTF_8), 0),
+            None => (utf16_without_bom(&head).unwrap_or(Encoding::Utf8), 0),
         };
         self.encoding = encoding;
         if let Some(expected) = self.expected {
             // UTF-8 text is as long as its bytes, and UTF-16 text of mostly ASCII is half as
-            // long. Other encodings arise only after the first invalid UTF-8, and grow from here.
+            // long. Windows-1252 arises only after the first invalid UTF-8, and grows from here.
             let bytes = usize::try_from(expected).unwrap_or(usize::MAX);
-            let length = if encoding == UTF_8 { bytes } else { bytes / 2 };
+            let length = if encoding == Encoding::Utf8 { bytes } else { bytes / 2 };
             self.reserve = Some(length.saturating_sub(skip).saturating_add(16));
         }
-        self.state = if encoding == UTF_8 {
-            State::Utf8 { carry: Vec::new(), ascii_only: true }
-        } else {
-            State::Other(encoding.new_decoder_without_bom_handling())
+        self.state = match encoding {
+            Encoding::Utf8 => State::Utf8 { carry: Vec::new(), ascii_only: true },
+            Encoding::Utf16Le => State::Utf16 { big_endian: false, carry: Vec::new() },
+            Encoding::Utf16Be => State::Utf16 { big_endian: true, carry: Vec::new() },
+            Encoding::Windows1252 => State::Windows1252,
         };
         self.decode(&head[skip..], false);
     }
@@ -255,40 +288,56 @@ impl StreamDecoder {
         }
         match &mut self.state {
             State::Undecided => {}
-            State::Other(decoder) => {
-                decode_into(decoder, chunk, last, &mut self.text, &mut self.replaced);
+            State::Windows1252 => push_windows_1252(chunk, &mut self.text),
+            State::Utf16 { big_endian, carry } => {
+                decode_utf16(chunk, *big_endian, carry, last, &mut self.text, &mut self.replaced);
             }
             State::Utf8 { carry, ascii_only } => {
                 let mut joined;
-                let bytes: &[u8] = if carry.is_empty() {
+                let mut rest: &[u8] = if carry.is_empty() {
                     chunk
                 } else {
                     joined = std::mem::take(carry);
                     joined.extend_from_slice(chunk);
                     &joined
                 };
-                match std::str::from_utf8(bytes) {
-                    Ok(text) => {
-                        *ascii_only &= text.is_ascii();
-                        self.text.push_str(text);
-                    }
-                    Err(error) => {
-                        let valid_text = std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or_default();
-                        *ascii_only &= valid_text.is_ascii();
-                        self.text.push_str(valid_text);
-                        let rest = &bytes[error.valid_up_to()..];
-                        if error.error_len().is_none() && !last {
-                            // An incomplete character at the end: wait for the next chunk.
-                            *carry = rest.to_vec();
-                        } else if *ascii_only {
-                            self.encoding = WINDOWS_1252;
-                            let mut decoder = WINDOWS_1252.new_decoder_without_bom_handling();
-                            decode_into(&mut decoder, rest, last, &mut self.text, &mut self.replaced);
-                            self.state = State::Other(decoder);
-                        } else {
-                            let mut decoder = UTF_8.new_decoder_without_bom_handling();
-                            decode_into(&mut decoder, rest, last, &mut self.text, &mut self.replaced);
-                            self.state = State::Other(decoder);
+                loop {
+                    let error = match std::str::from_utf8(rest) {
+                        Ok(text) => {
+                            *ascii_only &= text.is_ascii();
+                            self.text.push_str(text);
+                            break;
+                        }
+                        Err(error) => error,
+                    };
+                    let (valid, invalid) = rest.split_at(error.valid_up_to());
+                    let valid_text = std::str::from_utf8(valid).unwrap_or_default();
+                    *ascii_only &= valid_text.is_ascii();
+                    self.text.push_str(valid_text);
+                    match error.error_len() {
+                        // An incomplete character at the end: wait for the next chunk.
+                        None if !last => {
+                            *carry = invalid.to_vec();
+                            break;
+                        }
+                        _ if *ascii_only => {
+                            self.encoding = Encoding::Windows1252;
+                            push_windows_1252(invalid, &mut self.text);
+                            self.state = State::Windows1252;
+                            break;
+                        }
+                        // An incomplete character at the very end of the file.
+                        None => {
+                            self.text.push(char::REPLACEMENT_CHARACTER);
+                            self.replaced += 1;
+                            break;
+                        }
+                        // One replacement for each maximal invalid sequence, as the WHATWG
+                        // Encoding Standard and `String::from_utf8_lossy` do.
+                        Some(length) => {
+                            self.text.push(char::REPLACEMENT_CHARACTER);
+                            self.replaced += 1;
+                            rest = &invalid[length..];
                         }
                     }
                 }
@@ -297,36 +346,82 @@ impl StreamDecoder {
     }
 }
 
-/// Decodes `bytes` with replacement into `text`, counting replacements.
-fn decode_into(decoder: &mut Decoder, bytes: &[u8], last: bool, text: &mut String, replaced: &mut u64) {
-    let mut remaining = bytes;
-    loop {
-        // The decoder writes what fits and reports the rest, so the text needs room for about the
-        // input's length rather than the worst case of 3 bytes per byte. It grows by an eighth at
-        // least, because doubling a text reserved from the file's size would leave up to half of
-        // it unused, and shrinking it at the end would copy it once more.
-        let room = remaining.len() + 16;
-        if text.capacity() - text.len() < room {
-            text.reserve_exact(room.max(text.capacity() / 8));
+/// Makes room for `needed` more bytes of text. A short text grows by at least an eighth, because
+/// doubling a text reserved from the file's size would leave up to half of it unused, and
+/// shrinking it at the end would copy it once more.
+fn make_room(text: &mut String, needed: usize) {
+    if text.capacity() - text.len() < needed {
+        text.reserve_exact(needed.max(text.capacity() / 8));
+    }
+}
+
+/// Appends Windows-1252 `bytes` to `text`. Every byte is a character, so nothing is replaced.
+fn push_windows_1252(bytes: &[u8], text: &mut String) {
+    let character = |byte: u8| match byte {
+        0x80..=0x9F => WINDOWS_1252_80_TO_9F[usize::from(byte - 0x80)],
+        _ => char::from(byte),
+    };
+    make_room(text, bytes.iter().map(|&byte| character(byte).len_utf8()).sum());
+    text.extend(bytes.iter().map(|&byte| character(byte)));
+}
+
+/// Decodes UTF-16 `chunk` after the bytes in `carry` into `text`, and keeps in `carry` the bytes
+/// of a unit or surrogate pair that the chunk cuts. Unpaired surrogates and an odd byte at the end
+/// of the file become U+FFFD, and are counted in `replaced`.
+fn decode_utf16(chunk: &[u8], big_endian: bool, carry: &mut Vec<u8>, last: bool, text: &mut String, replaced: &mut u64) {
+    let mut joined;
+    let bytes: &[u8] = if carry.is_empty() {
+        chunk
+    } else {
+        joined = std::mem::take(carry);
+        joined.extend_from_slice(chunk);
+        &joined
+    };
+    let unit = |pair: &[u8]| if big_endian { u16::from_be_bytes([pair[0], pair[1]]) } else { u16::from_le_bytes([pair[0], pair[1]]) };
+    let mut end = bytes.len() & !1;
+    let odd_byte = end < bytes.len();
+    if (odd_byte || !last) && end >= 2 && (0xD800..0xDC00).contains(&unit(&bytes[end - 2..end])) {
+        // A high surrogate whose low half may start the next chunk. At the end of the file, the
+        // surrogate and an odd byte after it are one error, as in the WHATWG Encoding Standard.
+        end -= 2;
+    }
+    let units = || bytes[..end].chunks_exact(2).map(unit);
+    // At most 3 bytes of UTF-8 per unit, and 1 for ASCII.
+    make_room(text, units().map(|unit| if unit < 0x80 { 1 } else { 3 }).sum());
+    for decoded in char::decode_utf16(units()) {
+        match decoded {
+            Ok(character) => text.push(character),
+            Err(_) => {
+                text.push(char::REPLACEMENT_CHARACTER);
+                *replaced += 1;
+            }
         }
-        let start = text.len();
-        let (result, read, had_errors) = decoder.decode_to_string(remaining, text, last);
-        if had_errors {
-            *replaced += text[start..].matches('\u{FFFD}').count() as u64;
+    }
+    if last {
+        if end < bytes.len() {
+            text.push(char::REPLACEMENT_CHARACTER);
+            *replaced += 1;
         }
-        remaining = &remaining[read..];
-        if result == encoding_rs::CoderResult::InputEmpty {
-            break;
-        }
-        if read == 0 && text.len() == start {
-            // No progress in the room given: give the worst case, so the loop cannot spin.
-            text.reserve_exact(decoder.max_utf8_buffer_length(remaining.len()).unwrap_or(remaining.len() * 3 + 16));
-        }
+    } else {
+        *carry = bytes[end..].to_vec();
+    }
+}
+
+/// Finds a UTF-8 or UTF-16 byte-order mark, and returns its encoding and length.
+fn byte_order_mark(bytes: &[u8]) -> Option<(Encoding, usize)> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        Some((Encoding::Utf8, 3))
+    } else if bytes.starts_with(&[0xFF, 0xFE]) {
+        Some((Encoding::Utf16Le, 2))
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        Some((Encoding::Utf16Be, 2))
+    } else {
+        None
     }
 }
 
 /// Guesses UTF-16 from NUL bytes: ASCII text in UTF-16 has a NUL in every other byte.
-fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+fn utf16_without_bom(bytes: &[u8]) -> Option<Encoding> {
     let sample = &bytes[..bytes.len().min(DECISION_BYTES) & !1];
     if sample.len() < 4 {
         return None;
@@ -335,9 +430,9 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     let even_nuls = sample.iter().step_by(2).filter(|&&b| b == 0).count();
     let odd_nuls = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
     if odd_nuls * 10 >= pairs * 3 && even_nuls * 10 < pairs {
-        Some(UTF_16LE)
+        Some(Encoding::Utf16Le)
     } else if even_nuls * 10 >= pairs * 3 && odd_nuls * 10 < pairs {
-        Some(UTF_16BE)
+        Some(Encoding::Utf16Be)
     } else {
         None
     }
@@ -502,6 +597,62 @@ mod tests {
         let mut decoder = expecting(600_000_000, &large[..8 << 20], 1 << 20);
         decoder.finish_head();
         assert!(decoder.text.capacity() <= RESERVE_AFTER_BYTES, "capacity {}", decoder.text.capacity());
+    }
+
+    #[test]
+    fn windows_1252_matches_encoding_rs() {
+        let bytes: Vec<u8> = (0x20..=0xFF).collect();
+        let mut text = String::new();
+        push_windows_1252(&bytes, &mut text);
+        let (expected, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+        assert_eq!(text, expected);
+    }
+
+    /// Decodes `bytes` with encoding_rs in the encoding that `decoded` chose.
+    fn reference_text(bytes: &[u8], decoded: &StreamDecoder) -> String {
+        let encoding = encoding_rs::Encoding::for_label(decoded.encoding().as_bytes()).unwrap_or(encoding_rs::UTF_8);
+        // A file with a UTF-8 mark can still turn out to be Windows-1252 after it.
+        let mark = match byte_order_mark(bytes) {
+            Some((_, length)) if decoded.bom() => length,
+            _ => 0,
+        };
+        let body = &bytes[mark..];
+        encoding.decode_without_bom_handling(body).0.into_owned()
+    }
+
+    proptest::proptest! {
+        /// Random bytes around valid text, whole and in random chunks, in each encoding: the text
+        /// equals encoding_rs's for the chosen encoding, and the replacements are counted.
+        #[test]
+        fn decoding_matches_encoding_rs(
+            text in "[a-z,\n\u{e9}\u{20ac}\u{1d11e}]{0,40}",
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
+            at in 0usize..50,
+            form in 0usize..4,
+            chunk in 1usize..9,
+        ) {
+            let mut bytes: Vec<u8> = match form {
+                0 => text.as_bytes().to_vec(),
+                1 => [0xFF, 0xFE].into_iter().chain(utf16le(&text)).collect(),
+                2 => [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect(),
+                _ => [0xEF, 0xBB, 0xBF].into_iter().chain(text.bytes()).collect(),
+            };
+            let at = at.min(bytes.len()).max(if form == 0 { 0 } else { 3 }).min(bytes.len());
+            bytes.splice(at..at, noise);
+            let whole = decode_all(&bytes);
+            let expected = reference_text(&bytes, &whole);
+            proptest::prop_assert_eq!(whole.text(), expected.as_str());
+            // U+FFFD that the bytes themselves encode is text, not a replacement.
+            let literal = [&[0xEF, 0xBF, 0xBD][..], &[0xFD, 0xFF], &[0xFF, 0xFD]];
+            if whole.encoding() != "windows-1252" && !literal.iter().any(|mark| bytes.windows(mark.len()).any(|window| window == *mark)) {
+                let replaced = expected.matches('\u{FFFD}').count() as u64;
+                proptest::prop_assert_eq!(whole.replaced(), replaced);
+            }
+            let chunked = in_chunks(&bytes, chunk);
+            proptest::prop_assert_eq!(chunked.text(), whole.text());
+            proptest::prop_assert_eq!(chunked.encoding(), whole.encoding());
+            proptest::prop_assert_eq!(chunked.replaced(), whole.replaced());
+        }
     }
 
     #[test]
