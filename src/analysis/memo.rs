@@ -32,20 +32,32 @@ use crate::report::TimingExtras;
 /// How many results each analysis keeps.
 pub const KEPT: usize = 4;
 
+/// The simulated null series that the trends keep: enough for the conversion series and every
+/// step of a long funnel, with the segments of their change points, for the last few reports.
+pub const KEPT_NULL_MAXIMA: usize = 64;
+
 /// One analysis's last results, each with the key of the options it read, the newest last.
 pub(super) struct Cached<T> {
     entries: Vec<(String, T)>,
+    capacity: usize,
 }
 
 impl<T> Default for Cached<T> {
     fn default() -> Self {
-        Cached { entries: Vec::new() }
+        Cached::with_capacity(KEPT)
+    }
+}
+
+impl<T> Cached<T> {
+    /// Returns an empty cache that keeps up to `capacity` results.
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        Cached { entries: Vec::new(), capacity: capacity.max(1) }
     }
 }
 
 impl<T: Clone> Cached<T> {
     /// Returns a kept result whose options serialise to the same JSON as `inputs`, and
-    /// otherwise computes, keeps and returns a new one, dropping the oldest beyond [`KEPT`].
+    /// otherwise computes, keeps and returns a new one, dropping the oldest beyond the capacity.
     /// Inputs that cannot be serialised are never reused.
     pub(super) fn get_or(&mut self, inputs: &impl Serialize, compute: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
         let Ok(key) = serde_json::to_string(inputs) else { return compute() };
@@ -56,7 +68,7 @@ impl<T: Clone> Cached<T> {
             return Ok(value);
         }
         let value = compute()?;
-        if self.entries.len() == KEPT {
+        if self.entries.len() >= self.capacity {
             self.entries.remove(0);
         }
         self.entries.push((key, value.clone()));
@@ -65,7 +77,6 @@ impl<T: Clone> Cached<T> {
 }
 
 /// The kept results of one loaded event log.
-#[derive(Default)]
 pub struct Memo {
     pub(super) prediction: Cached<Result<PredictionReport, String>>,
     pub(super) lifetime: Cached<(Option<AfterSale>, Option<ClvReport>)>,
@@ -83,6 +94,47 @@ pub struct Memo {
     pub(super) segments: Cached<SegmentsReport>,
     pub(super) distinct_journeys: Cached<u64>,
     pub(super) conversion_curve: Cached<ConversionCurve>,
+    /// The total value and the first and last event time, which read only the log.
+    pub(super) log_totals: Cached<LogTotals>,
+    /// The trends' simulated null maxima, keyed by the weekly trials, the minimum segment length
+    /// and the seed, which are all they depend on. A changed funnel step or window leaves the
+    /// trials of the conversion series and of the steps before it as they were.
+    pub(super) null_maxima: Cached<Arc<Vec<f64>>>,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            prediction: Cached::default(),
+            lifetime: Cached::default(),
+            process_map: Cached::default(),
+            attribution: Cached::default(),
+            sessions: Cached::default(),
+            timing_extras: Cached::default(),
+            patterns: Cached::default(),
+            paths: Cached::default(),
+            drivers: Cached::default(),
+            friction: Cached::default(),
+            stages: Cached::default(),
+            stage_layout: Cached::default(),
+            segments: Cached::default(),
+            distinct_journeys: Cached::default(),
+            conversion_curve: Cached::default(),
+            log_totals: Cached::default(),
+            null_maxima: Cached::with_capacity(KEPT_NULL_MAXIMA),
+        }
+    }
+}
+
+/// The parts of the report's summary that read only the event log.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct LogTotals {
+    /// The sum of the values that are numbers, and how many events have one.
+    pub total_value: f64,
+    pub events_with_value: u64,
+    /// The earliest and latest event time in milliseconds, `None` for an empty log.
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
 }
 
 #[cfg(test)]
@@ -114,6 +166,18 @@ mod tests {
         assert_eq!(cached.get_or(&KEPT, || Ok(KEPT * 10)).unwrap(), KEPT * 10);
         assert_eq!(cached.get_or(&0, || Ok(999)).unwrap(), 0);
         assert_eq!(cached.get_or(&1, || Ok(111)).unwrap(), 111);
+    }
+
+    #[test]
+    fn capacity_bounds_kept_results() {
+        let mut cached: Cached<usize> = Cached::with_capacity(2);
+        for key in 0..3 {
+            assert_eq!(cached.get_or(&key, || Ok(key)).unwrap(), key);
+        }
+        // Keys 1 and 2 are kept, and key 0 was dropped for key 2.
+        assert_eq!(cached.get_or(&2, || Ok(999)).unwrap(), 2);
+        assert_eq!(cached.get_or(&1, || Ok(999)).unwrap(), 1);
+        assert_eq!(cached.get_or(&0, || Ok(999)).unwrap(), 999);
     }
 
     #[test]

@@ -288,14 +288,21 @@ pub fn run(
     let experiment_funnel = if synthetic_times { options.funnel.without_windows() } else { options.funnel.clone() };
     let experiment = experiment::compute(log, journeys, &conversion, &experiment_funnel, &options.experiment, synthetic_times, &mut warnings)?;
     // Made-up times have no weeks or windows.
-    let mut trends = if synthetic_times { None } else { trends::compute(log, journeys, &conversion, &options.funnel, &chains, options.paths.collapse_repeats, &options.trends, zone)? };
+    let mut trends = if synthetic_times {
+        None
+    } else {
+        trends::compute(log, journeys, &conversion, &options.funnel, &chains, options.paths.collapse_repeats, &options.trends, zone, &mut memo.null_maxima)?
+    };
     if let (Some(trends), Some(voice)) = (trends.as_mut(), voice.as_ref()) {
         trends::add_theme_alerts(trends, voice);
     }
 
     let people = journeys.people() as u64;
     let converters = conversion.converters();
-    let (total_value, events_with_value) = stats::sum(log.value.iter().copied().filter(|value| !value.is_nan()));
+    let totals = memo.log_totals.get_or(&(), || {
+        let (total_value, events_with_value) = stats::sum(log.value.iter().copied().filter(|value| !value.is_nan()));
+        Ok(memo::LogTotals { total_value, events_with_value, first_ms: log.time.iter().min().copied(), last_ms: log.time.iter().max().copied() })
+    })?;
     let summary = Summary {
         people,
         events: log.len() as u64,
@@ -303,10 +310,10 @@ pub fn run(
         converters,
         conversion_rate: if people == 0 { 0.0 } else { converters as f64 / people as f64 },
         distinct_journeys: memo.distinct_journeys.get_or(&(), || Ok(paths::distinct_journeys(log, journeys)))?,
-        total_value: (events_with_value > 0).then_some(total_value),
-        events_with_value,
-        first_event: log.time.iter().min().filter(|_| !synthetic_times).map(|&millis| to_rfc3339(millis)),
-        last_event: log.time.iter().max().filter(|_| !synthetic_times).map(|&millis| to_rfc3339(millis)),
+        total_value: (totals.events_with_value > 0).then_some(totals.total_value),
+        events_with_value: totals.events_with_value,
+        first_event: totals.first_ms.filter(|_| !synthetic_times).map(to_rfc3339),
+        last_event: totals.last_ms.filter(|_| !synthetic_times).map(to_rfc3339),
         time_zone: time_zone.to_string(),
         synthetic_times,
     };

@@ -9,6 +9,8 @@
 
 pub mod changepoint;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -16,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::aggregates::{Facts, PeriodAggregates};
 use super::compare::{compare, Comparison, Direction, Metric};
 use super::funnel::{parse_duration, FunnelOptions};
+use super::memo::Cached;
 use super::stats::{self, median};
 use super::voice::VoiceReport;
 use super::Conversion;
@@ -184,7 +187,7 @@ pub struct TrendsReport {
 
 /// Computes the weekly trends and every comparison the options ask for. `None` for an empty log.
 #[allow(clippy::too_many_arguments)]
-pub fn compute(
+pub(super) fn compute(
     log: &EventLog,
     journeys: &Journeys,
     conversion: &Conversion,
@@ -193,6 +196,7 @@ pub fn compute(
     collapse_repeats: bool,
     options: &TrendsOptions,
     zone: Tz,
+    null_maxima: &mut Cached<Arc<Vec<f64>>>,
 ) -> Result<Option<TrendsReport>, Error> {
     check(options)?;
     let window_ms = parse_duration(&options.window).map_err(|_| {
@@ -203,7 +207,7 @@ pub fn compute(
     let complete_end_ms = facts.data_end_ms - window_ms + 1;
 
     let weeks = weekly(&facts, zone, data_start_ms);
-    let series = rate_series(&facts, &weeks, options);
+    let series = rate_series(&facts, &weeks, options, null_maxima);
     let mut alerts: Vec<Alert> = series.iter().flat_map(change_point_alerts).collect();
 
     let periods = match &options.periods {
@@ -330,7 +334,13 @@ fn weekly(facts: &Facts, zone: Tz, data_start_ms: i64) -> Vec<Week> {
 /// Builds the conversion series and one series per funnel step after the first, and finds their
 /// change points with a penalty that shares `alpha` equally among the series whose rate varies.
 /// A series whose every week is at 0 or at 1 cannot have a change point, so it takes no share.
-fn rate_series(facts: &Facts, weeks: &[Week], options: &TrendsOptions) -> Vec<RateSeries> {
+/// The simulated maxima come from `null_maxima` where an earlier report simulated the same trials.
+fn rate_series(facts: &Facts, weeks: &[Week], options: &TrendsOptions, null_maxima: &mut Cached<Arc<Vec<f64>>>) -> Vec<RateSeries> {
+    let mut simulate = |trials: &[u64], seed: u64| -> Arc<Vec<f64>> {
+        let compute = || Ok(Arc::new(changepoint::null_maxima(trials, options.min_weeks, seed)));
+        // `compute` never returns an error, so neither does `get_or`.
+        null_maxima.get_or(&(trials, options.min_weeks, seed), compute).unwrap_or_default()
+    };
     let mut candidates: Vec<(Metric, String, Vec<Counts>)> = Vec::new();
     let counts = |pick: &dyn Fn(&Week) -> (u64, u64)| -> Vec<Counts> {
         weeks
@@ -355,7 +365,7 @@ fn rate_series(facts: &Facts, weeks: &[Week], options: &TrendsOptions) -> Vec<Ra
         .enumerate()
         .map(|(index, (metric, label, series))| {
             let trials: Vec<u64> = series.iter().map(|week| week.trials).collect();
-            let maxima = changepoint::null_maxima(&trials, options.min_weeks, SEED + index as u64);
+            let maxima = simulate(&trials, SEED + index as u64);
             let penalty = changepoint::upper_quantile(&maxima, level);
             let dispersion = changepoint::dispersion(&series);
             // A penalty of 0 means no split was possible in the simulations, so none is tried.
@@ -369,7 +379,7 @@ fn rate_series(facts: &Facts, weeks: &[Week], options: &TrendsOptions) -> Vec<Ra
                 .map(|(at, &week)| {
                     let (start, end) = (bounds[at], bounds[at + 2]);
                     let likelihood_ratio = changepoint::split_ratio(&series, start, week, end, dispersion);
-                    let local = changepoint::null_maxima(&trials[start..end], options.min_weeks, SEED + index as u64);
+                    let local = simulate(&trials[start..end], SEED + index as u64);
                     ChangePoint {
                         date: weeks[week].start.clone(),
                         week,
