@@ -218,6 +218,43 @@ proptest! {
     }
 
     #[test]
+    fn windowed_funnel_tries_every_start(rows in rows_without_ties(), window_hours in 1u32..60) {
+        let mut options = funnel_options(FunnelKind::Ordered, Counting::People);
+        options.funnel.window = Some(format!("{window_hours}h"));
+        let report = analyze(&csv_text(&rows), &options);
+        let funnel = report.funnel.expect("funnel");
+
+        // Each person's furthest step over every start, each step taking the earliest match
+        // after the one before within the window from the start.
+        let mut reached = [0u64; EVENTS.len()];
+        for person in 0..=8u8 {
+            let mut journey: Vec<&Row> = rows.iter().filter(|row| row.person == person).collect();
+            journey.sort_by_key(|row| row.hour);
+            let furthest = (0..journey.len())
+                .filter(|&start| journey[start].event == 0)
+                .map(|start| {
+                    let mut depth = 1;
+                    for row in &journey[start + 1..] {
+                        if depth == EVENTS.len() || row.hour - journey[start].hour > window_hours {
+                            break;
+                        }
+                        if row.event == depth {
+                            depth += 1;
+                        }
+                    }
+                    depth
+                })
+                .max()
+                .unwrap_or(0);
+            for count in &mut reached[..furthest] {
+                *count += 1;
+            }
+        }
+        let people: Vec<u64> = funnel.steps.iter().map(|step| step.people).collect();
+        prop_assert_eq!(people, reached.to_vec(), "window of {} hours", window_hours);
+    }
+
+    #[test]
     fn attribution_credits_add_up(rows in rows()) {
         let report = analyze(&csv_text(&rows), &funnel_options(FunnelKind::Ordered, Counting::People));
         if let Some(attribution) = report.attribution {

@@ -64,6 +64,9 @@ pub(super) struct Search<'a> {
     part: Vec<u32>,
     /// Journey positions of the chain being built from one start.
     chain: Vec<usize>,
+    /// Whether the last ordered chain stopped at the end of the funnel window, before the end of
+    /// the journey.
+    window_cut: bool,
     /// Ordered search with per-step windows: the latest position that reached each step, and the
     /// chain that led to it, one row of `steps` positions per step.
     latest: Vec<Option<usize>>,
@@ -99,6 +102,7 @@ impl<'a> Search<'a> {
             by_value: Vec::new(),
             part: Vec::new(),
             chain: vec![0; count],
+            window_cut: false,
             latest: vec![None; count],
             latest_chains: vec![0; count * count],
             candidates: vec![0; count * count],
@@ -204,6 +208,12 @@ impl<'a> Search<'a> {
             && self.step_windows.iter().all(Option::is_none)
             && self.kind != FunnelKind::Strict
             && self.hold.is_none();
+        // In an ordered funnel each step takes the earliest match after the previous one, so a
+        // chain from a later start fills every step at the same event as this chain or later.
+        // Once a chain ends with the journey rather than at the window's end, no later start
+        // reaches further.
+        let uncut_chain_suffices =
+            self.kind == FunnelKind::Ordered && self.step_windows.iter().all(Option::is_none) && self.hold.is_none();
         for start in from..journey.len() {
             if !self.starts_at(journey, start) {
                 continue;
@@ -213,7 +223,7 @@ impl<'a> Search<'a> {
                 best_depth = depth;
                 best[..depth].copy_from_slice(&self.chain[..depth]);
             }
-            if best_depth == self.steps.len() || first_start_suffices {
+            if best_depth == self.steps.len() || first_start_suffices || (uncut_chain_suffices && !self.window_cut) {
                 break;
             }
         }
@@ -241,9 +251,14 @@ impl<'a> Search<'a> {
     /// previous step's event.
     fn ordered(&mut self, journey: &[u32], start: usize) -> usize {
         self.chain[0] = start;
+        self.window_cut = false;
         let mut depth = 1;
         for position in start + 1..journey.len() {
-            if depth == self.steps.len() || self.beyond_window(journey, start, position) {
+            if depth == self.steps.len() {
+                break;
+            }
+            if self.beyond_window(journey, start, position) {
+                self.window_cut = true;
                 break;
             }
             if self.step_matches(depth, journey, position) {
