@@ -599,6 +599,8 @@ mod tests {
         assert!(decoder.text.capacity() <= RESERVE_AFTER_BYTES, "capacity {}", decoder.text.capacity());
     }
 
+    // encoding_rs and proptest are dev-dependencies of native builds only.
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn windows_1252_matches_encoding_rs() {
         let bytes: Vec<u8> = (0x20..=0xFF).collect();
@@ -609,6 +611,7 @@ mod tests {
     }
 
     /// Decodes `bytes` with encoding_rs in the encoding that `decoded` chose.
+    #[cfg(not(target_arch = "wasm32"))]
     fn reference_text(bytes: &[u8], decoded: &StreamDecoder) -> String {
         let encoding = encoding_rs::Encoding::for_label(decoded.encoding().as_bytes()).unwrap_or(encoding_rs::UTF_8);
         // A file with a UTF-8 mark can still turn out to be Windows-1252 after it.
@@ -620,6 +623,7 @@ mod tests {
         encoding.decode_without_bom_handling(body).0.into_owned()
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         /// Random bytes around valid text, whole and in random chunks, in each encoding: the text
         /// equals encoding_rs's for the chosen encoding, and the replacements are counted.
