@@ -32,8 +32,8 @@ use crate::report::TimingExtras;
 /// How many results each analysis keeps.
 pub const KEPT: usize = 4;
 
-/// The simulated null series that the trends keep: enough for the conversion series and every
-/// step of a long funnel, with the segments of their change points, for the last few reports.
+/// The simulated null series that the trends keep. A report of a 4-step funnel simulates 4
+/// series and one more per change point found, so 64 cover several reports.
 pub const KEPT_NULL_MAXIMA: usize = 64;
 
 /// One analysis's last results, each with the key of the options it read, the newest last.

@@ -334,7 +334,7 @@ fn weekly(facts: &Facts, zone: Tz, data_start_ms: i64) -> Vec<Week> {
 /// Builds the conversion series and one series per funnel step after the first, and finds their
 /// change points with a penalty that shares `alpha` equally among the series whose rate varies.
 /// A series whose every week is at 0 or at 1 cannot have a change point, so it takes no share.
-/// The simulated maxima come from `null_maxima` where an earlier report simulated the same trials.
+/// Takes the simulated maxima from `null_maxima` where an earlier report simulated the same trials.
 fn rate_series(facts: &Facts, weeks: &[Week], options: &TrendsOptions, null_maxima: &mut Cached<Arc<Vec<f64>>>) -> Vec<RateSeries> {
     let mut simulate = |trials: &[u64], seed: u64| -> Arc<Vec<f64>> {
         let compute = || Ok(Arc::new(changepoint::null_maxima(trials, options.min_weeks, seed)));

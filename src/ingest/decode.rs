@@ -346,7 +346,7 @@ impl StreamDecoder {
     }
 }
 
-/// Makes room for `needed` more bytes of text. A short text grows by at least an eighth, because
+/// Makes room for `needed` more bytes of text. A full text grows by at least an eighth, because
 /// doubling a text reserved from the file's size would leave up to half of it unused, and
 /// shrinking it at the end would copy it once more.
 fn make_room(text: &mut String, needed: usize) {
